@@ -1,0 +1,1 @@
+"""Kiosk POS cashier terminal and kitchen screen (PySide6, SQLite, offline first)."""

@@ -1,0 +1,1 @@
+"""Kiosk POS shared core: money, tax, pricing and promotion engine, sync wire schemas."""

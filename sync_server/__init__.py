@@ -1,0 +1,1 @@
+"""Kiosk POS cloud: Django REST Framework + Channels, multi-tenant PostgreSQL."""
