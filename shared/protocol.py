@@ -1,0 +1,711 @@
+"""Sync protocol v1: the typed wire payloads exchanged by terminals, kitchen screens and the cloud.
+
+Every payload is defined once here and used by both ends. Rules that hold for all of them:
+
+- Money is an integer count of the currency's minor unit (`*_minor`), strictly an int on the
+  wire: `1.0`, `"1"` and `1e3` are refused. Percentages are basis points (`*_bp`).
+- Every top-level payload carries `protocol_version`; a receiver refuses a version it does not
+  speak instead of guessing.
+- Models are frozen and refuse unknown fields, so a typo on either side is an error at once.
+- Ids of orders, lines, payments and events are UUIDv7 made on the terminal; they are the
+  idempotency keys of the ingest (see `canonical_digest`).
+
+Endpoints (all JSON; errors are `ErrorV1`):
+
+=================================================  =====================  =====================
+endpoint                                           request                answer
+=================================================  =====================  =====================
+``POST /api/pair/``                                `PairRequestV1`        `PairResponseV1`
+``POST /api/auth/token/refresh/``                  `TokenRefreshV1`       `TokenPairV1`
+``POST /api/<tenant>/sync/orders/``                `OrderBatchV1`         `BatchResultV1`
+``POST /api/<tenant>/sync/events/``                `EventBatchV1`         `BatchResultV1`
+``GET  /api/<tenant>/sync/catalog/?since=&limit=``                        `CatalogPageV1`
+=================================================  =====================  =====================
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Annotated, Any, Final, Literal
+from uuid import UUID
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+PROTOCOL_VERSION: Final = 1
+MAX_BATCH_SIZE: Final = 200
+MAX_LINES_PER_ORDER: Final = 500
+MAX_CATALOG_PAGE: Final = 1000
+MAX_MINOR: Final = 10**12
+"""Largest absolute amount accepted on the wire: far above any real sale in any currency,
+far below where a 64-bit column or a JavaScript number would overflow."""
+
+MinorUnits = Annotated[int, Field(strict=True, ge=-MAX_MINOR, le=MAX_MINOR)]
+NonNegativeMinor = Annotated[int, Field(strict=True, ge=0, le=MAX_MINOR)]
+PositiveMinor = Annotated[int, Field(strict=True, gt=0, le=MAX_MINOR)]
+BasisPoints = Annotated[int, Field(strict=True, ge=0, le=100_000)]
+Quantity = Annotated[int, Field(strict=True, ge=1, le=100_000)]
+Count = Annotated[int, Field(strict=True, ge=0, le=10**9)]
+Version = Annotated[int, Field(strict=True, ge=0)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=1000)]
+Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+ReceiptNumber = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,20}-[A-Z0-9]{1,20}-\d{6,}$")]
+
+PaymentMethod = Literal["cash", "card", "qris", "ewallet", "voucher", "other"]
+DeviceKind = Literal["terminal", "kitchen"]
+Role = Literal["super_admin", "owner", "admin", "manager", "cashier", "kitchen"]
+ApprovalAction = Literal[
+    "line_discount", "order_discount", "void", "refund", "price_override", "open_drawer"
+]
+DiscountSource = Literal["promotion", "manual_line", "manual_order"]
+
+
+class WireModel(BaseModel):
+    """Base of every wire model: immutable, and unknown fields are an error, not ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class VersionedPayload(WireModel):
+    """A top-level payload; the receiver checks the version before anything else."""
+
+    protocol_version: Literal[1] = PROTOCOL_VERSION
+
+
+def format_receipt_number(outlet_code: str, terminal_code: str, sequence: int) -> str:
+    """`OUTLET-TERMINAL-000123`: unique per terminal, so two offline terminals never collide."""
+    if sequence < 1:
+        raise ValueError("receipt sequence starts at 1")
+    return f"{_receipt_part(outlet_code)}-{_receipt_part(terminal_code)}-{sequence:06d}"
+
+
+def _receipt_part(code: str) -> str:
+    part = "".join(ch for ch in code.upper() if ch.isascii() and ch.isalnum())
+    if not part:
+        raise ValueError(f"code {code!r} has no letters or digits for a receipt number")
+    return part[:20]
+
+
+def canonical_digest(payload: WireModel) -> str:
+    """SHA-256 of the payload's canonical JSON: the ingest's notion of "same content".
+
+    A replay of an order with the same id and the same digest is a duplicate; the same id with
+    another digest is a conflict. Canonical means sorted keys and no insignificant white space,
+    so the digest does not depend on field order or on which side serialised it.
+    """
+    body = json.dumps(
+        payload.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+# --- errors and results ---------------------------------------------------------------------
+
+
+class ErrorV1(WireModel):
+    """The one error shape of the whole API."""
+
+    error: str
+    message: str
+    field: str | None = None
+    code: str
+
+
+def error_from_validation(exc: ValidationError, *, prefix: str = "") -> ErrorV1:
+    """Turn pydantic's first complaint into the API's error shape, naming the field."""
+    first = exc.errors()[0]
+    location = ".".join(str(part) for part in first.get("loc", ()))
+    field = f"{prefix}.{location}".strip(".") if (prefix or location) else None
+    return ErrorV1(
+        error="invalid",
+        message=str(first.get("msg", "invalid value")),
+        field=field or None,
+        code=str(first.get("type", "invalid")),
+    )
+
+
+ItemStatus = Literal["created", "duplicate", "conflict", "rejected"]
+
+
+class ItemResultV1(WireModel):
+    """What the server did with one order or event of a batch.
+
+    `created`: stored now. `duplicate`: the same id with the same content was stored before;
+    this is the stored result. `conflict`: the same id was stored with other content; nothing
+    changed. `rejected`: refused with `error`; nothing stored. Only `created` and `duplicate`
+    acknowledge the item, so only they let a terminal delete its outbox row.
+    """
+
+    id: str
+    status: ItemStatus
+    error: ErrorV1 | None = None
+    flags: tuple[str, ...] = ()
+    received_at: AwareDatetime | None = None
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.status in ("created", "duplicate")
+
+
+class BatchResultV1(VersionedPayload):
+    """One result per item of the batch, in the batch's order."""
+
+    results: tuple[ItemResultV1, ...]
+
+
+# --- orders ---------------------------------------------------------------------------------
+
+
+class ModifierV1(WireModel):
+    """A chosen modifier option (size, sugar, extra shot) with the price delta charged."""
+
+    option_id: UUID | None = None
+    group_name: Name
+    name: Name
+    price_delta_minor: MinorUnits = 0
+
+
+class ManualDiscountV1(WireModel):
+    """A discount keyed in by staff: percent in basis points or a fixed amount."""
+
+    kind: Literal["percent", "fixed"]
+    value: Annotated[int, Field(strict=True, ge=0, le=MAX_MINOR)]
+    reason: Text = ""
+    approved_by: UUID | None = None
+
+    @model_validator(mode="after")
+    def _percent_at_most_whole(self) -> ManualDiscountV1:
+        if self.kind == "percent" and self.value > 10_000:
+            raise ValueError("a percent discount is at most 10000 bp (100%)")
+        return self
+
+
+class AppliedDiscountV1(WireModel):
+    """One discount as it landed on a line (or on the order), named for the receipt."""
+
+    source: DiscountSource
+    promotion_id: UUID | None = None
+    name: Name
+    amount_minor: NonNegativeMinor
+
+
+class TaxLineV1(WireModel):
+    """One tax on a line or on the order: which rate, on what base, how much."""
+
+    tax_rate_id: UUID | None = None
+    name: Name
+    rate_bp: BasisPoints
+    inclusive: bool
+    base_minor: MinorUnits
+    amount_minor: MinorUnits
+
+
+class OrderLineV1(WireModel):
+    """A sold line at the price the terminal charged, with how that price came about."""
+
+    id: UUID
+    product_id: UUID | None = None
+    category_id: UUID | None = None
+    sku: Annotated[str, StringConstraints(max_length=64)] = ""
+    name: Name
+    quantity: Quantity
+    unit_price_minor: NonNegativeMinor
+    modifiers: tuple[ModifierV1, ...] = ()
+    note: Text = ""
+    kitchen_station: Code | None = None
+    manual_discount: ManualDiscountV1 | None = None
+    discounts: tuple[AppliedDiscountV1, ...] = ()
+    taxes: tuple[TaxLineV1, ...] = ()
+    gross_minor: MinorUnits
+    discount_minor: NonNegativeMinor = 0
+    net_minor: MinorUnits
+    tax_minor: MinorUnits = 0
+    total_minor: MinorUnits
+
+
+class PaymentV1(WireModel):
+    """A payment: `amount_minor` is what it paid of the order; cash adds tendered and change."""
+
+    id: UUID
+    method: PaymentMethod
+    amount_minor: PositiveMinor
+    tendered_minor: NonNegativeMinor | None = None
+    change_minor: NonNegativeMinor = 0
+    reference: Annotated[str, StringConstraints(max_length=120)] = ""
+    paid_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _change_is_from_tender(self) -> PaymentV1:
+        if self.tendered_minor is not None and self.tendered_minor - self.change_minor != (
+            self.amount_minor
+        ):
+            raise ValueError("tendered minus change must equal the amount paid")
+        if self.tendered_minor is None and self.change_minor:
+            raise ValueError("change without a tendered amount")
+        return self
+
+
+class ApprovalV1(WireModel):
+    """A manager's approval recorded on the order (discount over threshold, void, refund)."""
+
+    action: ApprovalAction
+    approved_by: UUID
+    at: AwareDatetime
+    reason: Text = ""
+
+
+class OrderV1(VersionedPayload):
+    """A paid order as the terminal stored it; the unit of idempotent ingest."""
+
+    id: UUID
+    outlet_id: UUID
+    terminal_id: UUID
+    shift_id: UUID
+    receipt_number: ReceiptNumber
+    cashier_id: UUID | None = None
+    customer_id: UUID | None = None
+    customer_name: Annotated[str, StringConstraints(max_length=200)] = ""
+    table: Annotated[str, StringConstraints(max_length=40)] = ""
+    note: Text = ""
+    created_at: AwareDatetime
+    currency: CurrencyCode
+    lines: Annotated[tuple[OrderLineV1, ...], Field(min_length=1, max_length=MAX_LINES_PER_ORDER)]
+    manual_discount: ManualDiscountV1 | None = None
+    order_discounts: tuple[AppliedDiscountV1, ...] = ()
+    tax_lines: tuple[TaxLineV1, ...] = ()
+    subtotal_minor: MinorUnits
+    discount_minor: NonNegativeMinor = 0
+    service_charge_minor: NonNegativeMinor = 0
+    tax_minor: MinorUnits = 0
+    rounding_minor: MinorUnits = 0
+    total_minor: NonNegativeMinor
+    payments: Annotated[tuple[PaymentV1, ...], Field(min_length=1, max_length=20)]
+    approvals: tuple[ApprovalV1, ...] = ()
+    catalog_version: Version = 0
+    kitchen_printed_offline: bool = False
+
+    @model_validator(mode="after")
+    def _ids_unique_and_paid(self) -> OrderV1:
+        line_ids = [line.id for line in self.lines]
+        if len(set(line_ids)) != len(line_ids):
+            raise ValueError("line ids must be unique within an order")
+        payment_ids = [payment.id for payment in self.payments]
+        if len(set(payment_ids)) != len(payment_ids):
+            raise ValueError("payment ids must be unique within an order")
+        if sum(payment.amount_minor for payment in self.payments) != self.total_minor:
+            raise ValueError("payments must add up to the order total")
+        return self
+
+
+class OrderBatchV1(VersionedPayload):
+    """What a terminal pushes: up to `MAX_BATCH_SIZE` orders."""
+
+    orders: Annotated[tuple[OrderV1, ...], Field(min_length=1, max_length=MAX_BATCH_SIZE)]
+
+
+class BatchEnvelopeV1(VersionedPayload):
+    """The server's first, lenient read of a batch: items are validated one by one afterwards,
+    so one malformed order is rejected alone and never blocks the others."""
+
+    orders: Annotated[list[Any], Field(max_length=MAX_BATCH_SIZE)] = []
+    events: Annotated[list[Any], Field(max_length=MAX_BATCH_SIZE)] = []
+
+
+# --- shift, void and refund events ----------------------------------------------------------
+
+
+class DenominationCountV1(WireModel):
+    """How many notes or coins of one value were counted in the drawer."""
+
+    value_minor: PositiveMinor
+    count: Count
+
+
+class ShiftFiguresV1(WireModel):
+    """The X/Z figures of a shift, as the terminal computed them."""
+
+    order_count: Count = 0
+    gross_sales_minor: MinorUnits = 0
+    discount_minor: MinorUnits = 0
+    service_charge_minor: MinorUnits = 0
+    tax_minor: MinorUnits = 0
+    net_sales_minor: MinorUnits = 0
+    refunds_minor: MinorUnits = 0
+    void_count: Count = 0
+    payments_by_method: dict[PaymentMethod, MinorUnits] = {}
+    cash_in_minor: MinorUnits = 0
+    cash_out_minor: MinorUnits = 0
+
+
+class ShiftOpenedV1(WireModel):
+    kind: Literal["shift_opened"] = "shift_opened"
+    id: UUID
+    shift_id: UUID
+    outlet_id: UUID
+    terminal_id: UUID
+    cashier_id: UUID | None = None
+    at: AwareDatetime
+    opening_float_minor: NonNegativeMinor
+
+
+class CashMovementV1(WireModel):
+    """Cash put into or taken out of the drawer during a shift, with the reason."""
+
+    kind: Literal["cash_movement"] = "cash_movement"
+    id: UUID
+    shift_id: UUID
+    direction: Literal["in", "out"]
+    amount_minor: PositiveMinor
+    reason: Text = ""
+    cashier_id: UUID | None = None
+    at: AwareDatetime
+
+
+class ShiftClosedV1(WireModel):
+    """A closed shift: counted cash by denomination against what was expected."""
+
+    kind: Literal["shift_closed"] = "shift_closed"
+    id: UUID
+    shift_id: UUID
+    cashier_id: UUID | None = None
+    at: AwareDatetime
+    counted: tuple[DenominationCountV1, ...] = ()
+    counted_cash_minor: NonNegativeMinor
+    expected_cash_minor: MinorUnits
+    difference_minor: MinorUnits
+    figures: ShiftFiguresV1 = ShiftFiguresV1()
+
+    @model_validator(mode="after")
+    def _difference_adds_up(self) -> ShiftClosedV1:
+        if self.counted and sum(d.value_minor * d.count for d in self.counted) != (
+            self.counted_cash_minor
+        ):
+            raise ValueError("counted denominations must add up to counted_cash_minor")
+        if self.counted_cash_minor - self.expected_cash_minor != self.difference_minor:
+            raise ValueError("difference_minor must be counted minus expected")
+        return self
+
+
+class OrderVoidedV1(WireModel):
+    """A whole order cancelled after payment, approved by a manager."""
+
+    kind: Literal["order_voided"] = "order_voided"
+    id: UUID
+    order_id: UUID
+    at: AwareDatetime
+    reason: Name
+    approved_by: UUID
+    cashier_id: UUID | None = None
+
+
+class RefundLineV1(WireModel):
+    line_id: UUID
+    quantity: Quantity
+    amount_minor: PositiveMinor
+
+
+class RefundPaymentV1(WireModel):
+    method: PaymentMethod
+    amount_minor: PositiveMinor
+    reference: Annotated[str, StringConstraints(max_length=120)] = ""
+
+
+class OrderRefundedV1(WireModel):
+    """Money given back for some lines (or all of them), approved by a manager."""
+
+    kind: Literal["order_refunded"] = "order_refunded"
+    id: UUID
+    order_id: UUID
+    at: AwareDatetime
+    reason: Name
+    approved_by: UUID
+    cashier_id: UUID | None = None
+    lines: Annotated[tuple[RefundLineV1, ...], Field(min_length=1)]
+    amount_minor: PositiveMinor
+    payments: Annotated[tuple[RefundPaymentV1, ...], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _amounts_add_up(self) -> OrderRefundedV1:
+        if sum(line.amount_minor for line in self.lines) != self.amount_minor:
+            raise ValueError("refund lines must add up to amount_minor")
+        if sum(payment.amount_minor for payment in self.payments) != self.amount_minor:
+            raise ValueError("refund payments must add up to amount_minor")
+        return self
+
+
+SyncEventV1 = Annotated[
+    ShiftOpenedV1 | CashMovementV1 | ShiftClosedV1 | OrderVoidedV1 | OrderRefundedV1,
+    Field(discriminator="kind"),
+]
+
+
+class EventBatchV1(VersionedPayload):
+    """What a terminal pushes besides orders: shift, cash, void and refund events."""
+
+    events: Annotated[tuple[SyncEventV1, ...], Field(min_length=1, max_length=MAX_BATCH_SIZE)]
+
+
+class EventEnvelopeV1(WireModel):
+    """Wrapper to validate one event of a batch on its own (discriminated by `kind`)."""
+
+    event: SyncEventV1
+
+
+# --- pairing and tokens ---------------------------------------------------------------------
+
+
+class PairRequestV1(VersionedPayload):
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=32)]
+    device_name: Annotated[str, StringConstraints(max_length=120)] = ""
+    app_version: Annotated[str, StringConstraints(max_length=40)] = ""
+
+
+class PairResponseV1(VersionedPayload):
+    """Device credentials: a long-lived refresh token bound to this terminal, tenant and outlet."""
+
+    tenant_id: UUID
+    tenant_slug: Code
+    outlet_id: UUID
+    outlet_code: Code
+    terminal_id: UUID
+    terminal_code: Code
+    device_kind: DeviceKind
+    access: str
+    refresh: str
+    server_time: AwareDatetime
+
+
+class TokenRefreshV1(WireModel):
+    refresh: str
+
+
+class TokenPairV1(WireModel):
+    access: str
+    refresh: str
+
+
+# --- catalog change feed --------------------------------------------------------------------
+
+CatalogEntity = Literal[
+    "tenant",
+    "outlet",
+    "category",
+    "product",
+    "modifier_group",
+    "tax_rate",
+    "promotion",
+    "customer",
+    "cashier",
+]
+
+
+class TenantSettingsV1(WireModel):
+    id: UUID
+    slug: Code
+    name: Name
+    currency: CurrencyCode
+    time_zone: Annotated[str, StringConstraints(max_length=64)]
+    locale: Annotated[str, StringConstraints(max_length=16)] = "en_US"
+    prices_include_tax: bool = False
+    service_charge_bp: BasisPoints = 0
+    service_charge_taxed: bool = True
+    cash_rounding_step_minor: NonNegativeMinor = 0
+    approval_discount_threshold_bp: BasisPoints = 1000
+    tax_id: Annotated[str, StringConstraints(max_length=64)] = ""
+    address: Text = ""
+    receipt_header: Text = ""
+    receipt_footer: Text = ""
+
+
+class OutletV1(WireModel):
+    id: UUID
+    code: Code
+    name: Name
+    address: Text = ""
+    default_station: Code | None = None
+    ticket_amber_after_s: Count = 300
+    ticket_red_after_s: Count = 600
+
+
+class CategoryV1(WireModel):
+    id: UUID
+    name: Name
+    colour: Annotated[str, StringConstraints(max_length=16)] = ""
+    sort_order: int = 0
+    kitchen_station: Code | None = None
+
+
+class ModifierOptionV1(WireModel):
+    id: UUID
+    name: Name
+    price_delta_minor: MinorUnits = 0
+    is_default: bool = False
+
+
+class ModifierGroupV1(WireModel):
+    id: UUID
+    name: Name
+    min_select: Count = 0
+    max_select: Count = 1
+    options: tuple[ModifierOptionV1, ...] = ()
+
+
+class TaxRateV1(WireModel):
+    id: UUID
+    name: Name
+    rate_bp: BasisPoints
+    inclusive: bool = False
+
+
+class ProductV1(WireModel):
+    id: UUID
+    category_id: UUID | None = None
+    sku: Annotated[str, StringConstraints(max_length=64)] = ""
+    barcode: Annotated[str, StringConstraints(max_length=64)] = ""
+    name: Name
+    price_minor: NonNegativeMinor
+    tax_rate_ids: tuple[UUID, ...] = ()
+    modifier_group_ids: tuple[UUID, ...] = ()
+    kitchen_station: Code | None = None
+    colour: Annotated[str, StringConstraints(max_length=16)] = ""
+    image_url: Annotated[str, StringConstraints(max_length=500)] = ""
+    active: bool = True
+    track_stock: bool = False
+
+
+class PromotionV1(WireModel):
+    """A promotion; `rule` is `shared.pricing.promotion_to_dict` output, read back with
+    `promotion_from_dict`, so the engine's own schema is the only definition of a rule."""
+
+    id: UUID
+    name: Name
+    active: bool = True
+    rule: dict[str, Any]
+
+
+class CustomerV1(WireModel):
+    id: UUID
+    name: Name
+    phone: Annotated[str, StringConstraints(max_length=40)] = ""
+    email: Annotated[str, StringConstraints(max_length=200)] = ""
+    group: Annotated[str, StringConstraints(max_length=40)] = ""
+    loyalty_points: Count = 0
+
+
+class CashierV1(WireModel):
+    """A person who may sign in on this outlet's terminals offline, by PIN.
+
+    `pin_hash` is Django's `pbkdf2_sha256$<iterations>$<salt>$<base64 sha256>`; the terminal
+    verifies it with hashlib, never sees the PIN itself.
+    """
+
+    id: UUID
+    username: Annotated[str, StringConstraints(max_length=150)]
+    display_name: Name
+    role: Role
+    pin_hash: Annotated[str, StringConstraints(max_length=256)] = ""
+    outlet_id: UUID | None = None
+    active: bool = True
+
+
+CATALOG_ENTITY_MODELS: Final[dict[str, type[WireModel]]] = {
+    "tenant": TenantSettingsV1,
+    "outlet": OutletV1,
+    "category": CategoryV1,
+    "product": ProductV1,
+    "modifier_group": ModifierGroupV1,
+    "tax_rate": TaxRateV1,
+    "promotion": PromotionV1,
+    "customer": CustomerV1,
+    "cashier": CashierV1,
+}
+
+
+class CatalogChangeV1(WireModel):
+    """One changed row. A tombstone (`deleted`) has no `data`; anything else has it."""
+
+    entity: CatalogEntity
+    id: UUID
+    version: Version
+    deleted: bool = False
+    data: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _data_matches_deleted(self) -> CatalogChangeV1:
+        if self.deleted and self.data is not None:
+            raise ValueError("a tombstone carries no data")
+        if not self.deleted and self.data is None:
+            raise ValueError("a live row carries its data")
+        return self
+
+    def typed_data(self) -> WireModel:
+        """The row as its entity's model (raises pydantic.ValidationError if malformed)."""
+        if self.data is None:
+            raise ValueError(f"{self.entity} {self.id} is a tombstone")
+        return CATALOG_ENTITY_MODELS[self.entity].model_validate(self.data)
+
+
+class CatalogPageV1(VersionedPayload):
+    """A page of the change feed. Ask again with `since=next_cursor` while `has_more`.
+
+    The cursor is opaque to terminals. `catalog_version` is the highest version the terminal
+    has seen once it applied this page, shown in its status and sent with orders.
+    """
+
+    changes: tuple[CatalogChangeV1, ...]
+    next_cursor: Annotated[str, StringConstraints(max_length=200)]
+    has_more: bool
+    catalog_version: Version
+
+
+# --- kitchen --------------------------------------------------------------------------------
+
+TicketStatus = Literal["new", "started", "done", "cancelled"]
+
+
+class KitchenItemV1(WireModel):
+    line_id: UUID
+    name: Name
+    quantity: Quantity
+    modifiers: tuple[str, ...] = ()
+    note: Text = ""
+    done: bool = False
+    cancelled_quantity: Count = 0
+
+
+class KitchenTicketV1(WireModel):
+    """A ticket for one station, with its per-outlet sequence number for gap-free replay."""
+
+    id: UUID
+    order_id: UUID
+    outlet_id: UUID
+    station: Code
+    sequence: Annotated[int, Field(strict=True, ge=1)]
+    receipt_number: ReceiptNumber
+    table: Annotated[str, StringConstraints(max_length=40)] = ""
+    customer_name: Annotated[str, StringConstraints(max_length=200)] = ""
+    status: TicketStatus = "new"
+    items: tuple[KitchenItemV1, ...]
+    already_printed: bool = False
+    created_at: AwareDatetime
+    started_at: datetime | None = None
+    done_at: datetime | None = None
+
+
+class OrderReadyV1(VersionedPayload):
+    """Told to the terminal that sold an order once every station bumped it."""
+
+    order_id: UUID
+    receipt_number: ReceiptNumber
+    ready_at: AwareDatetime
