@@ -709,3 +709,57 @@ class OrderReadyV1(VersionedPayload):
     order_id: UUID
     receipt_number: ReceiptNumber
     ready_at: AwareDatetime
+
+
+# --- kitchen WebSocket messages -------------------------------------------------------------
+# Socket: /ws/<tenant_slug>/kitchen/<outlet_id>/?station=<code> with the device's or a
+# kitchen user's access token in the `Authorization: Bearer` header (or `?token=` where a
+# client cannot set headers). The screen says `hello` with the last sequence it saw; the
+# server answers with every ticket after it, then `caught_up`, then live `ticket` messages.
+# Actions carry a `request_id` and are idempotent: repeating one changes nothing twice.
+
+KitchenAction = Literal["start", "bump", "recall", "bump_item"]
+
+
+class KitchenHelloV1(VersionedPayload):
+    type: Literal["hello"] = "hello"
+    last_sequence: Annotated[int, Field(strict=True, ge=0)] = 0
+
+
+class KitchenActionV1(VersionedPayload):
+    """A cook's action on a ticket. `recall` without ticket_id undoes the station's last bump."""
+
+    type: Literal["action"] = "action"
+    request_id: UUID
+    action: KitchenAction
+    ticket_id: UUID | None = None
+    line_id: UUID | None = None
+
+
+class KitchenTicketMessageV1(VersionedPayload):
+    """A ticket, new or changed (started, bumped, recalled, items cancelled by a void)."""
+
+    type: Literal["ticket"] = "ticket"
+    ticket: KitchenTicketV1
+
+
+class KitchenCaughtUpV1(VersionedPayload):
+    """Replay after `hello` is complete; `sequence` is the highest the screen now has."""
+
+    type: Literal["caught_up"] = "caught_up"
+    sequence: Annotated[int, Field(strict=True, ge=0)]
+
+
+class KitchenAckV1(VersionedPayload):
+    """The answer to one action: the ticket as it now stands, or the error."""
+
+    type: Literal["ack"] = "ack"
+    request_id: UUID
+    ticket: KitchenTicketV1 | None = None
+    error: ErrorV1 | None = None
+
+
+KitchenServerMessageV1 = Annotated[
+    KitchenTicketMessageV1 | KitchenCaughtUpV1 | KitchenAckV1, Field(discriminator="type")
+]
+KitchenClientMessageV1 = Annotated[KitchenHelloV1 | KitchenActionV1, Field(discriminator="type")]
