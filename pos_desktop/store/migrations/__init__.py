@@ -1,0 +1,1 @@
+"""Alembic migrations of the terminal database (run at start-up)."""

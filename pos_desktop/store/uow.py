@@ -1,0 +1,41 @@
+"""Unit of work: one SQLite transaction per user action, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class UnitOfWork:
+    """Wraps a session; leaving the block without `commit()` rolls everything back (cosmicpython).
+
+    `commit()` returns only after SQLite fsynced the WAL (synchronous=FULL), so a caller
+    that got past it may tell the cashier "paid".
+    """
+
+    session: Session
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        """Make the work durable."""
+        self.session.commit()
+
+    def rollback(self) -> None:
+        """Throw the work away."""
+        self.session.rollback()
