@@ -34,7 +34,7 @@ bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 screenshots: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pos_desktop.screenshots docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(PY) -m pos_desktop.ui.screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache data
