@@ -1,0 +1,288 @@
+"""price_cart: applies promotions, manual discounts, service charge and tax to a cart.
+
+Order of work, on lines sorted by line_id so the cart's order never matters:
+1. gross = (unit price + modifiers) * quantity;
+2. promotions by priority (an exclusive one that gives anything is the only one);
+3. the manual line discount on what is left of each line;
+4. the manual order discount, split over lines by largest remainder;
+5. taxes per line (inclusive ones taken out, exclusive ones added);
+6. the service charge on the pre-tax net, split over lines, and its tax;
+7. cash rounding of the total, when asked.
+Every discount is capped at what is left of the line, so nothing goes negative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from shared.pricing.book import PromotionBook
+from shared.pricing.promotions import WorkLine, discounts_for, is_eligible
+from shared.pricing.types import (
+    AppliedDiscount,
+    Cart,
+    CashRounding,
+    Customer,
+    DiscountKind,
+    DiscountSource,
+    ManualDiscount,
+    PricedCart,
+    PricedLine,
+    PricingInputError,
+    Promotion,
+    PromotionTotal,
+)
+from shared.rounding import allocate, percent_of, round_to_step
+from shared.tax import (
+    AppliedTax,
+    ServiceCharge,
+    TaxRate,
+    service_charge_shares,
+    tax_amount,
+    tax_service_charge,
+    total_by_rate,
+)
+
+
+@lru_cache(maxsize=64)
+def _zone(time_zone: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as error:
+        raise PricingInputError(
+            f"unknown time zone {time_zone!r}", field="time_zone", code="unknown_time_zone"
+        ) from error
+
+
+def _local_moment(at: datetime, time_zone: str) -> datetime:
+    if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
+        # A naive moment would mean different things on a terminal and on the server.
+        raise PricingInputError("at must be a time-zone-aware datetime", field="at")
+    return at.astimezone(_zone(time_zone))
+
+
+def _manual_amount(discount: ManualDiscount, base_minor: int) -> int:
+    if discount.kind is DiscountKind.PERCENT:
+        return percent_of(base_minor, discount.value)
+    return min(discount.value, base_minor)
+
+
+def _manual_name(discount: ManualDiscount, default: str) -> str:
+    return discount.reason.strip() or default
+
+
+def _apply_promotions(
+    work_lines: list[WorkLine],
+    promotions: Sequence[Promotion],
+    customer: Customer | None,
+    local: datetime,
+    local_date: date,
+    subtotal_minor: int,
+) -> None:
+    eligible = [
+        promotion
+        for promotion in promotions
+        if is_eligible(promotion, local, local_date, customer, subtotal_minor)
+    ]
+    for promotion in eligible:
+        if promotion.exclusive:
+            found = discounts_for(promotion, work_lines)
+            if found:
+                _record(promotion, found)
+                return
+    for promotion in eligible:
+        if promotion.exclusive:
+            continue
+        open_lines = [
+            line
+            for line in work_lines
+            if line.net_minor > 0 and not line.closed and (promotion.stackable or not line.touched)
+        ]
+        if not open_lines:
+            continue
+        found = discounts_for(promotion, open_lines)
+        if found:
+            _record(promotion, found)
+
+
+def _record(promotion: Promotion, found: list[tuple[WorkLine, int]]) -> None:
+    for line, amount_minor in found:
+        if amount_minor <= 0:
+            continue
+        line.net_minor -= amount_minor
+        line.discounts.append(
+            AppliedDiscount(
+                source=DiscountSource.PROMOTION,
+                name=promotion.name,
+                amount_minor=amount_minor,
+                promotion_id=promotion.promotion_id,
+            )
+        )
+        line.touched = True
+        if not promotion.stackable:
+            line.closed = True
+
+
+def _apply_manual(work_lines: list[WorkLine], order_discount: ManualDiscount | None) -> None:
+    for line in work_lines:
+        discount = line.cart_line.manual_discount
+        if discount is None:
+            continue
+        amount_minor = _manual_amount(discount, line.net_minor)
+        if amount_minor > 0:
+            line.net_minor -= amount_minor
+            line.discounts.append(
+                AppliedDiscount(
+                    source=DiscountSource.MANUAL_LINE,
+                    name=_manual_name(discount, "Line discount"),
+                    amount_minor=amount_minor,
+                    approver_id=discount.approver_id,
+                )
+            )
+    if order_discount is None:
+        return
+    bases = [line.net_minor for line in work_lines]
+    amount_minor = _manual_amount(order_discount, sum(bases))
+    if amount_minor <= 0:
+        return
+    name = _manual_name(order_discount, "Order discount")
+    for line, share_minor in zip(work_lines, allocate(amount_minor, bases), strict=True):
+        if share_minor > 0:
+            line.net_minor -= share_minor
+            line.discounts.append(
+                AppliedDiscount(
+                    source=DiscountSource.MANUAL_ORDER,
+                    name=name,
+                    amount_minor=share_minor,
+                    approver_id=order_discount.approver_id,
+                )
+            )
+
+
+def _line_rates(line: WorkLine, rates: dict[str, TaxRate]) -> list[TaxRate]:
+    found: list[TaxRate] = []
+    for rate_id in line.cart_line.tax_rate_ids:
+        rate = rates.get(rate_id)
+        if rate is None:
+            # Fail closed: a line must never be priced without a tax it names.
+            raise PricingInputError(
+                f"line {line.cart_line.line_id!r} names unknown tax rate {rate_id!r}",
+                field="tax_rate_ids",
+                code="unknown_tax_rate",
+            )
+        found.append(rate)
+    return found
+
+
+def price_cart(
+    cart: Cart,
+    *,
+    at: datetime,
+    time_zone: str,
+    promotions: Sequence[Promotion] | PromotionBook = (),
+    tax_rates: Sequence[TaxRate] = (),
+    service_charge: ServiceCharge | None = None,
+    customer: Customer | None = None,
+    cash_rounding: CashRounding | None = None,
+) -> PricedCart:
+    """Price cart at moment `at` in the tenant's time_zone (IANA name, e.g. Asia/Jakarta).
+
+    Pure: same arguments, same result, on the terminal and on the server. Raises
+    PricingInputError (a ValueError naming the field) for input it cannot price.
+    """
+    if not isinstance(cart, Cart):
+        raise PricingInputError("cart must be a Cart", field="cart")
+    local = _local_moment(at, time_zone)
+    book = promotions if isinstance(promotions, PromotionBook) else PromotionBook(promotions)
+    rates: dict[str, TaxRate] = {}
+    for rate in tax_rates:
+        if rate.rate_id in rates:
+            raise PricingInputError(
+                f"tax rate {rate.rate_id!r} appears twice", field="tax_rates", code="duplicate"
+            )
+        rates[rate.rate_id] = rate
+
+    work_lines = [WorkLine.start(line) for line in sorted(cart.lines, key=lambda x: x.line_id)]
+    subtotal_minor = sum(line.gross_minor for line in work_lines)
+    relevant = book.relevant(
+        {line.cart_line.product_id for line in work_lines},
+        {line.cart_line.category_id for line in work_lines},
+    )
+    if relevant:
+        _apply_promotions(work_lines, relevant, customer, local, local.date(), subtotal_minor)
+    _apply_manual(work_lines, cart.order_discount)
+
+    line_rates = [_line_rates(line, rates) for line in work_lines]
+    goods_taxes = [
+        tax_amount(line.net_minor, found)
+        for line, found in zip(work_lines, line_rates, strict=True)
+    ]
+    if service_charge is not None and service_charge.rate_bp > 0:
+        shares = service_charge_shares([taxes.base_minor for taxes in goods_taxes], service_charge)
+    else:
+        shares = [0] * len(work_lines)
+
+    priced_by_id: dict[str, PricedLine] = {}
+    all_taxes: list[AppliedTax] = []
+    for line, found, taxes, share_minor in zip(
+        work_lines, line_rates, goods_taxes, shares, strict=True
+    ):
+        line_taxes = list(taxes.taxes)
+        tax_added_minor = taxes.added_minor
+        if share_minor and service_charge is not None and service_charge.taxed and found:
+            charge_taxes = tax_service_charge(share_minor, found)
+            line_taxes.extend(charge_taxes.taxes)
+            tax_added_minor += charge_taxes.added_minor
+        all_taxes.extend(line_taxes)
+        priced_by_id[line.cart_line.line_id] = PricedLine(
+            line_id=line.cart_line.line_id,
+            product_id=line.cart_line.product_id,
+            quantity=line.cart_line.quantity,
+            unit_price_minor=line.unit_minor,
+            gross_minor=line.gross_minor,
+            discounts=tuple(line.discounts),
+            discount_minor=line.gross_minor - line.net_minor,
+            net_minor=line.net_minor,
+            service_charge_minor=share_minor,
+            taxes=tuple(line_taxes),
+            tax_included_minor=taxes.included_minor,
+            tax_added_minor=tax_added_minor,
+            total_minor=line.net_minor + share_minor + tax_added_minor,
+        )
+
+    priced_lines = tuple(priced_by_id[line.line_id] for line in cart.lines)
+    total_minor = sum(line.total_minor for line in priced_lines)
+    payable_minor = (
+        total_minor
+        if cash_rounding is None
+        else round_to_step(total_minor, cash_rounding.step_minor, cash_rounding.rule)
+    )
+    return PricedCart(
+        currency=cart.currency,
+        lines=priced_lines,
+        subtotal_minor=subtotal_minor,
+        discount_minor=sum(line.discount_minor for line in priced_lines),
+        service_charge_minor=sum(shares),
+        tax_included_minor=sum(line.tax_included_minor for line in priced_lines),
+        tax_added_minor=sum(line.tax_added_minor for line in priced_lines),
+        tax_by_rate=total_by_rate(all_taxes),
+        total_minor=total_minor,
+        cash_rounding_minor=payable_minor - total_minor,
+        payable_minor=payable_minor,
+        promotions=_promotion_totals(work_lines),
+    )
+
+
+def _promotion_totals(work_lines: list[WorkLine]) -> tuple[PromotionTotal, ...]:
+    totals: dict[str, tuple[str, int]] = {}
+    for line in work_lines:
+        for discount in line.discounts:
+            if discount.promotion_id is not None:
+                name, amount_minor = totals.get(discount.promotion_id, (discount.name, 0))
+                totals[discount.promotion_id] = (name, amount_minor + discount.amount_minor)
+    return tuple(
+        PromotionTotal(promotion_id, name, amount_minor)
+        for promotion_id, (name, amount_minor) in sorted(totals.items())
+    )

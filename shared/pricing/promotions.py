@@ -1,0 +1,192 @@
+"""What each promotion kind takes off which lines, and when a promotion is in force."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from fractions import Fraction
+
+from shared.pricing.types import (
+    AppliedDiscount,
+    CartLine,
+    Customer,
+    Promotion,
+    PromotionKind,
+    PromotionTarget,
+    TimeWindow,
+)
+from shared.rounding import BASIS_POINTS, allocate, divide, percent_of
+
+
+@dataclass(slots=True)
+class WorkLine:
+    """A line while it is being priced: the engine's only mutable state, never returned."""
+
+    cart_line: CartLine
+    unit_minor: int
+    gross_minor: int
+    net_minor: int
+    discounts: list[AppliedDiscount] = field(default_factory=list)
+    touched: bool = False
+    """Some promotion discounted this line."""
+    closed: bool = False
+    """A non-stackable promotion discounted this line: no further promotion may."""
+
+    @classmethod
+    def start(cls, cart_line: CartLine) -> WorkLine:
+        """A fresh line at its gross price (unit price plus modifiers, times quantity)."""
+        unit_minor = cart_line.unit_price_minor + sum(
+            modifier.price_delta_minor for modifier in cart_line.modifiers
+        )
+        gross_minor = unit_minor * cart_line.quantity
+        return cls(cart_line, unit_minor, gross_minor, gross_minor)
+
+
+def _in_window(window: TimeWindow, local: datetime) -> bool:
+    moment = time(local.hour, local.minute, local.second, local.microsecond)
+    weekday = local.weekday()
+    if window.start < window.end:
+        return weekday in window.weekdays and window.start <= moment < window.end
+    # The window runs past midnight: its tail belongs to the previous day's window.
+    return (weekday in window.weekdays and moment >= window.start) or (
+        (weekday - 1) % 7 in window.weekdays and moment < window.end
+    )
+
+
+def is_eligible(
+    promotion: Promotion,
+    local: datetime,
+    local_date: date,
+    customer: Customer | None,
+    subtotal_minor: int,
+) -> bool:
+    """Whether the promotion's conditions hold for this moment, customer and spend."""
+    if promotion.valid_from is not None and local_date < promotion.valid_from:
+        return False
+    if promotion.valid_until is not None and local_date > promotion.valid_until:
+        return False
+    if promotion.customer_group_ids and (
+        customer is None or customer.group_id not in promotion.customer_group_ids
+    ):
+        return False
+    if subtotal_minor < promotion.min_spend_minor:
+        return False
+    return not promotion.windows or any(_in_window(window, local) for window in promotion.windows)
+
+
+def _targets(promotion: Promotion, line: WorkLine) -> bool:
+    if promotion.target is PromotionTarget.ORDER:
+        return True
+    if promotion.target is PromotionTarget.PRODUCT:
+        return line.cart_line.product_id in promotion.target_ids
+    return line.cart_line.category_id in promotion.target_ids
+
+
+def _spread(amount_minor: int, lines: list[WorkLine]) -> list[tuple[WorkLine, int]]:
+    """An order-level amount (at most the lines' total) split over lines by their net."""
+    shares = allocate(amount_minor, [line.net_minor for line in lines])
+    return list(zip(lines, shares, strict=True))
+
+
+def _percent_off(promotion: Promotion, lines: list[WorkLine]) -> list[tuple[WorkLine, int]]:
+    if promotion.target is PromotionTarget.ORDER:
+        # Rounded once on the order, as the customer reads "10% off the bill".
+        return _spread(
+            percent_of(sum(line.net_minor for line in lines), promotion.percent_bp), lines
+        )
+    return [(line, percent_of(line.net_minor, promotion.percent_bp)) for line in lines]
+
+
+def _fixed_off(promotion: Promotion, lines: list[WorkLine]) -> list[tuple[WorkLine, int]]:
+    if promotion.target is PromotionTarget.ORDER:
+        return _spread(
+            min(promotion.amount_off_minor, sum(line.net_minor for line in lines)), lines
+        )
+    return [
+        (line, min(promotion.amount_off_minor * line.cart_line.quantity, line.net_minor))
+        for line in lines
+    ]
+
+
+def _unit_value_key(line: WorkLine) -> tuple[Fraction, str]:
+    """Sort key: the exact current value of one unit of the line, then the line id."""
+    return (Fraction(line.net_minor, line.cart_line.quantity), line.cart_line.line_id)
+
+
+def _buy_x_get_y(promotion: Promotion, lines: list[WorkLine]) -> list[tuple[WorkLine, int]]:
+    units = sum(line.cart_line.quantity for line in lines)
+    group = promotion.buy_quantity + promotion.get_quantity
+    rewarded = (units // group) * promotion.get_quantity
+    found: list[tuple[WorkLine, int]] = []
+    # The cheapest units are the ones given away (or discounted).
+    for line in sorted(lines, key=_unit_value_key):
+        if rewarded == 0:
+            break
+        quantity = line.cart_line.quantity
+        taken = min(rewarded, quantity)
+        rewarded -= taken
+        found.append(
+            (line, divide(line.net_minor * taken * promotion.percent_bp, quantity * BASIS_POINTS))
+        )
+    return found
+
+
+def _bundle(promotion: Promotion, lines: list[WorkLine]) -> list[tuple[WorkLine, int]]:
+    by_product: dict[str, list[WorkLine]] = {}
+    for line in lines:
+        by_product.setdefault(line.cart_line.product_id, []).append(line)
+    bundles = min(
+        sum(line.cart_line.quantity for line in by_product.get(item.product_id, ()))
+        // item.quantity
+        for item in promotion.bundle_items
+    )
+    if bundles == 0:
+        return []
+    consumed: list[tuple[WorkLine, int]] = []
+    for item in promotion.bundle_items:
+        wanted = item.quantity * bundles
+        # The dearest units go into the bundle: the customer gets the best of the deal.
+        for line in sorted(by_product[item.product_id], key=_unit_value_key, reverse=True):
+            if wanted == 0:
+                break
+            quantity = line.cart_line.quantity
+            taken = min(wanted, quantity)
+            wanted -= taken
+            consumed.append((line, divide(line.net_minor * taken, quantity)))
+    value_minor = sum(value for _, value in consumed)
+    discount_minor = value_minor - promotion.bundle_price_minor * bundles
+    if discount_minor <= 0:
+        return []
+    shares = allocate(discount_minor, [value for _, value in consumed])
+    return [(line, share) for (line, _), share in zip(consumed, shares, strict=True)]
+
+
+_KINDS = {
+    PromotionKind.PERCENT_OFF: _percent_off,
+    PromotionKind.FIXED_OFF: _fixed_off,
+    PromotionKind.BUY_X_GET_Y: _buy_x_get_y,
+    PromotionKind.BUNDLE: _bundle,
+}
+
+
+def discounts_for(promotion: Promotion, open_lines: list[WorkLine]) -> list[tuple[WorkLine, int]]:
+    """(line, amount) pairs this promotion takes off the open lines; empty when it gives nothing.
+
+    Each amount is at most the line's current net, and the promotion's total is at most
+    its max_discount_minor (the cap is split over the lines in proportion to their amounts).
+    """
+    if promotion.kind is PromotionKind.BUNDLE:
+        lines = [line for line in open_lines if line.net_minor > 0]
+    else:
+        lines = [line for line in open_lines if line.net_minor > 0 and _targets(promotion, line)]
+    if not lines:
+        return []
+    found = [
+        (line, amount) for line, amount in _KINDS[promotion.kind](promotion, lines) if amount > 0
+    ]
+    total_minor = sum(amount for _, amount in found)
+    cap_minor = promotion.max_discount_minor
+    if cap_minor is not None and total_minor > cap_minor:
+        capped = allocate(cap_minor, [amount for _, amount in found])
+        found = [(line, share) for (line, _), share in zip(found, capped, strict=True) if share > 0]
+    return found

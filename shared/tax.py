@@ -1,0 +1,239 @@
+"""Taxes and service charge in basis points, inclusive or exclusive, split exactly per line.
+
+Per line, the taxes of one kind (included in the price, or added on top) are
+rounded once, half-up, as a combined amount and then split across the rates by
+largest remainder. That keeps the line exact (base + included tax == price) and
+makes inclusive and exclusive pricing round-trip: a base B taxed on top to
+B + T, read back as an inclusive price, gives B and T again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from shared.money import InvalidValueError
+from shared.rounding import BASIS_POINTS, RoundingRule, allocate, divide, percent_of
+
+MAX_RATE_BP = 10 * BASIS_POINTS
+"""A tax or service charge above 1000% is a typo, not a rate."""
+
+
+class TaxConfigError(InvalidValueError):
+    """A tax rate or service charge setting is not valid."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaxRate:
+    """A named tax, e.g. PB1 10% (1000 bp) included in menu prices."""
+
+    rate_id: str
+    name: str
+    rate_bp: int
+    inclusive: bool = False
+
+    def __post_init__(self) -> None:
+        _check_text(self.rate_id, "rate_id")
+        _check_text(self.name, "name")
+        _check_rate(self.rate_bp, "rate_bp")
+        if not isinstance(self.inclusive, bool):
+            raise TaxConfigError("inclusive must be true or false", field="inclusive")
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceCharge:
+    """A service charge in bp on the pre-tax net, added before tax.
+
+    taxed: whether the order's taxes also apply to the service charge (Indonesian
+    practice, PB1 on food plus service, so on by default).
+    """
+
+    rate_bp: int
+    taxed: bool = True
+    name: str = "Service charge"
+
+    def __post_init__(self) -> None:
+        _check_rate(self.rate_bp, "rate_bp")
+        _check_text(self.name, "name")
+        if not isinstance(self.taxed, bool):
+            raise TaxConfigError("taxed must be true or false", field="taxed")
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedTax:
+    """One tax on one line: which rate, on what base, how much."""
+
+    rate_id: str
+    name: str
+    rate_bp: int
+    inclusive: bool
+    """True when the amount is inside the price, False when added on top."""
+    base_minor: int
+    amount_minor: int
+    on_service_charge: bool = False
+    """True for tax on the line's share of the service charge (always added on top)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LineTaxes:
+    """Taxes of one amount: its tax-exclusive base, the taxes, what is inside and on top."""
+
+    base_minor: int
+    taxes: tuple[AppliedTax, ...]
+    included_minor: int
+    added_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class TaxTotal:
+    """One rate's total over an order (sum of its AppliedTax rows)."""
+
+    rate_id: str
+    name: str
+    rate_bp: int
+    inclusive: bool
+    base_minor: int
+    amount_minor: int
+
+
+def _check_text(value: object, field: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise TaxConfigError(f"{field} must be non-empty text", field=field, code="required")
+
+
+def _check_rate(value: object, field: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TaxConfigError(f"{field} must be an int of basis points", field=field)
+    if not 0 <= value <= MAX_RATE_BP:
+        raise TaxConfigError(
+            f"{field} must be between 0 and {MAX_RATE_BP} bp, got {value}",
+            field=field,
+            code="out_of_range",
+        )
+
+
+def _split(
+    total_minor: int,
+    rates: Sequence[TaxRate],
+    base_minor: int,
+    *,
+    inclusive: bool,
+    on_service_charge: bool,
+) -> list[AppliedTax]:
+    weights = [rate.rate_bp for rate in rates]
+    parts = allocate(total_minor, weights) if any(weights) else [0] * len(rates)
+    return [
+        AppliedTax(
+            rate_id=rate.rate_id,
+            name=rate.name,
+            rate_bp=rate.rate_bp,
+            inclusive=inclusive,
+            base_minor=base_minor,
+            amount_minor=part,
+            on_service_charge=on_service_charge,
+        )
+        for rate, part in zip(rates, parts, strict=True)
+    ]
+
+
+def tax_amount(amount_minor: int, rates: Iterable[TaxRate]) -> LineTaxes:
+    """Taxes of a line whose price (after discounts) is amount_minor.
+
+    Inclusive rates are taken out of the amount first (base = amount * 1 / (1 + sum of
+    inclusive rates), half-up); exclusive rates are then added on that base.
+    """
+    ordered = sorted(rates, key=lambda rate: rate.rate_id)
+    inclusive = [rate for rate in ordered if rate.inclusive]
+    exclusive = [rate for rate in ordered if not rate.inclusive]
+    inclusive_bp = sum(rate.rate_bp for rate in inclusive)
+    base_minor = divide(
+        amount_minor * BASIS_POINTS, BASIS_POINTS + inclusive_bp, RoundingRule.HALF_UP
+    )
+    included_minor = amount_minor - base_minor
+    added_minor = percent_of(base_minor, sum(rate.rate_bp for rate in exclusive))
+    taxes = _split(
+        included_minor, inclusive, base_minor, inclusive=True, on_service_charge=False
+    ) + _split(added_minor, exclusive, base_minor, inclusive=False, on_service_charge=False)
+    return LineTaxes(base_minor, tuple(taxes), included_minor, added_minor)
+
+
+def tax_service_charge(service_charge_minor: int, rates: Iterable[TaxRate]) -> LineTaxes:
+    """Taxes on a line's share of the service charge: every rate is added on top of it."""
+    ordered = sorted(rates, key=lambda rate: rate.rate_id)
+    added_minor = percent_of(service_charge_minor, sum(rate.rate_bp for rate in ordered))
+    taxes = _split(
+        added_minor, ordered, service_charge_minor, inclusive=False, on_service_charge=True
+    )
+    return LineTaxes(service_charge_minor, tuple(taxes), 0, added_minor)
+
+
+def service_charge_shares(bases_minor: Sequence[int], service_charge: ServiceCharge) -> list[int]:
+    """The order's service charge (rounded once, half-up) split over line bases exactly."""
+    total_minor = percent_of(sum(bases_minor), service_charge.rate_bp)
+    if total_minor == 0:
+        return [0] * len(bases_minor)
+    return allocate(total_minor, list(bases_minor))
+
+
+def total_by_rate(taxes: Iterable[AppliedTax]) -> tuple[TaxTotal, ...]:
+    """Order-level tax breakdown: one row per (rate, inclusive) with summed base and amount."""
+    totals: dict[tuple[str, bool], list[Any]] = {}
+    for tax in taxes:
+        key = (tax.rate_id, tax.inclusive)
+        row = totals.setdefault(key, [tax.name, tax.rate_bp, 0, 0])
+        row[2] += tax.base_minor
+        row[3] += tax.amount_minor
+    return tuple(
+        TaxTotal(rate_id, name, rate_bp, inclusive, base_minor, amount_minor)
+        for (rate_id, inclusive), (name, rate_bp, base_minor, amount_minor) in sorted(
+            totals.items()
+        )
+    )
+
+
+def tax_rate_to_dict(rate: TaxRate) -> dict[str, Any]:
+    """A tax rate as plain JSON-able data."""
+    return {
+        "rate_id": rate.rate_id,
+        "name": rate.name,
+        "rate_bp": rate.rate_bp,
+        "inclusive": rate.inclusive,
+    }
+
+
+def tax_rate_from_dict(data: Mapping[str, Any]) -> TaxRate:
+    """A tax rate from JSON data; TaxConfigError names the bad field."""
+    if not isinstance(data, Mapping):
+        raise TaxConfigError("tax rate must be an object", field=None, code="not_object")
+    for field in ("rate_id", "name", "rate_bp"):
+        if field not in data:
+            raise TaxConfigError(f"{field} is required", field=field, code="required")
+    return TaxRate(
+        rate_id=data["rate_id"],
+        name=data["name"],
+        rate_bp=data["rate_bp"],
+        inclusive=data.get("inclusive", False),
+    )
+
+
+def service_charge_to_dict(service_charge: ServiceCharge) -> dict[str, Any]:
+    """A service charge setting as plain JSON-able data."""
+    return {
+        "rate_bp": service_charge.rate_bp,
+        "taxed": service_charge.taxed,
+        "name": service_charge.name,
+    }
+
+
+def service_charge_from_dict(data: Mapping[str, Any]) -> ServiceCharge:
+    """A service charge setting from JSON data; TaxConfigError names the bad field."""
+    if not isinstance(data, Mapping):
+        raise TaxConfigError("service charge must be an object", field=None, code="not_object")
+    if "rate_bp" not in data:
+        raise TaxConfigError("rate_bp is required", field="rate_bp", code="required")
+    return ServiceCharge(
+        rate_bp=data["rate_bp"],
+        taxed=data.get("taxed", True),
+        name=data.get("name", "Service charge"),
+    )
