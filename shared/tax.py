@@ -192,6 +192,15 @@ def total_by_rate(taxes: Iterable[AppliedTax]) -> tuple[TaxTotal, ...]:
     )
 
 
+def _check_object(data: object, what: str, *, required: tuple[str, ...]) -> None:
+    """Refuse JSON that is not an object or lacks a required field, naming the field."""
+    if not isinstance(data, Mapping):
+        raise TaxConfigError(f"{what} must be an object", field=None, code="not_object")
+    for field in required:
+        if field not in data:
+            raise TaxConfigError(f"{field} is required", field=field, code="required")
+
+
 def tax_rate_to_dict(rate: TaxRate) -> dict[str, Any]:
     """A tax rate as plain JSON-able data."""
     return {
@@ -204,11 +213,7 @@ def tax_rate_to_dict(rate: TaxRate) -> dict[str, Any]:
 
 def tax_rate_from_dict(data: Mapping[str, Any]) -> TaxRate:
     """A tax rate from JSON data; TaxConfigError names the bad field."""
-    if not isinstance(data, Mapping):
-        raise TaxConfigError("tax rate must be an object", field=None, code="not_object")
-    for field in ("rate_id", "name", "rate_bp"):
-        if field not in data:
-            raise TaxConfigError(f"{field} is required", field=field, code="required")
+    _check_object(data, "tax rate", required=("rate_id", "name", "rate_bp"))
     return TaxRate(
         rate_id=data["rate_id"],
         name=data["name"],
@@ -228,10 +233,7 @@ def service_charge_to_dict(service_charge: ServiceCharge) -> dict[str, Any]:
 
 def service_charge_from_dict(data: Mapping[str, Any]) -> ServiceCharge:
     """A service charge setting from JSON data; TaxConfigError names the bad field."""
-    if not isinstance(data, Mapping):
-        raise TaxConfigError("service charge must be an object", field=None, code="not_object")
-    if "rate_bp" not in data:
-        raise TaxConfigError("rate_bp is required", field="rate_bp", code="required")
+    _check_object(data, "service charge", required=("rate_bp",))
     return ServiceCharge(
         rate_bp=data["rate_bp"],
         taxed=data.get("taxed", True),
