@@ -1,0 +1,261 @@
+"""The local print queue: jobs are stored, sent on a worker thread and retried with backoff."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
+
+from pos_desktop.ids import new_id, utcnow
+from pos_desktop.printing.connection import send_bytes
+
+log = logging.getLogger(__name__)
+
+JobStatus = Literal["pending", "printing", "printed", "failed"]
+JobKind = Literal["receipt", "kitchen", "report", "test"]
+Sender = Callable[[str, bytes], None]
+Listener = Callable[["QueuedJob"], None]
+
+
+@dataclass(frozen=True)
+class QueuedJob:
+    """A print job as the queue sees it (mirrors the store's `print_jobs` row)."""
+
+    id: str
+    kind: JobKind
+    target: str
+    payload: bytes
+    document_json: str
+    status: JobStatus
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    last_error: str | None = None
+    order_id: str | None = None
+    printed_at: datetime | None = None
+
+
+class JobStore(Protocol):
+    """Where jobs live between attempts: memory in tests, the terminal's SQLite in the app."""
+
+    def add(self, job: QueuedJob) -> None:
+        """Store a new job."""
+
+    def save(self, job: QueuedJob) -> None:
+        """Overwrite a job's state."""
+
+    def get(self, job_id: str) -> QueuedJob | None:
+        """One job by id."""
+
+    def unfinished(self) -> list[QueuedJob]:
+        """Pending and printing jobs, oldest first."""
+
+
+class MemoryJobStore:
+    """Jobs in a dict: for tests and for a terminal without a database (print-test)."""
+
+    def __init__(self) -> None:
+        self._jobs: dict[str, QueuedJob] = {}
+        self._lock = threading.Lock()
+
+    def add(self, job: QueuedJob) -> None:
+        """Store a new job."""
+        with self._lock:
+            self._jobs[job.id] = job
+
+    def save(self, job: QueuedJob) -> None:
+        """Overwrite a job's state."""
+        with self._lock:
+            self._jobs[job.id] = job
+
+    def get(self, job_id: str) -> QueuedJob | None:
+        """One job by id."""
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def unfinished(self) -> list[QueuedJob]:
+        """Pending and printing jobs, oldest first."""
+        with self._lock:
+            jobs = [j for j in self._jobs.values() if j.status in ("pending", "printing")]
+        return sorted(jobs, key=lambda j: (j.created_at, j.id))
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff: base, doubled per failed attempt up to a cap; then `failed`.
+
+    Timings are injectable so tests can run the offline-then-back case in milliseconds.
+    """
+
+    base_s: float = 1.0
+    cap_s: float = 30.0
+    max_attempts: int = 20
+
+    def delay(self, attempts: int) -> timedelta:
+        """The wait after the `attempts`-th failure (1, 2, 4 ... cap seconds)."""
+        return timedelta(seconds=min(self.cap_s, self.base_s * 2 ** max(attempts - 1, 0)))
+
+
+class PrintQueue:
+    """Stores jobs and prints them on its own thread; `enqueue` never waits for a printer.
+
+    Jobs to one printer print in order (a receipt never overtakes an earlier one on the
+    same printer); a dead printer only holds back its own jobs. Listeners are called with
+    each new state of a job, mostly on the worker thread: a Qt screen must re-post to its
+    own thread (a queued signal) before touching widgets.
+    """
+
+    def __init__(
+        self,
+        store: JobStore,
+        *,
+        sender: Sender = send_bytes,
+        policy: RetryPolicy | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._store = store
+        self._sender = sender
+        self._policy = policy or RetryPolicy()
+        self._clock = clock
+        self._listeners: list[Listener] = []
+        self._wake = threading.Condition()
+        self._stopping = False
+        self._hurry: set[str] = set()  # printers whose waiting jobs skip the backoff once
+        self._thread: threading.Thread | None = None
+
+    # --- called by screens and services -------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> None:
+        """Be told about every job state change (pending, printing, printed, failed)."""
+        self._listeners.append(listener)
+
+    def enqueue(
+        self,
+        kind: JobKind,
+        target: str,
+        payload: bytes,
+        *,
+        document_json: str = "{}",
+        order_id: str | None = None,
+    ) -> QueuedJob:
+        """Store a job and wake the worker; returns at once whatever state the printer is in."""
+        now = self._clock()
+        job = QueuedJob(
+            id=new_id(),
+            kind=kind,
+            target=target,
+            payload=payload,
+            document_json=document_json,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            order_id=order_id,
+        )
+        self._store.add(job)
+        self._notify(job)
+        with self._wake:
+            self._wake.notify_all()
+        return job
+
+    def retry(self, job_id: str) -> QueuedJob | None:
+        """Give a `failed` job a fresh set of attempts, starting now (staff pressed "retry")."""
+        with self._wake:
+            job = self._store.get(job_id)
+            if job is None or job.status != "failed":
+                return job
+            job = replace(job, status="pending", attempts=0, next_attempt_at=self._clock())
+            self._store.save(job)
+            self._wake.notify_all()
+        self._notify(job)
+        return job
+
+    def wake(self, target: str | None = None) -> None:
+        """Try waiting jobs now, skipping their backoff (a test print worked, printer is back)."""
+        with self._wake:
+            if target is None:
+                self._hurry.update(job.target for job in self._store.unfinished())
+            else:
+                self._hurry.add(target)
+            self._wake.notify_all()
+
+    def get(self, job_id: str) -> QueuedJob | None:
+        """A job's current state."""
+        return self._store.get(job_id)
+
+    # --- the worker -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the worker thread; jobs left `printing` by a crash are tried again."""
+        for job in self._store.unfinished():
+            if job.status == "printing":
+                self._store.save(replace(job, status="pending"))
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="print-queue", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Stop the worker after the job in hand (jobs stay stored for the next start)."""
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            self._thread = None
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                if self._stopping:
+                    return
+                job, wait_s = self._next_due()
+                if job is None:
+                    self._wake.wait(wait_s)
+                    continue
+            self._attempt(job)
+
+    def _next_due(self) -> tuple[QueuedJob | None, float | None]:
+        """The oldest due job of any printer, else how long until one is due."""
+        now = self._clock()
+        seen: set[str] = set()
+        soonest: datetime | None = None
+        for job in self._store.unfinished():
+            if job.target in seen:
+                continue
+            seen.add(job.target)
+            if job.next_attempt_at <= now or job.target in self._hurry:
+                self._hurry.discard(job.target)
+                return job, None
+            soonest = job.next_attempt_at if soonest is None else min(soonest, job.next_attempt_at)
+        return None, None if soonest is None else max((soonest - now).total_seconds(), 0.0)
+
+    def _attempt(self, job: QueuedJob) -> None:
+        job = replace(job, status="printing", attempts=job.attempts + 1)
+        self._store.save(job)
+        self._notify(job)
+        try:
+            self._sender(job.target, job.payload)
+        except Exception as error:  # any failure means "not printed yet"; keep the job
+            now = self._clock()
+            give_up = job.attempts >= self._policy.max_attempts
+            job = replace(
+                job,
+                status="failed" if give_up else "pending",
+                last_error=f"{type(error).__name__}: {error}",
+                next_attempt_at=now + self._policy.delay(job.attempts),
+            )
+            log.warning("print job %s to %s failed: %s", job.id, job.target, job.last_error)
+        else:
+            job = replace(job, status="printed", printed_at=self._clock(), last_error=None)
+        self._store.save(job)
+        self._notify(job)
+
+    def _notify(self, job: QueuedJob) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(job)
+            except Exception:  # a broken screen must not stop printing
+                log.exception("print job listener failed")
