@@ -34,9 +34,8 @@ LUXURY_INCLUSIVE = TaxRate("lux", "Luxury", 500, inclusive=True)
         (25_000, [PB1], 25_000, {"pb1": 2_500}, 0, 2_500),
         # USD, 7.25% of $19.99 = 144.93 cents -> 145
         (1_999, [STATE], 1_999, {"state": 145}, 0, 145),
-        # USD, 7.25% + 3% of $19.99: combined 10.25% = 204.90 -> 205 cents, split 725:300
-        # = 145.0 and 60.0 (exact shares 144.93, 59.97 -> floors 144, 59, two left over go
-        # to the larger remainders .93 and .97)
+        # USD, 7.25% + 3% of $19.99: combined 10.25% = 204.90 -> 205 cents, rounded once
+        # and split 725:300 = 145 and 60 exactly
         (1_999, [STATE, CITY], 1_999, {"state": 145, "city": 60}, 0, 205),
         # IDR, two inclusive rates 10% + 5% inside Rp 11.500: base 10.000, taxes 1.000 + 500
         (11_500, [PB1_INCLUSIVE, LUXURY_INCLUSIVE], 10_000, {"pb1": 1_000, "lux": 500}, 1_500, 0),
