@@ -69,6 +69,7 @@ class Category(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    kitchen_station: Mapped[str | None] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -92,9 +93,10 @@ class Product(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     category_id: Mapped[str | None] = mapped_column(String(36), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    sku: Mapped[str | None] = mapped_column(String(64))
+    sku: Mapped[str] = mapped_column(String(64), default="")
+    barcode: Mapped[str] = mapped_column(String(64), default="", index=True)
     price_minor: Mapped[int] = mapped_column(Integer)
-    tax_rate_id: Mapped[str | None] = mapped_column(String(36))
+    tax_rate_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     modifier_group_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     kitchen_station: Mapped[str | None] = mapped_column(String(64))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -122,6 +124,7 @@ class ModifierOption(Base):
     group_id: Mapped[str] = mapped_column(String(36), index=True)
     name: Mapped[str] = mapped_column(String(200))
     price_delta_minor: Mapped[int] = mapped_column(Integer, default=0)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -143,6 +146,7 @@ class Cashier(Base):
     __tablename__ = "cashiers"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(150))
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(32), default="cashier")
     pin_hash: Mapped[str] = mapped_column(String(255))
@@ -232,10 +236,16 @@ class Order(Base):
     shift_id: Mapped[str] = mapped_column(ForeignKey("shifts.id"), index=True)
     cashier_id: Mapped[str] = mapped_column(String(36))
     customer_id: Mapped[str | None] = mapped_column(String(36))
+    customer_name: Mapped[str] = mapped_column(String(200), default="")
+    table: Mapped[str] = mapped_column(String(40), default="")
+    note: Mapped[str] = mapped_column(String(1000), default="")
     status: Mapped[str] = mapped_column(String(20), default="paid")  # paid|voided|refunded
     currency: Mapped[str] = mapped_column(String(3))
+    catalog_version: Mapped[int] = mapped_column(Integer, default=0)
+    manual_discount: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     subtotal_minor: Mapped[int] = mapped_column(Integer)
     discount_minor: Mapped[int] = mapped_column(Integer, default=0)
+    service_charge_minor: Mapped[int] = mapped_column(Integer, default=0)
     tax_minor: Mapped[int] = mapped_column(Integer, default=0)
     rounding_minor: Mapped[int] = mapped_column(Integer, default=0)
     total_minor: Mapped[int] = mapped_column(Integer)
@@ -266,12 +276,20 @@ class OrderLine(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    product_id: Mapped[str] = mapped_column(String(36))
+    product_id: Mapped[str | None] = mapped_column(String(36))
+    category_id: Mapped[str | None] = mapped_column(String(36))
+    sku: Mapped[str] = mapped_column(String(64), default="")
     name: Mapped[str] = mapped_column(String(200))
+    kitchen_station: Mapped[str | None] = mapped_column(String(40))
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price_minor: Mapped[int] = mapped_column(Integer)
     modifiers: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    manual_discount: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    discounts: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    taxes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    gross_minor: Mapped[int] = mapped_column(Integer)
     discount_minor: Mapped[int] = mapped_column(Integer, default=0)
+    net_minor: Mapped[int] = mapped_column(Integer)
     tax_minor: Mapped[int] = mapped_column(Integer, default=0)
     total_minor: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(String(500), default="")
@@ -289,6 +307,7 @@ class Payment(Base):
     method: Mapped[str] = mapped_column(String(32))
     amount_minor: Mapped[int] = mapped_column(Integer)
     is_change: Mapped[bool] = mapped_column(Boolean, default=False)
+    reference: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     order: Mapped[Order] = relationship(back_populates="payments")
@@ -301,7 +320,7 @@ class Approval(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # 'discount' | 'void' | 'refund'
+    action: Mapped[str] = mapped_column(String(20))  # shared.protocol.ApprovalAction
     manager_id: Mapped[str] = mapped_column(String(36))
     reason: Mapped[str] = mapped_column(String(500), default="")
     approved_at: Mapped[datetime] = mapped_column(default=utcnow)

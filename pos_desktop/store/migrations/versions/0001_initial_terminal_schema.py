@@ -22,6 +22,7 @@ def upgrade() -> None:
     op.create_table(
         "cashiers",
         sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("username", sa.String(length=150), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("role", sa.String(length=32), nullable=False),
         sa.Column("pin_hash", sa.String(length=255), nullable=False),
@@ -36,6 +37,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("sort_order", sa.Integer(), nullable=False),
+        sa.Column("kitchen_station", sa.String(length=40), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_categories")),
     )
@@ -72,6 +74,7 @@ def upgrade() -> None:
         sa.Column("group_id", sa.String(length=36), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("price_delta_minor", sa.Integer(), nullable=False),
+        sa.Column("is_default", sa.Boolean(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_modifier_options")),
     )
@@ -85,9 +88,10 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("category_id", sa.String(length=36), nullable=True),
         sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("sku", sa.String(length=64), nullable=True),
+        sa.Column("sku", sa.String(length=64), nullable=False),
+        sa.Column("barcode", sa.String(length=64), nullable=False),
         sa.Column("price_minor", sa.Integer(), nullable=False),
-        sa.Column("tax_rate_id", sa.String(length=36), nullable=True),
+        sa.Column("tax_rate_ids", sa.JSON(), nullable=False),
         sa.Column("modifier_group_ids", sa.JSON(), nullable=False),
         sa.Column("kitchen_station", sa.String(length=64), nullable=True),
         sa.Column("is_active", sa.Boolean(), nullable=False),
@@ -95,6 +99,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_products")),
     )
     with op.batch_alter_table("products", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_products_barcode"), ["barcode"], unique=False)
         batch_op.create_index(batch_op.f("ix_products_category_id"), ["category_id"], unique=False)
 
     op.create_table(
@@ -180,10 +185,16 @@ def upgrade() -> None:
         sa.Column("shift_id", sa.String(length=36), nullable=False),
         sa.Column("cashier_id", sa.String(length=36), nullable=False),
         sa.Column("customer_id", sa.String(length=36), nullable=True),
+        sa.Column("customer_name", sa.String(length=200), nullable=False),
+        sa.Column("table", sa.String(length=40), nullable=False),
+        sa.Column("note", sa.String(length=1000), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("catalog_version", sa.Integer(), nullable=False),
+        sa.Column("manual_discount", sa.JSON(), nullable=True),
         sa.Column("subtotal_minor", sa.Integer(), nullable=False),
         sa.Column("discount_minor", sa.Integer(), nullable=False),
+        sa.Column("service_charge_minor", sa.Integer(), nullable=False),
         sa.Column("tax_minor", sa.Integer(), nullable=False),
         sa.Column("rounding_minor", sa.Integer(), nullable=False),
         sa.Column("total_minor", sa.Integer(), nullable=False),
@@ -206,7 +217,7 @@ def upgrade() -> None:
         "approvals",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("order_id", sa.String(length=36), nullable=False),
-        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("action", sa.String(length=20), nullable=False),
         sa.Column("manager_id", sa.String(length=36), nullable=False),
         sa.Column("reason", sa.String(length=500), nullable=False),
         sa.Column("approved_at", sa.DateTime(), nullable=False),
@@ -223,12 +234,20 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("order_id", sa.String(length=36), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("product_id", sa.String(length=36), nullable=False),
+        sa.Column("product_id", sa.String(length=36), nullable=True),
+        sa.Column("category_id", sa.String(length=36), nullable=True),
+        sa.Column("sku", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("kitchen_station", sa.String(length=40), nullable=True),
         sa.Column("quantity", sa.Integer(), nullable=False),
         sa.Column("unit_price_minor", sa.Integer(), nullable=False),
         sa.Column("modifiers", sa.JSON(), nullable=False),
+        sa.Column("manual_discount", sa.JSON(), nullable=True),
+        sa.Column("discounts", sa.JSON(), nullable=False),
+        sa.Column("taxes", sa.JSON(), nullable=False),
+        sa.Column("gross_minor", sa.Integer(), nullable=False),
         sa.Column("discount_minor", sa.Integer(), nullable=False),
+        sa.Column("net_minor", sa.Integer(), nullable=False),
         sa.Column("tax_minor", sa.Integer(), nullable=False),
         sa.Column("total_minor", sa.Integer(), nullable=False),
         sa.Column("note", sa.String(length=500), nullable=False),
@@ -247,6 +266,7 @@ def upgrade() -> None:
         sa.Column("method", sa.String(length=32), nullable=False),
         sa.Column("amount_minor", sa.Integer(), nullable=False),
         sa.Column("is_change", sa.Boolean(), nullable=False),
+        sa.Column("reference", sa.String(length=120), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["order_id"], ["orders.id"], name=op.f("fk_payments_order_id_orders")
@@ -323,6 +343,7 @@ def downgrade() -> None:
     op.drop_table("promotions")
     with op.batch_alter_table("products", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_products_category_id"))
+        batch_op.drop_index(batch_op.f("ix_products_barcode"))
 
     op.drop_table("products")
     with op.batch_alter_table("modifier_options", schema=None) as batch_op:

@@ -1,0 +1,1 @@
+"""Terminal services: plain Python use cases, one unit of work per user action, no Qt."""

@@ -1,0 +1,398 @@
+"""Checkout: one durable transaction writes the order, lines, payments and its outbox row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import select, update
+
+from pos_desktop.ids import new_id, utcnow
+from pos_desktop.services.auth import SignedIn
+from pos_desktop.services.cart import CartSession
+from pos_desktop.services.catalog import TerminalIdentity, terminal_identity
+from pos_desktop.services.errors import InvalidInput, StateError
+from pos_desktop.services.shifts import open_shift_row
+from pos_desktop.store.models import Approval, Counter, Order, OrderLine, Payment
+from pos_desktop.store.uow import UnitOfWork
+from pos_desktop.sync.queue import QueueKind, enqueue
+from shared.pricing import AppliedDiscount, AppliedTax, ManualDiscount, PricedCart
+from shared.protocol import (
+    AppliedDiscountV1,
+    ApprovalV1,
+    ManualDiscountV1,
+    ModifierV1,
+    OrderLineV1,
+    OrderV1,
+    PaymentV1,
+    TaxLineV1,
+    format_receipt_number,
+)
+
+RECEIPT_COUNTER = "receipt"
+PAYMENT_METHODS = frozenset({"cash", "card", "qris", "ewallet", "voucher", "other"})
+
+
+@dataclass(frozen=True)
+class Tender:
+    """What the customer handed over: cash may exceed what is due (change), others may not."""
+
+    method: str
+    amount_minor: int
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    """What the screen shows after "paid": the order is on disk when this exists."""
+
+    order_id: str
+    receipt_number: str
+    total_minor: int
+    change_minor: int
+
+
+@dataclass(frozen=True)
+class _PaymentSplit:
+    tender: Tender
+    paid_minor: int
+    change_minor: int
+
+
+def next_receipt_number(uow: UnitOfWork, identity: TerminalIdentity) -> str:
+    """Bump the per-terminal counter inside the order's transaction (no gaps, no repeats)."""
+    session = uow.session
+    bumped = session.execute(
+        update(Counter)
+        .where(Counter.name == RECEIPT_COUNTER)
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)
+    ).scalar_one_or_none()
+    if bumped is None:
+        session.add(Counter(name=RECEIPT_COUNTER, value=1))
+        bumped = 1
+    return format_receipt_number(identity.outlet_code, identity.terminal_code, bumped)
+
+
+def last_receipt_number(uow: UnitOfWork) -> str | None:
+    """The most recent receipt number written on this terminal (status, support)."""
+    return uow.session.scalar(
+        select(Order.receipt_number).order_by(Order.created_at.desc(), Order.id.desc()).limit(1)
+    )
+
+
+def _split_tenders(tenders: Sequence[Tender], due_minor: int) -> list[_PaymentSplit]:
+    if not tenders:
+        raise InvalidInput("Add a payment.", field="tenders", code="no_payment")
+    for tender in tenders:
+        if tender.method not in PAYMENT_METHODS:
+            raise InvalidInput("Unknown payment method.", field="method", code="bad_method")
+        if isinstance(tender.amount_minor, bool) or not isinstance(tender.amount_minor, int):
+            raise InvalidInput("Amounts are whole minor units.", field="amount_minor")
+        if tender.amount_minor <= 0:
+            raise InvalidInput("A payment must be above zero.", field="amount_minor")
+    non_cash_minor = sum(t.amount_minor for t in tenders if t.method != "cash")
+    cash_minor = sum(t.amount_minor for t in tenders if t.method == "cash")
+    if non_cash_minor > due_minor:
+        raise InvalidInput(
+            "Card and other payments cannot exceed what is due.",
+            field="amount_minor",
+            code="overpaid",
+        )
+    if non_cash_minor + cash_minor < due_minor:
+        raise InvalidInput(
+            "The payments do not cover the total.", field="amount_minor", code="underpaid"
+        )
+    change_left = non_cash_minor + cash_minor - due_minor
+    splits: list[_PaymentSplit] = []
+    for tender in reversed(tenders):  # change comes out of the last cash tendered
+        change = min(change_left, tender.amount_minor) if tender.method == "cash" else 0
+        if change == tender.amount_minor:
+            raise InvalidInput(
+                "A cash payment is not needed.", field="amount_minor", code="overpaid"
+            )
+        change_left -= change
+        splits.append(_PaymentSplit(tender, tender.amount_minor - change, change))
+    splits.reverse()
+    return splits
+
+
+def _discount_v1(discount: AppliedDiscount) -> AppliedDiscountV1:
+    return AppliedDiscountV1(
+        source=discount.source.value,
+        promotion_id=UUID(discount.promotion_id) if discount.promotion_id else None,
+        name=discount.name,
+        amount_minor=discount.amount_minor,
+    )
+
+
+def _tax_v1(tax: AppliedTax) -> TaxLineV1:
+    return TaxLineV1(
+        tax_rate_id=UUID(tax.rate_id),
+        name=tax.name,
+        rate_bp=tax.rate_bp,
+        inclusive=tax.inclusive,
+        base_minor=tax.base_minor,
+        amount_minor=tax.amount_minor,
+    )
+
+
+def _manual_v1(discount: ManualDiscount | None) -> ManualDiscountV1 | None:
+    if discount is None:
+        return None
+    return ManualDiscountV1(
+        kind=discount.kind.value,
+        value=discount.value,
+        reason=discount.reason,
+        approved_by=UUID(discount.approver_id),
+    )
+
+
+def build_order_v1(
+    *,
+    order_id: str,
+    cart: CartSession,
+    priced: PricedCart,
+    identity: TerminalIdentity,
+    shift_id: str,
+    receipt_number: str,
+    splits: Sequence[_PaymentSplit],
+    payment_ids: Sequence[str],
+    at: datetime,
+) -> OrderV1:
+    """The wire form of the order, exactly what was charged (it is also the outbox payload)."""
+    snapshot = cart.snapshot
+    lines = []
+    for draft in cart.lines:
+        product = snapshot.products[draft.product_id]
+        category = snapshot.categories.get(product.category_id or "")
+        priced_line = priced.line(draft.line_id)
+        modifiers = []
+        for option_id in draft.modifier_option_ids:
+            option = snapshot.modifier_options[option_id]
+            group = snapshot.modifier_groups.get(option.group_id)
+            modifiers.append(
+                ModifierV1(
+                    option_id=UUID(option.id),
+                    group_name=group.name if group else "Options",
+                    name=option.name,
+                    price_delta_minor=option.price_delta_minor,
+                )
+            )
+        lines.append(
+            OrderLineV1(
+                id=UUID(draft.line_id),
+                product_id=UUID(product.id),
+                category_id=UUID(product.category_id) if product.category_id else None,
+                sku=product.sku,
+                name=product.name,
+                quantity=draft.quantity,
+                unit_price_minor=priced_line.unit_price_minor,
+                modifiers=tuple(modifiers),
+                note=draft.note,
+                kitchen_station=product.kitchen_station
+                or (category.kitchen_station if category else None),
+                manual_discount=_manual_v1(draft.manual_discount),
+                discounts=tuple(_discount_v1(d) for d in priced_line.discounts),
+                taxes=tuple(_tax_v1(t) for t in priced_line.taxes),
+                gross_minor=priced_line.gross_minor,
+                discount_minor=priced_line.discount_minor,
+                net_minor=priced_line.net_minor,
+                tax_minor=priced_line.tax_minor,
+                total_minor=priced_line.total_minor,
+            )
+        )
+    payments = tuple(
+        PaymentV1(
+            id=UUID(payment_id),
+            method=split.tender.method,  # type: ignore[arg-type]
+            amount_minor=split.paid_minor,
+            tendered_minor=split.tender.amount_minor if split.tender.method == "cash" else None,
+            change_minor=split.change_minor,
+            reference=split.tender.reference,
+            paid_at=at,
+        )
+        for split, payment_id in zip(splits, payment_ids, strict=True)
+    )
+    return OrderV1(
+        id=UUID(order_id),
+        outlet_id=UUID(identity.outlet_id),
+        terminal_id=UUID(identity.terminal_id),
+        shift_id=UUID(shift_id),
+        receipt_number=receipt_number,
+        cashier_id=UUID(cart.cashier.cashier_id),
+        customer_id=UUID(cart.customer_id) if cart.customer_id else None,
+        customer_name=cart.customer_name,
+        table=cart.table,
+        note=cart.note,
+        created_at=at,
+        currency=priced.currency,
+        lines=tuple(lines),
+        manual_discount=_manual_v1(cart.order_discount),
+        tax_lines=tuple(
+            TaxLineV1(
+                tax_rate_id=UUID(total.rate_id),
+                name=total.name,
+                rate_bp=total.rate_bp,
+                inclusive=total.inclusive,
+                base_minor=total.base_minor,
+                amount_minor=total.amount_minor,
+            )
+            for total in priced.tax_by_rate
+        ),
+        subtotal_minor=priced.subtotal_minor,
+        discount_minor=priced.discount_minor,
+        service_charge_minor=priced.service_charge_minor,
+        tax_minor=priced.tax_minor,
+        rounding_minor=priced.cash_rounding_minor,
+        total_minor=priced.payable_minor,
+        payments=payments,
+        approvals=tuple(
+            ApprovalV1(
+                action=approval.action,  # type: ignore[arg-type]
+                approved_by=UUID(approval.manager_id),
+                at=approval.at,
+                reason=approval.reason,
+            )
+            for approval in cart.approvals
+        ),
+        catalog_version=snapshot.catalog_version,
+    )
+
+
+def checkout(
+    uow: UnitOfWork, *, cart: CartSession, tenders: Sequence[Tender], cashier: SignedIn
+) -> CheckoutResult:
+    """Pay the cart: order, lines, payments, approvals and outbox row in ONE transaction.
+
+    Returns only after the commit is on disk (WAL, synchronous=FULL): then the screen may
+    say "paid". Any refusal raises before anything is written.
+    """
+    if not cart.lines:
+        raise InvalidInput("The cart is empty.", field="lines", code="empty_cart")
+    session = uow.session
+    shift = open_shift_row(session)
+    if shift is None:
+        raise StateError("Open a shift before selling.", code="no_open_shift")
+    identity = terminal_identity(session)
+    at = utcnow()
+    all_cash = all(t.method == "cash" for t in tenders)
+    priced = cart.priced(at=at, cash_rounding=all_cash)
+    if priced.payable_minor <= 0:
+        raise InvalidInput("Nothing to pay.", field="lines", code="nothing_due")
+    splits = _split_tenders(tenders, priced.payable_minor)
+    order_id = new_id()
+    payment_ids = [new_id() for _ in splits]
+    receipt_number = next_receipt_number(uow, identity)
+    wire = build_order_v1(
+        order_id=order_id,
+        cart=cart,
+        priced=priced,
+        identity=identity,
+        shift_id=shift.id,
+        receipt_number=receipt_number,
+        splits=splits,
+        payment_ids=payment_ids,
+        at=at,
+    )
+    change_minor = sum(split.change_minor for split in splits)
+    order = Order(
+        id=order_id,
+        receipt_number=receipt_number,
+        shift_id=shift.id,
+        cashier_id=cashier.cashier_id,
+        customer_id=cart.customer_id,
+        customer_name=cart.customer_name,
+        table=cart.table,
+        note=cart.note,
+        status="paid",
+        currency=priced.currency,
+        catalog_version=cart.snapshot.catalog_version,
+        manual_discount=wire.manual_discount.model_dump(mode="json")
+        if wire.manual_discount
+        else None,
+        subtotal_minor=priced.subtotal_minor,
+        discount_minor=priced.discount_minor,
+        service_charge_minor=priced.service_charge_minor,
+        tax_minor=priced.tax_minor,
+        rounding_minor=priced.cash_rounding_minor,
+        total_minor=priced.payable_minor,
+        paid_minor=priced.payable_minor + change_minor,
+        change_minor=change_minor,
+        refunded_minor=0,
+        pricing={
+            "tax_lines": [t.model_dump(mode="json") for t in wire.tax_lines],
+            "promotions": [
+                {"promotion_id": p.promotion_id, "name": p.name, "amount_minor": p.amount_minor}
+                for p in priced.promotions
+            ],
+        },
+        created_at=at,
+    )
+    for position, line in enumerate(wire.lines):
+        order.lines.append(
+            OrderLine(
+                id=str(line.id),
+                position=position,
+                product_id=str(line.product_id) if line.product_id else None,
+                category_id=str(line.category_id) if line.category_id else None,
+                sku=line.sku,
+                name=line.name,
+                kitchen_station=line.kitchen_station,
+                quantity=line.quantity,
+                unit_price_minor=line.unit_price_minor,
+                modifiers=[m.model_dump(mode="json") for m in line.modifiers],
+                manual_discount=line.manual_discount.model_dump(mode="json")
+                if line.manual_discount
+                else None,
+                discounts=[d.model_dump(mode="json") for d in line.discounts],
+                taxes=[t.model_dump(mode="json") for t in line.taxes],
+                gross_minor=line.gross_minor,
+                discount_minor=line.discount_minor,
+                net_minor=line.net_minor,
+                tax_minor=line.tax_minor,
+                total_minor=line.total_minor,
+                note=line.note,
+            )
+        )
+    for split, payment_id in zip(splits, payment_ids, strict=True):
+        order.payments.append(
+            Payment(
+                id=payment_id,
+                method=split.tender.method,
+                amount_minor=split.tender.amount_minor,
+                is_change=False,
+                reference=split.tender.reference,
+                created_at=at,
+            )
+        )
+        if split.change_minor:
+            order.payments.append(
+                Payment(
+                    id=new_id(),
+                    method="cash",
+                    amount_minor=-split.change_minor,
+                    is_change=True,
+                    created_at=at,
+                )
+            )
+    for approval in cart.approvals:
+        order.approvals.append(
+            Approval(
+                action=approval.action,
+                manager_id=approval.manager_id,
+                reason=approval.reason,
+                approved_at=approval.at,
+            )
+        )
+    session.add(order)
+    enqueue(session, QueueKind.ORDER, order_id, wire)
+    uow.commit()
+    return CheckoutResult(
+        order_id=order_id,
+        receipt_number=receipt_number,
+        total_minor=priced.payable_minor,
+        change_minor=change_minor,
+    )

@@ -1,0 +1,220 @@
+"""HTTP client of sync protocol v1 (httpx): pairing, token refresh, pushes, catalog pages."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any, Protocol, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from pos_desktop.config import APP_VERSION, DEFAULT_SYNC, SyncSettings
+from pos_desktop.ids import utcnow
+from pos_desktop.sync.backoff import parse_retry_after
+from shared.protocol import (
+    BatchResultV1,
+    CatalogPageV1,
+    ErrorV1,
+    EventBatchV1,
+    OrderBatchV1,
+    PairRequestV1,
+    PairResponseV1,
+    TokenPairV1,
+    TokenRefreshV1,
+)
+
+TRANSIENT_STATUSES = frozenset({408, 429})
+M = TypeVar("M", bound=BaseModel)
+
+
+class SyncError(Exception):
+    """Base of what the client raises; the engine decides what each means for the queue."""
+
+
+class TransientError(SyncError):
+    """Try again later: the link or the server is down or busy. `offline` means unreachable."""
+
+    def __init__(self, message: str, *, offline: bool, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.offline = offline
+        self.retry_after_s = retry_after_s
+
+
+class RejectedError(SyncError):
+    """The server refused the request itself (a 4xx other than 401/408/429)."""
+
+    def __init__(self, status_code: int, error: ErrorV1 | None, text: str) -> None:
+        detail = error.message if error else text[:200]
+        super().__init__(f"HTTP {status_code}: {detail}")
+        self.status_code = status_code
+        self.error = error
+
+
+class DeviceNotAuthorized(SyncError):
+    """The refresh token was refused: the terminal must be paired again by a manager."""
+
+
+class TokenStore(Protocol):
+    """Where tokens live (the OS keyring in production, memory in tests)."""
+
+    def refresh_token(self) -> str | None: ...
+
+    def access_token(self) -> str | None: ...
+
+    def store_tokens(self, *, access: str, refresh: str) -> None: ...
+
+
+def _timeout(settings: SyncSettings) -> httpx.Timeout:
+    return httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s)
+
+
+def _error_body(response: httpx.Response) -> ErrorV1 | None:
+    try:
+        return ErrorV1.model_validate_json(response.content)
+    except ValidationError:
+        return None
+
+
+def _raise_for_status(response: httpx.Response) -> None:
+    status = response.status_code
+    if status < 400:
+        return
+    if status >= 500 or status in TRANSIENT_STATUSES:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), utcnow())
+        raise TransientError(f"HTTP {status}", offline=False, retry_after_s=retry_after)
+    raise RejectedError(status, _error_body(response), response.text)
+
+
+def _parse(model: type[M], response: httpx.Response) -> M:
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError as exc:
+        # A 2xx we cannot read is the server's bug; nothing is acknowledged, try later.
+        raise TransientError(f"unreadable {model.__name__}: {exc}", offline=False) from exc
+
+
+def _send(client: httpx.Client, request: httpx.Request) -> httpx.Response:
+    try:
+        return client.send(request)
+    except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+        offline = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+        raise TransientError(f"{type(exc).__name__}: {exc}", offline=offline) from exc
+
+
+def pair(
+    server_url: str,
+    code: str,
+    *,
+    device_name: str = "",
+    settings: SyncSettings = DEFAULT_SYNC,
+    transport: httpx.BaseTransport | None = None,
+) -> PairResponseV1:
+    """Exchange a one-time pairing code for this terminal's identity and tokens."""
+    body = PairRequestV1(code=code, device_name=device_name, app_version=APP_VERSION)
+    with httpx.Client(base_url=server_url, timeout=_timeout(settings), transport=transport) as c:
+        request = c.build_request(
+            "POST",
+            "/api/pair/",
+            content=body.model_dump_json(),
+            headers={"Content-Type": "application/json"},
+        )
+        response = _send(c, request)
+        _raise_for_status(response)
+        return _parse(PairResponseV1, response)
+
+
+class SyncClient:
+    """Authenticated calls for one paired terminal; a 401 refreshes the token once and retries."""
+
+    def __init__(
+        self,
+        server_url: str,
+        tenant_slug: str,
+        tokens: TokenStore,
+        *,
+        settings: SyncSettings = DEFAULT_SYNC,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.server_url = server_url
+        self.tenant_slug = tenant_slug
+        self.tokens = tokens
+        self.settings = settings
+        self._http = httpx.Client(
+            base_url=server_url, timeout=_timeout(settings), transport=transport
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def refresh(self) -> str:
+        """Rotate the token pair and store it before using it (the old refresh is now dead)."""
+        refresh = self.tokens.refresh_token()
+        if not refresh:
+            raise DeviceNotAuthorized("this terminal has no device token; pair it first")
+        request = self._http.build_request(
+            "POST",
+            "/api/auth/token/refresh/",
+            content=TokenRefreshV1(refresh=refresh).model_dump_json(),
+            headers={"Content-Type": "application/json"},
+        )
+        response = _send(self._http, request)
+        if response.status_code in (400, 401, 403):
+            raise DeviceNotAuthorized(f"token refresh refused: HTTP {response.status_code}")
+        _raise_for_status(response)
+        pair_ = _parse(TokenPairV1, response)
+        self.tokens.store_tokens(access=pair_.access, refresh=pair_.refresh)
+        return pair_.access
+
+    def _authorized(
+        self, method: str, path: str, *, body: BaseModel | None = None, params: Any = None
+    ) -> httpx.Response:
+        access = self.tokens.access_token() or self.refresh()
+        for attempt in range(2):
+            request = self._http.build_request(
+                method,
+                path,
+                params=params,
+                content=body.model_dump_json() if body is not None else None,
+                headers={
+                    "Authorization": f"Bearer {access}",
+                    "Content-Type": "application/json",
+                },
+            )
+            response = _send(self._http, request)
+            if response.status_code == 401 and attempt == 0:
+                access = self.refresh()
+                continue
+            if response.status_code == 401:
+                raise DeviceNotAuthorized("the server refused a freshly refreshed token")
+            _raise_for_status(response)
+            return response
+        raise AssertionError("unreachable")
+
+    def push_orders(self, batch: OrderBatchV1) -> BatchResultV1:
+        """POST a batch of orders; one result per order, in order."""
+        path = f"/api/{self.tenant_slug}/sync/orders/"
+        return _parse(BatchResultV1, self._authorized("POST", path, body=batch))
+
+    def push_events(self, batch: EventBatchV1) -> BatchResultV1:
+        """POST a batch of shift, cash, void and refund events."""
+        path = f"/api/{self.tenant_slug}/sync/events/"
+        return _parse(BatchResultV1, self._authorized("POST", path, body=batch))
+
+    def catalog_page(self, since: str, limit: int) -> CatalogPageV1:
+        """One page of the catalog change feed after the opaque cursor `since`."""
+        path = f"/api/{self.tenant_slug}/sync/catalog/"
+        params = {"since": since, "limit": limit}
+        return _parse(CatalogPageV1, self._authorized("GET", path, params=params))
+
+
+def probe(server_url: str, timeout_s: float) -> bool:
+    """Can we open a TCP connection to the server? Cheap enough to ask every 2 s."""
+    parts = urlsplit(server_url)
+    host = parts.hostname or "localhost"
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
