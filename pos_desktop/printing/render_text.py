@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pos_desktop.printing.document import PrintDocument
-from pos_desktop.printing.layout import PrintImage, PrintLine, PrintQr, layout_document, wrap
+from pos_desktop.printing.layout import PrintImage, PrintLine, PrintQr, layout_document
 from pos_desktop.printing.paper import PaperProfile
 
 
@@ -18,7 +18,8 @@ def render_text(document: PrintDocument, paper: PaperProfile) -> str:
         if isinstance(primitive, PrintQr):
             placeholder = f"[QR {primitive.content}]"
             out += [
-                chunk.center(paper.columns).rstrip() for chunk in wrap(placeholder, paper.columns)
+                placeholder[start : start + paper.columns].center(paper.columns).rstrip()
+                for start in range(0, len(placeholder), paper.columns)
             ]
         elif isinstance(primitive, PrintImage):
             out.append("[LOGO]".center(paper.columns).rstrip())
