@@ -1,9 +1,70 @@
-"""`kiosk-kitchen`: the kitchen screen app (placeholder until the kitchen issue lands)."""
+"""`kiosk-kitchen`: pair a kitchen screen with the cloud, then run it.
 
+kiosk-kitchen --data-dir D pair --server URL --code CODE [--station grill]
+kiosk-kitchen --data-dir D [--station grill]
+kiosk-kitchen --data-dir D --server URL --pair-code CODE   # pair if needed, then run
+"""
+
+from __future__ import annotations
+
+import argparse
 import sys
+from pathlib import Path
+
+from pos_desktop.config import default_data_dir
+from pos_desktop.credentials import CredentialStoreUnavailable
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk-kitchen", description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=default_data_dir() / "kitchen")
+    parser.add_argument("--station", default=None, help="only this station's tickets")
+    parser.add_argument("--server", default=None, help="server URL, with --pair-code")
+    parser.add_argument("--pair-code", default=None, help="pair first if this folder is not paired")
+    commands = parser.add_subparsers(dest="command")
+    pair = commands.add_parser("pair", help="trade a pairing code for this screen's credentials")
+    pair.add_argument("--server", required=True, dest="pair_server")
+    pair.add_argument("--code", required=True)
+    pair.add_argument("--station", default=None, dest="pair_station")
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `kiosk-kitchen` console script."""
-    print("kiosk-kitchen: the kitchen screen is not built yet.", file=sys.stderr)
-    return 2
+    from pos_desktop.kitchen.pairing import PairingError, load_device, pair_kitchen
+
+    args = _parser().parse_args(argv)
+    data_dir: Path = args.data_dir
+    try:
+        if args.command == "pair":
+            device = pair_kitchen(
+                data_dir=data_dir,
+                server_url=args.pair_server,
+                code=args.code,
+                station=args.pair_station or args.station,
+            )
+            where = f"{device.tenant_slug}/{device.outlet_code}"
+            print(f"paired kitchen screen {device.device_id} to {where}")
+            return 0
+        loaded = load_device(data_dir)
+        if loaded is None and args.pair_code and args.server:
+            loaded = pair_kitchen(
+                data_dir=data_dir, server_url=args.server, code=args.pair_code, station=args.station
+            )
+        if loaded is None:
+            print(
+                f"kiosk-kitchen: {data_dir} is not paired; run "
+                "`kiosk-kitchen --data-dir DIR pair --server URL --code CODE` first",
+                file=sys.stderr,
+            )
+            return 2
+    except (PairingError, CredentialStoreUnavailable) as exc:
+        print(f"kiosk-kitchen: {exc}", file=sys.stderr)
+        return 1
+    from pos_desktop.kitchen.app import run_kitchen
+
+    return run_kitchen(data_dir=data_dir, device=loaded, station=args.station)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,183 @@
+"""The kitchen screen's WebSocket link: its own thread, hello with the last sequence, reconnect.
+
+The client knows nothing of Qt or of the board. It is handed three callables: one that says the
+last sequence the screen has (for `hello`), one that lists actions still unacknowledged (resent
+after every reconnect with their original request ids, so the server applies each once), and a
+sink for parsed server messages. Link state changes go to `on_online`. The UI bridges these to
+Qt signals; tests drive the client against a loopback server.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import quote
+
+from pydantic import TypeAdapter, ValidationError
+from websockets.exceptions import InvalidStatus, WebSocketException
+from websockets.sync.client import ClientConnection, connect
+
+from shared.protocol import (
+    KitchenActionV1,
+    KitchenHelloV1,
+    KitchenServerMessageV1,
+)
+
+log = logging.getLogger(__name__)
+
+SERVER_MESSAGE: Final[TypeAdapter[KitchenServerMessageV1]] = TypeAdapter(KitchenServerMessageV1)
+POLL_S: Final = 0.05
+"""How long one receive waits before the thread looks at its outgoing queue again."""
+
+
+def full_jitter_delay(attempt: int, *, base_s: float, cap_s: float, rng: random.Random) -> float:
+    """Exponential backoff with full jitter: a random wait in [0, min(cap, base * 2**attempt)]."""
+    return rng.uniform(0.0, min(cap_s, base_s * (2 ** min(attempt, 30))))
+
+
+def kitchen_socket_url(
+    server_url: str, tenant_slug: str, outlet_id: str, station: str | None
+) -> str:
+    """`ws(s)://host/ws/<tenant>/kitchen/<outlet>/?station=<code>` from the server's http(s) URL."""
+    base = server_url.rstrip("/")
+    if base.startswith("https://"):
+        base = "wss://" + base[len("https://") :]
+    elif base.startswith("http://"):
+        base = "ws://" + base[len("http://") :]
+    url = f"{base}/ws/{quote(tenant_slug)}/kitchen/{quote(outlet_id)}/"
+    return f"{url}?station={quote(station)}" if station else url
+
+
+class AuthRejected(Exception):
+    """The server refused the token (401/403) even after a refresh."""
+
+
+@dataclass
+class Backoff:
+    """Reconnect pacing: full jitter from `base_s` doubling up to `cap_s`."""
+
+    base_s: float = 0.5
+    cap_s: float = 30.0
+
+
+class KitchenSocketClient:
+    """Keeps one WebSocket to the kitchen endpoint open from a daemon thread until `stop()`."""
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        access_token: Callable[[], str],
+        refresh_token: Callable[[], None],
+        last_sequence: Callable[[], int],
+        pending_actions: Callable[[], list[KitchenActionV1]],
+        on_message: Callable[[KitchenServerMessageV1], None],
+        on_online: Callable[[bool, str], None],
+        backoff: Backoff | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.url = url
+        self._access_token = access_token
+        self._refresh_token = refresh_token
+        self._last_sequence = last_sequence
+        self._pending_actions = pending_actions
+        self._on_message = on_message
+        self._on_online = on_online
+        self._backoff = backoff or Backoff()
+        self._rng = rng or random.Random()
+        self._outgoing: queue.Queue[KitchenActionV1] = queue.Queue()
+        self._stop = threading.Event()
+        self._drop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.connections = 0
+        """How many times a socket was opened: tests read it to see a reconnect happened."""
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="kitchen-socket", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+    def send(self, action: KitchenActionV1) -> None:
+        """Queue an action; it goes out now if online, else with the resend after reconnect."""
+        self._outgoing.put(action)
+
+    def drop_connection(self) -> None:
+        """Close the current socket as if the network dropped (used by tests and `--debug`)."""
+        self._drop.set()
+
+    # --- the thread -----------------------------------------------------------------------
+
+    def _run(self) -> None:
+        attempt = 0
+        auth_failures = 0
+        while not self._stop.is_set():
+            reason = "connecting"
+            try:
+                with connect(
+                    self.url,
+                    additional_headers={"Authorization": f"Bearer {self._access_token()}"},
+                    open_timeout=5,
+                    close_timeout=1,
+                    proxy=None,
+                ) as socket:
+                    attempt = 0
+                    auth_failures = 0
+                    self.connections += 1
+                    self._serve(socket)
+                    reason = "connection closed"
+            except InvalidStatus as exc:
+                status = exc.response.status_code
+                reason = f"server refused the socket ({status})"
+                if status in (401, 403):
+                    auth_failures += 1
+                    try:
+                        self._refresh_token()
+                    except Exception as refresh_exc:  # the refresh's own failure is only logged
+                        log.warning("token refresh failed: %s", refresh_exc)
+                    if auth_failures > 3:
+                        reason = f"credentials refused ({status}); pair this screen again"
+            except (OSError, WebSocketException, TimeoutError) as exc:
+                reason = f"offline: {exc.__class__.__name__}"
+            if self._stop.is_set():
+                break
+            self._on_online(False, reason)
+            delay = full_jitter_delay(
+                attempt, base_s=self._backoff.base_s, cap_s=self._backoff.cap_s, rng=self._rng
+            )
+            attempt += 1
+            self._stop.wait(delay)
+
+    def _serve(self, socket: ClientConnection) -> None:
+        """Say hello, resend what is unacknowledged, then pump both directions until closed."""
+        self._drop.clear()
+        socket.send(KitchenHelloV1(last_sequence=self._last_sequence()).model_dump_json())
+        while not self._outgoing.empty():  # everything queued is also pending: resent just below
+            self._outgoing.get_nowait()
+        for action in self._pending_actions():
+            socket.send(action.model_dump_json())
+        self._on_online(True, "online")
+        while not self._stop.is_set() and not self._drop.is_set():
+            try:
+                while True:
+                    socket.send(self._outgoing.get_nowait().model_dump_json())
+            except queue.Empty:
+                pass
+            try:
+                raw = socket.recv(timeout=POLL_S)
+            except TimeoutError:
+                continue
+            try:
+                message = SERVER_MESSAGE.validate_json(raw)
+            except ValidationError as exc:
+                log.warning("ignored a malformed kitchen message: %s", exc.errors()[:1])
+                continue
+            self._on_message(message)

@@ -1,0 +1,463 @@
+"""The kitchen screen's Qt widgets: ticket grid, all-day panel, recall, station filter, banner.
+
+The only kitchen module that imports Qt. Widgets read the `KitchenBoard` they are given and never
+decide anything themselves: a touch on a card asks the board to bump, and the action the board
+returns leaves through `KitchenWindow.action_requested` for the socket thread to send.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Final
+from uuid import UUID
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QFont, QMouseEvent, QResizeEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_desktop.kitchen.board import (
+    BoardEvent,
+    BoardEventKind,
+    KitchenBoard,
+    TicketColour,
+    format_elapsed,
+)
+from shared.protocol import KitchenActionV1, KitchenServerMessageV1, KitchenTicketV1
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+TICKET_ROLE: Final = Qt.ItemDataRole.UserRole + 1
+COLOUR_ROLE: Final = Qt.ItemDataRole.UserRole + 2
+ELAPSED_ROLE: Final = Qt.ItemDataRole.UserRole + 3
+
+HEADER_COLOURS: Final = {
+    TicketColour.GREEN: ("#2e7d32", "#ffffff"),
+    TicketColour.AMBER: ("#f9a825", "#1b1b1b"),
+    TicketColour.RED: ("#c62828", "#ffffff"),
+}
+CARD_WIDTH: Final = 236
+BEEP_GAP_S: Final = 0.5
+"""Several tickets of one order arrive together; one beep is enough for them."""
+
+STYLE: Final = """
+QMainWindow, QWidget#central { background: #1e1f22; }
+QLabel { color: #f0f0f0; }
+QFrame#ticket { background: #fafafa; border-radius: 8px; }
+QFrame#ticket QLabel { color: #1b1b1b; }
+QLabel#banner { background: #b71c1c; color: white; font-weight: bold; padding: 8px; }
+QPushButton { min-height: 48px; padding: 0 18px; font-size: 16px; }
+QComboBox { min-height: 48px; font-size: 16px; min-width: 160px; }
+QTableView { background: #2b2d31; color: #f0f0f0; font-size: 16px; gridline-color: #3a3c41; }
+QHeaderView::section { background: #2b2d31; color: #c0c0c0; border: none; }
+"""
+
+
+def order_number(ticket: KitchenTicketV1) -> str:
+    """The receipt's running number without the outlet/terminal prefix: what a cook calls out."""
+    return "#" + ticket.receipt_number.rsplit("-", 1)[-1].lstrip("0").rjust(3, "0")
+
+
+class TicketsModel(QAbstractListModel):
+    """Open tickets of the board, oldest first; timer roles change every tick."""
+
+    def __init__(self, board: KitchenBoard, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._board = board
+        self._tickets: list[KitchenTicketV1] = board.open_tickets()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._tickets = self._board.open_tickets()
+        self.endResetModel()
+
+    def tick(self) -> None:
+        """Elapsed time moved on: the timer and colour roles of every row changed."""
+        if self._tickets:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._tickets) - 1, 0), [ELAPSED_ROLE, COLOUR_ROLE]
+            )
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._tickets)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._tickets):
+            return None
+        ticket = self._tickets[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{order_number(ticket)} {ticket.table or ticket.customer_name}".strip()
+        if role == TICKET_ROLE:
+            return ticket
+        if role == ELAPSED_ROLE:
+            return self._board.elapsed_s(ticket)
+        if role == COLOUR_ROLE:
+            return self._board.colour(ticket).value
+        return None
+
+
+class AllDayModel(QAbstractTableModel):
+    """The all-day panel: each item still to cook and how many, across the open tickets."""
+
+    HEADERS: Final = ("Item", "Qty")
+
+    def __init__(self, board: KitchenBoard, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._board = board
+        self._rows = board.all_day()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._rows = self._board.all_day()
+        self.endResetModel()
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.name if index.column() == 0 else str(row.quantity)
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
+        return None
+
+
+class TicketCard(QFrame):
+    """One ticket: coloured header with number, place and timer; items below; touch bumps it."""
+
+    bump_requested = Signal(object)
+
+    def __init__(self, ticket: KitchenTicketV1, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ticket_id: UUID = ticket.id
+        self.colour = TicketColour.GREEN
+        self.setObjectName("ticket")
+        self.setFixedWidth(CARD_WIDTH)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 10)
+        layout.setSpacing(4)
+
+        self.header = QFrame(self)
+        header_layout = QHBoxLayout(self.header)
+        header_layout.setContentsMargins(10, 6, 10, 6)
+        self.number_label = QLabel(order_number(ticket), self.header)
+        bold = QFont()
+        bold.setPointSize(16)
+        bold.setBold(True)
+        self.number_label.setFont(bold)
+        self.timer_label = QLabel("", self.header)
+        self.timer_label.setFont(bold)
+        header_layout.addWidget(self.number_label)
+        header_layout.addStretch(1)
+        header_layout.addWidget(self.timer_label)
+        layout.addWidget(self.header)
+
+        place = (ticket.table and f"Table {ticket.table}") or ticket.customer_name or "Counter"
+        subtitle = f"{place} · {ticket.station}"
+        if ticket.already_printed:
+            subtitle += " · printed offline"
+        self.place_label = QLabel(subtitle, self)
+        self.place_label.setContentsMargins(10, 0, 10, 0)
+        self.place_label.setStyleSheet("color: #555; font-size: 13px;")
+        layout.addWidget(self.place_label)
+
+        self.item_labels: list[QLabel] = []
+        for item in ticket.items:
+            left = item.quantity - item.cancelled_quantity
+            text = f"<b>{left}×</b> {_escape(item.name)}"
+            if item.cancelled_quantity:
+                text += f" <span style='color:#c62828'>({item.cancelled_quantity} void)</span>"
+            if left <= 0 or item.done:
+                text = f"<s>{text}</s>"
+            for modifier in item.modifiers:
+                text += f"<br>&nbsp;&nbsp;&nbsp;+ {_escape(modifier)}"
+            if item.note:
+                text += f"<br>&nbsp;&nbsp;&nbsp;<i style='color:#c62828'>{_escape(item.note)}</i>"
+            label = QLabel(text, self)
+            label.setWordWrap(True)
+            label.setContentsMargins(10, 2, 10, 2)
+            label.setStyleSheet("font-size: 15px;")
+            layout.addWidget(label)
+            self.item_labels.append(label)
+
+    def show_time(self, elapsed_s: int, colour: TicketColour) -> None:
+        background, foreground = HEADER_COLOURS[colour]
+        self.colour = colour
+        self.header.setStyleSheet(
+            f"background: {background}; border-top-left-radius: 8px; border-top-right-radius: 8px;"
+        )
+        for label in (self.number_label, self.timer_label):
+            label.setStyleSheet(f"color: {foreground}; background: transparent;")
+        self.timer_label.setText(format_elapsed(elapsed_s))
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        """A touch (synthesised as a mouse release) anywhere on the card bumps it."""
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
+            event.position().toPoint()
+        ):
+            self.bump_requested.emit(self.ticket_id)
+        super().mouseReleaseEvent(event)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class TicketGrid(QScrollArea):
+    """A view of `TicketsModel` as cards that flow left to right, then down."""
+
+    bump_requested = Signal(object)
+
+    def __init__(self, model: TicketsModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._model = model
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self._canvas = QWidget()
+        self._canvas.setObjectName("central")
+        self._layout = QGridLayout(self._canvas)
+        self._layout.setContentsMargins(12, 12, 12, 12)
+        self._layout.setSpacing(12)
+        self._layout.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.setWidget(self._canvas)
+        self.cards: list[TicketCard] = []
+        self._columns = 0
+        self.empty_label = QLabel("No open tickets", self._canvas)
+        self.empty_label.setStyleSheet("color: #8a8d93; font-size: 22px;")
+        model.modelReset.connect(self.rebuild)
+        model.dataChanged.connect(self.refresh_times)
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        for card in self.cards:
+            self._layout.removeWidget(card)
+            card.hide()  # deleteLater waits for the event loop; a hidden card is never drawn
+            card.deleteLater()
+        self._layout.removeWidget(self.empty_label)
+        self.cards = []
+        for row in range(self._model.rowCount()):
+            ticket = self._model.data(self._model.index(row, 0), TICKET_ROLE)
+            card = TicketCard(ticket, self._canvas)
+            card.bump_requested.connect(self.bump_requested)
+            self.cards.append(card)
+        self._columns = self._fit_columns()
+        self._place()
+        self.refresh_times()
+
+    def _fit_columns(self) -> int:
+        return max(1, (self.viewport().width() - 24 + 12) // (CARD_WIDTH + 12))
+
+    def _place(self) -> None:
+        self.empty_label.setVisible(not self.cards)
+        if not self.cards:
+            self._layout.addWidget(self.empty_label, 0, 0)
+        for position, card in enumerate(self.cards):
+            row, column = divmod(position, self._columns)
+            self._layout.addWidget(card, row, column, Qt.AlignmentFlag.AlignTop)
+
+    def refresh_times(self, *_: object) -> None:
+        for row, card in enumerate(self.cards):
+            index = self._model.index(row, 0)
+            card.show_time(
+                self._model.data(index, ELAPSED_ROLE),
+                TicketColour(self._model.data(index, COLOUR_ROLE)),
+            )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._fit_columns() != self._columns:
+            for card in self.cards:
+                self._layout.removeWidget(card)
+            self._columns = self._fit_columns()
+            self._place()
+
+
+class KitchenWindow(QMainWindow):
+    """The whole kitchen screen for one board; actions leave through `action_requested`."""
+
+    action_requested = Signal(object)
+
+    def __init__(
+        self, board: KitchenBoard, *, title: str = "Kitchen", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.board = board
+        self.beeps = 0
+        self._last_beep = 0.0
+        self.setWindowTitle(f"Kiosk POS · {title}")
+        self.setStyleSheet(STYLE)
+        self.resize(1024, 768)
+
+        central = QWidget(self)
+        central.setObjectName("central")
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+
+        self.banner = QLabel("Offline: reconnecting…", central)
+        self.banner.setObjectName("banner")
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.banner.setVisible(False)
+        outer.addWidget(self.banner)
+
+        toolbar = QHBoxLayout()
+        toolbar.setContentsMargins(12, 10, 12, 0)
+        self.title_label = QLabel(title, central)
+        self.title_label.setStyleSheet("font-size: 22px; font-weight: bold;")
+        self.count_label = QLabel("", central)
+        self.count_label.setStyleSheet("font-size: 16px; color: #b0b3b8;")
+        self.station_box = QComboBox(central)
+        self.station_box.addItem("All stations", None)
+        self.station_box.currentIndexChanged.connect(self._station_chosen)
+        self.recall_button = QPushButton("↶ Recall last", central)
+        self.recall_button.clicked.connect(self.recall_last)
+        toolbar.addWidget(self.title_label)
+        toolbar.addSpacing(16)
+        toolbar.addWidget(self.count_label)
+        toolbar.addStretch(1)
+        toolbar.addWidget(self.station_box)
+        toolbar.addWidget(self.recall_button)
+        outer.addLayout(toolbar)
+
+        body = QHBoxLayout()
+        self.tickets_model = TicketsModel(board, self)
+        self.grid = TicketGrid(self.tickets_model, central)
+        self.grid.bump_requested.connect(self.bump)
+        body.addWidget(self.grid, 1)
+
+        side = QVBoxLayout()
+        side.setContentsMargins(0, 12, 12, 12)
+        all_day_title = QLabel("All day", central)
+        all_day_title.setStyleSheet("font-size: 18px; font-weight: bold;")
+        self.all_day_model = AllDayModel(board, self)
+        self.all_day_view = QTableView(central)
+        self.all_day_view.setModel(self.all_day_model)
+        self.all_day_view.verticalHeader().setVisible(False)
+        self.all_day_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.all_day_view.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.all_day_view.setFixedWidth(230)
+        self.all_day_view.setSelectionMode(QTableView.SelectionMode.NoSelection)
+        side.addWidget(all_day_title)
+        side.addWidget(self.all_day_view, 1)
+        body.addLayout(side)
+        outer.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(1000)
+        self.ticker.timeout.connect(self.tick)
+        self.ticker.start()
+
+        board.subscribe(self._board_changed)
+        self._refresh()
+
+    # --- from the board and the socket ----------------------------------------------------
+
+    def _board_changed(self, event: BoardEvent) -> None:
+        if event.kind == BoardEventKind.NEW_TICKET:
+            self._beep()
+        if event.kind == BoardEventKind.ERROR:
+            self.statusBar().showMessage(event.message, 8000)
+        self._refresh()
+
+    def apply_message(self, message: KitchenServerMessageV1) -> None:
+        """Slot for messages from the socket thread (delivered queued, on the UI thread)."""
+        self.board.apply_message(message)
+
+    def set_online(self, online: bool, reason: str = "") -> None:
+        self.banner.setVisible(not online)
+        if not online:
+            self.banner.setText(f"Offline: {reason}. Bumps are kept and sent on reconnect.")
+
+    def _beep(self) -> None:
+        now = time.monotonic()
+        if now - self._last_beep >= BEEP_GAP_S:
+            self._last_beep = now
+            self.beeps += 1
+            QApplication.beep()
+
+    def _refresh(self) -> None:
+        self.tickets_model.reload()
+        self.all_day_model.reload()
+        self.recall_button.setEnabled(self.board.can_recall())
+        count = self.tickets_model.rowCount()
+        self.count_label.setText(f"{count} open ticket{'s' if count != 1 else ''}")
+        stations = self.board.stations()
+        known = [self.station_box.itemData(i) for i in range(1, self.station_box.count())]
+        if known != stations:
+            self.station_box.blockSignals(True)
+            while self.station_box.count() > 1:
+                self.station_box.removeItem(1)
+            for station in stations:
+                self.station_box.addItem(station, station)
+            current = self.station_box.findData(self.board.station_filter)
+            self.station_box.setCurrentIndex(max(0, current))
+            self.station_box.blockSignals(False)
+
+    def tick(self) -> None:
+        """Once a second: timers and colours move on."""
+        self.tickets_model.tick()
+
+    # --- from the cook --------------------------------------------------------------------
+
+    def bump(self, ticket_id: UUID) -> None:
+        self.action_requested.emit(self.board.bump(ticket_id))
+
+    def recall_last(self) -> None:
+        action: KitchenActionV1 | None = self.board.recall_last()
+        if action is not None:
+            self.action_requested.emit(action)
+
+    def _station_chosen(self, index: int) -> None:
+        self.board.set_station_filter(self.station_box.itemData(index))
+
+
+class SocketBridge(QObject):
+    """Carries the socket thread's callbacks onto the UI thread as queued signals."""
+
+    message_received = Signal(object)
+    online_changed = Signal(bool, str)
+
+    def on_message(self, message: KitchenServerMessageV1) -> None:
+        self.message_received.emit(message)
+
+    def on_online(self, online: bool, reason: str) -> None:
+        self.online_changed.emit(online, reason)

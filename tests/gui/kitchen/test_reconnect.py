@@ -1,0 +1,111 @@
+"""The real socket client against a loopback kitchen server: live tickets, a dropped link, and
+a reconnect whose hello makes the server replay exactly the gap."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from pos_desktop.kitchen.app import KitchenScreen, open_kitchen_screen
+from pos_desktop.kitchen.board import KitchenBoard
+from pos_desktop.kitchen.client import Backoff, full_jitter_delay, kitchen_socket_url
+from pos_desktop.kitchen.screenshot import sample_ticket
+
+from .conftest import FakeKitchenServer, ManualClock
+
+FAST = Backoff(base_s=0.02, cap_s=0.1)
+
+
+@pytest.fixture
+def screen(
+    qtbot: QtBot, clock: ManualClock, kitchen_server: FakeKitchenServer
+) -> Iterator[KitchenScreen]:
+    opened = open_kitchen_screen(
+        board=KitchenBoard(clock=clock),
+        url=kitchen_server.url,
+        token=kitchen_server.token,
+        backoff=FAST,
+    )
+    qtbot.addWidget(opened.window)
+    opened.window.ticker.stop()
+    opened.window.show()
+    yield opened
+    opened.client.stop()
+
+
+def shown(screen: KitchenScreen) -> list[str]:
+    return [card.number_label.text() for card in screen.window.grid.cards]
+
+
+def test_live_ticket_then_reconnect_replays_the_gap_once(
+    qtbot: QtBot, screen: KitchenScreen, kitchen_server: FakeKitchenServer
+) -> None:
+    qtbot.waitUntil(lambda: screen.board.caught_up, timeout=5000)
+    assert kitchen_server.hellos == [0]
+    kitchen_server.add(sample_ticket(1, minutes_ago=1, items=[("Fries", 1, (), "")]))
+    qtbot.waitUntil(lambda: shown(screen) == ["#101"], timeout=5000)
+    assert screen.board.last_sequence == 1
+
+    kitchen_server.accepting = False  # the link drops and stays down a while
+    kitchen_server.drop_all()
+    qtbot.waitUntil(lambda: screen.window.banner.isVisible(), timeout=5000)
+    for sequence in (2, 3, 4):
+        kitchen_server.add(sample_ticket(sequence, minutes_ago=0, items=[("Burger", 1, (), "")]))
+    kitchen_server.accepting = True
+
+    qtbot.waitUntil(lambda: len(shown(screen)) == 4, timeout=5000)
+    qtbot.waitUntil(lambda: not screen.window.banner.isVisible(), timeout=5000)
+    assert shown(screen) == ["#101", "#102", "#103", "#104"]
+    assert kitchen_server.hellos[0] == 0 and kitchen_server.hellos[-1] == 1
+    assert screen.board.last_sequence == 4
+    assert screen.window.beeps >= 1
+
+
+def test_a_bump_made_offline_is_sent_once_the_link_is_back(
+    qtbot: QtBot, screen: KitchenScreen, kitchen_server: FakeKitchenServer
+) -> None:
+    ticket = kitchen_server.add(sample_ticket(1, minutes_ago=1, items=[("Fries", 1, (), "")]))
+    qtbot.waitUntil(lambda: shown(screen) == ["#101"], timeout=5000)
+    kitchen_server.accepting = False
+    kitchen_server.drop_all()
+    qtbot.waitUntil(lambda: screen.window.banner.isVisible(), timeout=5000)
+    screen.window.bump(ticket.id)
+    assert shown(screen) == []
+    kitchen_server.accepting = True
+    qtbot.waitUntil(lambda: kitchen_server.tickets[ticket.id].status == "done", timeout=5000)
+    qtbot.waitUntil(lambda: screen.board.pending_actions() == [], timeout=5000)
+    assert [a.action for a in kitchen_server.actions] == ["bump"]
+    assert shown(screen) == []
+
+
+def test_a_wrong_token_keeps_the_screen_offline(
+    qtbot: QtBot, clock: ManualClock, kitchen_server: FakeKitchenServer
+) -> None:
+    refreshed: list[int] = []
+    screen = open_kitchen_screen(
+        board=KitchenBoard(clock=clock), url=kitchen_server.url, token="stolen", backoff=FAST
+    )
+    qtbot.addWidget(screen.window)
+    screen.window.show()
+    screen.client._refresh_token = lambda: refreshed.append(1)
+    try:
+        qtbot.waitUntil(lambda: screen.window.banner.isVisible(), timeout=5000)
+        qtbot.waitUntil(lambda: len(refreshed) >= 2, timeout=5000)
+        assert kitchen_server.hellos == []
+        assert "403" in screen.window.banner.text()
+    finally:
+        screen.client.stop()
+
+
+def test_backoff_is_full_jitter_under_the_cap() -> None:
+    import random
+
+    rng = random.Random(7)
+    delays = [full_jitter_delay(n, base_s=1.0, cap_s=30.0, rng=rng) for n in range(12)]
+    assert all(0.0 <= d <= min(30.0, 2**n) for n, d in enumerate(delays))
+    assert max(delays[6:]) > 2.0  # later attempts really can wait longer
+    assert kitchen_socket_url("https://pos.example/", "cafe", "o1", "grill") == (
+        "wss://pos.example/ws/cafe/kitchen/o1/?station=grill"
+    )

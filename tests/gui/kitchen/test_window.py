@@ -1,0 +1,111 @@
+"""The kitchen window with pytest-qt: a ticket appears, its timer turns colour, a touch bumps it,
+recall brings it back; both list models pass Qt's model tester."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from pos_desktop.kitchen.board import KitchenBoard, TicketColour
+from pos_desktop.kitchen.screenshot import render, sample_board, sample_ticket
+from pos_desktop.kitchen.ui import KitchenWindow, TicketCard
+from shared.protocol import KitchenActionV1, KitchenTicketMessageV1
+
+from .conftest import ManualClock
+
+
+def make_window(qtbot: QtBot, board: KitchenBoard) -> KitchenWindow:
+    window = KitchenWindow(board)
+    window.ticker.stop()  # the test moves time itself
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def colour_of(card: TicketCard) -> TicketColour:
+    """The colour a card shows now (a call, so the type checker does not pin it)."""
+    return card.colour
+
+
+def test_a_new_ticket_appears_with_its_items_and_beeps(qtbot: QtBot, clock: ManualClock) -> None:
+    window = make_window(qtbot, KitchenBoard(clock=clock))
+    assert window.grid.cards == [] and window.grid.empty_label.isVisible()
+    ticket = sample_ticket(
+        1, minutes_ago=0, table="4", items=[("Cheeseburger", 2, ("No onion",), "Allergy: nuts")]
+    )
+    window.apply_message(KitchenTicketMessageV1(ticket=ticket))
+    [card] = window.grid.cards
+    assert card.ticket_id == ticket.id
+    assert card.number_label.text() == "#101"
+    assert "Table 4" in card.place_label.text()
+    text = card.item_labels[0].text()
+    assert "Cheeseburger" in text and "No onion" in text and "Allergy: nuts" in text
+    assert window.beeps == 1
+    assert window.count_label.text() == "1 open ticket"
+    assert window.all_day_model.rowCount() == 1
+
+
+def test_timer_colour_changes_with_the_clock(qtbot: QtBot, clock: ManualClock) -> None:
+    window = make_window(qtbot, KitchenBoard(clock=clock))
+    window.apply_message(
+        KitchenTicketMessageV1(ticket=sample_ticket(1, minutes_ago=0, items=[("Fries", 1, (), "")]))
+    )
+    [card] = window.grid.cards
+    assert colour_of(card) is TicketColour.GREEN and card.timer_label.text() == "0:00"
+    clock.advance(5 * 60)
+    window.tick()
+    assert colour_of(card) is TicketColour.AMBER and card.timer_label.text() == "5:00"
+    assert "#f9a825" in card.header.styleSheet()
+    clock.advance(5 * 60)
+    window.tick()
+    assert colour_of(card) is TicketColour.RED and card.timer_label.text() == "10:00"
+
+
+def test_touch_bumps_and_recall_brings_back(qtbot: QtBot, clock: ManualClock) -> None:
+    window = make_window(qtbot, KitchenBoard(clock=clock))
+    first = sample_ticket(1, minutes_ago=3, items=[("Fries", 1, (), "")])
+    second = sample_ticket(2, minutes_ago=1, items=[("Burger", 1, (), "")])
+    window.apply_message(KitchenTicketMessageV1(ticket=first))
+    window.apply_message(KitchenTicketMessageV1(ticket=second))
+    assert not window.recall_button.isEnabled()
+    sent: list[KitchenActionV1] = []
+    window.action_requested.connect(sent.append)
+
+    qtbot.mouseClick(window.grid.cards[0], Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    assert [card.ticket_id for card in window.grid.cards] == [second.id]
+    assert [(a.action, a.ticket_id) for a in sent] == [("bump", first.id)]
+    assert window.recall_button.isEnabled()
+    assert [row.name for row in window.board.all_day()] == ["Burger"]
+
+    qtbot.mouseClick(window.recall_button, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    assert [card.ticket_id for card in window.grid.cards] == [first.id, second.id]
+    assert [(a.action, a.ticket_id) for a in sent] == [("bump", first.id), ("recall", first.id)]
+    assert not window.recall_button.isEnabled()
+
+
+def test_station_filter_and_offline_banner(qtbot: QtBot, clock: ManualClock) -> None:
+    window = make_window(qtbot, sample_board())
+    assert window.station_box.count() == 3  # all, bar, grill
+    window.station_box.setCurrentIndex(window.station_box.findData("bar"))
+    assert [window.board.ticket(card.ticket_id).station for card in window.grid.cards] == ["bar"]
+    assert not window.banner.isVisible()
+    window.set_online(False, "connection refused")
+    assert window.banner.isVisible() and "connection refused" in window.banner.text()
+    window.set_online(True)
+    assert not window.banner.isVisible()
+
+
+def test_list_models_pass_the_qt_model_tester(qtbot: QtBot, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(qtbot, sample_board())
+    qtmodeltester.check(window.tickets_model)
+    qtmodeltester.check(window.all_day_model)
+    assert window.tickets_model.rowCount() == 5
+    assert window.all_day_model.index(0, 0).data() == "Fries"
+    assert window.all_day_model.index(0, 1).data() == "4"
+
+
+def test_screenshot_is_written(qtbot: QtBot, tmp_path: Path) -> None:
+    path = render(tmp_path / "kitchen.png")
+    assert path.stat().st_size > 10_000
