@@ -22,6 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
+from pos_desktop.sync.backoff import full_jitter_delay
 from shared.protocol import (
     KitchenActionV1,
     KitchenHelloV1,
@@ -33,11 +34,6 @@ log = logging.getLogger(__name__)
 SERVER_MESSAGE: Final[TypeAdapter[KitchenServerMessageV1]] = TypeAdapter(KitchenServerMessageV1)
 POLL_S: Final = 0.05
 """How long one receive waits before the thread looks at its outgoing queue again."""
-
-
-def full_jitter_delay(attempt: int, *, base_s: float, cap_s: float, rng: random.Random) -> float:
-    """Exponential backoff with full jitter: a random wait in [0, min(cap, base * 2**attempt)]."""
-    return rng.uniform(0.0, min(cap_s, base_s * (2 ** min(attempt, 30))))
 
 
 def kitchen_socket_url(

@@ -2,8 +2,8 @@
 
 The refresh token lives in the OS keyring (`pos_desktop.credentials`, shared with the terminal);
 only non-secret facts (server, tenant, outlet, device id, station) go to `kitchen.json` in the
-data folder. Access tokens are kept in memory and refreshed on demand; the refresh rotates the
-refresh token, so the new one is saved before anything else happens.
+data folder. HTTP calls (pair, refresh, catalog page) are the terminal's own sync client; a
+refresh rotates the pair, which is saved before anything else happens.
 """
 
 from __future__ import annotations
@@ -16,22 +16,12 @@ from pathlib import Path
 from typing import Final
 
 import httpx
-from pydantic import ValidationError
 
-from pos_desktop.config import APP_VERSION
 from pos_desktop.credentials import DeviceCredentials
-from shared.protocol import (
-    CatalogPageV1,
-    ErrorV1,
-    OutletV1,
-    PairRequestV1,
-    PairResponseV1,
-    TokenPairV1,
-    TokenRefreshV1,
-)
+from pos_desktop.sync.client import SyncClient, SyncError, pair
+from shared.protocol import CatalogPageV1, OutletV1
 
 CONFIG_FILE: Final = "kitchen.json"
-TIMEOUT_S: Final = 10.0
 
 
 class PairingError(Exception):
@@ -70,14 +60,6 @@ def save_device(data_dir: Path, device: KitchenDevice) -> None:
     temporary.replace(path)
 
 
-def _error_text(response: httpx.Response) -> str:
-    try:
-        error = ErrorV1.model_validate(response.json())
-    except (ValueError, ValidationError):
-        return f"HTTP {response.status_code}"
-    return f"{error.message} ({error.code})"
-
-
 def pair_kitchen(
     *,
     data_dir: Path,
@@ -87,17 +69,12 @@ def pair_kitchen(
     transport: httpx.BaseTransport | None = None,
 ) -> KitchenDevice:
     """Trade a one-time pairing code for device credentials; refuse a code made for a terminal."""
-    request = PairRequestV1(code=code, device_name=platform.node()[:120], app_version=APP_VERSION)
-    with httpx.Client(
-        base_url=server_url.rstrip("/"), timeout=TIMEOUT_S, transport=transport
-    ) as http:
-        try:
-            response = http.post("/api/pair/", json=request.model_dump(mode="json"))
-        except httpx.HTTPError as exc:
-            raise PairingError(f"cannot reach {server_url}: {exc}") from exc
-    if response.status_code != 200:
-        raise PairingError(f"pairing refused: {_error_text(response)}")
-    paired = PairResponseV1.model_validate(response.json())
+    try:
+        paired = pair(
+            server_url.rstrip("/"), code, device_name=platform.node()[:120], transport=transport
+        )
+    except SyncError as exc:
+        raise PairingError(f"pairing failed: {exc}") from exc
     if paired.device_kind != "kitchen":
         raise PairingError(
             f"that code pairs a {paired.device_kind}, not a kitchen screen; make a kitchen code"
@@ -116,9 +93,9 @@ def pair_kitchen(
 
 
 class TokenKeeper:
-    """Hands out the current access token; `refresh()` trades the stored refresh token.
+    """Hands out the current access token; `refresh()` rotates the pair stored in the keyring.
 
-    Called from the socket thread, so the refresh is serialised by a lock.
+    Called from the socket thread and the start-up thread, so calls are serialised by a lock.
     """
 
     def __init__(
@@ -129,50 +106,36 @@ class TokenKeeper:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._credentials = DeviceCredentials(data_dir)
-        self._device = device
-        self._transport = transport
-        self._access: str | None = None
+        self._http = SyncClient(
+            device.server_url, device.tenant_slug, self._credentials, transport=transport
+        )
         self._lock = threading.Lock()
 
     def access_token(self) -> str:
+        """The stored token (it may have expired: the socket's 401/403 then asks `refresh`)."""
         with self._lock:
-            if self._access is None:
-                # The stored token may have expired; the socket's 401/403 then asks refresh().
-                self._access = self._credentials.access_token()
-            if self._access is None:
-                self._refresh_locked()
-            assert self._access is not None
-            return self._access
+            return self._credentials.access_token() or self._refresh_locked()
 
     def refresh(self) -> None:
         with self._lock:
             self._refresh_locked()
 
-    def _refresh_locked(self) -> None:
-        refresh = self._credentials.refresh_token()
-        if refresh is None:
-            raise PairingError("this kitchen screen is not paired; run `kiosk-kitchen pair`")
-        body = TokenRefreshV1(refresh=refresh).model_dump(mode="json")
-        with httpx.Client(
-            base_url=self._device.server_url, timeout=TIMEOUT_S, transport=self._transport
-        ) as http:
+    def _refresh_locked(self) -> str:
+        try:
+            return self._http.refresh()
+        except SyncError as exc:
+            raise PairingError(f"token refresh failed: {exc}") from exc
+
+    def catalog_page(self, since: str, limit: int) -> CatalogPageV1:
+        with self._lock:
             try:
-                response = http.post("/api/auth/token/refresh/", json=body)
-            except httpx.HTTPError as exc:
-                raise PairingError(f"cannot reach the server: {exc}") from exc
-        if response.status_code != 200:
-            raise PairingError(f"token refresh refused: {_error_text(response)}")
-        tokens = TokenPairV1.model_validate(response.json())
-        self._credentials.store_tokens(access=tokens.access, refresh=tokens.refresh)
-        self._access = tokens.access
+                return self._http.catalog_page(since, limit)
+            except SyncError as exc:
+                raise PairingError(f"catalog not loaded: {exc}") from exc
 
 
 def fetch_outlet_settings(
-    *,
-    device: KitchenDevice,
-    tokens: TokenKeeper,
-    max_pages: int = 20,
-    transport: httpx.BaseTransport | None = None,
+    *, device: KitchenDevice, tokens: TokenKeeper, max_pages: int = 20
 ) -> OutletV1 | None:
     """This screen's outlet from the catalog feed (for its timer colours); None if not found.
 
@@ -180,25 +143,16 @@ def fetch_outlet_settings(
     catalog costs a few pages at start-up at most.
     """
     cursor = ""
-    url = f"/api/{device.tenant_slug}/sync/catalog/"
-    with httpx.Client(base_url=device.server_url, timeout=TIMEOUT_S, transport=transport) as http:
-        for _ in range(max_pages):
-            headers = {"Authorization": f"Bearer {tokens.access_token()}"}
-            response = http.get(url, params={"since": cursor, "limit": 1000}, headers=headers)
-            if response.status_code == 401:
-                tokens.refresh()
-                continue
-            if response.status_code != 200:
-                return None
-            page = CatalogPageV1.model_validate(response.json())
-            for change in page.changes:
-                if change.entity == "outlet" and str(change.id) == device.outlet_id:
-                    if change.deleted:
-                        return None
-                    outlet = change.typed_data()
-                    assert isinstance(outlet, OutletV1)
-                    return outlet
-            if not page.has_more:
-                return None
-            cursor = page.next_cursor
+    for _ in range(max_pages):
+        page = tokens.catalog_page(cursor, 1000)
+        for change in page.changes:
+            if change.entity == "outlet" and str(change.id) == device.outlet_id:
+                if change.deleted:
+                    return None
+                outlet = change.typed_data()
+                assert isinstance(outlet, OutletV1)
+                return outlet
+        if not page.has_more:
+            return None
+        cursor = page.next_cursor
     return None

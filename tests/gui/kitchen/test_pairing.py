@@ -131,7 +131,7 @@ def test_refresh_rotates_the_stored_token_and_outlet_thresholds_load(
     tokens.refresh()
     assert tokens.access_token() == "access-2"
     assert DeviceCredentials(tmp_path).refresh_token() == "refresh-2"
-    assert fetch_outlet_settings(device=device, tokens=tokens, transport=transport) == outlet
+    assert fetch_outlet_settings(device=device, tokens=tokens) == outlet
     assert calls == ["/api/auth/token/refresh/", "/api/demo/sync/catalog/"]
 
 

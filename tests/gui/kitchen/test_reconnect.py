@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from pos_desktop.kitchen.app import KitchenScreen, open_kitchen_screen
 from pos_desktop.kitchen.board import KitchenBoard
-from pos_desktop.kitchen.client import Backoff, full_jitter_delay, kitchen_socket_url
+from pos_desktop.kitchen.client import Backoff, kitchen_socket_url
 from pos_desktop.kitchen.screenshot import sample_ticket
 
 from .conftest import FakeKitchenServer, ManualClock
@@ -99,13 +99,10 @@ def test_a_wrong_token_keeps_the_screen_offline(
         screen.client.stop()
 
 
-def test_backoff_is_full_jitter_under_the_cap() -> None:
-    import random
-
-    rng = random.Random(7)
-    delays = [full_jitter_delay(n, base_s=1.0, cap_s=30.0, rng=rng) for n in range(12)]
-    assert all(0.0 <= d <= min(30.0, 2**n) for n, d in enumerate(delays))
-    assert max(delays[6:]) > 2.0  # later attempts really can wait longer
+def test_socket_url_follows_the_server_scheme() -> None:
     assert kitchen_socket_url("https://pos.example/", "cafe", "o1", "grill") == (
         "wss://pos.example/ws/cafe/kitchen/o1/?station=grill"
+    )
+    assert kitchen_socket_url("http://127.0.0.1:8000", "cafe", "o1", None) == (
+        "ws://127.0.0.1:8000/ws/cafe/kitchen/o1/"
     )
