@@ -1,9 +1,291 @@
-"""`kiosk-pos`: the cashier terminal's command line (placeholder until the terminal core lands)."""
+"""`kiosk-pos`: the headless terminal (pair, simulate, sync, status) for tests and support staff."""
 
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import signal
 import sys
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from pos_desktop.config import default_data_dir
+from pos_desktop.credentials import CredentialStoreUnavailable
+from pos_desktop.services.catalog import (
+    CATALOG_VERSION_KEY,
+    LAST_SYNC_KEY,
+    get_setting,
+)
+from pos_desktop.services.checkout import last_receipt_number
+from pos_desktop.services.demo_catalog import DEMO_CASHIER_PIN
+from pos_desktop.services.errors import ServiceError
+from pos_desktop.services.shifts import OPEN_STATES
+from pos_desktop.services.simulate import simulate_sales
+from pos_desktop.store.models import Shift
+from pos_desktop.sync.client import SyncError, probe
+from pos_desktop.sync.queue import counts, export_needing_attention, retry_needing_attention
+from pos_desktop.terminal import Terminal
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_TIMEOUT = 3
+
+
+class _Progress:
+    """A one-line text progress bar on stderr (no terminal library needed)."""
+
+    def __init__(self, label: str, total: int, width: int = 30) -> None:
+        self.label = label
+        self.total = max(total, 1)
+        self.width = width
+        self.interactive = sys.stderr.isatty()
+        self._last_shown = -1.0
+
+    def show(self, done: int, suffix: str = "", *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and not self.interactive and now - self._last_shown < 2.0:
+            return
+        self._last_shown = now
+        filled = min(self.width, self.width * done // self.total)
+        bar = "#" * filled + "-" * (self.width - filled)
+        end = "\r" if self.interactive else "\n"
+        print(f"{self.label} [{bar}] {done}/{self.total} {suffix}", end=end, file=sys.stderr)
+
+    def finish(self) -> None:
+        if self.interactive:
+            print(file=sys.stderr)
+
+
+def _pair(terminal: Terminal, args: argparse.Namespace) -> int:
+    identity = terminal.pair(args.server, args.code, device_name=args.name)
+    print(
+        f"paired as terminal {identity.terminal_code} of outlet {identity.outlet_code} "
+        f"(tenant {identity.tenant_slug})"
+    )
+    engine = terminal.sync_engine()
+    try:
+        engine.pull_catalog()
+        engine.refresh_counts()
+        print(f"catalog version {engine.state.catalog_version}")
+    except SyncError as exc:
+        print(f"paired, but the catalog could not be pulled yet: {exc}", file=sys.stderr)
+    finally:
+        engine.client.close()
+    return EXIT_OK
+
+
+def _simulate(terminal: Terminal, args: argparse.Namespace) -> int:
+    identity = terminal.identity()
+    if identity is not None and identity.paired and not terminal.has_catalog():
+        engine = terminal.sync_engine()
+        try:
+            engine.pull_catalog()
+        finally:
+            engine.client.close()
+    if identity is None:
+        terminal.ensure_demo_catalog()
+        identity = terminal.identity()
+    pin = args.cashier
+    if pin is None:
+        if identity is not None and identity.paired:
+            print("give --cashier PIN (a cashier of this outlet)", file=sys.stderr)
+            return EXIT_USAGE
+        pin = DEMO_CASHIER_PIN
+    progress = _Progress("simulate", args.orders)
+    result = simulate_sales(
+        terminal.uow, orders=args.orders, seed=args.seed, cashier_pin=pin, progress=progress.show
+    )
+    progress.show(result.orders, force=True)
+    progress.finish()
+    print(
+        f"{result.orders} orders, {result.total_minor} minor units, "
+        f"receipts {result.first_receipt} … {result.last_receipt}"
+    )
+    return EXIT_OK
+
+
+def _sync(terminal: Terminal, args: argparse.Namespace) -> int:
+    engine = terminal.sync_engine()
+    engine.refresh_counts()
+    backlog = engine.state.pending
+    progress = _Progress("sync", backlog)
+
+    def show(suffix: str = "", *, force: bool = False) -> None:
+        state = engine.state
+        link = "online" if state.online else "offline" if state.online is False else "…"
+        attention = f" · {state.needs_attention} need attention" if state.needs_attention else ""
+        error = f" · {state.last_error}" if state.last_error else ""
+        progress.show(
+            max(backlog - state.pending, 0), f"{link}{attention}{error}{suffix}", force=force
+        )
+
+    if args.once:
+        try:
+            result = engine.run_pass(pull_catalog=True)
+        finally:
+            engine.client.close()
+        show(force=True)
+        progress.finish()
+        print(
+            f"acknowledged {result.acknowledged}, failed {result.failed}, "
+            f"pending {engine.state.pending}, needs attention {engine.state.needs_attention}"
+        )
+        return EXIT_ERROR if result.transient_error else EXIT_OK
+    stopping = {"now": False}
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        stopping["now"] = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    engine.add_listener(lambda _state: show())
+    deadline = time.monotonic() + args.timeout if args.timeout else None
+    engine.start()
+    try:
+        while not stopping["now"]:
+            time.sleep(0.2)
+            if args.until_empty and engine.state.pending == 0 and engine.state.online:
+                engine.refresh_counts()
+                if engine.state.pending == 0:
+                    break
+            if deadline is not None and time.monotonic() > deadline:
+                show(" · timed out", force=True)
+                progress.finish()
+                return EXIT_TIMEOUT
+    finally:
+        engine.stop()
+    show(force=True)
+    progress.finish()
+    return EXIT_OK
+
+
+def status_document(terminal: Terminal) -> dict[str, Any]:
+    """The `status --json` document (also what support staff read off a terminal)."""
+    identity = terminal.identity()
+    with terminal.uow() as uow:
+        queue = counts(uow.session)
+        shift = uow.session.query(Shift).filter(Shift.state.in_(OPEN_STATES)).first()
+        document: dict[str, Any] = {
+            "online": bool(identity and identity.server_url and probe(identity.server_url, 2.0)),
+            "paired": bool(identity and identity.paired),
+            "pending": queue.pending,
+            "needs_attention": queue.needs_attention,
+            "last_sync": get_setting(uow.session, LAST_SYNC_KEY),
+            "catalog_version": int(get_setting(uow.session, CATALOG_VERSION_KEY, 0)),
+            "open_shift": None
+            if shift is None
+            else {"id": shift.id, "state": shift.state, "opened_at": shift.opened_at.isoformat()},
+            "last_receipt_number": last_receipt_number(uow),
+        }
+    return document
+
+
+def _status(terminal: Terminal, args: argparse.Namespace) -> int:
+    document = status_document(terminal)
+    if args.json:
+        print(json.dumps(document, indent=2))
+        return EXIT_OK
+    for key, value in document.items():
+        print(f"{key:20} {value}")
+    return EXIT_OK
+
+
+def _attention(terminal: Terminal, args: argparse.Namespace) -> int:
+    from pos_desktop.services.auth import sign_in_by_pin
+
+    with terminal.uow() as uow:
+        person = sign_in_by_pin(uow, pin=args.manager_pin)
+    if not person.is_manager:
+        print("a manager's PIN is needed", file=sys.stderr)
+        return EXIT_ERROR
+    with terminal.uow() as uow:
+        if args.export:
+            exported = export_needing_attention(uow.session, Path(args.export))
+            print(f"exported {exported} item(s) to {args.export}; they stay queued")
+        if args.retry:
+            retried = retry_needing_attention(uow.session)
+            uow.commit()
+            print(f"{retried} item(s) put back in the queue")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk-pos", description=__doc__)
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help=f"the terminal's data folder (default {default_data_dir()})",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    pair = commands.add_parser("pair", help="pair this terminal with the cloud")
+    pair.add_argument("--server", required=True, help="e.g. https://pos.example.com")
+    pair.add_argument("--code", required=True, help="the one-time pairing code")
+    pair.add_argument("--name", default="", help="a name for this device")
+    pair.set_defaults(handler=_pair)
+
+    simulate = commands.add_parser("simulate", help="ring up N realistic sales")
+    simulate.add_argument("--orders", type=int, required=True)
+    simulate.add_argument("--seed", type=int, default=1)
+    simulate.add_argument("--cashier", metavar="PIN", default=None)
+    simulate.set_defaults(handler=_simulate)
+
+    sync = commands.add_parser("sync", help="run the sync worker in the foreground")
+    sync.add_argument("--once", action="store_true", help="one pass, then exit")
+    sync.add_argument("--until-empty", action="store_true", help="exit once nothing is pending")
+    sync.add_argument("--timeout", type=float, default=None, help="give up after S seconds")
+    sync.set_defaults(handler=_sync)
+
+    status = commands.add_parser("status", help="online, pending, last sync, shift, receipt")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=_status)
+
+    attention = commands.add_parser("attention", help="manager: retry or export stuck items")
+    attention.add_argument("--manager-pin", required=True)
+    attention.add_argument("--retry", action="store_true")
+    attention.add_argument("--export", metavar="FILE")
+    attention.set_defaults(handler=_attention)
+
+    try:
+        printing = importlib.import_module("pos_desktop.printing.commands")
+    except ModuleNotFoundError as exc:
+        if exc.name != "pos_desktop.printing.commands":
+            raise
+    else:
+        printing.add_subcommands(commands)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `kiosk-pos` console script."""
-    print("kiosk-pos: the cashier app is not built yet.", file=sys.stderr)
-    return 2
+    args = build_parser().parse_args(argv)
+    if args.data_dir is None:
+        args.data_dir = default_data_dir()
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        return EXIT_USAGE
+    if handler not in (_pair, _simulate, _sync, _status, _attention):
+        return int(handler(args) or 0)  # a printing subcommand: it opens its own store
+    terminal = Terminal(args.data_dir)
+    try:
+        return int(handler(terminal, args))
+    except ServiceError as exc:
+        print(json.dumps(exc.as_error()), file=sys.stderr)
+        return EXIT_ERROR
+    except CredentialStoreUnavailable as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_ERROR
+    except SyncError as exc:
+        print(f"sync failed: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        terminal.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -42,6 +42,7 @@ TENANT_KEY = "tenant"
 OUTLET_KEY = "outlet"
 CURSOR_KEY = "catalog_cursor"
 CATALOG_VERSION_KEY = "catalog_version"
+LAST_SYNC_KEY = "last_sync_at"
 
 ROW_MODELS: dict[str, type[Any]] = {
     "category": Category,

@@ -1,0 +1,346 @@
+"""The sync worker: drains the outbox in batches and pulls the catalog, off the UI thread.
+
+One pass (`run_pass`) is plain, synchronous and testable; `start()` runs passes on an
+APScheduler background thread with its own sessions, spaced by the backoff, plus a TCP
+probe every `probe_interval_s` so the online flag follows the link within seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from pos_desktop.config import DEFAULT_SYNC, SyncSettings
+from pos_desktop.ids import utcnow
+from pos_desktop.services.catalog import (
+    CATALOG_VERSION_KEY,
+    CURSOR_KEY,
+    LAST_SYNC_KEY,
+    apply_catalog_page,
+    get_setting,
+    put_setting,
+)
+from pos_desktop.store.db import Database
+from pos_desktop.store.models import SyncQueueItem
+from pos_desktop.store.uow import UnitOfWork
+from pos_desktop.sync.backoff import Backoff
+from pos_desktop.sync.client import (
+    DeviceNotAuthorized,
+    RejectedError,
+    SyncClient,
+    TransientError,
+    probe,
+)
+from pos_desktop.sync.queue import (
+    QueueKind,
+    RetryPolicy,
+    acknowledge,
+    counts,
+    due_run,
+    record_failure,
+)
+from shared.protocol import (
+    BatchResultV1,
+    EventBatchV1,
+    OrderBatchV1,
+    OrderV1,
+    SyncEventV1,
+)
+
+log = logging.getLogger(__name__)
+EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(SyncEventV1)
+MAX_CATALOG_PAGES_PER_PASS = 50
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """What listeners (status bar, CLI, tests) see; replaced whole on every change."""
+
+    online: bool | None = None
+    pending: int = 0
+    needs_attention: int = 0
+    last_success_at: datetime | None = None
+    last_error: str | None = None
+    catalog_version: int = 0
+    device_authorized: bool = True
+    next_attempt_in_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class PassResult:
+    """What one pass did; `delay_s` is how long the worker waits before the next one."""
+
+    acknowledged: int = 0
+    failed: int = 0
+    transient_error: str | None = None
+    delay_s: float = 0.0
+
+
+Listener = Callable[[SyncState], None]
+
+
+class SyncEngine:
+    """Pushes outbox rows, pulls catalog pages, and keeps `state` up to date for listeners."""
+
+    def __init__(
+        self,
+        database: Database,
+        client: SyncClient,
+        *,
+        settings: SyncSettings = DEFAULT_SYNC,
+        rng: random.Random | None = None,
+        idle_interval_s: float = 1.0,
+    ) -> None:
+        self.database = database
+        self.client = client
+        self.settings = settings
+        self.rng = rng or random.Random()
+        self.idle_interval_s = idle_interval_s
+        self.backoff = Backoff(
+            base_s=settings.backoff_base_s, cap_s=settings.backoff_cap_s, rng=self.rng
+        )
+        self.policy = RetryPolicy(
+            max_failures=settings.max_item_failures,
+            base_s=settings.backoff_base_s,
+            cap_s=settings.backoff_cap_s,
+        )
+        self._state = SyncState()
+        self._lock = threading.Lock()
+        self._listeners: list[Listener] = []
+        self._scheduler: BackgroundScheduler | None = None
+        self._catalog_due_at: datetime | None = None
+        self._offline_failure = False
+
+    # --- state for listeners ---
+
+    @property
+    def state(self) -> SyncState:
+        with self._lock:
+            return self._state
+
+    def add_listener(self, listener: Listener) -> None:
+        """Called (on the worker thread) with every new state; a Qt screen re-emits a signal."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        with self._lock:
+            self._listeners.remove(listener)
+
+    def _update(self, **changes: Any) -> None:
+        with self._lock:
+            new_state = replace(self._state, **changes)
+            changed = new_state != self._state
+            self._state = new_state
+            listeners = list(self._listeners)
+        if changed:
+            for listener in listeners:
+                try:
+                    listener(new_state)
+                except Exception:  # a broken screen must not stop the sales from syncing
+                    log.exception("sync state listener failed")
+
+    def refresh_counts(self) -> None:
+        """Re-read pending / needs-attention counts and the catalog version from the store."""
+        with UnitOfWork(self.database.session_factory) as uow:
+            queue = counts(uow.session)
+            version = int(get_setting(uow.session, CATALOG_VERSION_KEY, 0))
+        self._update(
+            pending=queue.pending, needs_attention=queue.needs_attention, catalog_version=version
+        )
+
+    # --- one pass ---
+
+    def run_pass(self, *, pull_catalog: bool | None = None) -> PassResult:
+        """Push everything due, then pull the catalog when due; never raises for link trouble."""
+        acknowledged = failed = 0
+        pulled = False
+        try:
+            while True:
+                sent = self._push_one_batch()
+                if sent is None:
+                    break
+                acknowledged += sent[0]
+                failed += sent[1]
+            now = utcnow()
+            if pull_catalog or (
+                pull_catalog is None
+                and (self._catalog_due_at is None or now >= self._catalog_due_at)
+            ):
+                self.pull_catalog()
+                pulled = True
+                self._catalog_due_at = now + timedelta(seconds=self.settings.catalog_interval_s)
+        except TransientError as exc:
+            delay_s = self.backoff.failed(exc.retry_after_s)
+            self._offline_failure = exc.offline
+            self._update(online=not exc.offline, last_error=str(exc), next_attempt_in_s=delay_s)
+            self.refresh_counts()
+            return PassResult(acknowledged, failed, str(exc), delay_s)
+        except DeviceNotAuthorized as exc:
+            delay_s = self.backoff.failed()
+            self._update(
+                online=True, device_authorized=False, last_error=str(exc), next_attempt_in_s=delay_s
+            )
+            self.refresh_counts()
+            return PassResult(acknowledged, failed, str(exc), delay_s)
+        self.backoff.succeeded()
+        self._offline_failure = False
+        now = utcnow()
+        if acknowledged or pulled:
+            with UnitOfWork(self.database.session_factory) as uow:
+                put_setting(uow.session, LAST_SYNC_KEY, now.isoformat())
+                uow.commit()
+        self._update(
+            online=True,
+            device_authorized=True,
+            last_success_at=now,
+            last_error=None,
+            next_attempt_in_s=0.0,
+        )
+        self.refresh_counts()
+        return PassResult(acknowledged, failed, None, 0.0)
+
+    def _push_one_batch(self) -> tuple[int, int] | None:
+        """Send one run of due items of one kind; None when nothing is due."""
+        with UnitOfWork(self.database.session_factory) as uow:
+            now = utcnow()
+            items = due_run(uow.session, now, self.settings.batch_size)
+            if not items:
+                return None
+            failed = 0
+            ready: list[tuple[SyncQueueItem, BaseModel]] = []
+            for item in items:
+                try:
+                    ready.append((item, self._parse(item)))
+                except ValidationError as exc:
+                    record_failure(
+                        item,
+                        f"payload unreadable: {exc}",
+                        now=now,
+                        policy=self.policy,
+                        rng=self.rng,
+                    )
+                    failed += 1
+            if not ready:
+                uow.commit()
+                return 0, failed
+            try:
+                result = self._send([item for item, _ in ready], [model for _, model in ready])
+            except RejectedError as exc:
+                for item, _ in ready:
+                    record_failure(item, str(exc), now=now, policy=self.policy, rng=self.rng)
+                uow.commit()
+                return 0, failed + len(ready)
+            by_id = {r.id.lower(): r for r in result.results}
+            acked: list[int] = []
+            for item, _ in ready:
+                outcome = by_id.get(item.entity_id.lower())
+                if outcome is not None and outcome.acknowledged:
+                    acked.append(item.id)
+                    continue
+                if outcome is None:
+                    error = "the server returned no result for this item"
+                else:
+                    detail = outcome.error.message if outcome.error else ""
+                    error = f"{outcome.status}: {detail}".strip(": ")
+                record_failure(item, error, now=now, policy=self.policy, rng=self.rng)
+                failed += 1
+            acknowledge(uow.session, acked)
+            uow.commit()
+            return len(acked), failed
+
+    @staticmethod
+    def _parse(item: SyncQueueItem) -> BaseModel:
+        if item.kind == QueueKind.ORDER.value:
+            return OrderV1.model_validate_json(item.payload)
+        parsed: BaseModel = EVENT_ADAPTER.validate_json(item.payload)
+        return parsed
+
+    def _send(self, items: list[SyncQueueItem], models: list[BaseModel]) -> BatchResultV1:
+        if items[0].kind == QueueKind.ORDER.value:
+            return self.client.push_orders(OrderBatchV1(orders=tuple(models)))  # type: ignore[arg-type]
+        return self.client.push_events(EventBatchV1(events=tuple(models)))  # type: ignore[arg-type]
+
+    def pull_catalog(self) -> int:
+        """Apply catalog pages after the stored cursor; each page commits with its cursor."""
+        applied = 0
+        for _ in range(MAX_CATALOG_PAGES_PER_PASS):
+            with UnitOfWork(self.database.session_factory) as uow:
+                cursor = str(get_setting(uow.session, CURSOR_KEY, ""))
+            page = self.client.catalog_page(cursor, self.settings.catalog_page_size)
+            with UnitOfWork(self.database.session_factory) as uow:
+                apply_catalog_page(uow.session, page)
+                uow.commit()
+            applied += len(page.changes)
+            self._update(catalog_version=page.catalog_version)
+            if not page.has_more:
+                break
+        return applied
+
+    # --- background worker ---
+
+    def start(self) -> None:
+        """Run passes and probes on a background thread (never the UI thread)."""
+        if self._scheduler is not None:
+            return
+        scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(2)}, timezone="UTC"
+        )
+        scheduler.add_job(
+            self._tick,
+            "interval",
+            seconds=self.idle_interval_s,
+            id="pass",
+            next_run_time=utcnow(),
+            max_instances=1,
+            coalesce=True,
+        )
+        scheduler.add_job(
+            self._probe,
+            "interval",
+            seconds=self.settings.probe_interval_s,
+            id="probe",
+            next_run_time=utcnow(),
+            max_instances=1,
+            coalesce=True,
+        )
+        self._scheduler = scheduler
+        scheduler.start()
+
+    def stop(self) -> None:
+        """Stop after the running pass; what is unsent stays in the outbox."""
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=True)
+            self._scheduler = None
+        self.client.close()
+
+    def nudge(self) -> None:
+        """Something was just sold: try now unless the link is backing off."""
+        if self._scheduler is not None and self.backoff.failures == 0:
+            self._scheduler.modify_job("pass", next_run_time=utcnow())
+
+    def _tick(self) -> None:
+        result = self.run_pass()
+        if result.delay_s and self._scheduler is not None:
+            self._scheduler.modify_job(
+                "pass", next_run_time=utcnow() + timedelta(seconds=result.delay_s)
+            )
+
+    def _probe(self) -> None:
+        reachable = probe(self.client.server_url, self.settings.probe_timeout_s)
+        was_online = self.state.online
+        self._update(online=reachable)
+        if reachable and was_online is False and self._offline_failure:
+            # The link is back: a backoff meant for a dead network would only delay sales.
+            self.backoff.succeeded()
+            if self._scheduler is not None:
+                self._scheduler.modify_job("pass", next_run_time=utcnow())
