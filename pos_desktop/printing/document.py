@@ -416,7 +416,10 @@ def kitchen_ticket_document(data: KitchenTicketData) -> PrintDocument:
 
 @dataclass(frozen=True)
 class ShiftReportData:
-    """Shift figures for an X (mid-shift, shift stays open) or Z (closing) report."""
+    """Shift figures for an X (mid-shift, shift stays open) or Z (closing) report.
+
+    Discounts and refunds are given as positive amounts, as the shift figures store them.
+    """
 
     report: Literal["X", "Z"]
     tenant_name: str
@@ -435,9 +438,12 @@ class ShiftReportData:
     refunds_minor: int
     net_sales_minor: int
     service_charge_minor: int = 0
-    taxes: tuple[AdjustmentData, ...] = ()
+    tax_minor: int = 0
+    void_count: int = 0
     payments: tuple[AdjustmentData, ...] = ()
     opening_float_minor: int = 0
+    cash_in_minor: int = 0
+    cash_out_minor: int = 0
     cash_expected_minor: int = 0
     cash_counted_minor: int | None = None
     closed_at: datetime | None = None
@@ -458,18 +464,20 @@ def shift_report_document(data: ShiftReportData) -> PrintDocument:
     info += [
         Field("Printed", local_time(data.printed_at, data.time_zone)),
         Field("Orders", str(data.order_count)),
+        Field("Voids", str(data.void_count)),
     ]
     sales = [
         Amount("Gross sales", data.gross_sales_minor),
-        Amount("Discounts", data.discounts_minor),
-        Amount("Refunds", data.refunds_minor),
+        Amount("Discounts", -data.discounts_minor),
+        Amount("Service charge", data.service_charge_minor),
+        Amount("Tax", data.tax_minor),
+        Amount("Net sales", data.net_sales_minor, bold=True),
+        Amount("Refunds", -data.refunds_minor),
     ]
-    if data.service_charge_minor:
-        sales.append(Amount("Service charge", data.service_charge_minor))
-    sales += [Amount(t.name, t.amount_minor) for t in data.taxes]
-    sales.append(Amount("Net sales", data.net_sales_minor, bold=True))
     cash = [
         Amount("Opening float", data.opening_float_minor),
+        Amount("Cash in", data.cash_in_minor),
+        Amount("Cash out", -data.cash_out_minor),
         Amount("Cash expected", data.cash_expected_minor, bold=True),
     ]
     if data.cash_counted_minor is not None:

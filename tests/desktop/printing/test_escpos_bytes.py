@@ -167,10 +167,10 @@ def test_shift_reports(report: str) -> None:
     title = next(line for line in printout.lines if "REPORT" in line.text)
     assert title.text == f"{report} REPORT" and title.double_width
     texts = printout.texts
-    assert any(t.startswith("Net sales") and t.endswith("Rp 2.295.000") for t in texts)
+    assert any(t.startswith("Net sales") and t.endswith("Rp 2.562.000") for t in texts)
     counted = [t for t in texts if t.startswith(("Cash counted", "Difference"))]
     if report == "Z":
-        assert counted == ["Cash counted        Rp 1.798.000", "Difference             -Rp 2.000"]
+        assert counted == ["Cash counted        Rp 1.980.000", "Difference             -Rp 2.000"]
     else:
         assert counted == []
 
