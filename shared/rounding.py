@@ -30,16 +30,20 @@ class RoundingRule(StrEnum):
 
 
 def _reject_non_integer(value: object, what: str) -> int:
-    """Return value as int, refusing bool, float and anything else that is not an int."""
-    if isinstance(value, bool) or not isinstance(value, int):
+    """Return value as int, refusing bool, float and anything else that is not exactly an int."""
+    if type(value) is not int:
         raise TypeError(f"{what} must be an int, got {type(value).__name__}")
     return value
 
 
 def divide(numerator: int, denominator: int, rule: RoundingRule = RoundingRule.HALF_UP) -> int:
     """Round numerator/denominator to an int by rule, in exact integer arithmetic."""
-    _reject_non_integer(numerator, "numerator")
-    _reject_non_integer(denominator, "denominator")
+    if type(numerator) is not int or type(denominator) is not int:
+        _reject_non_integer(numerator, "numerator")
+        _reject_non_integer(denominator, "denominator")
+    if rule is RoundingRule.HALF_UP and numerator >= 0 and denominator > 0:
+        # The common case (prices, tax, discounts) in one integer expression.
+        return (2 * numerator + denominator) // (2 * denominator)
     if denominator == 0:
         raise ZeroDivisionError("denominator must not be zero")
     if denominator < 0:
@@ -89,8 +93,10 @@ def scale(
 
 def percent_of(amount_minor: int, rate_bp: int, rule: RoundingRule = RoundingRule.HALF_UP) -> int:
     """rate_bp basis points of amount_minor, rounded by rule (10% of 12345 = 1235 half-up)."""
-    _reject_non_integer(rate_bp, "rate_bp")
-    return scale(amount_minor, rate_bp, BASIS_POINTS, rule)
+    if type(amount_minor) is not int or type(rate_bp) is not int:
+        _reject_non_integer(amount_minor, "amount_minor")
+        _reject_non_integer(rate_bp, "rate_bp")
+    return divide(amount_minor * rate_bp, BASIS_POINTS, rule)
 
 
 def round_to_step(
@@ -113,13 +119,17 @@ def allocate(total_minor: int, weights: Sequence[int]) -> list[int]:
     """
     _reject_non_integer(total_minor, "total_minor")
     for weight in weights:
-        if _reject_non_integer(weight, "weight") < 0:
+        if type(weight) is not int:
+            _reject_non_integer(weight, "weight")
+        if weight < 0:
             raise ValueError(f"allocation weights must not be negative, got {weight}")
     weight_sum = sum(weights)
     if weight_sum == 0:
         if total_minor == 0:
             return [0] * len(weights)
         raise ValueError("cannot allocate a non-zero amount over zero weights")
+    if len(weights) == 1:
+        return [total_minor]
     sign = -1 if total_minor < 0 else 1
     magnitude = abs(total_minor)
     parts: list[int] = []
@@ -129,6 +139,7 @@ def allocate(total_minor: int, weights: Sequence[int]) -> list[int]:
         parts.append(part)
         remainders.append((-remainder, index))
     left_over = magnitude - sum(parts)
-    for _, index in sorted(remainders)[:left_over]:
-        parts[index] += 1
+    if left_over:
+        for _, index in sorted(remainders)[:left_over]:
+            parts[index] += 1
     return [sign * part for part in parts]

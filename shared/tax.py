@@ -121,51 +121,82 @@ def _split(
     inclusive: bool,
     on_service_charge: bool,
 ) -> list[AppliedTax]:
-    weights = [rate.rate_bp for rate in rates]
-    parts = allocate(total_minor, weights) if any(weights) else [0] * len(rates)
+    if len(rates) == 1:
+        parts = [total_minor]
+    else:
+        weights = [rate.rate_bp for rate in rates]
+        parts = allocate(total_minor, weights) if any(weights) else [0] * len(rates)
     return [
         AppliedTax(
-            rate_id=rate.rate_id,
-            name=rate.name,
-            rate_bp=rate.rate_bp,
-            inclusive=inclusive,
-            base_minor=base_minor,
-            amount_minor=part,
-            on_service_charge=on_service_charge,
+            rate.rate_id, rate.name, rate.rate_bp, inclusive, base_minor, part, on_service_charge
         )
         for rate, part in zip(rates, parts, strict=True)
     ]
 
 
-def tax_amount(amount_minor: int, rates: Iterable[TaxRate]) -> LineTaxes:
-    """Taxes of a line whose price (after discounts) is amount_minor.
+@dataclass(frozen=True, slots=True)
+class TaxPlan:
+    """A line's rates sorted and summed once; every line with the same rates shares one."""
 
-    Inclusive rates are taken out of the amount first (base = amount * 1 / (1 + sum of
-    inclusive rates), half-up); exclusive rates are then added on that base.
-    """
-    ordered = sorted(rates, key=lambda rate: rate.rate_id)
-    inclusive = [rate for rate in ordered if rate.inclusive]
-    exclusive = [rate for rate in ordered if not rate.inclusive]
-    inclusive_bp = sum(rate.rate_bp for rate in inclusive)
-    base_minor = divide(
-        amount_minor * BASIS_POINTS, BASIS_POINTS + inclusive_bp, RoundingRule.HALF_UP
-    )
-    included_minor = amount_minor - base_minor
-    added_minor = percent_of(base_minor, sum(rate.rate_bp for rate in exclusive))
-    taxes = _split(
-        included_minor, inclusive, base_minor, inclusive=True, on_service_charge=False
-    ) + _split(added_minor, exclusive, base_minor, inclusive=False, on_service_charge=False)
-    return LineTaxes(base_minor, tuple(taxes), included_minor, added_minor)
+    inclusive: tuple[TaxRate, ...]
+    exclusive: tuple[TaxRate, ...]
+    every: tuple[TaxRate, ...]
+    inclusive_bp: int
+    exclusive_bp: int
+    every_bp: int
+
+    @classmethod
+    def of(cls, rates: Iterable[TaxRate]) -> TaxPlan:
+        """The plan for these rates (order does not matter: they are sorted by rate_id)."""
+        every = tuple(sorted(rates, key=lambda rate: rate.rate_id))
+        inclusive = tuple(rate for rate in every if rate.inclusive)
+        exclusive = tuple(rate for rate in every if not rate.inclusive)
+        return cls(
+            inclusive=inclusive,
+            exclusive=exclusive,
+            every=every,
+            inclusive_bp=sum(rate.rate_bp for rate in inclusive),
+            exclusive_bp=sum(rate.rate_bp for rate in exclusive),
+            every_bp=sum(rate.rate_bp for rate in every),
+        )
+
+    def on_amount(self, amount_minor: int) -> LineTaxes:
+        """Taxes of a line whose price (after discounts) is amount_minor.
+
+        Inclusive rates are taken out first (base = amount / (1 + their sum), half-up);
+        exclusive rates are then added on that base.
+        """
+        if not self.every:
+            return LineTaxes(amount_minor, (), 0, 0)
+        base_minor = divide(
+            amount_minor * BASIS_POINTS, BASIS_POINTS + self.inclusive_bp, RoundingRule.HALF_UP
+        )
+        included_minor = amount_minor - base_minor
+        added_minor = percent_of(base_minor, self.exclusive_bp)
+        taxes = _split(
+            included_minor, self.inclusive, base_minor, inclusive=True, on_service_charge=False
+        ) + _split(
+            added_minor, self.exclusive, base_minor, inclusive=False, on_service_charge=False
+        )
+        return LineTaxes(base_minor, tuple(taxes), included_minor, added_minor)
+
+    def on_service_charge(self, service_charge_minor: int) -> LineTaxes:
+        """Taxes on a line's share of the service charge: every rate is added on top of it."""
+        added_minor = percent_of(service_charge_minor, self.every_bp)
+        taxes = _split(
+            added_minor, self.every, service_charge_minor, inclusive=False, on_service_charge=True
+        )
+        return LineTaxes(service_charge_minor, tuple(taxes), 0, added_minor)
+
+
+def tax_amount(amount_minor: int, rates: Iterable[TaxRate]) -> LineTaxes:
+    """Taxes of a line whose price (after discounts) is amount_minor (see TaxPlan.on_amount)."""
+    return TaxPlan.of(rates).on_amount(amount_minor)
 
 
 def tax_service_charge(service_charge_minor: int, rates: Iterable[TaxRate]) -> LineTaxes:
     """Taxes on a line's share of the service charge: every rate is added on top of it."""
-    ordered = sorted(rates, key=lambda rate: rate.rate_id)
-    added_minor = percent_of(service_charge_minor, sum(rate.rate_bp for rate in ordered))
-    taxes = _split(
-        added_minor, ordered, service_charge_minor, inclusive=False, on_service_charge=True
-    )
-    return LineTaxes(service_charge_minor, tuple(taxes), 0, added_minor)
+    return TaxPlan.of(rates).on_service_charge(service_charge_minor)
 
 
 def service_charge_shares(bases_minor: Sequence[int], service_charge: ServiceCharge) -> list[int]:
