@@ -181,7 +181,7 @@ class ReceiptLabels:
 
 @dataclass(frozen=True)
 class ModifierData:
-    """A modifier on an order line (e.g. "Extra shot"), with its surcharge if any."""
+    """A modifier on an order line (e.g. "Extra shot"), with its surcharge per unit if any."""
 
     name: str
     amount_minor: int = 0
@@ -312,7 +312,10 @@ def receipt_document(data: ReceiptData, *, copy: bool = False) -> PrintDocument:
             line.name,
             line.amount_minor,
             line.unit_price_minor,
-            tuple(ItemDetail(f"+ {m.name}", m.amount_minor or None) for m in line.modifiers),
+            tuple(
+                ItemDetail(f"+ {m.name}", m.amount_minor * line.quantity or None)
+                for m in line.modifiers
+            ),
             line.note,
         )
         for line in data.lines
