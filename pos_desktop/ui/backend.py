@@ -1,0 +1,821 @@
+"""`TerminalTill`: the screens' `Till` over the terminal core (services, sync engine, print queue).
+
+Plain Python, no Qt: every method opens its own unit of work and maps rows to the plain
+views of `ports`. Rules stay in the services; the few pieces the services do not offer yet
+(payment quote, held orders, line notes) are marked where they live.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from pos_desktop.ids import new_id, utcnow
+from pos_desktop.printing.document import (
+    PrintDocument,
+    document_to_json,
+    receipt_document,
+    shift_report_document,
+)
+from pos_desktop.printing.from_store import receipt_data_for_order, shift_report_data
+from pos_desktop.printing.job_store import SqlJobStore
+from pos_desktop.printing.paper import PAPER_58, PAPER_80, PaperProfile
+from pos_desktop.printing.queue import PrintQueue
+from pos_desktop.printing.render_escpos import render_escpos
+from pos_desktop.printing.render_text import render_text
+from pos_desktop.services import auth, customers, refunds, shifts
+from pos_desktop.services.auth import ManagerApproval, SignedIn
+from pos_desktop.services.cart import CartSession
+from pos_desktop.services.catalog import (
+    CATALOG_VERSION_KEY,
+    OUTLET_KEY,
+    TENANT_KEY,
+    CatalogSnapshot,
+    get_setting,
+    put_setting,
+)
+from pos_desktop.services.checkout import Tender, checkout
+from pos_desktop.services.errors import ApprovalRequired, ServiceError
+from pos_desktop.store.models import Order, Shift, SyncQueueItem
+from pos_desktop.sync.engine import SyncEngine
+from pos_desktop.sync.queue import counts, export_needing_attention, retry_needing_attention
+from pos_desktop.terminal import Terminal
+from pos_desktop.ui.ports import (
+    ApprovalNeeded,
+    AttentionItem,
+    CartLineView,
+    CartView,
+    CashierView,
+    CategoryView,
+    CustomerView,
+    DiscountKind,
+    ModifierGroupView,
+    ModifierOptionView,
+    OrderDetail,
+    OrderLineRow,
+    OrderRow,
+    ParkedView,
+    PaymentQuote,
+    ProductView,
+    Progress,
+    ReportView,
+    SaleResult,
+    ShiftView,
+    SyncStatus,
+    TenantView,
+    TenderInput,
+    TerminalSettings,
+    TillError,
+)
+from shared.pricing import DiscountKind as EngineDiscountKind
+from shared.protocol import TenantSettingsV1
+
+UI_SETTINGS_KEY = "ui_settings"
+DENOMINATIONS: dict[str, tuple[int, ...]] = {
+    "IDR": (100_000, 50_000, 20_000, 10_000, 5_000, 2_000, 1_000, 500, 200, 100),
+    "USD": (10_000, 5_000, 2_000, 1_000, 500, 100, 25, 10, 5, 1),
+    "EUR": (10_000, 5_000, 2_000, 1_000, 500, 200, 100, 50, 20, 10, 5, 2, 1),
+    "SGD": (10_000, 5_000, 1_000, 500, 200, 100, 50, 20, 10, 5),
+    "MYR": (10_000, 5_000, 2_000, 1_000, 500, 100, 50, 20, 10, 5),
+}
+"""Notes and coins counted at shift close, largest first (tenant setting wanted upstream)."""
+
+
+def _refuse(error: ServiceError) -> TillError:
+    """A service refusal as the screens know it."""
+    if isinstance(error, ApprovalRequired):
+        return ApprovalNeeded(error.message)
+    return TillError(error.message, code=error.code)
+
+
+@dataclass
+class _Held:
+    """A parked cart, kept in memory until recalled (a held-orders service is wanted upstream)."""
+
+    id: str
+    label: str
+    cart: CartSession
+    at: datetime
+
+
+class TerminalTill:
+    """The `Till` of one terminal data folder. Thread-safe: the cart is guarded by a lock."""
+
+    def __init__(
+        self,
+        terminal: Terminal,
+        *,
+        start_sync: bool = True,
+        start_printing: bool = True,
+    ) -> None:
+        self.terminal = terminal
+        self._lock = threading.RLock()
+        self._cashier: SignedIn | None = None
+        self._snapshot: CatalogSnapshot | None = None
+        self._cart: CartSession | None = None
+        self._held: list[_Held] = []
+        self._engine: SyncEngine | None = None
+        self._start_sync = start_sync
+        self.print_queue = PrintQueue(SqlJobStore(terminal.database.session_factory))
+        if start_printing:
+            self.print_queue.start()
+        self._start_engine()
+
+    @classmethod
+    def open(cls, data_dir: Path, **options: Any) -> TerminalTill:
+        """The till over a data folder (migrated on open)."""
+        return cls(Terminal(data_dir), **options)
+
+    def close(self) -> None:
+        """Stop the workers; unsent sales and prints stay stored for the next start."""
+        if self._engine is not None:
+            self._engine.stop()
+        self.print_queue.stop()
+        self.terminal.close()
+
+    def _start_engine(self) -> None:
+        identity = self.terminal.identity()
+        if identity is None or not identity.paired or self._engine is not None:
+            return
+        self._engine = self.terminal.sync_engine()
+        if self._start_sync:
+            self._engine.start()
+
+    @property
+    def engine(self) -> SyncEngine | None:
+        """The sync engine once paired (tests drive passes on it)."""
+        return self._engine
+
+    # --- terminal and sign-in -------------------------------------------------------------
+
+    def is_paired(self) -> bool:
+        return self.terminal.identity() is not None and self.terminal.has_catalog()
+
+    def pair(self, server_url: str, code: str, progress: Progress) -> None:
+        progress(0, 0)
+        try:
+            self.terminal.pair(server_url, code, device_name="cashier app")
+        except ServiceError as error:
+            raise _refuse(error) from error
+        self._start_engine()
+        assert self._engine is not None
+        self._engine.add_listener(lambda state: progress(state.catalog_version, 0))
+        self._engine.pull_catalog()
+        self._snapshot = None
+        progress(1, 1)
+
+    def use_demo(self) -> None:
+        """Sell offline with the built-in demo café (no server needed)."""
+        self.terminal.ensure_demo_catalog()
+        self._snapshot = None
+
+    def _tenant_settings(self) -> TenantSettingsV1:
+        with self.terminal.uow() as uow:
+            return TenantSettingsV1.model_validate(get_setting(uow.session, TENANT_KEY))
+
+    def tenant(self) -> TenantView:
+        with self.terminal.uow() as uow:
+            tenant = TenantSettingsV1.model_validate(get_setting(uow.session, TENANT_KEY))
+            outlet = get_setting(uow.session, OUTLET_KEY) or {}
+        identity = self.terminal.identity()
+        return TenantView(
+            name=tenant.name,
+            outlet_name=str(outlet.get("name", "")),
+            terminal_name=identity.terminal_code if identity else "",
+            currency=tenant.currency,
+            locale=tenant.locale,
+            cash_rounding_step_minor=tenant.cash_rounding_step_minor,
+            denominations_minor=DENOMINATIONS.get(tenant.currency, ()),
+        )
+
+    def login(self, pin: str) -> CashierView:
+        with self.terminal.uow() as uow:
+            try:
+                person = auth.sign_in_by_pin(uow, pin=pin)
+            except ServiceError as error:
+                raise _refuse(error) from error
+        with self._lock:
+            self._cashier = person
+            self._ensure_cart()
+        return CashierView(person.cashier_id, person.name, person.role)
+
+    def _approval(self, pin: str, action: str, reason: str = "") -> ManagerApproval:
+        """A manager's PIN turned into a recorded approval for one action."""
+        with self.terminal.uow() as uow:
+            try:
+                person = auth.sign_in_by_pin(uow, pin=pin)
+                return auth.approve(
+                    uow, manager_id=person.cashier_id, pin=pin, action=action, reason=reason
+                )
+            except ServiceError as error:
+                raise _refuse(error) from error
+
+    def verify_manager(self, pin: str) -> CashierView:
+        approval = self._approval(pin, "open_drawer")
+        return CashierView(approval.manager_id, "", "manager")
+
+    def logout(self) -> None:
+        with self._lock:
+            self._cashier = None
+
+    def _signed_in(self) -> SignedIn:
+        if self._cashier is None:
+            raise TillError("Sign in first.", code="signed_out")
+        return self._cashier
+
+    # --- shift ----------------------------------------------------------------------------
+
+    def current_shift(self) -> ShiftView | None:
+        with self.terminal.uow() as uow:
+            shift = shifts.open_shift_row(uow.session)
+            if shift is None:
+                return None
+            return ShiftView(shift.id, shift.cashier_id, shift.opened_at, shift.opening_float_minor)
+
+    def open_shift(self, opening_float_minor: int) -> ShiftView:
+        with self.terminal.uow() as uow:
+            try:
+                shifts.open_shift(
+                    uow, cashier=self._signed_in(), opening_float_minor=opening_float_minor
+                )
+            except ServiceError as error:
+                raise _refuse(error) from error
+        self._nudge()
+        shift = self.current_shift()
+        assert shift is not None
+        return shift
+
+    def expected_cash(self) -> int:
+        return self._report_figures().expected_cash_minor
+
+    def _report_figures(self) -> shifts.ShiftReport:
+        with self.terminal.uow() as uow:
+            try:
+                return shifts.x_report(uow)
+            except ServiceError as error:
+                raise _refuse(error) from error
+
+    def x_report(self) -> ReportView:
+        return self._report_view("X", self._report_figures(), None)
+
+    def close_shift(self, counted: dict[int, int], confirm_unsynced: bool = False) -> ReportView:
+        with self.terminal.uow() as uow:
+            try:
+                report = shifts.close_shift(
+                    uow,
+                    cashier=self._signed_in(),
+                    counted=counted,
+                    confirm_unsynced=confirm_unsynced,
+                )
+            except ServiceError as error:
+                raise _refuse(error) from error
+        self._nudge()
+        counted_minor = sum(value * count for value, count in counted.items())
+        return self._report_view("Z", report, counted_minor)
+
+    def _report_view(
+        self, kind: str, report: shifts.ShiftReport, counted: int | None
+    ) -> ReportView:
+        figures = report.figures
+        with self.terminal.uow() as uow:
+            data = shift_report_data(
+                uow.session,
+                shift_id=report.shift_id,
+                figures=figures,
+                expected_cash_minor=report.expected_cash_minor,
+                printed_at=utcnow(),
+            )
+        text = render_text(shift_report_document(data), self._paper())
+        return ReportView(
+            kind="Z" if kind == "Z" else "X",
+            order_count=figures.order_count,
+            gross_sales_minor=figures.gross_sales_minor,
+            discount_minor=figures.discount_minor,
+            tax_minor=figures.tax_minor,
+            net_sales_minor=figures.net_sales_minor,
+            refunds_minor=figures.refunds_minor,
+            payments_by_method={str(k): v for k, v in figures.payments_by_method.items()},
+            expected_cash_minor=report.expected_cash_minor,
+            counted_cash_minor=counted,
+            text=text,
+        )
+
+    def print_report(self, report: ReportView) -> None:
+        self._print("report", report.text.encode("cp858", "replace") + b"\n\n\n", None, "{}")
+
+    # --- catalog --------------------------------------------------------------------------
+
+    def snapshot(self) -> CatalogSnapshot:
+        """The catalog as priced now, reloaded when a catalog pull moved the version."""
+        with self._lock:
+            with self.terminal.uow() as uow:
+                version = int(get_setting(uow.session, CATALOG_VERSION_KEY, 0))
+            if self._snapshot is None or self._snapshot.catalog_version != version:
+                with self.terminal.uow() as uow:
+                    try:
+                        self._snapshot = CatalogSnapshot.load(uow.session)
+                    except ServiceError as error:
+                        raise _refuse(error) from error
+            return self._snapshot
+
+    def categories(self) -> Sequence[CategoryView]:
+        ordered = sorted(self.snapshot().categories.values(), key=lambda c: (c.sort_order, c.name))
+        return [CategoryView(c.id, c.name) for c in ordered]
+
+    def products(self) -> Sequence[ProductView]:
+        ordered = sorted(self.snapshot().products.values(), key=lambda p: p.name.casefold())
+        return [
+            ProductView(
+                id=p.id,
+                name=p.name,
+                price_minor=p.price_minor,
+                category_id=p.category_id,
+                barcode=p.barcode,
+                sku=p.sku,
+                has_modifiers=bool(p.modifier_group_ids),
+            )
+            for p in ordered
+            if p.is_active
+        ]
+
+    def modifier_groups(self, product_id: str) -> Sequence[ModifierGroupView]:
+        snapshot = self.snapshot()
+        product = snapshot.products.get(product_id)
+        if product is None:
+            return []
+        groups = []
+        for group_id in product.modifier_group_ids:
+            group = snapshot.modifier_groups.get(group_id)
+            if group is None:
+                continue
+            options = tuple(
+                ModifierOptionView(o.id, o.name, o.price_delta_minor, o.is_default)
+                for o in snapshot.modifier_options.values()
+                if o.group_id == group_id
+            )
+            groups.append(
+                ModifierGroupView(group.id, group.name, group.min_select, group.max_select, options)
+            )
+        return groups
+
+    def product_by_barcode(self, barcode: str) -> ProductView | None:
+        code = barcode.strip()
+        for product in self.products():
+            if code and code in (product.barcode, product.sku):
+                return product
+        return None
+
+    # --- cart -----------------------------------------------------------------------------
+
+    def _ensure_cart(self) -> CartSession:
+        with self._lock:
+            cashier = self._signed_in()
+            if self._cart is None or (
+                not self._cart.lines and self._cart.snapshot is not self.snapshot()
+            ):
+                self._cart = CartSession(snapshot=self.snapshot(), cashier=cashier)
+            elif self._cart.cashier != cashier:
+                self._cart.cashier = cashier
+            return self._cart
+
+    def _cart_change(self, change: Any) -> CartView:
+        with self._lock:
+            cart = self._ensure_cart()
+            try:
+                change(cart)
+            except ServiceError as error:
+                raise _refuse(error) from error
+            return self._cart_view(cart)
+
+    def _cart_view(self, cart: CartSession) -> CartView:
+        priced = cart.priced()
+        snapshot = cart.snapshot
+        lines = []
+        for draft in cart.lines:
+            product = snapshot.products[draft.product_id]
+            priced_line = priced.line(draft.line_id)
+            lines.append(
+                CartLineView(
+                    line_id=draft.line_id,
+                    product_id=draft.product_id,
+                    name=product.name,
+                    quantity=draft.quantity,
+                    unit_price_minor=priced_line.unit_price_minor,
+                    total_minor=priced_line.total_minor,
+                    modifiers=tuple(
+                        snapshot.modifier_options[o].name for o in draft.modifier_option_ids
+                    ),
+                    note=draft.note,
+                    discount_minor=priced_line.discount_minor,
+                    adjustments=tuple((d.name, d.amount_minor) for d in priced_line.discounts),
+                )
+            )
+        discount = cart.order_discount
+        return CartView(
+            lines=tuple(lines),
+            subtotal_minor=priced.subtotal_minor,
+            discount_minor=priced.discount_minor,
+            service_charge_minor=priced.service_charge_minor,
+            tax_minor=priced.tax_minor,
+            total_minor=priced.total_minor,
+            customer_name=cart.customer_name,
+            order_discount_label=f"{discount.kind.value} {discount.value}" if discount else "",
+        )
+
+    def cart(self) -> CartView:
+        with self._lock:
+            if self._cashier is None:
+                return CartView()
+            return self._cart_view(self._ensure_cart())
+
+    def add_to_cart(
+        self, product_id: str, option_ids: Sequence[str] = (), quantity: int = 1
+    ) -> CartView:
+        return self._cart_change(
+            lambda cart: cart.add_product(
+                product_id, quantity=quantity, modifier_option_ids=tuple(option_ids)
+            )
+        )
+
+    def set_quantity(self, line_id: str, quantity: int) -> CartView:
+        return self._cart_change(lambda cart: cart.set_quantity(line_id, quantity))
+
+    def set_line_note(self, line_id: str, note: str) -> CartView:
+        def change(cart: CartSession) -> None:
+            # CartSession has no note setter yet; a note changes no price, so replace the draft.
+            index = cart._index(line_id)
+            cart.lines[index] = replace(cart.lines[index], note=note[:500])
+
+        return self._cart_change(change)
+
+    def discount_line(
+        self, line_id: str, kind: DiscountKind, value: int, manager_pin: str | None = None
+    ) -> CartView:
+        approval = self._approval(manager_pin, "line_discount") if manager_pin else None
+        return self._cart_change(
+            lambda cart: cart.set_line_discount(
+                line_id, kind=EngineDiscountKind(kind), value=value, approval=approval
+            )
+        )
+
+    def discount_order(
+        self, kind: DiscountKind, value: int, manager_pin: str | None = None
+    ) -> CartView:
+        approval = self._approval(manager_pin, "order_discount") if manager_pin else None
+        return self._cart_change(
+            lambda cart: cart.set_order_discount(
+                kind=EngineDiscountKind(kind), value=value, approval=approval
+            )
+        )
+
+    def find_customers(self, text: str) -> Sequence[CustomerView]:
+        with self.terminal.uow() as uow:
+            found = customers.find_customers(uow, query=text)
+        return [CustomerView(c.customer_id, c.name, c.phone) for c in found]
+
+    def create_customer(self, name: str, phone: str) -> CustomerView:
+        with self.terminal.uow() as uow:
+            try:
+                made = customers.create_customer(uow, name=name, phone=phone)
+            except ServiceError as error:
+                raise _refuse(error) from error
+        return CustomerView(made.customer_id, made.name, made.phone)
+
+    def attach_customer(self, customer_id: str | None) -> CartView:
+        name = ""
+        if customer_id:
+            with self.terminal.uow() as uow:
+                from pos_desktop.store.models import Customer
+
+                row = uow.session.get(Customer, customer_id)
+                if row is None:
+                    raise TillError("No such customer.", code="no_customer")
+                name = row.name
+        return self._cart_change(lambda cart: cart.attach_customer(customer_id, name))
+
+    def clear_cart(self) -> CartView:
+        return self._cart_change(lambda cart: cart.clear())
+
+    def park(self, label: str) -> CartView:
+        with self._lock:
+            cart = self._ensure_cart()
+            if not cart.lines:
+                raise TillError("The cart is empty.", code="empty_cart")
+            self._held.append(_Held(new_id(), label, cart, utcnow()))
+            self._cart = CartSession(snapshot=self.snapshot(), cashier=self._signed_in())
+            return self._cart_view(self._cart)
+
+    def parked(self) -> Sequence[ParkedView]:
+        with self._lock:
+            return [
+                ParkedView(
+                    held.id,
+                    held.label,
+                    sum(line.quantity for line in held.cart.lines),
+                    held.cart.priced().total_minor,
+                    held.at,
+                )
+                for held in self._held
+            ]
+
+    def recall(self, parked_id: str) -> CartView:
+        with self._lock:
+            held = next((h for h in self._held if h.id == parked_id), None)
+            if held is None:
+                raise TillError("That held order is gone.", code="no_held_order")
+            current = self._ensure_cart()
+            if current.lines:
+                self._held.append(
+                    _Held(new_id(), current.customer_name or "Held order", current, utcnow())
+                )
+            self._held.remove(held)
+            held.cart.cashier = self._signed_in()
+            self._cart = held.cart
+            return self._cart_view(held.cart)
+
+    # --- payment --------------------------------------------------------------------------
+
+    def quote(self, tenders: Sequence[TenderInput] = ()) -> PaymentQuote:
+        """Mirrors checkout: all-cash payments are rounded to the tenant's step, mixed are not."""
+        with self._lock:
+            cart = self._ensure_cart()
+            if not cart.lines:
+                return PaymentQuote(0, 0, 0, 0, 0, (), False)
+            exact = cart.priced().payable_minor
+            rounded = cart.priced(cash_rounding=True).payable_minor
+        all_cash = all(t.method == "cash" for t in tenders)
+        due = rounded if all_cash else exact
+        paid = sum(t.amount_minor for t in tenders)
+        non_cash = sum(t.amount_minor for t in tenders if t.method != "cash")
+        cash_due = max(0, due - paid)
+        remaining = max(0, exact - paid)
+        change = max(0, paid - due) if any(t.method == "cash" for t in tenders) else 0
+        return PaymentQuote(
+            total_minor=due,
+            paid_minor=paid,
+            remaining_minor=remaining,
+            cash_due_minor=cash_due,
+            change_minor=change,
+            quick_tenders_minor=quick_tenders(cash_due, self.tenant().denominations_minor),
+            can_complete=bool(tenders) and paid >= due and non_cash <= due,
+        )
+
+    def checkout(self, tenders: Sequence[TenderInput]) -> SaleResult:
+        with self._lock:
+            cart = self._ensure_cart()
+            with self.terminal.uow() as uow:
+                try:
+                    result = checkout(
+                        uow,
+                        cart=cart,
+                        tenders=[Tender(t.method, t.amount_minor, t.reference) for t in tenders],
+                        cashier=self._signed_in(),
+                    )
+                except ServiceError as error:
+                    raise _refuse(error) from error
+            cart.clear()
+        self._nudge()
+        receipt = self._receipt(result.order_id, copy=False)
+        opened = receipt.open_drawer
+        self._print(
+            "receipt",
+            render_escpos(receipt, self._paper()),
+            result.order_id,
+            document_to_json(receipt),
+        )
+        paid = sum(t.amount_minor for t in tenders)
+        return SaleResult(
+            order_id=result.order_id,
+            receipt_number=result.receipt_number,
+            total_minor=result.total_minor,
+            paid_minor=paid,
+            change_minor=result.change_minor,
+            receipt_text=render_text(receipt, self._paper()),
+            opened_drawer=opened,
+        )
+
+    # --- receipts and printing ------------------------------------------------------------
+
+    def _paper(self) -> PaperProfile:
+        return PAPER_58 if self.settings().receipt_width <= 32 else PAPER_80
+
+    def _print(self, kind: str, payload: bytes, order_id: str | None, document_json: str) -> None:
+        self.print_queue.enqueue(
+            kind,  # type: ignore[arg-type]
+            self.settings().printer,
+            payload,
+            document_json=document_json,
+            order_id=order_id,
+        )
+
+    def _receipt(self, order_id: str, *, copy: bool) -> PrintDocument:
+        """The receipt document of a stored order, laid out by the printing package."""
+        with self.terminal.uow() as uow:
+            order = uow.session.get(Order, order_id)
+            if order is None:
+                raise TillError("No such order on this terminal.", code="no_order")
+            return receipt_document(receipt_data_for_order(uow.session, order), copy=copy)
+
+    # --- orders of the shift --------------------------------------------------------------
+
+    def _shift_for_orders(self, session: Any) -> str | None:
+        shift = shifts.open_shift_row(session)
+        if shift is not None:
+            return shift.id
+        latest = session.scalar(select(Shift).order_by(Shift.opened_at.desc()).limit(1))
+        return latest.id if latest else None
+
+    def orders(self, search: str = "") -> Sequence[OrderRow]:
+        with self.terminal.uow() as uow:
+            shift_id = self._shift_for_orders(uow.session)
+            if shift_id is None:
+                return []
+            query = select(Order).where(Order.shift_id == shift_id)
+            if search.strip():
+                query = query.where(Order.receipt_number.ilike(f"%{search.strip()}%"))
+            rows = uow.session.scalars(query.order_by(Order.created_at.desc())).all()
+            return [_order_row(order) for order in rows]
+
+    def order_detail(self, order_id: str) -> OrderDetail:
+        receipt = self._receipt(order_id, copy=False)
+        with self.terminal.uow() as uow:
+            order = uow.session.get(Order, order_id)
+            assert order is not None
+            refunded: dict[str, int] = {}
+            for refund in order.refunds:
+                for line in refund.lines:
+                    refunded[line["line_id"]] = refunded.get(line["line_id"], 0) + int(
+                        line["quantity"]
+                    )
+            lines = tuple(
+                OrderLineRow(
+                    line.id,
+                    line.name,
+                    line.quantity,
+                    line.total_minor,
+                    0 if order.status == "voided" else line.quantity - refunded.get(line.id, 0),
+                )
+                for line in order.lines
+            )
+            row = _order_row(order)
+        return OrderDetail(row, lines, render_text(receipt, self._paper()))
+
+    def reprint(self, order_id: str) -> None:
+        receipt = self._receipt(order_id, copy=True)
+        self._print(
+            "receipt", render_escpos(receipt, self._paper()), order_id, document_to_json(receipt)
+        )
+
+    def void(self, order_id: str, reason: str, manager_pin: str) -> None:
+        approval = self._approval(manager_pin, "void", reason)
+        with self.terminal.uow() as uow:
+            try:
+                refunds.void_order(
+                    uow,
+                    order_id=order_id,
+                    cashier=self._signed_in(),
+                    approval=approval,
+                    reason=reason,
+                )
+            except ServiceError as error:
+                raise _refuse(error) from error
+        self._nudge()
+
+    def refund(
+        self, order_id: str, quantities: dict[str, int], reason: str, manager_pin: str
+    ) -> int:
+        approval = self._approval(manager_pin, "refund", reason)
+        with self.terminal.uow() as uow:
+            try:
+                result = refunds.refund_order(
+                    uow,
+                    order_id=order_id,
+                    cashier=self._signed_in(),
+                    approval=approval,
+                    reason=reason,
+                    quantities=quantities,
+                )
+            except ServiceError as error:
+                raise _refuse(error) from error
+        self._nudge()
+        return result.amount_minor
+
+    # --- sync and settings ----------------------------------------------------------------
+
+    def _nudge(self) -> None:
+        if self._engine is not None:
+            self._engine.nudge()
+
+    def sync_status(self) -> SyncStatus:
+        with self.terminal.uow() as uow:
+            queue = counts(uow.session)
+            flagged = uow.session.scalars(
+                select(SyncQueueItem)
+                .where(SyncQueueItem.status == "needs_attention")
+                .order_by(SyncQueueItem.id)
+            ).all()
+            attention = tuple(
+                AttentionItem(
+                    id=item.id,
+                    kind=item.kind,
+                    entity_id=item.entity_id,
+                    label=_attention_label(uow.session, item),
+                    attempts=item.attempts,
+                    last_error=(item.last_error or "")[:300],
+                )
+                for item in flagged
+            )
+        state = self._engine.state if self._engine is not None else None
+        return SyncStatus(
+            online=bool(state and state.online),
+            pending=queue.pending + queue.needs_attention,
+            attention=attention,
+            last_error=(state.last_error or "") if state else "",
+        )
+
+    def retry(self, item_id: int) -> None:
+        with self.terminal.uow() as uow:
+            retry_needing_attention(uow.session, [item_id])
+            uow.commit()
+        self._nudge()
+
+    def export(self, item_id: int) -> str:
+        folder = self.terminal.data_dir / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"needs-attention-{utcnow():%Y%m%dT%H%M%S}.json"
+        with self.terminal.uow() as uow:
+            export_needing_attention(uow.session, path)
+        return str(path)
+
+    def settings(self) -> TerminalSettings:
+        identity = self.terminal.identity()
+        default_printer = f"file:{self.terminal.data_dir / 'receipts.bin'}"
+        with self.terminal.uow() as uow:
+            saved = get_setting(uow.session, UI_SETTINGS_KEY) or {}
+        printer = str(saved.get("printer") or default_printer)
+        return TerminalSettings(
+            printer=printer,
+            receipt_width=int(saved.get("receipt_width", 48)),
+            server_url=str(
+                saved.get("server_url") or (identity.server_url if identity else "") or ""
+            ),
+            language=str(saved.get("language", "en")),
+            printers=tuple(dict.fromkeys([printer, default_printer])),
+        )
+
+    def save_settings(self, settings: TerminalSettings) -> None:
+        with self.terminal.uow() as uow:
+            put_setting(
+                uow.session,
+                UI_SETTINGS_KEY,
+                {
+                    "printer": settings.printer,
+                    "receipt_width": settings.receipt_width,
+                    "server_url": settings.server_url,
+                    "language": settings.language,
+                },
+            )
+            uow.commit()
+
+    def take_ready_notices(self) -> Sequence[str]:
+        # The terminal has no order-ready feed from the kitchen yet (wanted from issue 5/8).
+        return []
+
+
+def _order_row(order: Order) -> OrderRow:
+    return OrderRow(
+        order_id=order.id,
+        receipt_number=order.receipt_number,
+        created_at=order.created_at,
+        total_minor=order.total_minor,
+        status=order.status,
+        refunded_minor=order.refunded_minor,
+        customer_name=order.customer_name,
+    )
+
+
+def _attention_label(session: Any, item: SyncQueueItem) -> str:
+    if item.kind == "order":
+        order = session.get(Order, item.entity_id)
+        if order is not None:
+            return f"Order {order.receipt_number}"
+    return f"{item.kind.capitalize()} {item.entity_id[:8]}"
+
+
+def quick_tenders(due_minor: int, denominations: Sequence[int], limit: int = 5) -> tuple[int, ...]:
+    """Exact, then the next round amounts a customer is likely to hand over (notes)."""
+    if due_minor <= 0:
+        return ()
+    options = {due_minor}
+    for note in denominations:
+        if note * 2 <= due_minor // 10:
+            continue  # coins too small to matter for this amount
+        options.add(-(-due_minor // note) * note)
+    rest = sorted(amount for amount in options if amount > due_minor)
+    return (due_minor, *rest[: limit - 1])

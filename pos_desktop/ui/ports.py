@@ -1,0 +1,364 @@
+"""What the cashier screens need from the terminal core: plain views and one `Till` protocol.
+
+Screens only ever talk to a `Till`; `pos_desktop.ui.backend` implements it over the
+terminal services (cart, checkout, shifts, refunds, sync). Everything here is plain
+Python with integer money, so the screens stay free of business rules and of Qt-less logic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol
+
+PaymentMethod = Literal["cash", "card", "qris", "ewallet", "voucher", "other"]
+DiscountKind = Literal["percent", "fixed"]
+Progress = Callable[[int, int], None]
+"""Reports (done, total) while a long job such as the first catalog download runs."""
+
+
+class TillError(Exception):
+    """A refusal the screen shows as it is (wrong PIN, no open shift, under-paid)."""
+
+    def __init__(self, message: str, *, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class ApprovalNeeded(TillError):
+    """The action needs a manager's PIN; the screen asks for one and calls again with it."""
+
+    def __init__(self, message: str = "A manager must approve this.") -> None:
+        super().__init__(message, code="approval_required")
+
+
+@dataclass(frozen=True)
+class TenantView:
+    """Who sells and how money is shown and rounded at this outlet."""
+
+    name: str
+    outlet_name: str
+    terminal_name: str
+    currency: str
+    locale: str
+    cash_rounding_step_minor: int = 0
+    denominations_minor: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class CashierView:
+    """The signed-in person."""
+
+    id: str
+    name: str
+    role: str
+
+    @property
+    def is_manager(self) -> bool:
+        """Managers and above see the manager settings."""
+        return self.role in {"manager", "admin", "owner", "super_admin"}
+
+
+@dataclass(frozen=True)
+class ShiftView:
+    """The open drawer session of this terminal."""
+
+    id: str
+    cashier_id: str
+    opened_at: datetime
+    opening_float_minor: int
+
+
+@dataclass(frozen=True)
+class CategoryView:
+    """A category tab."""
+
+    id: str
+    name: str
+    colour: str = ""
+
+
+@dataclass(frozen=True)
+class ProductView:
+    """A product tile."""
+
+    id: str
+    name: str
+    price_minor: int
+    category_id: str | None = None
+    colour: str = ""
+    barcode: str = ""
+    sku: str = ""
+    has_modifiers: bool = False
+
+
+@dataclass(frozen=True)
+class ModifierOptionView:
+    """One choice in a modifier group."""
+
+    id: str
+    name: str
+    price_delta_minor: int = 0
+    is_default: bool = False
+
+
+@dataclass(frozen=True)
+class ModifierGroupView:
+    """Size, sugar, extras: how many options may or must be picked."""
+
+    id: str
+    name: str
+    min_select: int
+    max_select: int
+    options: tuple[ModifierOptionView, ...]
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    """A priced cart line; `adjustments` names each promotion or discount on it."""
+
+    line_id: str
+    product_id: str
+    name: str
+    quantity: int
+    unit_price_minor: int
+    total_minor: int
+    modifiers: tuple[str, ...] = ()
+    note: str = ""
+    discount_minor: int = 0
+    adjustments: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class CartView:
+    """The sale being rung up, priced live by the shared engine."""
+
+    lines: tuple[CartLineView, ...] = ()
+    subtotal_minor: int = 0
+    discount_minor: int = 0
+    service_charge_minor: int = 0
+    tax_minor: int = 0
+    total_minor: int = 0
+    customer_name: str = ""
+    order_discount_label: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to pay for yet."""
+        return not self.lines
+
+    @property
+    def item_count(self) -> int:
+        """Units in the cart, for the pay button."""
+        return sum(line.quantity for line in self.lines)
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    """A customer to attach to the sale."""
+
+    id: str
+    name: str
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class ParkedView:
+    """A held order waiting to be recalled."""
+
+    id: str
+    label: str
+    item_count: int
+    total_minor: int
+    parked_at: datetime
+
+
+@dataclass(frozen=True)
+class TenderInput:
+    """One payment the cashier entered; `amount_minor` is what was handed over."""
+
+    method: PaymentMethod
+    amount_minor: int
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentQuote:
+    """Where a payment stands after the tenders entered so far (cash rounded by tenant rule)."""
+
+    total_minor: int
+    paid_minor: int
+    remaining_minor: int
+    cash_due_minor: int
+    change_minor: int
+    quick_tenders_minor: tuple[int, ...]
+    can_complete: bool
+
+
+@dataclass(frozen=True)
+class SaleResult:
+    """A paid, durably stored order; `receipt_text` is the printable preview."""
+
+    order_id: str
+    receipt_number: str
+    total_minor: int
+    paid_minor: int
+    change_minor: int
+    receipt_text: str
+    opened_drawer: bool
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    """A line in the orders-of-the-shift list."""
+
+    order_id: str
+    receipt_number: str
+    created_at: datetime
+    total_minor: int
+    status: str
+    refunded_minor: int = 0
+    customer_name: str = ""
+
+
+@dataclass(frozen=True)
+class OrderLineRow:
+    """A line of a past order, with how many units may still be refunded."""
+
+    line_id: str
+    name: str
+    quantity: int
+    total_minor: int
+    refundable_quantity: int
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    """A past order with its lines and its receipt preview."""
+
+    row: OrderRow
+    lines: tuple[OrderLineRow, ...]
+    receipt_text: str
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """An X (any time) or Z (at close) report: its figures and the printable text."""
+
+    kind: Literal["X", "Z"]
+    order_count: int
+    gross_sales_minor: int
+    discount_minor: int
+    tax_minor: int
+    net_sales_minor: int
+    refunds_minor: int
+    payments_by_method: dict[str, int]
+    expected_cash_minor: int
+    counted_cash_minor: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    """An outbox item the server rejected or that failed too often; a manager acts on it."""
+
+    id: int
+    kind: str
+    entity_id: str
+    label: str
+    attempts: int
+    last_error: str
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the status bar shows: reachability, waiting sales, items needing a manager."""
+
+    online: bool
+    pending: int
+    attention: tuple[AttentionItem, ...] = ()
+    last_error: str = ""
+
+
+@dataclass(frozen=True)
+class TerminalSettings:
+    """Manager settings of this terminal."""
+
+    printer: str = "file"
+    receipt_width: int = 48
+    server_url: str = ""
+    language: str = "en"
+    printers: tuple[str, ...] = field(default=("file",))
+
+
+class Till(Protocol):
+    """Every use case the cashier screens call; slow ones are called off the UI thread."""
+
+    # --- terminal and sign-in
+    def is_paired(self) -> bool: ...
+    def pair(self, server_url: str, code: str, progress: Progress) -> None: ...
+    def use_demo(self) -> None: ...
+    def tenant(self) -> TenantView: ...
+    def login(self, pin: str) -> CashierView: ...
+    def verify_manager(self, pin: str) -> CashierView: ...
+    def logout(self) -> None: ...
+
+    # --- shift
+    def current_shift(self) -> ShiftView | None: ...
+    def open_shift(self, opening_float_minor: int) -> ShiftView: ...
+    def x_report(self) -> ReportView: ...
+    def close_shift(
+        self, counted: dict[int, int], confirm_unsynced: bool = False
+    ) -> ReportView: ...
+    def expected_cash(self) -> int: ...
+
+    # --- catalog
+    def categories(self) -> Sequence[CategoryView]: ...
+    def products(self) -> Sequence[ProductView]: ...
+    def modifier_groups(self, product_id: str) -> Sequence[ModifierGroupView]: ...
+    def product_by_barcode(self, barcode: str) -> ProductView | None: ...
+
+    # --- cart
+    def cart(self) -> CartView: ...
+    def add_to_cart(
+        self, product_id: str, option_ids: Sequence[str] = (), quantity: int = 1
+    ) -> CartView: ...
+    def set_quantity(self, line_id: str, quantity: int) -> CartView: ...
+    def set_line_note(self, line_id: str, note: str) -> CartView: ...
+    def discount_line(
+        self, line_id: str, kind: DiscountKind, value: int, manager_pin: str | None = None
+    ) -> CartView: ...
+    def discount_order(
+        self, kind: DiscountKind, value: int, manager_pin: str | None = None
+    ) -> CartView: ...
+    def find_customers(self, text: str) -> Sequence[CustomerView]: ...
+    def create_customer(self, name: str, phone: str) -> CustomerView: ...
+    def attach_customer(self, customer_id: str | None) -> CartView: ...
+    def clear_cart(self) -> CartView: ...
+    def park(self, label: str) -> CartView: ...
+    def parked(self) -> Sequence[ParkedView]: ...
+    def recall(self, parked_id: str) -> CartView: ...
+
+    # --- payment
+    def quote(self, tenders: Sequence[TenderInput] = ()) -> PaymentQuote: ...
+    def checkout(self, tenders: Sequence[TenderInput]) -> SaleResult: ...
+
+    # --- orders of the shift
+    def orders(self, search: str = "") -> Sequence[OrderRow]: ...
+    def order_detail(self, order_id: str) -> OrderDetail: ...
+    def reprint(self, order_id: str) -> None: ...
+    def void(self, order_id: str, reason: str, manager_pin: str) -> None: ...
+    def refund(
+        self, order_id: str, quantities: dict[str, int], reason: str, manager_pin: str
+    ) -> int: ...
+
+    # --- sync and settings
+    def sync_status(self) -> SyncStatus: ...
+    def retry(self, item_id: int) -> None: ...
+    def export(self, item_id: int) -> str: ...
+    def settings(self) -> TerminalSettings: ...
+    def save_settings(self, settings: TerminalSettings) -> None: ...
+    def print_report(self, report: ReportView) -> None: ...
+    def take_ready_notices(self) -> Sequence[str]: ...

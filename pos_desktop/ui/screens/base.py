@@ -1,0 +1,48 @@
+"""What every screen is given: the till, the background runner and the money format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QWidget
+
+from pos_desktop.ui.background import Background
+from pos_desktop.ui.formatting import MoneyFormat
+from pos_desktop.ui.ports import Till, TillError
+from pos_desktop.ui.widgets import label
+
+
+@dataclass(frozen=True)
+class ScreenContext:
+    """Shared by the screens of one window; built once the terminal is paired."""
+
+    till: Till
+    background: Background
+    money: MoneyFormat
+
+
+def error_text(error: Exception) -> str:
+    """What to tell the cashier: a till refusal as it is, anything else as a fault."""
+    if isinstance(error, TillError):
+        return error.message
+    return f"{type(error).__name__}: {error}"
+
+
+class Screen(QWidget):
+    """A page of the main window with an error line the screen fills on refusals."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.error = label("", "error", name=f"{name}_error")
+
+    def show_error(self, error: Exception | str) -> None:
+        """Show a refusal where the cashier looks."""
+        self.error.setText(error if isinstance(error, str) else error_text(error))
+
+    def clear_error(self) -> None:
+        """Forget the last refusal."""
+        self.error.setText("")
+
+    def activate(self) -> None:
+        """Called each time the screen is shown: refresh what it displays."""

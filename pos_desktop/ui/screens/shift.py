@@ -1,0 +1,138 @@
+"""Shift close: count the drawer by denomination, expected versus counted, X and Z reports."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout
+
+from pos_desktop.ui.dialogs import touch_table
+from pos_desktop.ui.models import CountedTableModel, denominations_model
+from pos_desktop.ui.ports import ReportView
+from pos_desktop.ui.screens.base import Screen, ScreenContext
+from pos_desktop.ui.widgets import button, label, receipt_view
+
+
+class ShiftCloseScreen(Screen):
+    """Counting on the left, the report on the right; Z closes the shift for good."""
+
+    closed = Signal(object)
+
+    def __init__(self, context: ScreenContext) -> None:
+        super().__init__("shiftClose")
+        self._context = context
+        self._money = context.money
+        self._report: ReportView | None = None
+        self._expected = 0
+        self.counts: CountedTableModel = denominations_model(
+            context.till.tenant().denominations_minor, self._money
+        )
+        self.counts.dataChanged.connect(lambda *_: self._show_counted())
+
+        layout = QHBoxLayout(self)
+        left = QVBoxLayout()
+        left.addWidget(label(self.tr("Close shift"), "title"))
+        self.table = touch_table(self.counts, "shiftClose_counts")
+        self.table.setColumnWidth(0, 150)
+        left.addWidget(self.table, 1)
+        steps = QHBoxLayout()
+        for text, delta, name in (("−", -1, "minus"), ("+", 1, "plus"), ("+10", 10, "plus10")):
+            step = button(text, "key", name=f"shiftClose_{name}")
+            step.clicked.connect(lambda _=False, d=delta: self._step(d))
+            steps.addWidget(step)
+        left.addLayout(steps)
+        figures = QGridLayout()
+        self.expected = label("", name="shiftClose_expected")
+        self.counted = label("", "total", name="shiftClose_counted")
+        self.difference = label("", name="shiftClose_difference")
+        for row, (text, widget) in enumerate(
+            (
+                (self.tr("Expected in drawer"), self.expected),
+                (self.tr("Counted"), self.counted),
+                (self.tr("Difference"), self.difference),
+            )
+        ):
+            figures.addWidget(label(text), row, 0)
+            widget.setAlignment(Qt.AlignmentFlag.AlignRight)
+            figures.addWidget(widget, row, 1)
+        left.addLayout(figures)
+        left.addWidget(self.error)
+        layout.addLayout(left, 1)
+
+        right = QVBoxLayout()
+        self.report_text = receipt_view("shiftClose_report")
+        right.addWidget(self.report_text, 1)
+        actions = QHBoxLayout()
+        self.x_button = button(self.tr("X report"), name="shiftClose_x")
+        self.x_button.clicked.connect(self.x_report)
+        self.print_button = button(self.tr("Print report"), name="shiftClose_print")
+        self.print_button.clicked.connect(self._print)
+        self.z_button = button(self.tr("Close shift (Z)"), "primary", name="shiftClose_z")
+        self.z_button.clicked.connect(self._close)
+        for action in (self.x_button, self.print_button, self.z_button):
+            actions.addWidget(action)
+        right.addLayout(actions)
+        layout.addLayout(right, 1)
+
+    def activate(self) -> None:
+        self.clear_error()
+        self.z_button.setEnabled(True)
+        self._context.background.run(
+            self._context.till.expected_cash, self._set_expected, self.show_error
+        )
+        self.x_report()
+
+    def _set_expected(self, expected_minor: int) -> None:
+        self._expected = expected_minor
+        self._show_counted()
+
+    def _show_counted(self) -> None:
+        counted = self.counts.total()
+        self.expected.setText(self._money(self._expected))
+        self.counted.setText(self._money(counted))
+        self.difference.setText(self._money(counted - self._expected))
+
+    def _step(self, delta: int) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self.counts.step(rows[0].row(), delta)
+
+    def x_report(self) -> None:
+        """Print-preview the running figures; the shift stays open."""
+        self._context.background.run(
+            self._context.till.x_report, self._show_report, self.show_error
+        )
+
+    def _show_report(self, report: ReportView) -> None:
+        self._report = report
+        self.report_text.setPlainText(report.text)
+
+    def _print(self) -> None:
+        report = self._report
+        if report is not None:
+            self._context.background.run(
+                lambda: self._context.till.print_report(report), lambda _r: None, self.show_error
+            )
+
+    def _close(self) -> None:
+        denominations = self._context.till.tenant().denominations_minor
+        counted = {
+            value: count
+            for value, count in zip(denominations, self.counts.counts(), strict=True)
+            if count
+        }
+        self.z_button.setEnabled(False)
+
+        def done(report: ReportView) -> None:
+            self._show_report(report)
+            self.closed.emit(report)
+
+        def failed(error: Exception) -> None:
+            self.z_button.setEnabled(True)
+            self.show_error(error)
+
+        self._context.background.run(lambda: self._context.till.close_shift(counted), done, failed)
+
+    @property
+    def report(self) -> ReportView | None:
+        """The report last shown."""
+        return self._report

@@ -1,0 +1,141 @@
+"""Small touch widgets shared by the screens: keypads, product tiles, buttons, receipt view."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from pos_desktop.ui.models import PriceRole
+from pos_desktop.ui.theme import TOUCH_TARGET_PX
+
+TILE_SIZE = QSize(150, 96)
+
+
+def button(text: str, role: str = "", *, name: str = "", checkable: bool = False) -> QPushButton:
+    """A touch button; `role` picks its look in the stylesheet, `name` lets tests find it."""
+    widget = QPushButton(text)
+    widget.setMinimumSize(TOUCH_TARGET_PX, TOUCH_TARGET_PX)
+    widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep keyboard focus for the scanner/search
+    widget.setCheckable(checkable)
+    if role:
+        widget.setProperty("role", role)
+    if name:
+        widget.setObjectName(name)
+    return widget
+
+
+def label(text: str = "", role: str = "", *, name: str = "") -> QLabel:
+    """A label styled by role (title, total, hint, error)."""
+    widget = QLabel(text)
+    if role:
+        widget.setProperty("role", role)
+    if name:
+        widget.setObjectName(name)
+    widget.setWordWrap(role in {"hint", "error"})
+    return widget
+
+
+def receipt_view(name: str = "receipt") -> QPlainTextEdit:
+    """Fixed-width, read-only text as the printer would put it on paper."""
+    view = QPlainTextEdit()
+    view.setObjectName(name)
+    view.setReadOnly(True)
+    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+    font = QFont("DejaVu Sans Mono")
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    view.setFont(font)
+    return view
+
+
+class Keypad(QWidget):
+    """Digits, clear and back for PINs and amounts; edits a line edit like a keyboard would."""
+
+    submitted = Signal()
+
+    def __init__(self, target: QLineEdit, *, submit_text: str = "OK", name: str = "keypad") -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self._target = target
+        grid = QGridLayout(self)
+        grid.setSpacing(8)
+        keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "C", "0", "000"]
+        for position, key in enumerate(keys):
+            key_button = button(key, "key", name=f"{name}_{key}")
+            key_button.clicked.connect(lambda _=False, k=key: self.press(k))
+            grid.addWidget(key_button, position // 3, position % 3)
+        back = button("⌫", "key", name=f"{name}_back")
+        back.clicked.connect(lambda: self.press("back"))
+        grid.addWidget(back, 4, 0)
+        self.submit_button = button(submit_text, "primary", name=f"{name}_ok")
+        self.submit_button.setMinimumHeight(64)
+        self.submit_button.clicked.connect(self.submitted.emit)
+        grid.addWidget(self.submit_button, 4, 1, 1, 2)
+
+    def press(self, key: str) -> None:
+        """Apply one key to the target field."""
+        text = self._target.text()
+        if key == "C":
+            text = ""
+        elif key == "back":
+            text = text[:-1]
+        else:
+            text += key
+        max_length = self._target.maxLength()
+        self._target.setText(text[:max_length])
+
+
+class ProductTileDelegate(QStyledItemDelegate):
+    """Paints a product as a coloured tile with its name and price (no hover-only state)."""
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        return TILE_SIZE
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        rect: QRect = option.rect.adjusted(4, 4, -4, -4)
+        colour = index.data(Qt.ItemDataRole.BackgroundRole)
+        if not isinstance(colour, QColor):
+            colour = QColor("#1f6feb")
+        pressed = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        path = QPainterPath()
+        path.addRoundedRect(rect, 10, 10)
+        painter.fillPath(path, colour.darker(130) if pressed else colour)
+        painter.setPen(QColor("white"))
+        name_font = QFont(option.font)
+        name_font.setPixelSize(15)
+        name_font.setBold(True)
+        painter.setFont(name_font)
+        text_rect = rect.adjusted(8, 6, -8, -28)
+        painter.drawText(
+            text_rect,
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap),
+            str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
+        )
+        price_font = QFont(option.font)
+        price_font.setPixelSize(15)
+        painter.setFont(price_font)
+        painter.drawText(
+            rect.adjusted(8, 0, -8, -6),
+            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom),
+            str(index.data(PriceRole) or ""),
+        )
+        painter.restore()
