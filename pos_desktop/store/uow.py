@@ -29,7 +29,8 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.session.rollback()
+        # close() rolls back whatever was not committed; unlike rollback() it leaves loaded
+        # objects readable (detached), so a screen can show what it just saved.
         self.session.close()
 
     def commit(self) -> None:

@@ -1,0 +1,93 @@
+"""Fixtures of the terminal-core tests: an in-memory keyring and a demo terminal on disk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import keyring.backend
+import pytest
+
+from pos_desktop.services.auth import SignedIn, sign_in_by_pin
+from pos_desktop.services.catalog import CatalogSnapshot
+from pos_desktop.services.demo_catalog import DEMO_CASHIER_PIN, DEMO_MANAGER_PIN, demo_id
+from pos_desktop.services.shifts import open_shift
+from pos_desktop.terminal import Terminal
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring that lives and dies with the test (never the developer's real keyring)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.secrets.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def terminal(tmp_path: Path, memory_keyring: MemoryKeyring) -> Iterator[Terminal]:
+    """An unpaired terminal with the demo catalog installed."""
+    term = Terminal(tmp_path / "terminal")
+    term.ensure_demo_catalog()
+    yield term
+    term.close()
+
+
+@pytest.fixture
+def cashier(terminal: Terminal) -> SignedIn:
+    with terminal.uow() as uow:
+        return sign_in_by_pin(uow, pin=DEMO_CASHIER_PIN)
+
+
+@pytest.fixture
+def manager_id() -> str:
+    return str(demo_id("cashier:budi"))
+
+
+@pytest.fixture
+def manager_pin() -> str:
+    return DEMO_MANAGER_PIN
+
+
+@pytest.fixture
+def open_terminal(terminal: Terminal, cashier: SignedIn) -> Terminal:
+    """The demo terminal with a shift open (float 200,000)."""
+    with terminal.uow() as uow:
+        open_shift(uow, cashier=cashier, opening_float_minor=200_000)
+    return terminal
+
+
+@pytest.fixture
+def snapshot(terminal: Terminal) -> CatalogSnapshot:
+    with terminal.uow() as uow:
+        return CatalogSnapshot.load(uow.session)
+
+
+def product_id(name: str) -> str:
+    return str(demo_id(f"product:{name}"))
+
+
+def option_id(name: str) -> str:
+    return str(demo_id(f"opt:{name}"))

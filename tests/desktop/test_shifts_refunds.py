@@ -1,0 +1,166 @@
+"""Shifts (float, cash moves, X/Z, close with count), voids and refunds, customers, unit of work."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from pos_desktop.services.auth import SignedIn, approve
+from pos_desktop.services.cart import CartSession
+from pos_desktop.services.catalog import CatalogSnapshot
+from pos_desktop.services.checkout import CheckoutResult, Tender, checkout
+from pos_desktop.services.customers import create_customer, find_customers
+from pos_desktop.services.errors import InvalidInput, StateError
+from pos_desktop.services.refunds import refund_order, void_order
+from pos_desktop.services.shifts import close_shift, move_cash, open_shift, x_report
+from pos_desktop.store.models import Customer, Order, Shift, SyncQueueItem
+from pos_desktop.terminal import Terminal
+from shared.protocol import OrderRefundedV1, ShiftClosedV1
+from tests.desktop.conftest import product_id
+
+
+def _sell(
+    terminal: Terminal,
+    snapshot: CatalogSnapshot,
+    cashier: SignedIn,
+    *tenders: Tender,
+    quantity: int = 3,
+) -> CheckoutResult:
+    cart = CartSession(snapshot, cashier)
+    cart.add_product(product_id("Nasi goreng"), quantity=quantity)  # 45,000 each, no promotion
+    with terminal.uow() as uow:
+        return checkout(uow, cart=cart, tenders=list(tenders), cashier=cashier)
+
+
+def test_x_and_z_figures_and_expected_cash(
+    open_terminal: Terminal, snapshot: CatalogSnapshot, cashier: SignedIn
+) -> None:
+    _sell(open_terminal, snapshot, cashier, Tender("cash", 150_000))  # 135,000, change 15,000
+    _sell(open_terminal, snapshot, cashier, Tender("card", 135_000))
+    with open_terminal.uow() as uow:
+        move_cash(uow, cashier=cashier, direction="out", amount_minor=100_000, reason="to safe")
+    with open_terminal.uow() as uow:
+        move_cash(uow, cashier=cashier, direction="in", amount_minor=20_000, reason="coins")
+    with open_terminal.uow() as uow:
+        report = x_report(uow)
+    assert report.figures.order_count == 2
+    assert report.figures.net_sales_minor == 270_000
+    assert report.figures.payments_by_method == {"cash": 135_000, "card": 135_000}
+    assert report.expected_cash_minor == 200_000 + 135_000 - 100_000 + 20_000
+
+    with open_terminal.uow() as uow, pytest.raises(StateError) as warned:
+        close_shift(uow, cashier=cashier, counted={50_000: 5})
+    assert warned.value.code == "unsynced_orders"
+    with open_terminal.uow() as uow:
+        assert uow.session.scalars(select(Shift)).one().state == "opened"
+        queued_before = len(uow.session.scalars(select(SyncQueueItem)).all())
+
+    with open_terminal.uow() as uow:
+        z = close_shift(
+            uow, cashier=cashier, counted={100_000: 2, 50_000: 1, 5_000: 1}, confirm_unsynced=True
+        )
+    assert z.state == "closed"
+    with open_terminal.uow() as uow:
+        shift = uow.session.scalars(select(Shift)).one()
+        assert (shift.state, shift.counted_cash_minor) == ("closed", 255_000)
+        queued = uow.session.scalars(select(SyncQueueItem).order_by(SyncQueueItem.id)).all()
+    assert len(queued) == queued_before + 1  # nothing discarded, the Z event added
+    closed = ShiftClosedV1.model_validate_json(queued[-1].payload)
+    assert closed.difference_minor == 255_000 - 255_000
+    assert closed.figures.order_count == 2
+
+
+def test_only_one_shift_at_a_time(open_terminal: Terminal, cashier: SignedIn) -> None:
+    with open_terminal.uow() as uow, pytest.raises(StateError):
+        open_shift(uow, cashier=cashier, opening_float_minor=0)
+
+
+def test_void_needs_the_right_approval_and_takes_the_sale_out(
+    open_terminal: Terminal,
+    snapshot: CatalogSnapshot,
+    cashier: SignedIn,
+    manager_id: str,
+    manager_pin: str,
+) -> None:
+    sale = _sell(open_terminal, snapshot, cashier, Tender("card", 135_000))
+    with open_terminal.uow() as uow:
+        wrong = approve(uow, manager_id=manager_id, pin=manager_pin, action="refund")
+    with open_terminal.uow() as uow, pytest.raises(InvalidInput):
+        void_order(uow, order_id=sale.order_id, cashier=cashier, approval=wrong, reason="typo")
+    with open_terminal.uow() as uow:
+        approval = approve(uow, manager_id=manager_id, pin=manager_pin, action="void")
+    with open_terminal.uow() as uow:
+        result = void_order(
+            uow, order_id=sale.order_id, cashier=cashier, approval=approval, reason="wrong table"
+        )
+    assert (result.order_status, result.amount_minor) == ("voided", 135_000)
+    with open_terminal.uow() as uow:
+        order = uow.session.get(Order, sale.order_id)
+        assert order is not None and [a.action for a in order.approvals] == ["void"]
+        report = x_report(uow)
+    assert (report.figures.order_count, report.figures.void_count) == (0, 1)
+    with open_terminal.uow() as uow, pytest.raises(StateError):
+        void_order(uow, order_id=sale.order_id, cashier=cashier, approval=approval, reason="again")
+
+
+def test_partial_refunds_add_up_to_the_line_and_never_exceed_it(
+    open_terminal: Terminal,
+    snapshot: CatalogSnapshot,
+    cashier: SignedIn,
+    manager_id: str,
+    manager_pin: str,
+) -> None:
+    sale = _sell(open_terminal, snapshot, cashier, Tender("card", 135_000))
+    with open_terminal.uow() as uow:
+        line_id = uow.session.get(Order, sale.order_id).lines[0].id  # type: ignore[union-attr]
+        approval = approve(uow, manager_id=manager_id, pin=manager_pin, action="refund")
+    amounts = []
+    for _ in range(3):
+        with open_terminal.uow() as uow:
+            amounts.append(
+                refund_order(
+                    uow,
+                    order_id=sale.order_id,
+                    cashier=cashier,
+                    approval=approval,
+                    reason="cold",
+                    quantities={line_id: 1},
+                )
+            )
+    assert sum(r.amount_minor for r in amounts) == 135_000
+    assert amounts[-1].order_status == "refunded"
+    with open_terminal.uow() as uow, pytest.raises(InvalidInput):
+        refund_order(
+            uow,
+            order_id=sale.order_id,
+            cashier=cashier,
+            approval=approval,
+            reason="again",
+            quantities={line_id: 1},
+        )
+    with open_terminal.uow() as uow:
+        events = [
+            OrderRefundedV1.model_validate_json(i.payload)
+            for i in uow.session.scalars(select(SyncQueueItem).where(SyncQueueItem.kind == "event"))
+            if '"order_refunded"' in i.payload
+        ]
+    assert [e.amount_minor for e in events] == [r.amount_minor for r in amounts]
+
+
+def test_customers_created_offline_are_found_and_flagged(terminal: Terminal) -> None:
+    with terminal.uow() as uow:
+        created = create_customer(uow, name="Ayu Lestari", phone="0812 555")
+    with terminal.uow() as uow:
+        found = find_customers(uow, query="lest")
+    assert [c.customer_id for c in found] == [created.customer_id]
+    assert found[0].created_offline
+    with terminal.uow() as uow, pytest.raises(InvalidInput):
+        create_customer(uow, name="  ")
+
+
+def test_unit_of_work_rolls_back_unless_committed(terminal: Terminal) -> None:
+    with terminal.uow() as uow:
+        uow.session.add(Customer(id="c-x", name="Not saved", version=0, created_offline=True))
+        uow.session.flush()
+    with terminal.uow() as uow:
+        assert uow.session.get(Customer, "c-x") is None
