@@ -121,6 +121,8 @@ def _split(
     inclusive: bool,
     on_service_charge: bool,
 ) -> list[AppliedTax]:
+    if not rates:
+        return []
     if len(rates) == 1:
         parts = [total_minor]
     else:
