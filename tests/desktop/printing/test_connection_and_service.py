@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import select
 import time
 from pathlib import Path
 
@@ -184,3 +186,29 @@ def test_preview_helpers_and_screenshots(tmp_path: Path) -> None:
     for path in written:
         with Image.open(path) as image:
             assert image.width in (PAPER_58.dots + 2 * MARGIN, PAPER_80.dots + 2 * MARGIN)
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="pseudo-terminals are POSIX only")
+def test_send_to_serial_printer_over_a_pseudo_terminal() -> None:
+    import tty
+
+    controller, device = os.openpty()
+    try:
+        tty.setraw(device)
+        send_bytes(f"serial:{os.ttyname(device)}:19200", b"\x1b@serial\n", timeout_s=1.0)
+        received = b""
+        deadline = time.monotonic() + 2.0
+        while len(received) < 9 and time.monotonic() < deadline:
+            if select.select([controller], [], [], 0.1)[0]:
+                received += os.read(controller, 64)
+        assert received == b"\x1b@serial\n"
+    finally:
+        os.close(controller)
+        os.close(device)
+
+
+@pytest.mark.parametrize("url", ["serial:/dev/no-such-port", "usb:04b8:0202"])
+def test_missing_serial_or_usb_printer_is_unavailable(url: str) -> None:
+    """No such port, no USB device (or no libusb at all): the queue gets a retryable error."""
+    with pytest.raises(PrinterUnavailable):
+        send_bytes(url, b"x", timeout_s=1.0)
