@@ -1,9 +1,65 @@
-"""`kiosk-server`: the cloud server's command line (placeholder until the server core lands)."""
+"""`kiosk-server`: `serve` runs the ASGI app with uvicorn; anything else is a Django command."""
 
+from __future__ import annotations
+
+import argparse
+import logging
+import os
 import sys
+
+SETTINGS_MODULE = "sync_server.config.settings"
+
+
+def _prepare() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    from sync_server.config.env import ENV
+
+    if not ENV.is_postgres:
+        ENV.data_dir.mkdir(parents=True, exist_ok=True)
+
+
+def serve(argv: list[str]) -> int:
+    """Serve HTTP and WebSocket on one port; warns loudly if RLS can be bypassed."""
+    parser = argparse.ArgumentParser(prog="kiosk-server serve")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--log-level", default="info")
+    args = parser.parse_args(argv)
+
+    import django
+    import uvicorn
+
+    django.setup()
+    from sync_server.common.db_roles import warn_if_rls_bypassed
+
+    logging.getLogger("kiosk").setLevel(logging.INFO)
+    try:
+        warn_if_rls_bypassed()
+    except Exception as error:  # the server may still start; the database may come later
+        logging.getLogger("kiosk.db").warning("could not check the database role: %s", error)
+    uvicorn.run(
+        "sync_server.config.asgi:application",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        lifespan="off",
+    )
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `kiosk-server` console script."""
-    print("kiosk-server: the sync server is not built yet.", file=sys.stderr)
-    return 2
+    args = list(sys.argv[1:] if argv is None else argv)
+    _prepare()
+    if args and args[0] == "serve":
+        return serve(args[1:])
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kiosk-server", *args])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Users, roles, PINs, JWT auth and the role x resource x action permission matrix."""

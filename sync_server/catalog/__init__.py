@@ -1,0 +1,1 @@
+"""The catalog: tax rates, categories, products, modifier groups and options."""

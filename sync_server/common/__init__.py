@@ -1,0 +1,1 @@
+"""Cross-app foundation: tenancy, row-level security, versions, errors, API base views."""

@@ -1,0 +1,156 @@
+"""Every error the server returns, in one JSON shape: {"error", "message", "field", "code"}."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, connection, transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+
+logger = logging.getLogger("kiosk.errors")
+
+# DRF exception class -> the "error" category clients switch on.
+_CATEGORY_BY_STATUS = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "throttled",
+    500: "server_error",
+}
+
+
+def error_body(
+    *, error: str, message: str, code: str, field: str | None = None
+) -> dict[str, str | None]:
+    """The one error shape."""
+    return {"error": error, "message": message, "field": field, "code": code}
+
+
+def _first_error(detail: Any, path: tuple[str, ...] = ()) -> tuple[str | None, str, str]:
+    """(field path, message, code) of the first error in a DRF error tree."""
+    if isinstance(detail, dict):
+        if not detail:
+            return (".".join(path) or None, "invalid", "invalid")
+        key, value = next(iter(detail.items()))
+        nested = path if key in {"non_field_errors", "detail"} else (*path, str(key))
+        return _first_error(value, nested)
+    if isinstance(detail, list):
+        for index, item in enumerate(detail):
+            if item in ({}, [], None):
+                continue
+            nested_path = (
+                path if isinstance(item, exceptions.ErrorDetail | str) else (*path, str(index))
+            )
+            return _first_error(item, nested_path)
+        return (".".join(path) or None, "invalid", "invalid")
+    code = getattr(detail, "code", None) or "invalid"
+    return (".".join(path) or None, str(detail), str(code))
+
+
+def _rollback_request_transaction() -> None:
+    # An error answer must not commit half a write.
+    if connection.in_atomic_block:
+        transaction.set_rollback(True)
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    """DRF's EXCEPTION_HANDLER: map every exception, known or not, to the error shape."""
+    _rollback_request_transaction()
+    headers: dict[str, str] = {}
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+
+    if isinstance(exc, IntegrityError):
+        logger.info("integrity conflict: %s", exc)
+        body = error_body(
+            error="conflict",
+            message="the change conflicts with existing data (a duplicate or a row in use)",
+            code="conflict",
+        )
+        return Response(body, status=status.HTTP_409_CONFLICT)
+
+    if not isinstance(exc, exceptions.APIException):
+        logger.exception("unexpected error in %s", context.get("view"), exc_info=exc)
+        body = error_body(
+            error="server_error", message="internal server error", code="server_error"
+        )
+        return Response(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+
+    wait = getattr(exc, "wait", None)
+    if isinstance(exc, exceptions.Throttled) and wait is not None:
+        headers["Retry-After"] = str(int(wait) + 1)
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = str(exc.auth_header)  # type: ignore[attr-defined]
+
+    field, message, code = _first_error(exc.detail)
+    if isinstance(exc.detail, dict) and "code" in exc.detail and "detail" in exc.detail:
+        # simplejwt's InvalidToken: {"detail", "code", "messages"}
+        field, message, code = None, str(exc.detail["detail"]), str(exc.detail["code"])
+    category = "validation_error" if isinstance(exc, exceptions.ValidationError) else None
+    if isinstance(exc, exceptions.ParseError):
+        category, code = "parse_error", "malformed_json"
+    category = category or _CATEGORY_BY_STATUS.get(exc.status_code, "error")
+    return Response(
+        error_body(error=category, message=message, field=field, code=code),
+        status=exc.status_code,
+        headers=headers,
+    )
+
+
+def json_error_response(status_code: int, message: str, code: str) -> JsonResponse:
+    """An error answer for paths DRF never sees (unknown URL, crash outside a view)."""
+    category = _CATEGORY_BY_STATUS.get(status_code, "error")
+    return JsonResponse(error_body(error=category, message=message, code=code), status=status_code)
+
+
+class JsonErrorMiddleware:
+    """Turns Django's HTML 404/405/500 pages for API paths into the JSON error shape."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        content_type = response.get("Content-Type", "")
+        if response.status_code >= 400 and "json" not in content_type and _is_api(request):
+            message = {404: "no such endpoint", 405: "method not allowed"}.get(
+                response.status_code, "request failed"
+            )
+            code = {404: "not_found", 405: "method_not_allowed"}.get(response.status_code, "error")
+            return json_error_response(response.status_code, message, code)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not _is_api(request):
+            return None
+        logger.exception("unexpected error at %s", request.path, exc_info=exception)
+        return json_error_response(500, "internal server error", "server_error")
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+class Conflict(exceptions.APIException):
+    """409: the request is valid but clashes with the current state (e.g. a row still in use)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "the change conflicts with the current state"
+    default_code = "conflict"

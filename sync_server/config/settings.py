@@ -1,0 +1,147 @@
+"""Django settings of the Kiosk POS cloud; every environment value comes from `env.py`."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import timedelta
+from pathlib import Path
+
+from sync_server.config.env import ENV, database_settings
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SECRET_KEY = ENV.secret_key
+DEBUG = ENV.debug
+ALLOWED_HOSTS = ENV.allowed_hosts
+
+INSTALLED_APPS = [
+    "sync_server.common",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "django_filters",
+    "drf_spectacular",
+    "channels",
+    "sync_server.tenants",
+    "sync_server.accounts",
+    "sync_server.catalog",
+    "sync_server.promotions",
+    "sync_server.customers",
+    "sync_server.kitchen",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "sync_server.common.errors.JsonErrorMiddleware",
+]
+
+ROOT_URLCONF = "sync_server.config.urls"
+ASGI_APPLICATION = "sync_server.config.asgi.application"
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+
+DATABASES: dict[str, dict[str, object]] = {"default": database_settings(ENV.database_url)}
+if ENV.is_postgres:
+    # Migrations run as the table owner; the app itself never uses this alias.
+    DATABASES["owner"] = database_settings(ENV.database_owner_url)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["sync_server.accounts.backends.TenantScopedBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# PINs are shipped to terminals and verified offline with hashlib, so their
+# hasher is fixed to pbkdf2_sha256; fewer rounds than passwords keep offline
+# PIN login fast on a slow terminal.
+KIOSK_PIN_ITERATIONS = 120_000
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = ENV.data_dir / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = ENV.data_dir / "media"
+
+if ENV.redis_url:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [ENV.redis_url]},
+        }
+    }
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": ENV.redis_url,
+            "KEY_PREFIX": "kiosk",
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "sync_server.accounts.authentication.TenantJWTAuthentication"
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "sync_server.common.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": False,
+    "SIGNING_KEY": SECRET_KEY,
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+}
+
+# Failed logins per username and per client address before a 429.
+KIOSK_LOGIN_FAILURE_LIMIT = 5
+KIOSK_LOGIN_FAILURE_WINDOW_SECONDS = 300
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kiosk POS sync server",
+    "DESCRIPTION": "Multi-tenant point-of-sale cloud: catalog, accounts, sync.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "kiosk": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django": {"handlers": ["console"], "level": "WARNING"},
+    },
+}
+
+# The static folder appears once `collectstatic` ran; until then whitenoise need not warn.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")

@@ -1,0 +1,52 @@
+"""URL map: auth, schema and docs, super-admin tenants, and `/api/<tenant_slug>/` resources.
+
+A new app needs no edit here: its `urls.py` may define `tenant_urlpatterns` (mounted
+under `api/<slug:tenant_slug>/`, views subclass `sync_server.common.apis.TenantApi`)
+and `urlpatterns` (mounted at the root); both are collected from INSTALLED_APPS.
+"""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.views import APIView
+
+from sync_server.accounts import apis as accounts
+from sync_server.catalog import apis as catalog
+from sync_server.common.discovery import collect_from_apps
+from sync_server.customers import apis as customers
+from sync_server.promotions import apis as promotions
+from sync_server.tenants import apis as tenants
+
+
+def resource(name: str, list_view: type[APIView], detail_view: type[APIView]) -> list[URLPattern]:
+    """`<name>/` (list, create) and `<name>/<uuid:pk>/` (detail, update, delete)."""
+    return [
+        path(f"{name}/", list_view.as_view(), name=f"{name}-list"),
+        path(f"{name}/<uuid:pk>/", detail_view.as_view(), name=f"{name}-detail"),
+    ]
+
+
+tenant_patterns: list[URLPattern | URLResolver] = [
+    *resource("products", catalog.ProductListApi, catalog.ProductDetailApi),
+    *resource("categories", catalog.CategoryListApi, catalog.CategoryDetailApi),
+    *resource("modifier-groups", catalog.ModifierGroupListApi, catalog.ModifierGroupDetailApi),
+    *resource("tax-rates", catalog.TaxRateListApi, catalog.TaxRateDetailApi),
+    *resource("promotions", promotions.PromotionListApi, promotions.PromotionDetailApi),
+    *resource("customers", customers.CustomerListApi, customers.CustomerDetailApi),
+    *resource("outlets", tenants.OutletListApi, tenants.OutletDetailApi),
+    *resource("terminals", tenants.TerminalListApi, tenants.TerminalDetailApi),
+    *resource("users", accounts.UserListApi, accounts.UserDetailApi),
+    *collect_from_apps("urls", "tenant_urlpatterns"),
+]
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("api/auth/token/", accounts.TokenObtainApi.as_view(), name="auth-token"),
+    path("api/auth/token/refresh/", accounts.TokenRefreshApi.as_view(), name="auth-refresh"),
+    path("api/auth/logout/", accounts.LogoutApi.as_view(), name="auth-logout"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/", include(resource("tenants", tenants.TenantListApi, tenants.TenantDetailApi))),
+    *collect_from_apps("urls", "urlpatterns"),
+    path("api/<slug:tenant_slug>/", include(tenant_patterns)),
+]

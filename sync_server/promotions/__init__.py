@@ -1,0 +1,1 @@
+"""Promotions stored per tenant, validated by the shared pricing engine."""

@@ -1,0 +1,106 @@
+"""Promotion endpoints; the rule is the shared engine's JSON and is validated by it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rest_framework import serializers
+
+from shared.pricing.types import PromotionKind
+from sync_server.common.apis import (
+    FilterSerializer,
+    ResourceDetailMixin,
+    ResourceListMixin,
+    TenantApi,
+)
+from sync_server.common.serializers import (
+    RoleAwareOutputSerializer,
+    StrictBooleanField,
+    StrictInputSerializer,
+    StrictIntegerField,
+    name_field,
+)
+from sync_server.promotions import selectors, services
+from sync_server.promotions.models import COLUMN_KEYS, Promotion
+
+KINDS = [kind.value for kind in PromotionKind]
+
+
+class PromotionInput(StrictInputSerializer):
+    name = name_field()
+    kind = serializers.ChoiceField(choices=KINDS)
+    priority = StrictIntegerField(required=False, min_value=-1000, max_value=1000)
+    exclusive = StrictBooleanField(required=False)
+    stackable = StrictBooleanField(required=False)
+    is_active = StrictBooleanField(required=False)
+    valid_from = serializers.DateField(required=False, allow_null=True)
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    rule = serializers.JSONField(required=False)
+
+    def validate_rule(self, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("rule must be a JSON object", code="not_object")
+        clash = sorted(set(value) & COLUMN_KEYS)
+        if clash:
+            raise serializers.ValidationError(
+                f"{clash[0]} is a top-level field, not part of the rule", code="unknown_field"
+            )
+        return value
+
+
+class PromotionOutput(RoleAwareOutputSerializer):
+    resource = "promotions"
+
+    class Meta:
+        model = Promotion
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "priority",
+            "exclusive",
+            "stackable",
+            "is_active",
+            "valid_from",
+            "valid_until",
+            "rule",
+            "version",
+        ]
+
+
+class PromotionFilter(FilterSerializer):
+    kind = serializers.ChoiceField(choices=KINDS, required=False)
+    is_active = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class PromotionListApi(ResourceListMixin, TenantApi):
+    """GET: promotions; POST: add one (the shared engine must accept it)."""
+
+    resource = "promotions"
+    InputSerializer = PromotionInput
+    OutputSerializer = PromotionOutput
+    FilterSerializer = PromotionFilter
+
+    def list_queryset(self, *, filters: Mapping[str, Any]) -> Any:
+        return selectors.promotion_list(tenant=self.current_tenant, **filters)
+
+    def create_object(self, *, data: dict[str, Any]) -> Promotion:
+        return services.promotion_create(tenant=self.current_tenant, **data)
+
+
+class PromotionDetailApi(ResourceDetailMixin, TenantApi):
+    """GET, PATCH, DELETE one promotion."""
+
+    resource = "promotions"
+    InputSerializer = PromotionInput
+    OutputSerializer = PromotionOutput
+
+    def detail_queryset(self) -> Any:
+        return selectors.promotion_list(tenant=self.current_tenant)
+
+    def update_object(self, *, instance: Promotion, data: dict[str, Any]) -> Promotion:
+        return services.promotion_update(tenant=self.current_tenant, promotion=instance, **data)
+
+    def delete_object(self, *, instance: Promotion) -> None:
+        services.promotion_delete(tenant=self.current_tenant, promotion=instance)

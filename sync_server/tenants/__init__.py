@@ -1,0 +1,1 @@
+"""Tenants (businesses), their outlets and their terminals."""

@@ -1,0 +1,213 @@
+"""Endpoints of outlets and terminals (per tenant) and of tenants (super admin)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Mapping
+from typing import Any
+
+from rest_framework import serializers
+
+from sync_server.common.apis import (
+    FilterSerializer,
+    PlatformApi,
+    ResourceDetailMixin,
+    ResourceListMixin,
+    TenantApi,
+)
+from sync_server.common.serializers import (
+    RoleAwareOutputSerializer,
+    StrictBooleanField,
+    StrictCharField,
+    StrictInputSerializer,
+    StrictIntegerField,
+    basis_points_field,
+    name_field,
+    tenant_related,
+)
+from sync_server.tenants import selectors, services
+from sync_server.tenants.models import Outlet, Tenant, Terminal, TerminalKind, TerminalStatus
+
+SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
+# First path segments under /api/ that are not tenants.
+RESERVED_SLUGS = frozenset({"auth", "schema", "docs", "tenants", "admin", "static", "media"})
+
+
+class TenantInput(StrictInputSerializer):
+    slug = serializers.RegexField(SLUG, max_length=63)
+    name = name_field()
+    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False)
+    time_zone = StrictCharField(max_length=64, required=False)
+    prices_include_tax = StrictBooleanField(required=False)
+    service_charge_bp = basis_points_field(required=False)
+    cash_rounding_step_minor = StrictIntegerField(required=False, min_value=1, max_value=10**9)
+    receipt_header = StrictCharField(required=False, allow_blank=True, max_length=2000)
+    receipt_footer = StrictCharField(required=False, allow_blank=True, max_length=2000)
+    tax_id = StrictCharField(required=False, allow_blank=True, max_length=64)
+    address = StrictCharField(required=False, allow_blank=True, max_length=2000)
+    is_active = StrictBooleanField(required=False)
+
+    def validate_slug(self, value: str) -> str:
+        if value in RESERVED_SLUGS:
+            raise serializers.ValidationError("this slug is reserved", code="reserved")
+        return value
+
+    def validate_time_zone(self, value: str) -> str:
+        if value not in zoneinfo.available_timezones():
+            raise serializers.ValidationError("unknown time zone", code="invalid_time_zone")
+        return value
+
+
+class TenantOutput(RoleAwareOutputSerializer):
+    resource = "tenants"
+
+    class Meta:
+        model = Tenant
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "currency",
+            "time_zone",
+            "prices_include_tax",
+            "service_charge_bp",
+            "cash_rounding_step_minor",
+            "receipt_header",
+            "receipt_footer",
+            "tax_id",
+            "address",
+            "is_active",
+            "version",
+        ]
+
+
+class TenantListApi(ResourceListMixin, PlatformApi):
+    """Super admin: GET all tenants; POST register one."""
+
+    resource = "tenants"
+    InputSerializer = TenantInput
+    OutputSerializer = TenantOutput
+    FilterSerializer = FilterSerializer
+
+    def list_queryset(self, *, filters: Mapping[str, Any]) -> Any:
+        return selectors.tenant_list(**filters)
+
+    def create_object(self, *, data: dict[str, Any]) -> Tenant:
+        return services.tenant_create(**data)
+
+
+class TenantDetailApi(ResourceDetailMixin, PlatformApi):
+    """Super admin: GET, PATCH, DELETE (deactivate) one tenant."""
+
+    resource = "tenants"
+    InputSerializer = TenantInput
+    OutputSerializer = TenantOutput
+
+    def detail_queryset(self) -> Any:
+        return selectors.tenant_list()
+
+    def update_object(self, *, instance: Tenant, data: dict[str, Any]) -> Tenant:
+        return services.tenant_update(tenant=instance, **data)
+
+    def delete_object(self, *, instance: Tenant) -> None:
+        services.tenant_delete(tenant=instance)
+
+
+class OutletInput(StrictInputSerializer):
+    code = serializers.RegexField(SLUG, max_length=32)
+    name = name_field()
+    address = StrictCharField(required=False, allow_blank=True, max_length=2000)
+    default_kitchen_station = StrictCharField(required=False, max_length=32)
+
+
+class OutletOutput(RoleAwareOutputSerializer):
+    resource = "outlets"
+
+    class Meta:
+        model = Outlet
+        fields = ["id", "code", "name", "address", "default_kitchen_station", "version"]
+
+
+class OutletListApi(ResourceListMixin, TenantApi):
+    """GET: the tenant's outlets; POST: open one."""
+
+    resource = "outlets"
+    InputSerializer = OutletInput
+    OutputSerializer = OutletOutput
+    FilterSerializer = FilterSerializer
+
+    def list_queryset(self, *, filters: Mapping[str, Any]) -> Any:
+        return selectors.outlet_list(tenant=self.current_tenant, **filters)
+
+    def create_object(self, *, data: dict[str, Any]) -> Outlet:
+        return services.outlet_create(tenant=self.current_tenant, **data)
+
+
+class OutletDetailApi(ResourceDetailMixin, TenantApi):
+    """GET, PATCH, DELETE one outlet (409 while it has terminals)."""
+
+    resource = "outlets"
+    InputSerializer = OutletInput
+    OutputSerializer = OutletOutput
+
+    def detail_queryset(self) -> Any:
+        return selectors.outlet_list(tenant=self.current_tenant)
+
+    def update_object(self, *, instance: Outlet, data: dict[str, Any]) -> Outlet:
+        return services.outlet_update(tenant=self.current_tenant, outlet=instance, **data)
+
+    def delete_object(self, *, instance: Outlet) -> None:
+        services.outlet_delete(tenant=self.current_tenant, outlet=instance)
+
+
+class TerminalInput(StrictInputSerializer):
+    outlet = tenant_related(Outlet.objects)
+    code = serializers.RegexField(SLUG, max_length=32)
+    name = name_field()
+    kind = serializers.ChoiceField(choices=TerminalKind.choices, required=False)
+    status = serializers.ChoiceField(choices=TerminalStatus.choices, required=False)
+
+
+class TerminalOutput(RoleAwareOutputSerializer):
+    resource = "terminals"
+
+    class Meta:
+        model = Terminal
+        fields = ["id", "outlet", "code", "name", "kind", "status", "paired_at", "version"]
+
+
+class TerminalFilter(FilterSerializer):
+    outlet = serializers.UUIDField(required=False)
+    kind = serializers.ChoiceField(choices=TerminalKind.choices, required=False)
+
+
+class TerminalListApi(ResourceListMixin, TenantApi):
+    """GET: terminals and kitchen screens; POST: register one (pairing is issue 4)."""
+
+    resource = "terminals"
+    InputSerializer = TerminalInput
+    OutputSerializer = TerminalOutput
+    FilterSerializer = TerminalFilter
+
+    def list_queryset(self, *, filters: Mapping[str, Any]) -> Any:
+        return selectors.terminal_list(tenant=self.current_tenant, **filters)
+
+    def create_object(self, *, data: dict[str, Any]) -> Terminal:
+        return services.terminal_create(tenant=self.current_tenant, **data)
+
+
+class TerminalDetailApi(ResourceDetailMixin, TenantApi):
+    """GET, PATCH (rename, revoke), DELETE one terminal."""
+
+    resource = "terminals"
+    InputSerializer = TerminalInput
+    OutputSerializer = TerminalOutput
+
+    def detail_queryset(self) -> Any:
+        return selectors.terminal_list(tenant=self.current_tenant)
+
+    def update_object(self, *, instance: Terminal, data: dict[str, Any]) -> Terminal:
+        return services.terminal_update(tenant=self.current_tenant, terminal=instance, **data)
+
+    def delete_object(self, *, instance: Terminal) -> None:
+        services.terminal_delete(tenant=self.current_tenant, terminal=instance)

@@ -1,0 +1,106 @@
+"""Tenant (a business and its settings), Outlet (a shop) and Terminal (a paired device)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar
+
+from django.db import models
+from django.db.models import Q
+
+from sync_server.common.tenancy import TenantOwnedModel, VersionedModel
+
+
+class Tenant(VersionedModel):
+    """A business. The registry itself is not tenant-owned: URLs resolve slugs before any scope."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    slug = models.SlugField(max_length=63, unique=True)
+    name = models.CharField(max_length=200)
+    currency = models.CharField(max_length=3, default="IDR")
+    time_zone = models.CharField(max_length=64, default="UTC")
+    prices_include_tax = models.BooleanField(default=False)
+    service_charge_bp = models.IntegerField(default=0)
+    cash_rounding_step_minor = models.BigIntegerField(default=1)
+    receipt_header = models.TextField(blank=True, default="")
+    receipt_footer = models.TextField(blank=True, default="")
+    tax_id = models.CharField(max_length=64, blank=True, default="")
+    address = models.TextField(blank=True, default="")
+    is_active = models.BooleanField(default=True)
+
+    objects: ClassVar[models.Manager[Tenant]] = models.Manager()
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(service_charge_bp__gte=0) & Q(service_charge_bp__lte=10_000),
+                name="tenant_service_charge_bp_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(cash_rounding_step_minor__gte=1), name="tenant_cash_rounding_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Outlet(TenantOwnedModel):
+    """A shop of a tenant; `code` appears in receipt numbers (`MAIN-T1-000123`)."""
+
+    code = models.SlugField(max_length=32)
+    name = models.CharField(max_length=200)
+    address = models.TextField(blank=True, default="")
+    default_kitchen_station = models.CharField(max_length=32, default="kitchen")
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "code"],
+                condition=Q(deleted_at__isnull=True),
+                name="outlet_code_unique_per_tenant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class TerminalKind(models.TextChoices):
+    TERMINAL = "terminal", "Cashier terminal"
+    KITCHEN = "kitchen", "Kitchen screen"
+
+
+class TerminalStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    REVOKED = "revoked", "Revoked"
+
+
+class Terminal(TenantOwnedModel):
+    """A cashier terminal or kitchen screen of an outlet; pairing (issue 4) fills `paired_at`."""
+
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="terminals")
+    code = models.SlugField(max_length=32)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(
+        max_length=16, choices=TerminalKind.choices, default=TerminalKind.TERMINAL
+    )
+    status = models.CharField(
+        max_length=16, choices=TerminalStatus.choices, default=TerminalStatus.ACTIVE
+    )
+    paired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["outlet__code", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outlet", "code"],
+                condition=Q(deleted_at__isnull=True),
+                name="terminal_code_unique_per_outlet",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.code

@@ -1,0 +1,95 @@
+"""Kitchen server fixtures: the demo outlet `main`, order lines, and committed data for sockets.
+
+Socket tests need rows other threads can see, so `committed_db` lets them write for real and
+deletes every kitchen row afterwards (the demo world itself is left as it was).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.db import connections
+
+from sync_server.accounts.models import User
+from sync_server.accounts.services import tokens_for_user
+from sync_server.common.tenancy import tenant_atomic
+from sync_server.kitchen.models import (
+    KitchenAction,
+    KitchenOrderReady,
+    KitchenSequence,
+    KitchenTicket,
+)
+from sync_server.kitchen.services import KitchenLine, kitchen_tickets_create_for_order
+from sync_server.tenants.models import Outlet, Tenant
+
+_receipts = iter(range(1, 10**6))
+
+
+def kitchen_lines(*stations: str, name: str = "Nasi goreng") -> list[KitchenLine]:
+    """One line per station code given (explicit station, as the ingest resolves it)."""
+    return [
+        KitchenLine(line_id=uuid.uuid4(), name=f"{name} {n}", quantity=1 + n, station=station)
+        for n, station in enumerate(stations)
+    ]
+
+
+def place_order(
+    tenant: Tenant, outlet: Outlet, lines: list[KitchenLine], **extra: Any
+) -> list[KitchenTicket]:
+    """What the order ingest does after storing an order: tickets in the same transaction."""
+    return kitchen_tickets_create_for_order(
+        tenant=tenant,
+        outlet=outlet,
+        order_id=extra.pop("order_id", uuid.uuid4()),
+        receipt_number=f"MAIN-T1-{next(_receipts):06d}",
+        lines=lines,
+        **extra,
+    )
+
+
+def wipe_kitchen(*tenants: Tenant) -> None:
+    for tenant in tenants:
+        with tenant_atomic(tenant):
+            KitchenAction.objects.all().delete()
+            KitchenOrderReady.objects.all().delete()
+            KitchenTicket.objects.all().delete()
+            KitchenSequence.objects.all().delete()
+
+
+@pytest.fixture
+def main_outlet(demo_tenant: Tenant) -> Outlet:
+    with tenant_atomic(demo_tenant):
+        return Outlet.objects.get(code="main")
+
+
+@pytest.fixture
+def committed_db(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """Database access without the per-test transaction: writes commit and other threads
+    (the consumer's) see them. Kitchen rows are deleted afterwards."""
+    with django_db_blocker.unblock():
+        try:
+            yield
+        finally:
+            wipe_kitchen(*Tenant.objects.filter(slug__in=["demo", "rival"]))
+            connections.close_all()
+
+
+@pytest.fixture
+def live_world(committed_db: None) -> dict[str, Any]:
+    """Demo tenant, its outlets and users, read outside any test transaction."""
+    demo = Tenant.objects.get(slug="demo")
+    rival = Tenant.objects.get(slug="rival")
+    with tenant_atomic(demo):
+        outlets = {o.code: o for o in Outlet.objects.all()}
+        users = {u.role: u for u in User.objects.all()}
+    with tenant_atomic(rival):
+        rival_owner = User.objects.get(username="rival.owner")
+    return {"demo": demo, "rival": rival, "outlets": outlets, "users": users, "rival_owner": rival_owner}
+
+
+@pytest.fixture
+def access_token() -> Callable[[User], str]:
+    return lambda user: tokens_for_user(user)["access"]
