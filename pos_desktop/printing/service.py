@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from pos_desktop.printing.document import (
     KitchenTicketData,
     PrintDocument,
@@ -15,12 +17,13 @@ from pos_desktop.printing.document import (
     shift_report_document,
     test_page_document,
 )
+from pos_desktop.printing.job_store import SqlJobStore
 from pos_desktop.printing.paper import PaperProfile, paper_for_width
 from pos_desktop.printing.queue import JobKind, PrintQueue, QueuedJob
 from pos_desktop.printing.render_escpos import drawer_kick_bytes, render_escpos
 from pos_desktop.printing.render_image import render_png
 from pos_desktop.printing.render_text import render_text
-from pos_desktop.printing.settings import PrinterSettings
+from pos_desktop.printing.settings import PrinterSettings, load_printer_settings
 
 
 class PrintService:
@@ -32,6 +35,10 @@ class PrintService:
 
     def __init__(self, queue: PrintQueue, settings: PrinterSettings) -> None:
         self.queue = queue
+        self.settings = settings
+
+    def use_settings(self, settings: PrinterSettings) -> None:
+        """Switch printers after the settings screen saved new ones (queued jobs keep theirs)."""
         self.settings = settings
 
     def print_receipt(self, data: ReceiptData, *, copy: bool = False) -> QueuedJob | None:
@@ -88,6 +95,18 @@ class PrintService:
             document_json=document_to_json(document),
             order_id=order_id,
         )
+
+
+def start_print_service(session_factory: sessionmaker[Session]) -> PrintService:
+    """The terminal's print service: saved settings, jobs in SQLite, the worker started.
+
+    Call `service.queue.stop()` at shutdown; unprinted jobs wait in the store for next start.
+    """
+    with session_factory() as session:
+        settings = load_printer_settings(session)
+    queue = PrintQueue(SqlJobStore(session_factory))
+    queue.start()
+    return PrintService(queue, settings)
 
 
 def preview_png(document: PrintDocument, width_mm: int = 80) -> bytes:

@@ -25,6 +25,8 @@ from pos_desktop.printing.paper import PAPER_58
 from pos_desktop.printing.queue import PrintQueue, QueuedJob, RetryPolicy
 from pos_desktop.printing.render_escpos import render_escpos
 from pos_desktop.printing.render_text import render_text
+from pos_desktop.printing.service import start_print_service
+from pos_desktop.printing.settings import PrinterSettings, save_printer_settings
 from pos_desktop.store.db import Database
 from pos_desktop.store.models import Cashier, Order, OrderLine, Payment, Setting, Shift
 from shared.protocol import ShiftFiguresV1
@@ -290,3 +292,30 @@ def test_cli_print_test_needs_no_store(tmp_path: Path, fake_printer: FakeNetwork
 
 def test_cli_print_test_reports_a_dead_printer(refused_port: int) -> None:
     assert _run_cli("print-test", "--to", f"tcp://127.0.0.1:{refused_port}") == 1
+
+
+def test_print_service_from_saved_settings_prints_a_stored_sale(
+    database: Database, fake_printer: FakeNetworkPrinter
+) -> None:
+    """The app's path: settings from the store, job in `print_jobs`, bytes at the printer."""
+    with database.session_factory() as session, session.begin():
+        save_printer_settings(
+            session, PrinterSettings(receipt_printer=fake_printer.url, receipt_width_mm=58)
+        )
+    service = start_print_service(database.session_factory)
+    recorder = Recorder()
+    service.queue.add_listener(recorder)
+    try:
+        with database.session_factory() as session:
+            data = receipt_data_for_order(session, find_order(session, RECEIPT_NO))
+        job = service.print_receipt(data)
+        assert job is not None
+        recorder.wait_for(job.id, "printed")
+        [payload] = fake_printer.wait_for_jobs(1)
+        printout = decode(payload)
+        assert printout.count("drawer") == 1  # a cash sale opens the drawer
+        assert any(t.endswith(RECEIPT_NO) for t in printout.texts)
+        stored = SqlJobStore(database.session_factory).get(job.id)
+        assert stored is not None and stored.status == "printed" and stored.order_id == ORDER_ID
+    finally:
+        service.queue.stop()
