@@ -164,9 +164,10 @@ class SyncEngine:
         """Push everything due, then pull the catalog when due; never raises for link trouble."""
         acknowledged = failed = 0
         pulled = False
+        started = utcnow()  # a pass tries each item at most once: what fails now waits
         try:
             while True:
-                sent = self._push_one_batch()
+                sent = self._push_one_batch(started)
                 if sent is None:
                     break
                 acknowledged += sent[0]
@@ -183,6 +184,11 @@ class SyncEngine:
             delay_s = self.backoff.failed(exc.retry_after_s)
             self._offline_failure = exc.offline
             self._update(online=not exc.offline, last_error=str(exc), next_attempt_in_s=delay_s)
+            self.refresh_counts()
+            return PassResult(acknowledged, failed, str(exc), delay_s)
+        except RejectedError as exc:  # the catalog feed refused us: keep selling, say so
+            delay_s = self.backoff.failed()
+            self._update(online=True, last_error=f"catalog: {exc}", next_attempt_in_s=delay_s)
             self.refresh_counts()
             return PassResult(acknowledged, failed, str(exc), delay_s)
         except DeviceNotAuthorized as exc:
@@ -209,11 +215,11 @@ class SyncEngine:
         self.refresh_counts()
         return PassResult(acknowledged, failed, None, 0.0)
 
-    def _push_one_batch(self) -> tuple[int, int] | None:
-        """Send one run of due items of one kind; None when nothing is due."""
+    def _push_one_batch(self, due_by: datetime) -> tuple[int, int] | None:
+        """Send one run of items due by `due_by`, of one kind; None when nothing is due."""
         with UnitOfWork(self.database.session_factory) as uow:
             now = utcnow()
-            items = due_run(uow.session, now, self.settings.batch_size)
+            items = due_run(uow.session, due_by, self.settings.batch_size)
             if not items:
                 return None
             failed = 0

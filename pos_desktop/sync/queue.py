@@ -26,6 +26,8 @@ from pos_desktop.ids import utcnow
 from pos_desktop.store.models import SyncQueueItem
 from pos_desktop.sync.backoff import full_jitter_delay
 
+MIN_RETRY_DELAY_S = 0.001  # strictly later than now: a pass never retries what just failed
+
 
 class ItemStatus(StrEnum):
     PENDING = "pending"
@@ -110,7 +112,7 @@ def record_failure(
         item.status = ItemStatus.NEEDS_ATTENTION.value
         return
     delay = full_jitter_delay(item.attempts, base_s=policy.base_s, cap_s=policy.cap_s, rng=rng)
-    item.next_attempt_at = now + timedelta(seconds=delay)
+    item.next_attempt_at = now + timedelta(seconds=max(delay, MIN_RETRY_DELAY_S))
 
 
 def retry_needing_attention(session: Session, item_ids: Sequence[int] | None = None) -> int:

@@ -1,0 +1,109 @@
+"""The headless CLI on an unpaired folder, and the background worker's online detection."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import httpx
+import pytest
+
+from pos_desktop.cli import main
+from pos_desktop.config import SyncSettings
+from pos_desktop.services.catalog import TERMINAL_KEY, put_setting
+from pos_desktop.services.demo_catalog import DEMO_CASHIER_PIN
+from pos_desktop.services.simulate import simulate_sales
+from pos_desktop.sync.engine import SyncState
+from pos_desktop.terminal import Terminal
+from shared.protocol import CatalogPageV1
+from tests.desktop.conftest import MemoryKeyring
+from tests.desktop.test_sync_engine import FakeCloud, _pair
+
+STATUS_KEYS = {
+    "online",
+    "pending",
+    "needs_attention",
+    "last_sync",
+    "catalog_version",
+    "open_shift",
+    "last_receipt_number",
+}
+
+
+def test_simulate_offline_then_status_json(
+    tmp_path: Path, memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = str(tmp_path / "till")
+    assert main(["--data-dir", data_dir, "simulate", "--orders", "12", "--seed", "4"]) == 0
+    capsys.readouterr()
+    assert main(["--data-dir", data_dir, "status", "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert set(status) >= STATUS_KEYS
+    assert status["online"] is False
+    assert status["pending"] == 13  # 12 orders and the shift-opened event
+    assert status["last_receipt_number"] == "DEMO-T1-000012"
+    assert status["open_shift"]["state"] == "opened"
+    assert status["catalog_version"] == 1
+    # A second run continues the same shift and the receipt counter.
+    assert main(["--data-dir", data_dir, "simulate", "--orders", "3", "--seed", "5"]) == 0
+    capsys.readouterr()
+    main(["--data-dir", data_dir, "status", "--json"])
+    status = json.loads(capsys.readouterr().out)
+    assert status["last_receipt_number"] == "DEMO-T1-000015"
+    assert status["pending"] == 16
+
+
+def test_sync_on_an_unpaired_folder_says_so(
+    tmp_path: Path, memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--data-dir", str(tmp_path), "sync", "--once"]) == 1
+    error = json.loads(capsys.readouterr().err)
+    assert error["code"] == "not_paired" and set(error) == {"error", "message", "field", "code"}
+
+
+def _wait_for(condition: Callable[[], bool], timeout_s: float) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        if condition():
+            return time.monotonic() - started
+        time.sleep(0.05)
+    raise AssertionError(f"not within {timeout_s} s")
+
+
+def test_worker_drains_in_the_background_and_sees_the_link_within_five_seconds(
+    terminal: Terminal,
+) -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    _pair(terminal)
+    identity = terminal.identity()
+    assert identity is not None
+    with terminal.uow() as uow:  # the probe dials this loopback port; requests go to the fake
+        moved = replace(identity, server_url=f"http://127.0.0.1:{port}")
+        put_setting(uow.session, TERMINAL_KEY, asdict(moved))
+        uow.commit()
+    simulate_sales(terminal.uow, orders=5, seed=2, cashier_pin=DEMO_CASHIER_PIN)
+    cloud = FakeCloud()
+    cloud.catalog_pages = {
+        "": CatalogPageV1(changes=(), next_cursor="", has_more=False, catalog_version=1)
+    }
+    settings = SyncSettings(probe_interval_s=0.5, probe_timeout_s=0.5)
+    engine = terminal.sync_engine(settings=settings, transport=httpx.MockTransport(cloud))
+    states: list[SyncState] = []
+    engine.add_listener(states.append)
+    engine.start()
+    try:
+        _wait_for(lambda: engine.state.pending == 0 and len(cloud.orders) == 5, 5.0)
+        assert engine.state.online is True
+        listener.close()
+        assert _wait_for(lambda: engine.state.online is False, 5.0) < 5.0
+        listener = socket.create_server(("127.0.0.1", port))
+        assert _wait_for(lambda: engine.state.online is True, 5.0) < 5.0
+    finally:
+        engine.stop()
+        listener.close()
+    assert any(s.online is False for s in states) and states[-1].online is True
