@@ -14,7 +14,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from sync_server.accounts import selectors, services
-from sync_server.accounts.authentication import scope_from_claims
+from sync_server.accounts.authentication import CredentialsOnly, scope_from_claims
 from sync_server.accounts.backends import TenantScopedBackend
 from sync_server.accounts.models import Role, User
 from sync_server.accounts.throttling import (
@@ -47,7 +47,7 @@ class TokenPairOutput(serializers.Serializer[Any]):
 class TokenObtainApi(APIView):
     """POST {username, password} -> {access, refresh}; repeated failures -> 429."""
 
-    authentication_classes: list[Any] = []
+    authentication_classes = [CredentialsOnly]
     permission_classes = [AllowAny]
 
     class InputSerializer(StrictInputSerializer):
@@ -85,7 +85,7 @@ def _refresh_token(raw: str) -> RefreshToken:
 class TokenRefreshApi(APIView):
     """POST {refresh} -> a new {access, refresh}; the old refresh token is blacklisted."""
 
-    authentication_classes: list[Any] = []
+    authentication_classes = [CredentialsOnly]
     permission_classes = [AllowAny]
 
     def post(self, request: Request) -> Response:
@@ -107,7 +107,7 @@ class TokenRefreshApi(APIView):
 class LogoutApi(APIView):
     """POST {refresh}: blacklist the refresh token so it can no longer be used. 204."""
 
-    authentication_classes: list[Any] = []
+    authentication_classes = [CredentialsOnly]
     permission_classes = [AllowAny]
 
     def post(self, request: Request) -> Response:

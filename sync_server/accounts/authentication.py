@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.tokens import Token
@@ -40,3 +42,13 @@ class TenantJWTAuthentication(JWTAuthentication):
         if not user.is_active or (user.tenant is not None and not user.tenant.is_active):
             raise AuthenticationFailed("user is inactive", code="user_inactive")
         return user
+
+
+class CredentialsOnly(BaseAuthentication):
+    """For the login/refresh/logout endpoints: no bearer needed, but failures stay 401."""
+
+    def authenticate(self, request: Request) -> None:
+        return None
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
