@@ -437,11 +437,22 @@ class TerminalTill:
     def add_to_cart(
         self, product_id: str, option_ids: Sequence[str] = (), quantity: int = 1
     ) -> CartView:
-        return self._cart_change(
-            lambda cart: cart.add_product(
-                product_id, quantity=quantity, modifier_option_ids=tuple(option_ids)
-            )
-        )
+        options = tuple(option_ids)
+
+        def add(cart: CartSession) -> None:
+            # Tapping the same plain product again adds to its line, as cashiers expect.
+            for line in cart.lines:
+                if (
+                    line.product_id == product_id
+                    and line.modifier_option_ids == options
+                    and not line.note
+                    and line.manual_discount is None
+                ):
+                    cart.set_quantity(line.line_id, line.quantity + quantity)
+                    return
+            cart.add_product(product_id, quantity=quantity, modifier_option_ids=options)
+
+        return self._cart_change(add)
 
     def set_quantity(self, line_id: str, quantity: int) -> CartView:
         return self._cart_change(lambda cart: cart.set_quantity(line_id, quantity))

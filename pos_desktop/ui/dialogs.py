@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QButtonGroup,
     QDialog,
@@ -142,8 +143,20 @@ class ModifiersDialog(_Dialog):
                 option_button.setChecked(option.is_default)
                 button_group.addButton(option_button)
                 row.addWidget(option_button, position // 4, position % 4)
+            if group.max_select == 1 and not button_group.exclusive():
+                button_group.buttonToggled.connect(
+                    lambda chosen, checked, g=button_group: self._single(g, chosen, checked)
+                )
             self.body.addLayout(row)
             self._groups.append((group, button_group))
+
+    @staticmethod
+    def _single(group: QButtonGroup, chosen: QAbstractButton, checked: bool) -> None:
+        """At most one option (size): picking one drops the other, tapping it again clears."""
+        if checked:
+            for other in group.buttons():
+                if other is not chosen and other.isChecked():
+                    other.setChecked(False)
 
     def accept(self) -> None:
         for group, button_group in self._groups:
@@ -297,12 +310,11 @@ class ParkedDialog(_Dialog):
         super().accept()
 
 
-def show_message(parent: QWidget, title: str, text: str) -> QDialog:
-    """A touch-sized message with one OK button, opened without blocking."""
-    dialog = _Dialog(parent, title, "OK", "message")
-    dialog.cancel_button.hide()
-    body = label(text, "hint")
-    body.setAlignment(Qt.AlignmentFlag.AlignLeft)
-    dialog.body.addWidget(body)
-    dialog.open()
-    return dialog
+class ConfirmDialog(_Dialog):
+    """A question with the consequence spelled out; OK goes ahead, Cancel does nothing."""
+
+    def __init__(self, parent: QWidget | None, title: str, text: str, ok_text: str) -> None:
+        super().__init__(parent, title, ok_text, "confirm")
+        body = label(text, "hint", name="confirm_text")
+        body.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        self.body.addWidget(body)

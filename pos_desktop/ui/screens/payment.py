@@ -144,6 +144,8 @@ class PaymentScreen(Screen):
             item = self.quick_row.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()
+                widget.setParent(None)
                 widget.deleteLater()
         quote = self._quote
         if quote is None or quote.remaining_minor <= 0:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout
 
-from pos_desktop.ui.dialogs import touch_table
+from pos_desktop.ui.dialogs import ConfirmDialog, touch_table
 from pos_desktop.ui.models import CountedTableModel, denominations_model
-from pos_desktop.ui.ports import ReportView
+from pos_desktop.ui.ports import ReportView, TillError
 from pos_desktop.ui.screens.base import Screen, ScreenContext
 from pos_desktop.ui.widgets import button, label, receipt_view
 
@@ -22,6 +22,8 @@ class ShiftCloseScreen(Screen):
         self._context = context
         self._money = context.money
         self._report: ReportView | None = None
+        self._dialog: ConfirmDialog | None = None
+        self.pending_confirmation = False
         self._expected = 0
         self.counts: CountedTableModel = denominations_model(
             context.till.tenant().denominations_minor, self._money
@@ -113,7 +115,7 @@ class ShiftCloseScreen(Screen):
                 lambda: self._context.till.print_report(report), lambda _r: None, self.show_error
             )
 
-    def _close(self) -> None:
+    def _close(self, confirm_unsynced: bool = False) -> None:
         denominations = self._context.till.tenant().denominations_minor
         counted = {
             value: count
@@ -121,16 +123,34 @@ class ShiftCloseScreen(Screen):
             if count
         }
         self.z_button.setEnabled(False)
+        self.pending_confirmation = False
 
         def done(report: ReportView) -> None:
             self._show_report(report)
+            self.z_button.setEnabled(False)
             self.closed.emit(report)
 
         def failed(error: Exception) -> None:
             self.z_button.setEnabled(True)
-            self.show_error(error)
+            if isinstance(error, TillError) and error.code == "unsynced_orders":
+                self._confirm_unsynced(error.message)
+            else:
+                self.show_error(error)
 
-        self._context.background.run(lambda: self._context.till.close_shift(counted), done, failed)
+        self._context.background.run(
+            lambda: self._context.till.close_shift(counted, confirm_unsynced), done, failed
+        )
+
+    def _confirm_unsynced(self, warning: str) -> None:
+        """Sales not in the cloud yet stay on the terminal; the cashier confirms they know."""
+        self.pending_confirmation = True
+        dialog = ConfirmDialog(
+            self, self.tr("Sales not synced yet"), warning, self.tr("Close shift anyway")
+        )
+        dialog.accepted.connect(lambda: self._close(confirm_unsynced=True))
+        dialog.rejected.connect(lambda: setattr(self, "pending_confirmation", False))
+        self._dialog = dialog
+        dialog.open()
 
     @property
     def report(self) -> ReportView | None:
