@@ -19,7 +19,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shared.pricing.book import PromotionBook
-from shared.pricing.promotions import WorkLine, discounts_for, is_eligible
+from shared.pricing.promotions import CartIndex, WorkLine, discounts_for, is_eligible
 from shared.pricing.types import (
     AppliedDiscount,
     Cart,
@@ -38,10 +38,9 @@ from shared.rounding import allocate, percent_of, round_to_step
 from shared.tax import (
     AppliedTax,
     ServiceCharge,
+    TaxPlan,
     TaxRate,
     service_charge_shares,
-    tax_amount,
-    tax_service_charge,
     total_by_rate,
 )
 
@@ -86,25 +85,26 @@ def _apply_promotions(
         for promotion in promotions
         if is_eligible(promotion, local, local_date, customer, subtotal_minor)
     ]
+    cart_index = CartIndex(work_lines)
     for promotion in eligible:
         if promotion.exclusive:
-            found = discounts_for(promotion, work_lines)
+            found = discounts_for(promotion, cart_index.targeted(promotion))
             if found:
                 _record(promotion, found)
                 return
     for promotion in eligible:
         if promotion.exclusive:
             continue
+        stackable = promotion.stackable
         open_lines = [
             line
-            for line in work_lines
-            if line.net_minor > 0 and not line.closed and (promotion.stackable or not line.touched)
+            for line in cart_index.targeted(promotion)
+            if line.net_minor > 0 and not line.closed and (stackable or not line.touched)
         ]
-        if not open_lines:
-            continue
-        found = discounts_for(promotion, open_lines)
-        if found:
-            _record(promotion, found)
+        if open_lines:
+            found = discounts_for(promotion, open_lines)
+            if found:
+                _record(promotion, found)
 
 
 def _record(promotion: Promotion, found: list[tuple[WorkLine, int]]) -> None:
@@ -161,18 +161,24 @@ def _apply_manual(work_lines: list[WorkLine], order_discount: ManualDiscount | N
             )
 
 
-def _line_rates(line: WorkLine, rates: dict[str, TaxRate]) -> list[TaxRate]:
-    found: list[TaxRate] = []
-    for rate_id in line.cart_line.tax_rate_ids:
-        rate = rates.get(rate_id)
-        if rate is None:
-            # Fail closed: a line must never be priced without a tax it names.
-            raise PricingInputError(
-                f"line {line.cart_line.line_id!r} names unknown tax rate {rate_id!r}",
-                field="tax_rate_ids",
-                code="unknown_tax_rate",
-            )
-        found.append(rate)
+def _tax_plans(work_lines: list[WorkLine], rates: dict[str, TaxRate]) -> list[TaxPlan]:
+    """Each line's TaxPlan, built once per distinct set of rate ids."""
+    plans: dict[tuple[str, ...], TaxPlan] = {}
+    found: list[TaxPlan] = []
+    for line in work_lines:
+        rate_ids = line.cart_line.tax_rate_ids
+        plan = plans.get(rate_ids)
+        if plan is None:
+            unknown = [rate_id for rate_id in rate_ids if rate_id not in rates]
+            if unknown:
+                # Fail closed: a line must never be priced without a tax it names.
+                raise PricingInputError(
+                    f"line {line.cart_line.line_id!r} names unknown tax rate {unknown[0]!r}",
+                    field="tax_rate_ids",
+                    code="unknown_tax_rate",
+                )
+            plan = plans[rate_ids] = TaxPlan.of(rates[rate_id] for rate_id in set(rate_ids))
+        found.append(plan)
     return found
 
 
@@ -214,10 +220,9 @@ def price_cart(
         _apply_promotions(work_lines, relevant, customer, local, local.date(), subtotal_minor)
     _apply_manual(work_lines, cart.order_discount)
 
-    line_rates = [_line_rates(line, rates) for line in work_lines]
+    plans = _tax_plans(work_lines, rates)
     goods_taxes = [
-        tax_amount(line.net_minor, found)
-        for line, found in zip(work_lines, line_rates, strict=True)
+        plan.on_amount(line.net_minor) for line, plan in zip(work_lines, plans, strict=True)
     ]
     if service_charge is not None and service_charge.rate_bp > 0:
         shares = service_charge_shares([taxes.base_minor for taxes in goods_taxes], service_charge)
@@ -226,13 +231,11 @@ def price_cart(
 
     priced_by_id: dict[str, PricedLine] = {}
     all_taxes: list[AppliedTax] = []
-    for line, found, taxes, share_minor in zip(
-        work_lines, line_rates, goods_taxes, shares, strict=True
-    ):
+    for line, plan, taxes, share_minor in zip(work_lines, plans, goods_taxes, shares, strict=True):
         line_taxes = list(taxes.taxes)
         tax_added_minor = taxes.added_minor
-        if share_minor and service_charge is not None and service_charge.taxed and found:
-            charge_taxes = tax_service_charge(share_minor, found)
+        if share_minor and service_charge is not None and service_charge.taxed and plan.every:
+            charge_taxes = plan.on_service_charge(share_minor)
             line_taxes.extend(charge_taxes.taxes)
             tax_added_minor += charge_taxes.added_minor
         all_taxes.extend(line_taxes)

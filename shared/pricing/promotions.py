@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from fractions import Fraction
+from operator import attrgetter
 
 from shared.pricing.types import (
     AppliedDiscount,
@@ -23,6 +24,7 @@ class WorkLine:
     """A line while it is being priced: the engine's only mutable state, never returned."""
 
     cart_line: CartLine
+    line_id: str
     unit_minor: int
     gross_minor: int
     net_minor: int
@@ -39,7 +41,7 @@ class WorkLine:
             modifier.price_delta_minor for modifier in cart_line.modifiers
         )
         gross_minor = unit_minor * cart_line.quantity
-        return cls(cart_line, unit_minor, gross_minor, gross_minor)
+        return cls(cart_line, cart_line.line_id, unit_minor, gross_minor, gross_minor)
 
 
 def _in_window(window: TimeWindow, local: datetime) -> bool:
@@ -74,12 +76,40 @@ def is_eligible(
     return not promotion.windows or any(_in_window(window, local) for window in promotion.windows)
 
 
-def _targets(promotion: Promotion, line: WorkLine) -> bool:
-    if promotion.target is PromotionTarget.ORDER:
-        return True
-    if promotion.target is PromotionTarget.PRODUCT:
-        return line.cart_line.product_id in promotion.target_ids
-    return line.cart_line.category_id in promotion.target_ids
+_by_line_id = attrgetter("line_id")
+
+
+class CartIndex:
+    """The cart's lines by product and category, so a promotion finds its lines directly."""
+
+    __slots__ = ("by_category", "by_product", "lines")
+
+    def __init__(self, lines: list[WorkLine]) -> None:
+        self.lines = lines
+        self.by_product: dict[str, list[WorkLine]] = {}
+        self.by_category: dict[str, list[WorkLine]] = {}
+        for line in lines:
+            self.by_product.setdefault(line.cart_line.product_id, []).append(line)
+            if line.cart_line.category_id is not None:
+                self.by_category.setdefault(line.cart_line.category_id, []).append(line)
+
+    def targeted(self, promotion: Promotion) -> list[WorkLine]:
+        """The lines this promotion looks at, in line_id order (which decides allocation ties)."""
+        if promotion.kind is PromotionKind.BUNDLE:
+            by_product = self.by_product
+            if any(item.product_id not in by_product for item in promotion.bundle_items):
+                return []
+            groups = [by_product[item.product_id] for item in promotion.bundle_items]
+        elif promotion.target is PromotionTarget.ORDER:
+            return self.lines
+        else:
+            index = (
+                self.by_product if promotion.target is PromotionTarget.PRODUCT else self.by_category
+            )
+            groups = [index[key] for key in promotion.target_ids if key in index]
+        if len(groups) == 1:
+            return groups[0]
+        return sorted((line for group in groups for line in group), key=_by_line_id)
 
 
 def _spread(amount_minor: int, lines: list[WorkLine]) -> list[tuple[WorkLine, int]]:
@@ -170,15 +200,12 @@ _KINDS = {
 
 
 def discounts_for(promotion: Promotion, open_lines: list[WorkLine]) -> list[tuple[WorkLine, int]]:
-    """(line, amount) pairs this promotion takes off the open lines; empty when it gives nothing.
+    """(line, amount) pairs this promotion takes off its open targeted lines; empty if nothing.
 
     Each amount is at most the line's current net, and the promotion's total is at most
     its max_discount_minor (the cap is split over the lines in proportion to their amounts).
     """
-    if promotion.kind is PromotionKind.BUNDLE:
-        lines = [line for line in open_lines if line.net_minor > 0]
-    else:
-        lines = [line for line in open_lines if line.net_minor > 0 and _targets(promotion, line)]
+    lines = [line for line in open_lines if line.net_minor > 0]
     if not lines:
         return []
     found = [
