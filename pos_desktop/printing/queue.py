@@ -100,12 +100,13 @@ class RetryPolicy:
 
 
 class PrintQueue:
-    """Stores jobs and prints them on its own thread; `enqueue` never waits for a printer.
+    """Stores jobs and prints them on worker threads; `enqueue` never waits for a printer.
 
-    Jobs to one printer print in order (a receipt never overtakes an earlier one on the
-    same printer); a dead printer only holds back its own jobs. Listeners are called with
-    each new state of a job, mostly on the worker thread: a Qt screen must re-post to its
-    own thread (a queued signal) before touching widgets.
+    Each printer has its own worker thread, so its jobs print in order (a receipt never
+    overtakes an earlier one) and a dead or hanging printer only holds back its own jobs.
+    `enqueue` costs one local INSERT. Listeners are called with each new state of a job,
+    mostly on a worker thread: a Qt screen must re-post to its own thread (a queued signal)
+    before touching widgets.
     """
 
     def __init__(
@@ -124,7 +125,8 @@ class PrintQueue:
         self._wake = threading.Condition()
         self._stopping = False
         self._hurry: set[str] = set()  # printers whose waiting jobs skip the backoff once
-        self._thread: threading.Thread | None = None
+        self._started = False
+        self._workers: dict[str, threading.Thread] = {}
 
     # --- called by screens and services -------------------------------------------------------
 
@@ -158,6 +160,7 @@ class PrintQueue:
         self._store.add(job)
         self._notify(job)
         with self._wake:
+            self._ensure_worker(target)
             self._wake.notify_all()
         return job
 
@@ -169,6 +172,7 @@ class PrintQueue:
                 return job
             job = replace(job, status="pending", attempts=0, next_attempt_at=self._clock())
             self._store.save(job)
+            self._ensure_worker(job.target)
             self._wake.notify_all()
         self._notify(job)
         return job
@@ -189,48 +193,59 @@ class PrintQueue:
     # --- the worker -----------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start the worker thread; jobs left `printing` by a crash are tried again."""
-        for job in self._store.unfinished():
+        """Start the workers; jobs left `printing` by a crash are tried again."""
+        unfinished = self._store.unfinished()
+        for job in unfinished:
             if job.status == "printing":
                 self._store.save(replace(job, status="pending"))
-        self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="print-queue", daemon=True)
-        self._thread.start()
+        with self._wake:
+            self._stopping = False
+            self._started = True
+            for job in unfinished:
+                self._ensure_worker(job.target)
 
     def stop(self, timeout_s: float = 5.0) -> None:
-        """Stop the worker after the job in hand (jobs stay stored for the next start)."""
+        """Stop the workers after the jobs in hand (jobs stay stored for the next start)."""
         with self._wake:
             self._stopping = True
+            self._started = False
+            workers = list(self._workers.values())
+            self._workers.clear()
             self._wake.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
+        for worker in workers:
+            worker.join(timeout_s)
 
-    def _run(self) -> None:
+    def _ensure_worker(self, target: str) -> None:
+        """Give a printer its worker thread once the queue runs (caller holds the lock)."""
+        if not self._started or target in self._workers:
+            return
+        worker = threading.Thread(
+            target=self._run, args=(target,), name=f"print-queue {target}", daemon=True
+        )
+        self._workers[target] = worker
+        worker.start()
+
+    def _run(self, target: str) -> None:
         while True:
             with self._wake:
                 if self._stopping:
                     return
-                job, wait_s = self._next_due()
+                job, wait_s = self._next_due(target)
                 if job is None:
                     self._wake.wait(wait_s)
                     continue
             self._attempt(job)
 
-    def _next_due(self) -> tuple[QueuedJob | None, float | None]:
-        """The oldest due job of any printer, else how long until one is due."""
+    def _next_due(self, target: str) -> tuple[QueuedJob | None, float | None]:
+        """The printer's oldest job if it is due, else how long until it is (None: no job)."""
+        head = next((job for job in self._store.unfinished() if job.target == target), None)
+        if head is None:
+            return None, None
         now = self._clock()
-        seen: set[str] = set()
-        soonest: datetime | None = None
-        for job in self._store.unfinished():
-            if job.target in seen:
-                continue
-            seen.add(job.target)
-            if job.next_attempt_at <= now or job.target in self._hurry:
-                self._hurry.discard(job.target)
-                return job, None
-            soonest = job.next_attempt_at if soonest is None else min(soonest, job.next_attempt_at)
-        return None, None if soonest is None else max((soonest - now).total_seconds(), 0.0)
+        if head.next_attempt_at <= now or target in self._hurry:
+            self._hurry.discard(target)
+            return head, None
+        return None, max((head.next_attempt_at - now).total_seconds(), 0.0)
 
     def _attempt(self, job: QueuedJob) -> None:
         job = replace(job, status="printing", attempts=job.attempts + 1)

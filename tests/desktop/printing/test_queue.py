@@ -173,7 +173,7 @@ def test_sender_runs_on_the_worker_thread_not_the_callers(status_log: StatusLog)
         assert queue.get(job.id).status == "printing"  # type: ignore[union-attr]
         release.set()
         status_log.wait_for(job.id, "printed")
-        assert threads == ["print-queue"]
+        assert threads == ["print-queue tcp://printer:9100"]
 
 
 def test_job_fails_after_max_attempts_and_can_be_retried(status_log: StatusLog) -> None:
@@ -230,3 +230,35 @@ def test_a_job_interrupted_by_a_crash_is_printed_after_restart(status_log: Statu
     with running_queue(status_log, lambda target, payload: sent.append(payload), store=store):
         status_log.wait_for(job.id, "printed")
         assert sent == [b"r\n"]
+
+
+def test_a_hanging_printer_does_not_delay_another(status_log: StatusLog) -> None:
+    """A printer that swallows the connection (until its timeout) holds only its own jobs."""
+    release = threading.Event()
+    delivered: list[str] = []
+
+    def sender(target: str, payload: bytes) -> None:
+        if target == "tcp://kitchen:9100":
+            release.wait(WAIT_S)  # hangs like an unreachable host until the socket timeout
+        delivered.append(target)
+
+    with running_queue(status_log, sender) as queue:
+        stuck = queue.enqueue("kitchen", "tcp://kitchen:9100", b"ticket\n")
+        status_log.wait_for(stuck.id, "printing")
+        receipt = queue.enqueue("receipt", "tcp://receipt:9100", b"receipt\n")
+        status_log.wait_for(receipt.id, "printed", timeout_s=2.0)
+        assert delivered == ["tcp://receipt:9100"]
+        release.set()
+        status_log.wait_for(stuck.id, "printed")
+
+
+def test_retry_after_restart_restarts_the_printers_worker(status_log: StatusLog) -> None:
+    store = MemoryJobStore()
+    printer = SwitchablePrinter(OSError("offline"))
+    with running_queue(status_log, printer, RetryPolicy(0.01, 0.01, 1), store) as queue:
+        job = queue.enqueue("receipt", "tcp://printer:9100", b"r\n")
+        status_log.wait_for(job.id, "failed")
+    printer.up.set()
+    with running_queue(status_log, printer, FAST, store) as queue:
+        assert queue.retry(job.id) is not None
+        status_log.wait_for(job.id, "printed")
