@@ -1,4 +1,4 @@
-"""Cashier app screens: item models, status bar and needs-attention, language, pairing, touch sizes."""
+"""Cashier app screens: item models, status bar, needs-attention, language, pairing, touch sizes."""
 
 from __future__ import annotations
 
