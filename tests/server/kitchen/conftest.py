@@ -7,7 +7,7 @@ deletes every kitchen row afterwards (the demo world itself is left as it was).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -62,7 +62,8 @@ def wipe_kitchen(*tenants: Tenant) -> None:
 @pytest.fixture
 def main_outlet(demo_tenant: Tenant) -> Outlet:
     with tenant_atomic(demo_tenant):
-        return Outlet.objects.get(code="main")
+        outlet: Outlet = Outlet.objects.get(code="main")
+        return outlet
 
 
 @pytest.fixture
@@ -87,9 +88,6 @@ def live_world(committed_db: None) -> dict[str, Any]:
         users = {u.role: u for u in User.objects.all()}
     with tenant_atomic(rival):
         rival_owner = User.objects.get(username="rival.owner")
-    return {"demo": demo, "rival": rival, "outlets": outlets, "users": users, "rival_owner": rival_owner}
-
-
-@pytest.fixture
-def access_token() -> Callable[[User], str]:
-    return lambda user: tokens_for_user(user)["access"]
+    tokens = {role: tokens_for_user(user)["access"] for role, user in users.items()}
+    tokens["rival_owner"] = tokens_for_user(rival_owner)["access"]
+    return {"demo": demo, "rival": rival, "outlets": outlets, "users": users, "tokens": tokens}

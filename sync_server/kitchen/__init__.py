@@ -1,0 +1,1 @@
+"""Kitchen: tickets routed to stations, live over WebSockets, never lost on a reconnect."""

@@ -1,0 +1,166 @@
+"""HTTP face of the kitchen: the same idempotent actions as the socket, and the ticket list
+for the kitchen-speed report. Views validate, call one service or selector, serialise."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sync_server.accounts.models import User
+from sync_server.common.apis import TenantAccess, TenantApi
+from sync_server.common.pagination import StandardPagination
+from sync_server.kitchen.auth import KITCHEN_ROLES
+from sync_server.kitchen.models import KitchenTicket, TicketStatus
+from sync_server.kitchen.selectors import kitchen_ticket_list, kitchen_ticket_wire
+from sync_server.kitchen.services import (
+    KitchenError,
+    kitchen_ticket_act,
+    kitchen_ticket_recall_last,
+)
+
+ACTIONS: frozenset[str] = frozenset({"start", "bump", "recall", "bump_item"})
+
+
+class KitchenRole(BasePermission):
+    """Kitchen staff, managers, admins and owners (of their own outlet when they have one)."""
+
+    message = "your role may not work the kitchen"
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        return isinstance(user, User) and user.role in KITCHEN_ROLES
+
+
+class KitchenApi(TenantApi):
+    permission_classes = [IsAuthenticated, TenantAccess, KitchenRole]
+
+    def outlet_limit(self) -> uuid.UUID | None:
+        """A user bound to an outlet works only that outlet's tickets."""
+        user = self.request.user
+        return user.outlet_id if isinstance(user, User) else None
+
+
+class KitchenRefused(exceptions.APIException):
+    """A `KitchenError` as an API error, keeping its status, code and field."""
+
+    def __init__(self, exc: KitchenError) -> None:
+        self.status_code = exc.status
+        detail: Any = {exc.field: [exc.message]} if exc.field else [exc.message]
+        super().__init__(detail=detail, code=exc.code)
+
+
+class TicketActionApi(KitchenApi):
+    """POST `kitchen/tickets/<id>/<action>/` with optional `request_id` (and `line_id` for
+    bump_item): the ticket as it now stands. Repeating a request id changes nothing twice."""
+
+    class InputSerializer(serializers.Serializer[Any]):
+        request_id = serializers.UUIDField(required=False, allow_null=True)
+        line_id = serializers.UUIDField(required=False, allow_null=True)
+
+    def post(self, request: Request, tenant_slug: str, pk: uuid.UUID, action: str) -> Response:
+        if action not in ACTIONS:
+            raise exceptions.NotFound("no such kitchen action")
+        body = self.InputSerializer(data=request.data or {})
+        body.is_valid(raise_exception=True)
+        if action == "bump_item" and not body.validated_data.get("line_id"):
+            raise exceptions.ValidationError({"line_id": ["line_id is required for bump_item"]})
+        try:
+            ticket = kitchen_ticket_act(
+                tenant=self.current_tenant,
+                ticket_id=pk,
+                action=action,
+                request_id=body.validated_data.get("request_id"),
+                line_id=body.validated_data.get("line_id"),
+                outlet_id=self.outlet_limit(),
+            )
+        except KitchenError as exc:
+            raise KitchenRefused(exc) from exc
+        return Response(kitchen_ticket_wire(ticket).model_dump(mode="json"))
+
+
+class RecallLastApi(KitchenApi):
+    """POST `kitchen/outlets/<outlet_id>/recall/` (`station` optional): undo the last bump."""
+
+    class InputSerializer(serializers.Serializer[Any]):
+        request_id = serializers.UUIDField(required=False, allow_null=True)
+        station = serializers.RegexField(r"^[A-Za-z0-9_.-]{1,40}$", required=False)
+
+    def post(self, request: Request, tenant_slug: str, outlet_id: uuid.UUID) -> Response:
+        body = self.InputSerializer(data=request.data or {})
+        body.is_valid(raise_exception=True)
+        limit = self.outlet_limit()
+        if limit is not None and limit != outlet_id:
+            raise exceptions.NotFound("no such outlet")
+        try:
+            ticket = kitchen_ticket_recall_last(
+                tenant=self.current_tenant,
+                outlet_id=outlet_id,
+                station=body.validated_data.get("station"),
+                request_id=body.validated_data.get("request_id"),
+            )
+        except KitchenError as exc:
+            raise KitchenRefused(exc) from exc
+        return Response(kitchen_ticket_wire(ticket).model_dump(mode="json"))
+
+
+class TicketListApi(KitchenApi):
+    """GET `kitchen/tickets/`: tickets with their times, for the kitchen-speed report."""
+
+    class FilterSerializer(serializers.Serializer[Any]):
+        outlet = serializers.UUIDField(required=False)
+        station = serializers.CharField(required=False, max_length=40)
+        status = serializers.ChoiceField(choices=TicketStatus.choices, required=False)
+        created_from = serializers.DateTimeField(required=False)
+        created_to = serializers.DateTimeField(required=False)
+
+    class OutputSerializer(serializers.ModelSerializer[KitchenTicket]):
+        outlet_id = serializers.UUIDField()
+        prep_seconds = serializers.SerializerMethodField()
+
+        class Meta:
+            model = KitchenTicket
+            fields = [
+                "id",
+                "order_id",
+                "outlet_id",
+                "receipt_number",
+                "station",
+                "sequence",
+                "status",
+                "already_printed",
+                "created_at",
+                "started_at",
+                "done_at",
+                "prep_seconds",
+            ]
+
+        def get_prep_seconds(self, ticket: KitchenTicket) -> int | None:
+            """Seconds from the ticket reaching the kitchen to its bump (None while open)."""
+            if ticket.done_at is None:
+                return None
+            return int((ticket.done_at - ticket.created_at).total_seconds())
+
+    def get(self, request: Request, tenant_slug: str) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        limit = self.outlet_limit()
+        outlet = filters.validated_data.get("outlet")
+        if limit is not None and outlet not in (None, limit):
+            raise exceptions.PermissionDenied("not your outlet", code="outlet_mismatch")
+        tickets = kitchen_ticket_list(
+            tenant=self.current_tenant,
+            outlet_id=outlet or limit,
+            station=filters.validated_data.get("station", ""),
+            status=filters.validated_data.get("status", ""),
+            created_from=filters.validated_data.get("created_from"),
+            created_to=filters.validated_data.get("created_to"),
+        )
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(tickets, request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)

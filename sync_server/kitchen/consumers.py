@@ -1,0 +1,196 @@
+"""The kitchen socket: `/ws/<tenant_slug>/kitchen/<outlet_id>/?station=<code>`.
+
+After `hello` the consumer sends every ticket change after the screen's last sequence, then
+`caught_up`; from then on each nudge of its group (sent after a commit) makes it read the
+changes after what it last sent, from the database. Nudges may be lost (channel layers deliver
+at most once), so a periodic check does the same; the database is the only copy that counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import uuid
+from typing import Any, Final
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from pydantic import TypeAdapter, ValidationError
+
+from shared.protocol import (
+    ErrorV1,
+    KitchenAckV1,
+    KitchenActionV1,
+    KitchenCaughtUpV1,
+    KitchenClientMessageV1,
+    KitchenHelloV1,
+    KitchenTicketMessageV1,
+    KitchenTicketV1,
+)
+from sync_server.kitchen.auth import KitchenPrincipal, kitchen_principal
+from sync_server.kitchen.selectors import Replay, kitchen_replay, kitchen_ticket_wire
+from sync_server.kitchen.services import (
+    KitchenError,
+    kitchen_ticket_act,
+    kitchen_ticket_recall_last,
+    outlet_group,
+    station_group,
+)
+
+log = logging.getLogger("kiosk.kitchen")
+
+CLIENT_MESSAGE: Final[TypeAdapter[KitchenClientMessageV1]] = TypeAdapter(KitchenClientMessageV1)
+STATION_PATTERN: Final = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+SAFETY_CHECK_S: Final = 15.0
+"""How often a socket looks for changes without a nudge, in case one was lost."""
+CLOSE_FORBIDDEN: Final = 4403
+CLOSE_BAD_MESSAGE: Final = 4400
+
+
+def _bearer_token(scope: dict[str, Any]) -> str:
+    for name, value in scope.get("headers", []):
+        if name.lower() == b"authorization":
+            text = value.decode("latin-1")
+            if text.lower().startswith("bearer "):
+                return str(text[7:].strip())
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return str((query.get("token") or [""])[0])
+
+
+def _act(
+    principal: KitchenPrincipal, station: str | None, action: KitchenActionV1
+) -> KitchenTicketV1:
+    """Run one cook action for this screen (database thread) and return the ticket after it."""
+    if action.ticket_id is None:
+        if action.action != "recall":
+            raise KitchenError("ticket_id is required", code="required", field="ticket_id")
+        ticket = kitchen_ticket_recall_last(
+            tenant=principal.tenant,
+            outlet_id=principal.outlet.id,
+            station=station,
+            request_id=action.request_id,
+        )
+    else:
+        ticket = kitchen_ticket_act(
+            tenant=principal.tenant,
+            ticket_id=action.ticket_id,
+            action=action.action,
+            request_id=action.request_id,
+            line_id=action.line_id,
+            outlet_id=principal.outlet.id,
+            station=station,
+        )
+    return kitchen_ticket_wire(ticket)
+
+
+class KitchenConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+    """One kitchen screen's socket."""
+
+    principal: KitchenPrincipal
+    station: str | None
+    sent_upto: int | None
+
+    async def connect(self) -> None:
+        kwargs = self.scope["url_route"]["kwargs"]
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        station = (query.get("station") or [""])[0] or None
+        self.sent_upto = None
+        self._send_lock = asyncio.Lock()
+        self._checker: asyncio.Task[None] | None = None
+        if station is not None and not STATION_PATTERN.match(station):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        principal = await database_sync_to_async(kitchen_principal)(
+            raw_token=_bearer_token(self.scope),
+            tenant_slug=kwargs["tenant_slug"],
+            outlet_id=kwargs["outlet_id"],
+        )
+        if principal is None:
+            await self.close(code=CLOSE_FORBIDDEN)  # before accept: the handshake gets a 403
+            return
+        self.principal, self.station = principal, station
+        outlet_id: uuid.UUID = principal.outlet.id
+        self.group = station_group(outlet_id, station) if station else outlet_group(outlet_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        self._checker = asyncio.create_task(self._check_periodically())
+
+    async def disconnect(self, code: int) -> None:
+        if self._checker is not None:
+            self._checker.cancel()
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        try:
+            message = CLIENT_MESSAGE.validate_json(text_data or bytes_data or b"")
+        except ValidationError:
+            await self.close(code=CLOSE_BAD_MESSAGE)
+            return
+        if isinstance(message, KitchenHelloV1):
+            await self._hello(message.last_sequence)
+        else:
+            await self._action(message)
+
+    async def _hello(self, last_sequence: int) -> None:
+        async with self._send_lock:
+            after = last_sequence
+            while True:
+                replay = await self._replay(after)
+                if replay.sequence < after:  # the server's history restarted: send it all
+                    after = 0
+                    continue
+                for ticket in replay.tickets:
+                    await self._send_ticket(ticket)
+                after = replay.sequence
+                if replay.complete:
+                    break
+            self.sent_upto = after
+            await self.send(text_data=KitchenCaughtUpV1(sequence=after).model_dump_json())
+
+    async def _action(self, action: KitchenActionV1) -> None:
+        try:
+            ticket = await database_sync_to_async(_act)(self.principal, self.station, action)
+        except KitchenError as exc:
+            error = ErrorV1(error="rejected", message=exc.message, field=exc.field, code=exc.code)
+            ack = KitchenAckV1(request_id=action.request_id, error=error)
+        else:
+            ack = KitchenAckV1(request_id=action.request_id, ticket=ticket)
+        await self.send(text_data=ack.model_dump_json())
+
+    async def kitchen_changed(self, event: dict[str, Any]) -> None:
+        """A commit nudged this group: send whatever changed after what this screen has."""
+        if self.sent_upto is not None and int(event.get("sequence", 0)) > self.sent_upto:
+            await self._send_changes()
+
+    async def _send_changes(self) -> None:
+        async with self._send_lock:
+            while self.sent_upto is not None:
+                replay = await self._replay(self.sent_upto)
+                for ticket in replay.tickets:
+                    await self._send_ticket(ticket)
+                self.sent_upto = max(self.sent_upto, replay.sequence)
+                if replay.complete:
+                    break
+
+    async def _check_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(SAFETY_CHECK_S)
+            try:
+                await self._send_changes()
+            except Exception:  # a failed check is retried at the next one
+                log.exception("kitchen safety check failed")
+
+    async def _replay(self, after: int) -> Replay:
+        replay: Replay = await database_sync_to_async(kitchen_replay)(
+            tenant=self.principal.tenant.id,
+            outlet_id=self.principal.outlet.id,
+            station=self.station,
+            after=after,
+        )
+        return replay
+
+    async def _send_ticket(self, ticket: KitchenTicketV1) -> None:
+        await self.send(text_data=KitchenTicketMessageV1(ticket=ticket).model_dump_json())

@@ -1,0 +1,413 @@
+"""Writes of the kitchen: tickets for an order, cook actions, cancelled lines, order ready.
+
+Every write takes the outlet's sequence counter row lock first and tickets second, in that
+order everywhere, so writers of one outlet queue instead of deadlocking, and sequences commit
+in the order they were handed out. Screens are nudged only after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import timezone
+
+from sync_server.catalog.models import Category, Product
+from sync_server.common.tenancy import tenant_atomic
+from sync_server.kitchen.models import (
+    OPEN_STATUSES,
+    KitchenAction,
+    KitchenOrderReady,
+    KitchenSequence,
+    KitchenTicket,
+    TicketStatus,
+)
+from sync_server.tenants.models import Outlet, Tenant
+
+log = logging.getLogger("kiosk.kitchen")
+
+FALLBACK_STATION: Final = "kitchen"
+CHANGED_EVENT: Final = "kitchen.changed"
+"""Channels message type of the nudge; the consumer's handler is `kitchen_changed`."""
+
+
+class KitchenError(Exception):
+    """A refused kitchen action; `status` is the HTTP status, `code` the machine-readable one."""
+
+    def __init__(self, message: str, *, code: str, status: int = 400, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+        self.field = field
+
+
+@dataclass(frozen=True)
+class KitchenLine:
+    """One order line as the kitchen needs it. `station` wins when set; otherwise the product's
+    station, then its category's, then the outlet default are tried, in that order."""
+
+    line_id: uuid.UUID
+    name: str
+    quantity: int
+    modifiers: tuple[str, ...] = ()
+    note: str = ""
+    station: str | None = None
+    product_id: uuid.UUID | None = None
+    category_id: uuid.UUID | None = None
+
+
+def outlet_group(outlet_id: uuid.UUID) -> str:
+    """Channels group of every screen of an outlet that shows all stations."""
+    return f"kitchen.{outlet_id.hex}"
+
+
+def station_group(outlet_id: uuid.UUID, station: str) -> str:
+    """Channels group of the screens of one station."""
+    return f"kitchen.{outlet_id.hex}.{station}"
+
+
+# --- sequence and notification --------------------------------------------------------------
+
+
+def _lock_counter(outlet: Outlet) -> KitchenSequence:
+    """The outlet's counter row, locked until commit (made on first use, race-free)."""
+    KitchenSequence.objects.bulk_create(
+        [KitchenSequence(tenant_id=outlet.tenant_id, outlet=outlet)], ignore_conflicts=True
+    )
+    counter: KitchenSequence = KitchenSequence.objects.select_for_update().get(outlet=outlet)
+    return counter
+
+
+def _take(counter: KitchenSequence, count: int = 1) -> int:
+    """Hand out `count` sequences from the locked counter; returns the first one."""
+    first = counter.last_sequence + 1
+    counter.last_sequence += count
+    KitchenSequence.objects.filter(pk=counter.pk).update(last_sequence=counter.last_sequence)
+    return first
+
+
+def _nudge_after_commit(outlet_id: uuid.UUID, stations: Iterable[str], sequence: int) -> None:
+    """Tell the outlet's screens after commit; they read the tickets from the database.
+
+    Channel layers deliver at most once; a lost nudge only delays a ticket until the next nudge
+    or the consumer's periodic check, because the database copy is the truth.
+    """
+    groups = [
+        outlet_group(outlet_id),
+        *(station_group(outlet_id, s) for s in sorted(set(stations))),
+    ]
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        message = {"type": CHANGED_EVENT, "sequence": sequence}
+        for group in groups:
+            try:
+                async_to_sync(layer.group_send)(group, message)
+            except Exception:  # the commit stands; screens catch up on their next check
+                log.exception("kitchen nudge to %s failed", group)
+
+    transaction.on_commit(send)
+
+
+# --- tickets for an order -------------------------------------------------------------------
+
+
+def _station_of_lines(*, outlet: Outlet, lines: Sequence[KitchenLine]) -> list[str]:
+    product_ids = {line.product_id for line in lines if not line.station and line.product_id}
+    products = {
+        product.id: product
+        for product in Product.with_tombstones.select_related("category").filter(id__in=product_ids)
+    }
+    category_ids = {
+        line.category_id
+        for line in lines
+        if not line.station and line.category_id and line.product_id not in products
+    }
+    categories = {c.id: c for c in Category.with_tombstones.filter(id__in=category_ids)}
+    default = outlet.default_kitchen_station or FALLBACK_STATION
+    stations = []
+    for line in lines:
+        product = products.get(line.product_id) if line.product_id else None
+        category = product.category if product else categories.get(line.category_id)
+        stations.append(
+            line.station
+            or (product.kitchen_station if product else "")
+            or str(getattr(category, "kitchen_station", "") or "")
+            or default
+        )
+    return stations
+
+
+def kitchen_tickets_create_for_order(
+    *,
+    tenant: Tenant,
+    outlet: Outlet,
+    order_id: uuid.UUID,
+    receipt_number: str,
+    table: str = "",
+    customer_name: str = "",
+    lines: Sequence[KitchenLine],
+    printed_offline: bool = False,
+) -> list[KitchenTicket]:
+    """One ticket per station that has items, in the caller's transaction (or a new one).
+
+    Idempotent by order: a replayed order gets its existing tickets back, nothing new.
+    `printed_offline` marks the tickets "already printed" so no station cooks them twice.
+    """
+    with tenant_atomic(tenant):
+        if outlet.tenant_id != tenant.id:
+            raise KitchenError("outlet of another tenant", code="tenant_mismatch", status=403)
+        if not lines:
+            return []
+        counter = _lock_counter(outlet)
+        existing = list(KitchenTicket.objects.filter(outlet=outlet, order_id=order_id))
+        if existing:
+            return existing
+        by_station: dict[str, list[dict[str, object]]] = {}
+        for line, station in zip(lines, _station_of_lines(outlet=outlet, lines=lines), strict=True):
+            by_station.setdefault(station, []).append(
+                {
+                    "line_id": str(line.line_id),
+                    "name": line.name,
+                    "quantity": line.quantity,
+                    "modifiers": list(line.modifiers),
+                    "note": line.note,
+                    "done": False,
+                    "cancelled_quantity": 0,
+                }
+            )
+        first = _take(counter, len(by_station))
+        tickets = []
+        for offset, (station, items) in enumerate(sorted(by_station.items())):
+            ticket = KitchenTicket(
+                tenant=tenant,
+                outlet=outlet,
+                order_id=order_id,
+                receipt_number=receipt_number,
+                station=station,
+                sequence=first + offset,
+                table=table,
+                customer_name=customer_name,
+                items=items,
+                already_printed=printed_offline,
+            )
+            ticket.save()
+            tickets.append(ticket)
+        KitchenOrderReady(
+            tenant=tenant, outlet=outlet, order_id=order_id, receipt_number=receipt_number
+        ).save()
+        _nudge_after_commit(outlet.id, by_station, counter.last_sequence)
+        return tickets
+
+
+# --- cook actions ---------------------------------------------------------------------------
+
+
+def _apply(ticket: KitchenTicket, action: str, line_id: uuid.UUID | None) -> bool:
+    """Change the locked ticket for one action; False when it is already in that state."""
+    now = timezone.now()
+    if action == "start":
+        if ticket.status != TicketStatus.NEW:
+            return False
+        ticket.status, ticket.started_at = TicketStatus.STARTED, now
+        return True
+    if action == "bump":
+        if ticket.status not in OPEN_STATUSES:
+            return False
+        ticket.status, ticket.done_at = TicketStatus.DONE, now
+        return True
+    if action == "recall":
+        if ticket.status != TicketStatus.DONE:
+            return False
+        ticket.status = TicketStatus.STARTED if ticket.started_at else TicketStatus.NEW
+        ticket.done_at = None
+        return True
+    if action == "bump_item":
+        item = next((i for i in ticket.items if i["line_id"] == str(line_id)), None)
+        if item is None:
+            raise KitchenError("no such line on this ticket", code="unknown_line", field="line_id")
+        if item["done"] or ticket.status not in OPEN_STATUSES:
+            return False
+        item["done"] = True
+        if all(i["done"] or i["cancelled_quantity"] >= i["quantity"] for i in ticket.items):
+            ticket.status, ticket.done_at = TicketStatus.DONE, now
+        return True
+    raise KitchenError(f"unknown action {action!r}", code="unknown_action", field="action")
+
+
+def _save_change(ticket: KitchenTicket, counter: KitchenSequence) -> None:
+    ticket.sequence = _take(counter)
+    ticket.save()
+    _refresh_order_ready(ticket)
+    _nudge_after_commit(ticket.outlet_id, [ticket.station], ticket.sequence)
+
+
+def _refresh_order_ready(ticket: KitchenTicket) -> None:
+    """An order is ready when each of its tickets is done or cancelled and one was cooked."""
+    statuses = set(
+        KitchenTicket.objects.filter(order_id=ticket.order_id).values_list("status", flat=True)
+    )
+    ready = TicketStatus.DONE in statuses and statuses <= {
+        TicketStatus.DONE,
+        TicketStatus.CANCELLED,
+    }
+    record = KitchenOrderReady.objects.filter(order_id=ticket.order_id).first()
+    if record is None or (record.ready_at is not None) == ready:
+        return
+    record.ready_at = timezone.now() if ready else None
+    record.save(update_fields=["ready_at"])
+
+
+def kitchen_ticket_act(
+    *,
+    tenant: Tenant,
+    ticket_id: uuid.UUID,
+    action: str,
+    request_id: uuid.UUID | None = None,
+    line_id: uuid.UUID | None = None,
+    outlet_id: uuid.UUID | None = None,
+    station: str | None = None,
+) -> KitchenTicket:
+    """Start, bump, recall or bump one item; idempotent by request id, and by state.
+
+    `outlet_id`/`station` limit a screen to its own tickets. A repeated request id returns the
+    ticket as it stands without changing it again.
+    """
+    with tenant_atomic(tenant):
+        found = KitchenTicket.objects.filter(id=ticket_id).select_related("outlet").first()
+        if found is None or (outlet_id is not None and found.outlet_id != outlet_id):
+            raise KitchenError("no such ticket", code="not_found", status=404, field="ticket_id")
+        if station and found.station != station:
+            raise KitchenError(
+                "that ticket belongs to another station", code="station_mismatch", status=403
+            )
+        counter = _lock_counter(found.outlet)
+        if request_id is not None:
+            prior = KitchenAction.objects.filter(request_id=request_id).first()
+            if prior is not None:
+                if prior.ticket_id != ticket_id or prior.action != action:
+                    raise KitchenError(
+                        "request id reused for another action", code="conflict", status=409
+                    )
+                current: KitchenTicket = KitchenTicket.objects.get(id=ticket_id)
+                return current
+        ticket: KitchenTicket = KitchenTicket.objects.select_for_update().get(id=ticket_id)
+        if _apply(ticket, action, line_id):
+            _save_change(ticket, counter)
+        if request_id is not None:
+            KitchenAction(
+                tenant=tenant, request_id=request_id, ticket=ticket, action=action, line_id=line_id
+            ).save()
+        return ticket
+
+
+def kitchen_ticket_start(
+    *, tenant: Tenant, ticket_id: uuid.UUID, request_id: uuid.UUID | None = None
+) -> KitchenTicket:
+    return kitchen_ticket_act(
+        tenant=tenant, ticket_id=ticket_id, action="start", request_id=request_id
+    )
+
+
+def kitchen_ticket_bump(
+    *, tenant: Tenant, ticket_id: uuid.UUID, request_id: uuid.UUID | None = None
+) -> KitchenTicket:
+    return kitchen_ticket_act(
+        tenant=tenant, ticket_id=ticket_id, action="bump", request_id=request_id
+    )
+
+
+def kitchen_ticket_recall(
+    *, tenant: Tenant, ticket_id: uuid.UUID, request_id: uuid.UUID | None = None
+) -> KitchenTicket:
+    return kitchen_ticket_act(
+        tenant=tenant, ticket_id=ticket_id, action="recall", request_id=request_id
+    )
+
+
+def kitchen_ticket_bump_item(
+    *, tenant: Tenant, ticket_id: uuid.UUID, line_id: uuid.UUID, request_id: uuid.UUID | None = None
+) -> KitchenTicket:
+    return kitchen_ticket_act(
+        tenant=tenant,
+        ticket_id=ticket_id,
+        action="bump_item",
+        line_id=line_id,
+        request_id=request_id,
+    )
+
+
+def kitchen_ticket_recall_last(
+    *,
+    tenant: Tenant,
+    outlet_id: uuid.UUID,
+    station: str | None,
+    request_id: uuid.UUID | None = None,
+) -> KitchenTicket:
+    """Undo the most recent bump of a station (of the whole outlet when station is None)."""
+    with tenant_atomic(tenant):
+        if request_id is not None:
+            prior = KitchenAction.objects.filter(request_id=request_id).first()
+            if prior is not None:
+                recalled: KitchenTicket = KitchenTicket.objects.get(id=prior.ticket_id)
+                return recalled
+        done = KitchenTicket.objects.filter(outlet_id=outlet_id, status=TicketStatus.DONE)
+        if station:
+            done = done.filter(station=station)
+        last = done.order_by("-done_at", "-sequence").first()
+        if last is None:
+            raise KitchenError("nothing to recall", code="nothing_to_recall", status=409)
+        return kitchen_ticket_act(
+            tenant=tenant, ticket_id=last.id, action="recall", request_id=request_id
+        )
+
+
+# --- voids and refunds ----------------------------------------------------------------------
+
+
+def kitchen_tickets_cancel_lines(
+    *,
+    tenant: Tenant,
+    order_id: uuid.UUID,
+    cancelled: Mapping[uuid.UUID, int] | None = None,
+) -> list[KitchenTicket]:
+    """Take voided or refunded quantities off an order's tickets (None: the whole order).
+
+    Quantities add up across calls (capped at what was ordered), so the caller calls once per
+    void or refund event; the event ingest's own idempotency keeps a replay from counting twice.
+    A ticket whose every item is cancelled before it was cooked becomes `cancelled`.
+    """
+    with tenant_atomic(tenant):
+        first = KitchenTicket.objects.filter(order_id=order_id).select_related("outlet").first()
+        if first is None:
+            return []
+        counter = _lock_counter(first.outlet)
+        tickets = list(KitchenTicket.objects.select_for_update().filter(order_id=order_id))
+        for ticket in tickets:
+            changed = False
+            for item in ticket.items:
+                wanted = (
+                    item["quantity"]
+                    if cancelled is None
+                    else item["cancelled_quantity"] + cancelled.get(uuid.UUID(item["line_id"]), 0)
+                )
+                wanted = min(item["quantity"], wanted)
+                if wanted != item["cancelled_quantity"]:
+                    item["cancelled_quantity"], changed = wanted, True
+            everything_cancelled = all(
+                i["cancelled_quantity"] >= i["quantity"] for i in ticket.items
+            )
+            if everything_cancelled and ticket.status in OPEN_STATUSES:
+                ticket.status, changed = TicketStatus.CANCELLED, True
+            if changed:
+                _save_change(ticket, counter)
+        return tickets

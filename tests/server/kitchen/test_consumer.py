@@ -1,0 +1,185 @@
+"""The kitchen socket with Channels' WebsocketCommunicator on PostgreSQL: connect, live ticket,
+bump, recall, a reconnect that gets exactly the missed tickets, routing by station, refusals."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from pydantic import TypeAdapter
+
+from shared.protocol import (
+    KitchenAckV1,
+    KitchenActionV1,
+    KitchenCaughtUpV1,
+    KitchenHelloV1,
+    KitchenServerMessageV1,
+    KitchenTicketMessageV1,
+)
+from sync_server.accounts.models import Role
+from sync_server.config.asgi import application
+
+from .conftest import kitchen_lines, place_order
+
+SERVER_MESSAGE: TypeAdapter[KitchenServerMessageV1] = TypeAdapter(KitchenServerMessageV1)
+pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(60)]
+
+
+def socket(
+    world: dict[str, Any], token: str, station: str | None = None, outlet: str = "main"
+) -> WebsocketCommunicator:
+    path = f"/ws/demo/kitchen/{world['outlets'][outlet].id}/"
+    if station:
+        path += f"?station={station}"
+    return WebsocketCommunicator(
+        application, path, headers=[(b"authorization", f"Bearer {token}".encode())]
+    )
+
+
+async def receive(communicator: WebsocketCommunicator) -> KitchenServerMessageV1:
+    return SERVER_MESSAGE.validate_json(await communicator.receive_from(timeout=5))
+
+
+async def hello(
+    communicator: WebsocketCommunicator, last_sequence: int = 0
+) -> list[KitchenServerMessageV1]:
+    """Connect, say hello, and collect the replay up to caught_up (inclusive)."""
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected
+    await communicator.send_to(KitchenHelloV1(last_sequence=last_sequence).model_dump_json())
+    messages = [await receive(communicator)]
+    while not isinstance(messages[-1], KitchenCaughtUpV1):
+        messages.append(await receive(communicator))
+    return messages
+
+
+def order(world: dict[str, Any], *stations: str) -> Any:
+    return database_sync_to_async(place_order)(
+        world["demo"], world["outlets"]["main"], kitchen_lines(*stations)
+    )
+
+
+async def test_live_ticket_bump_and_recall(live_world: dict[str, Any]) -> None:
+    screen = socket(live_world, live_world["tokens"][Role.KITCHEN])
+    [caught_up] = await hello(screen)
+    assert isinstance(caught_up, KitchenCaughtUpV1) and caught_up.sequence == 0
+
+    [ticket] = await order(live_world, "grill")
+    arrived = await receive(screen)
+    assert isinstance(arrived, KitchenTicketMessageV1)
+    assert arrived.ticket.id == ticket.id and arrived.ticket.status == "new"
+    assert arrived.ticket.items[0].name == "Nasi goreng 0"
+
+    bump = KitchenActionV1(request_id=uuid.uuid4(), action="bump", ticket_id=ticket.id)
+    await screen.send_to(bump.model_dump_json())
+    replies = [await receive(screen), await receive(screen)]
+    ack = next(m for m in replies if isinstance(m, KitchenAckV1))
+    assert ack.request_id == bump.request_id and ack.ticket is not None
+    assert ack.ticket.status == "done" and ack.ticket.done_at is not None
+    pushed = next(m for m in replies if isinstance(m, KitchenTicketMessageV1))
+    assert pushed.ticket.status == "done" and pushed.ticket.sequence == 2
+
+    await screen.send_to(bump.model_dump_json())  # resent after a reconnect: no second bump
+    repeat = await receive(screen)
+    assert isinstance(repeat, KitchenAckV1) and repeat.ticket is not None
+    assert repeat.ticket.sequence == 2
+
+    recall = KitchenActionV1(request_id=uuid.uuid4(), action="recall")  # the last bump
+    await screen.send_to(recall.model_dump_json())
+    replies = [await receive(screen), await receive(screen)]
+    ack = next(m for m in replies if isinstance(m, KitchenAckV1))
+    assert ack.ticket is not None and ack.ticket.id == ticket.id and ack.ticket.status == "new"
+    assert await screen.receive_nothing(timeout=0.2)
+    await screen.disconnect()
+
+
+async def test_reconnect_with_last_sequence_gets_the_three_missed_tickets_once(
+    live_world: dict[str, Any],
+) -> None:
+    token = live_world["tokens"][Role.KITCHEN]
+    screen = socket(live_world, token)
+    await hello(screen)
+    [seen] = await order(live_world, "grill")
+    first = await receive(screen)
+    assert isinstance(first, KitchenTicketMessageV1)
+    last_sequence = first.ticket.sequence
+    await screen.disconnect()
+
+    missed = [(await order(live_world, "grill"))[0] for _ in range(3)]
+
+    again = socket(live_world, token)
+    replay = await hello(again, last_sequence)
+    tickets = [m.ticket for m in replay if isinstance(m, KitchenTicketMessageV1)]
+    assert [t.id for t in tickets] == [t.id for t in missed]
+    assert seen.id not in {t.id for t in tickets}
+    assert isinstance(replay[-1], KitchenCaughtUpV1) and replay[-1].sequence == last_sequence + 3
+    assert await again.receive_nothing(timeout=0.3)  # and nothing twice
+    await again.disconnect()
+
+
+async def test_a_station_screen_gets_only_its_station(live_world: dict[str, Any]) -> None:
+    token = live_world["tokens"][Role.KITCHEN]
+    bar, grill, everything = (
+        socket(live_world, token, "bar"),
+        socket(live_world, token, "grill"),
+        socket(live_world, token),
+    )
+    for screen in (bar, grill, everything):
+        await hello(screen)
+    await order(live_world, "grill", "bar")
+    bar_ticket = await receive(bar)
+    grill_ticket = await receive(grill)
+    both = [await receive(everything), await receive(everything)]
+    assert isinstance(bar_ticket, KitchenTicketMessageV1) and bar_ticket.ticket.station == "bar"
+    assert (
+        isinstance(grill_ticket, KitchenTicketMessageV1) and grill_ticket.ticket.station == "grill"
+    )
+    assert sorted(m.ticket.station for m in both if isinstance(m, KitchenTicketMessageV1)) == [
+        "bar",
+        "grill",
+    ]
+    assert await bar.receive_nothing(timeout=0.2) and await grill.receive_nothing(timeout=0.1)
+    # A station screen may not bump another station's ticket.
+    action = KitchenActionV1(
+        request_id=uuid.uuid4(), action="bump", ticket_id=grill_ticket.ticket.id
+    )
+    await bar.send_to(action.model_dump_json())
+    refused = await receive(bar)
+    assert isinstance(refused, KitchenAckV1) and refused.error is not None
+    assert refused.error.code == "station_mismatch" and refused.ticket is None
+    for screen in (bar, grill, everything):
+        await screen.disconnect()
+
+
+@pytest.mark.parametrize("who", ["cashier", "rival_owner", "no_token", "garbage", "unknown_outlet"])
+async def test_sockets_are_refused_without_a_kitchen_identity_of_this_tenant(
+    who: str, live_world: dict[str, Any]
+) -> None:
+    tokens = live_world["tokens"]
+    token = {
+        "cashier": tokens[Role.CASHIER],
+        "rival_owner": tokens["rival_owner"],
+        "no_token": "",
+        "garbage": "not-a-jwt",
+        "unknown_outlet": tokens[Role.KITCHEN],
+    }[who]
+    outlet_id = uuid.uuid4() if who == "unknown_outlet" else live_world["outlets"]["main"].id
+    path = f"/ws/demo/kitchen/{outlet_id}/"
+    communicator = WebsocketCommunicator(
+        application, path, headers=[(b"authorization", f"Bearer {token}".encode())]
+    )
+    connected, code = await communicator.connect(timeout=5)
+    assert not connected and code == 4403
+
+
+async def test_a_malformed_message_closes_the_socket(live_world: dict[str, Any]) -> None:
+    screen = socket(live_world, live_world["tokens"][Role.KITCHEN])
+    connected, _ = await screen.connect(timeout=5)
+    assert connected
+    await screen.send_to(json.dumps({"type": "hello", "last_sequence": "ten"}))
+    output = await screen.receive_output(timeout=5)
+    assert output == {"type": "websocket.close", "code": 4400}
