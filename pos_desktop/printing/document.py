@@ -263,6 +263,7 @@ class ReceiptData:
     payments: tuple[PaymentData, ...] = ()
     table: str = ""
     customer_name: str = ""
+    notice: str = ""  # e.g. VOIDED or REFUNDED on the reprint of such an order
     labels: ReceiptLabels = field(default_factory=ReceiptLabels)
 
 
@@ -294,6 +295,8 @@ def receipt_document(data: ReceiptData, *, copy: bool = False) -> PrintDocument:
         blocks.append(Text(address))
     if copy:
         blocks.append(Mark(labels.copy))
+    if data.notice:
+        blocks.append(Mark(data.notice))
     info = [
         Field(labels.receipt_no, data.receipt_no, bold=True),
         Field(labels.date, local_time(data.issued_at, data.time_zone)),

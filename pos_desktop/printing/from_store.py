@@ -114,6 +114,7 @@ def receipt_data_for_order(session: Session, order: Order) -> ReceiptData:
         payments=_payments(order),
         table=order.table,
         customer_name=order.customer_name,
+        notice="" if order.status == "paid" else order.status.upper(),
     )
 
 

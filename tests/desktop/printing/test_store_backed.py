@@ -153,6 +153,16 @@ def test_receipt_of_a_stored_order(database: Database) -> None:
     assert printout.qr_codes[0].data.decode() == ORDER_ID
 
 
+def test_reprint_of_a_voided_order_says_so(database: Database) -> None:
+    with database.session_factory() as session, session.begin():
+        find_order(session, RECEIPT_NO).status = "voided"
+    with database.session_factory() as session:
+        data = receipt_data_for_order(session, find_order(session, RECEIPT_NO))
+    printout = decode(render_escpos(receipt_document(data, copy=True), PAPER_58))
+    marks = [line.text for line in printout.lines if line.invert]
+    assert marks == ["COPY", "VOIDED"]
+
+
 def test_unknown_receipt_number(database: Database) -> None:
     with database.session_factory() as session, pytest.raises(OrderNotFound):
         find_order(session, "KMG-T01-999999")
