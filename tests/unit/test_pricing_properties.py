@@ -18,6 +18,7 @@ from shared.pricing import (
     Modifier,
     PricedCart,
     Promotion,
+    PromotionBook,
     PromotionKind,
     PromotionTarget,
     RoundingRule,
@@ -33,7 +34,7 @@ GROUPS = ["member", "staff"]
 RATE_IDS = ["pb1", "vat", "city"]
 
 PROPERTY_SETTINGS = settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 tax_rates = st.tuples(
@@ -306,3 +307,10 @@ def test_cash_rounding_lands_on_the_step(inputs: dict[str, object]) -> None:
     else:
         assert priced.payable_minor % rounding.step_minor == 0
         assert abs(priced.cash_rounding_minor) < rounding.step_minor
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pricing_inputs())
+def test_prebuilt_book_prices_like_a_plain_tuple(inputs: dict[str, object]) -> None:
+    book = PromotionBook(inputs["promotions"])  # type: ignore[arg-type]
+    assert price({**inputs, "promotions": book}) == price(inputs)
