@@ -10,11 +10,19 @@ from pos_desktop.printing.document import (
     Heading,
     PrintDocument,
     ReceiptLineData,
+    Text,
     kitchen_ticket_document,
     receipt_document,
     shift_report_document,
 )
-from pos_desktop.printing.paper import PAPER_58, PAPER_80, PaperProfile, paper_for_width
+from pos_desktop.printing.paper import (
+    CODE_PAGE_CODECS,
+    PAPER_58,
+    PAPER_80,
+    PaperProfile,
+    paper_for_width,
+    printable_text,
+)
 from pos_desktop.printing.render_escpos import drawer_kick_bytes, render_escpos
 from pos_desktop.printing.samples import (
     SAMPLE_ORDER_ID,
@@ -195,3 +203,17 @@ def test_unknown_block_is_refused() -> None:
     document = PrintDocument("test", "IDR", "id_ID", (Heading("ok"), "not a block"))  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         render_escpos(document, PAPER_58)
+
+
+@pytest.mark.parametrize("code_page", sorted(CODE_PAGE_CODECS))
+def test_every_character_of_the_code_page_survives(code_page: str) -> None:
+    """What `printable_text` keeps, python-escpos encodes to the byte the printer shows."""
+    codec = CODE_PAGE_CODECS[code_page]
+    upper_half = bytes(range(0x80, 0x100)).decode(codec, errors="ignore")
+    letters = "".join(c for c in upper_half if c.isprintable() and not c.isspace())
+    kept = printable_text(letters, code_page)
+    assert kept == letters  # the code page's own characters are never transliterated
+    document = PrintDocument("test", "", "", (Text((kept,), align="left"),))
+    paper = paper_for_width(80, code_page=code_page)
+    printout = decode(render_escpos(document, paper))
+    assert "".join(printout.texts) == kept
