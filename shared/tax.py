@@ -37,8 +37,7 @@ class TaxRate:
         _check_text(self.rate_id, "rate_id")
         _check_text(self.name, "name")
         _check_rate(self.rate_bp, "rate_bp")
-        if not isinstance(self.inclusive, bool):
-            raise TaxConfigError("inclusive must be true or false", field="inclusive")
+        _check_flag(self.inclusive, "inclusive")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +55,7 @@ class ServiceCharge:
     def __post_init__(self) -> None:
         _check_rate(self.rate_bp, "rate_bp")
         _check_text(self.name, "name")
-        if not isinstance(self.taxed, bool):
-            raise TaxConfigError("taxed must be true or false", field="taxed")
+        _check_flag(self.taxed, "taxed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +98,11 @@ class TaxTotal:
 def _check_text(value: object, field: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise TaxConfigError(f"{field} must be non-empty text", field=field, code="required")
+
+
+def _check_flag(value: object, field: str) -> None:
+    if not isinstance(value, bool):
+        raise TaxConfigError(f"{field} must be true or false", field=field)
 
 
 def _check_rate(value: object, field: str) -> None:
