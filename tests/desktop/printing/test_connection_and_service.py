@@ -29,8 +29,8 @@ from pos_desktop.printing.settings import (
     load_printer_settings,
     save_printer_settings,
 )
-from tests.desktop.printing.conftest import FakeNetworkPrinter
 from tests.desktop.printing.escpos_decoder import decode
+from tests.desktop.printing.fake_printer import FakeNetworkPrinter
 
 
 @pytest.mark.parametrize(

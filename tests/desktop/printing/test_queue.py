@@ -22,8 +22,8 @@ from pos_desktop.printing.queue import (
 )
 from pos_desktop.printing.render_escpos import render_escpos
 from pos_desktop.printing.samples import SAMPLE_ORDER_ID
-from tests.desktop.printing.conftest import FakeNetworkPrinter
 from tests.desktop.printing.escpos_decoder import decode
+from tests.desktop.printing.fake_printer import FakeNetworkPrinter
 
 FAST = RetryPolicy(base_s=0.02, cap_s=0.1, max_attempts=1000)
 WAIT_S = 5.0

@@ -30,8 +30,8 @@ from pos_desktop.printing.settings import PrinterSettings, save_printer_settings
 from pos_desktop.store.db import Database
 from pos_desktop.store.models import Cashier, Order, OrderLine, Payment, Setting, Shift
 from shared.protocol import ShiftFiguresV1
-from tests.desktop.printing.conftest import FakeNetworkPrinter
 from tests.desktop.printing.escpos_decoder import decode
+from tests.desktop.printing.fake_printer import FakeNetworkPrinter
 
 SOLD_AT = datetime(2026, 3, 14, 5, 7, tzinfo=UTC)
 ORDER_ID = "0192f3a4-0000-7000-8000-000000000001"
