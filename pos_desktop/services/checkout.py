@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 from uuid import UUID
 
-from sqlalchemy import select, update
+from pydantic import BaseModel
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
 
 from pos_desktop.ids import new_id, utcnow
 from pos_desktop.services.auth import SignedIn
@@ -17,7 +20,7 @@ from pos_desktop.services.errors import InvalidInput, StateError
 from pos_desktop.services.shifts import open_shift_row
 from pos_desktop.store.models import Approval, Counter, Order, OrderLine, Payment
 from pos_desktop.store.uow import UnitOfWork
-from pos_desktop.sync.queue import QueueKind, enqueue
+from pos_desktop.sync.queue import QueueKind, enqueue_payload
 from shared.pricing import AppliedDiscount, AppliedTax, ManualDiscount, PricedCart
 from shared.protocol import (
     AppliedDiscountV1,
@@ -32,6 +35,11 @@ from shared.protocol import (
 )
 
 RECEIPT_COUNTER = "receipt"
+ORDERS = cast(Table, Order.__table__)
+ORDER_LINES = cast(Table, OrderLine.__table__)
+PAYMENTS = cast(Table, Payment.__table__)
+APPROVALS = cast(Table, Approval.__table__)
+COUNTERS = cast(Table, Counter.__table__)
 PAYMENT_METHODS = frozenset({"cash", "card", "qris", "ewallet", "voucher", "other"})
 
 
@@ -61,17 +69,44 @@ class _PaymentSplit:
     change_minor: int
 
 
+@dataclass(frozen=True)
+class SaleRows:
+    """Every row of one sale, ready to insert (built outside the write for a short lock)."""
+
+    order: dict[str, object]
+    lines: list[dict[str, object]]
+    payments: list[dict[str, object]]
+    approvals: list[dict[str, object]]
+    outbox_payload: str
+
+
+def write_sale(session: Session, rows: SaleRows) -> None:
+    """Insert a sale and its outbox row: one Core statement per table, in the caller's
+    transaction. The ORM's per-object bookkeeping cost more than the fsync; nothing here
+    needs identity-mapped objects afterwards."""
+    session.execute(ORDERS.insert(), [rows.order])
+    session.execute(ORDER_LINES.insert(), rows.lines)
+    session.execute(PAYMENTS.insert(), rows.payments)
+    if rows.approvals:
+        session.execute(APPROVALS.insert(), rows.approvals)
+    enqueue_payload(session, QueueKind.ORDER, str(rows.order["id"]), rows.outbox_payload)
+
+
+def _dumped(model: BaseModel | None) -> dict[str, object] | None:
+    return model.model_dump(mode="json") if model is not None else None
+
+
 def next_receipt_number(uow: UnitOfWork, identity: TerminalIdentity) -> str:
     """Bump the per-terminal counter inside the order's transaction (no gaps, no repeats)."""
     session = uow.session
     bumped = session.execute(
-        update(Counter)
-        .where(Counter.name == RECEIPT_COUNTER)
-        .values(value=Counter.value + 1)
-        .returning(Counter.value)
+        COUNTERS.update()
+        .where(COUNTERS.c.name == RECEIPT_COUNTER)
+        .values(value=COUNTERS.c.value + 1)
+        .returning(COUNTERS.c.value)
     ).scalar_one_or_none()
     if bumped is None:
-        session.add(Counter(name=RECEIPT_COUNTER, value=1))
+        session.execute(COUNTERS.insert().values(name=RECEIPT_COUNTER, value=1))
         bumped = 1
     return format_receipt_number(identity.outlet_code, identity.terminal_code, bumped)
 
@@ -298,97 +333,112 @@ def checkout(
         at=at,
     )
     change_minor = sum(split.change_minor for split in splits)
-    order = Order(
-        id=order_id,
-        receipt_number=receipt_number,
-        shift_id=shift.id,
-        cashier_id=cashier.cashier_id,
-        customer_id=cart.customer_id,
-        customer_name=cart.customer_name,
-        table=cart.table,
-        note=cart.note,
-        status="paid",
-        currency=priced.currency,
-        catalog_version=cart.snapshot.catalog_version,
-        manual_discount=wire.manual_discount.model_dump(mode="json")
-        if wire.manual_discount
-        else None,
-        subtotal_minor=priced.subtotal_minor,
-        discount_minor=priced.discount_minor,
-        service_charge_minor=priced.service_charge_minor,
-        tax_minor=priced.tax_minor,
-        rounding_minor=priced.cash_rounding_minor,
-        total_minor=priced.payable_minor,
-        paid_minor=priced.payable_minor + change_minor,
-        change_minor=change_minor,
-        refunded_minor=0,
-        pricing={
+    order_row: dict[str, object] = {
+        "id": order_id,
+        "receipt_number": receipt_number,
+        "shift_id": shift.id,
+        "cashier_id": cashier.cashier_id,
+        "customer_id": cart.customer_id,
+        "customer_name": cart.customer_name,
+        "table": cart.table,
+        "note": cart.note,
+        "status": "paid",
+        "currency": priced.currency,
+        "catalog_version": cart.snapshot.catalog_version,
+        "manual_discount": _dumped(wire.manual_discount),
+        "subtotal_minor": priced.subtotal_minor,
+        "discount_minor": priced.discount_minor,
+        "service_charge_minor": priced.service_charge_minor,
+        "tax_minor": priced.tax_minor,
+        "rounding_minor": priced.cash_rounding_minor,
+        "total_minor": priced.payable_minor,
+        "paid_minor": priced.payable_minor + change_minor,
+        "change_minor": change_minor,
+        "refunded_minor": 0,
+        "pricing": {
             "tax_lines": [t.model_dump(mode="json") for t in wire.tax_lines],
             "promotions": [
-                {"promotion_id": p.promotion_id, "name": p.name, "amount_minor": p.amount_minor}
+                {
+                    "promotion_id": p.promotion_id,
+                    "name": p.name,
+                    "amount_minor": p.amount_minor,
+                }
                 for p in priced.promotions
             ],
         },
-        created_at=at,
-    )
-    for position, line in enumerate(wire.lines):
-        order.lines.append(
-            OrderLine(
-                id=str(line.id),
-                position=position,
-                product_id=str(line.product_id) if line.product_id else None,
-                category_id=str(line.category_id) if line.category_id else None,
-                sku=line.sku,
-                name=line.name,
-                kitchen_station=line.kitchen_station,
-                quantity=line.quantity,
-                unit_price_minor=line.unit_price_minor,
-                modifiers=[m.model_dump(mode="json") for m in line.modifiers],
-                manual_discount=line.manual_discount.model_dump(mode="json")
-                if line.manual_discount
-                else None,
-                discounts=[d.model_dump(mode="json") for d in line.discounts],
-                taxes=[t.model_dump(mode="json") for t in line.taxes],
-                gross_minor=line.gross_minor,
-                discount_minor=line.discount_minor,
-                net_minor=line.net_minor,
-                tax_minor=line.tax_minor,
-                total_minor=line.total_minor,
-                note=line.note,
-            )
-        )
+        "created_at": at,
+    }
+    line_rows: list[dict[str, object]] = [
+        {
+            "id": str(line.id),
+            "order_id": order_id,
+            "position": position,
+            "product_id": str(line.product_id) if line.product_id else None,
+            "category_id": str(line.category_id) if line.category_id else None,
+            "sku": line.sku,
+            "name": line.name,
+            "kitchen_station": line.kitchen_station,
+            "quantity": line.quantity,
+            "unit_price_minor": line.unit_price_minor,
+            "modifiers": [m.model_dump(mode="json") for m in line.modifiers],
+            "manual_discount": _dumped(line.manual_discount),
+            "discounts": [d.model_dump(mode="json") for d in line.discounts],
+            "taxes": [t.model_dump(mode="json") for t in line.taxes],
+            "gross_minor": line.gross_minor,
+            "discount_minor": line.discount_minor,
+            "net_minor": line.net_minor,
+            "tax_minor": line.tax_minor,
+            "total_minor": line.total_minor,
+            "note": line.note,
+        }
+        for position, line in enumerate(wire.lines)
+    ]
+    payment_rows: list[dict[str, object]] = []
     for split, payment_id in zip(splits, payment_ids, strict=True):
-        order.payments.append(
-            Payment(
-                id=payment_id,
-                method=split.tender.method,
-                amount_minor=split.tender.amount_minor,
-                is_change=False,
-                reference=split.tender.reference,
-                created_at=at,
-            )
+        payment_rows.append(
+            {
+                "id": payment_id,
+                "order_id": order_id,
+                "method": split.tender.method,
+                "amount_minor": split.tender.amount_minor,
+                "is_change": False,
+                "reference": split.tender.reference,
+                "created_at": at,
+            }
         )
         if split.change_minor:
-            order.payments.append(
-                Payment(
-                    id=new_id(),
-                    method="cash",
-                    amount_minor=-split.change_minor,
-                    is_change=True,
-                    created_at=at,
-                )
+            payment_rows.append(
+                {
+                    "id": new_id(),
+                    "order_id": order_id,
+                    "method": "cash",
+                    "amount_minor": -split.change_minor,
+                    "is_change": True,
+                    "reference": "",
+                    "created_at": at,
+                }
             )
-    for approval in cart.approvals:
-        order.approvals.append(
-            Approval(
-                action=approval.action,
-                manager_id=approval.manager_id,
-                reason=approval.reason,
-                approved_at=approval.at,
-            )
-        )
-    session.add(order)
-    enqueue(session, QueueKind.ORDER, order_id, wire)
+    approval_rows: list[dict[str, object]] = [
+        {
+            "id": new_id(),
+            "order_id": order_id,
+            "action": approval.action,
+            "manager_id": approval.manager_id,
+            "reason": approval.reason,
+            "approved_at": approval.at,
+        }
+        for approval in cart.approvals
+    ]
+    write_sale(
+        session,
+        SaleRows(
+            order=order_row,
+            lines=line_rows,
+            payments=payment_rows,
+            approvals=approval_rows,
+            outbox_payload=wire.model_dump_json(),
+        ),
+    )
     uow.commit()
     return CheckoutResult(
         order_id=order_id,

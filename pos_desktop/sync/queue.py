@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from pos_desktop.ids import utcnow
@@ -50,18 +50,26 @@ class RetryPolicy:
 
 def enqueue(session: Session, kind: QueueKind, entity_id: str, payload: BaseModel) -> None:
     """Add an outbox row in the caller's transaction (the one that writes the entity itself)."""
+    enqueue_payload(session, kind, entity_id, payload.model_dump_json())
+
+
+def enqueue_payload(session: Session, kind: QueueKind, entity_id: str, payload: str) -> None:
+    """`enqueue` with the wire JSON already made (checkout builds it once for both uses)."""
     now = utcnow()
-    session.add(
-        SyncQueueItem(
-            kind=kind.value,
-            entity_id=entity_id,
-            payload=payload.model_dump_json(),
-            status=ItemStatus.PENDING.value,
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-            updated_at=now,
-        )
+    session.execute(
+        cast(Table, SyncQueueItem.__table__).insert(),
+        [
+            {
+                "kind": kind.value,
+                "entity_id": entity_id,
+                "payload": payload,
+                "status": ItemStatus.PENDING.value,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                "updated_at": now,
+            }
+        ],
     )
 
 

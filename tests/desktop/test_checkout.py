@@ -121,7 +121,7 @@ def test_a_failure_inside_checkout_leaves_no_trace(
     def broken_enqueue(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(checkout_module, "enqueue", broken_enqueue)
+    monkeypatch.setattr(checkout_module, "enqueue_payload", broken_enqueue)
     with open_terminal.uow() as uow, pytest.raises(RuntimeError):
         checkout(
             uow, cart=_cart(snapshot, cashier), tenders=[Tender("card", 96_500)], cashier=cashier
