@@ -84,11 +84,12 @@ def write_sale(session: Session, rows: SaleRows) -> None:
     """Insert a sale and its outbox row: one Core statement per table, in the caller's
     transaction. The ORM's per-object bookkeeping cost more than the fsync; nothing here
     needs identity-mapped objects afterwards."""
-    session.execute(ORDERS.insert(), [rows.order])
-    session.execute(ORDER_LINES.insert(), rows.lines)
-    session.execute(PAYMENTS.insert(), rows.payments)
+    connection = session.connection()  # same transaction, without the ORM's execute layer
+    connection.execute(ORDERS.insert(), [rows.order])
+    connection.execute(ORDER_LINES.insert(), rows.lines)
+    connection.execute(PAYMENTS.insert(), rows.payments)
     if rows.approvals:
-        session.execute(APPROVALS.insert(), rows.approvals)
+        connection.execute(APPROVALS.insert(), rows.approvals)
     enqueue_payload(session, QueueKind.ORDER, str(rows.order["id"]), rows.outbox_payload)
 
 
@@ -99,14 +100,18 @@ def _dumped(model: BaseModel | None) -> dict[str, object] | None:
 def next_receipt_number(uow: UnitOfWork, identity: TerminalIdentity) -> str:
     """Bump the per-terminal counter inside the order's transaction (no gaps, no repeats)."""
     session = uow.session
-    bumped = session.execute(
-        COUNTERS.update()
-        .where(COUNTERS.c.name == RECEIPT_COUNTER)
-        .values(value=COUNTERS.c.value + 1)
-        .returning(COUNTERS.c.value)
-    ).scalar_one_or_none()
+    bumped = (
+        session.connection()
+        .execute(
+            COUNTERS.update()
+            .where(COUNTERS.c.name == RECEIPT_COUNTER)
+            .values(value=COUNTERS.c.value + 1)
+            .returning(COUNTERS.c.value)
+        )
+        .scalar_one_or_none()
+    )
     if bumped is None:
-        session.execute(COUNTERS.insert().values(name=RECEIPT_COUNTER, value=1))
+        session.connection().execute(COUNTERS.insert().values(name=RECEIPT_COUNTER, value=1))
         bumped = 1
     return format_receipt_number(identity.outlet_code, identity.terminal_code, bumped)
 

@@ -56,7 +56,7 @@ def enqueue(session: Session, kind: QueueKind, entity_id: str, payload: BaseMode
 def enqueue_payload(session: Session, kind: QueueKind, entity_id: str, payload: str) -> None:
     """`enqueue` with the wire JSON already made (checkout builds it once for both uses)."""
     now = utcnow()
-    session.execute(
+    session.connection().execute(
         cast(Table, SyncQueueItem.__table__).insert(),
         [
             {
