@@ -192,6 +192,7 @@ class TerminalTill:
             locale=tenant.locale,
             cash_rounding_step_minor=tenant.cash_rounding_step_minor,
             denominations_minor=DENOMINATIONS.get(tenant.currency, ()),
+            time_zone=tenant.time_zone,
         )
 
     def login(self, pin: str) -> CashierView:
@@ -423,6 +424,7 @@ class TerminalTill:
             discount_minor=priced.discount_minor,
             service_charge_minor=priced.service_charge_minor,
             tax_minor=priced.tax_minor,
+            tax_included=priced.tax_added_minor == 0 and priced.tax_included_minor > 0,
             total_minor=priced.total_minor,
             customer_name=cart.customer_name,
             order_discount_label=f"{discount.kind.value} {discount.value}" if discount else "",

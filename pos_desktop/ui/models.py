@@ -6,6 +6,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -38,8 +39,17 @@ PriceRole = Qt.ItemDataRole.UserRole + 2
 _TILE_COLOURS = ("#1f6feb", "#8250df", "#bf3989", "#cf222e", "#bc4c00", "#1a7f37", "#0969da")
 
 
+METHOD_LABELS = {"cash": "Cash", "card": "Card", "qris": "QRIS", "ewallet": "E-wallet"}
+STATUS_LABELS = {"paid": "Paid", "voided": "Voided", "refunded": "Refunded"}
+
+
 def _tr(text: str) -> str:
     return QCoreApplication.translate("models", text)
+
+
+def method_label(method: str) -> str:
+    """A payment method as the cashier reads it (translated)."""
+    return _tr(METHOD_LABELS.get(method, method.title()))
 
 
 @dataclass(frozen=True)
@@ -127,15 +137,16 @@ def cart_model(money: MoneyFormat) -> RowTableModel[CartLineView]:
     )
 
 
-def orders_model(money: MoneyFormat) -> RowTableModel[OrderRow]:
-    """Orders of the shift: receipt number, time, total and state."""
+def orders_model(money: MoneyFormat, time_zone: str = "UTC") -> RowTableModel[OrderRow]:
+    """Orders of the shift: receipt number, local time at the outlet, total and state."""
+    zone = ZoneInfo(time_zone)
     return RowTableModel(
         [
             Column("Receipt", lambda order: order.receipt_number),
-            Column("Time", lambda order: order.created_at.astimezone().strftime("%H:%M")),
+            Column("Time", lambda order: order.created_at.astimezone(zone).strftime("%H:%M")),
             Column("Customer", lambda order: order.customer_name),
             Column("Total", lambda order: money(order.total_minor), align_right=True),
-            Column("Status", lambda order: _tr(order.status)),
+            Column("Status", lambda order: _tr(STATUS_LABELS.get(order.status, order.status))),
         ]
     )
 
@@ -144,7 +155,7 @@ def tenders_model(money: MoneyFormat) -> RowTableModel[TenderInput]:
     """Payments entered so far on the payment screen."""
     return RowTableModel(
         [
-            Column("Method", lambda tender: _tr(tender.method)),
+            Column("Method", lambda tender: method_label(tender.method)),
             Column("Reference", lambda tender: tender.reference),
             Column("Amount", lambda tender: money(tender.amount_minor), align_right=True),
         ]

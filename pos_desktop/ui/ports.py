@@ -45,6 +45,7 @@ class TenantView:
     locale: str
     cash_rounding_step_minor: int = 0
     denominations_minor: tuple[int, ...] = ()
+    time_zone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ class CartView:
     discount_minor: int = 0
     service_charge_minor: int = 0
     tax_minor: int = 0
+    tax_included: bool = False
     total_minor: int = 0
     customer_name: str = ""
     order_discount_label: str = ""

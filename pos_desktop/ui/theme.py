@@ -21,6 +21,7 @@ QPushButton[role="primary"] {{
 QPushButton[role="primary"]:disabled {{ background: #9cc8a8; }}
 QPushButton[role="danger"] {{ background: #cf222e; color: white; border-color: #cf222e; }}
 QPushButton[role="key"] {{ font-size: 24px; min-height: 64px; }}
+QPushButton[role="compact"] {{ padding: 2px 4px; font-size: 15px; }}
 QPushButton[role="nav"] {{ border: none; background: transparent; color: #e6edf3; }}
 QPushButton[role="nav"]:checked {{ background: #30363d; color: white; }}
 QLineEdit, QComboBox, QSpinBox {{

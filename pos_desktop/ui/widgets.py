@@ -42,7 +42,7 @@ def label(text: str = "", role: str = "", *, name: str = "") -> QLabel:
         widget.setProperty("role", role)
     if name:
         widget.setObjectName(name)
-    widget.setWordWrap(role in {"hint", "error"})
+    widget.setWordWrap(role in {"hint", "error", "title"})
     return widget
 
 

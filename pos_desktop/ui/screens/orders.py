@@ -23,7 +23,7 @@ class OrdersScreen(Screen):
         self._money = context.money
         self._detail: OrderDetail | None = None
         self._dialog: QWidget | None = None
-        self.orders = orders_model(self._money)
+        self.orders = orders_model(self._money, context.till.tenant().time_zone)
         self.refund_lines: CountedTableModel = refund_lines_model([], self._money)
 
         layout = QHBoxLayout(self)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QListView,
     QTabBar,
@@ -146,39 +147,44 @@ class SellScreen(Screen):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         column.addWidget(self.cart_table, 1)
 
-        line_row = QGridLayout()
+        line_row = QHBoxLayout()
         line_actions: list[tuple[str, str, Callable[[], None]]] = [
             ("−", "sell_minus", lambda: self._step_quantity(-1)),
             ("+", "sell_plus", lambda: self._step_quantity(1)),
             (self.tr("Note"), "sell_note", self._edit_note),
             (self.tr("Line %"), "sell_lineDiscount", self._discount_line),
             (self.tr("Order %"), "sell_orderDiscount", self._discount_order),
-            (self.tr("Hold (F6)"), "sell_park", self._park),
+            (self.tr("Hold"), "sell_park", self._park),
         ]
-        for position, (text, name, action) in enumerate(line_actions):
-            action_button = button(text, "key" if text in {"−", "+"} else "", name=name)
+        for text, name, action in line_actions:
+            action_button = button(text, "compact", name=name)
+            action_button.setMinimumHeight(56)
             action_button.clicked.connect(action)
-            line_row.addWidget(action_button, position // 3, position % 3)
+            line_row.addWidget(action_button, 1)
+        line_row.setSpacing(6)
         column.addLayout(line_row)
 
         totals = QGridLayout()
-        self.total_labels: dict[str, QWidget] = {}
+        self.total_labels: dict[str, QLabel] = {}
+        self.tax_caption = label(self.tr("Tax"))
         rows = [
-            ("subtotal", self.tr("Subtotal")),
-            ("discount", self.tr("Discounts")),
-            ("service", self.tr("Service")),
-            ("tax", self.tr("Tax")),
+            ("subtotal", label(self.tr("Subtotal"))),
+            ("discount", label(self.tr("Discounts"))),
+            ("service", label(self.tr("Service"))),
+            ("tax", self.tax_caption),
         ]
-        for position, (key, text) in enumerate(rows):
+        for position, (key, caption) in enumerate(rows):
             amount = label("", name=f"sell_{key}")
             amount.setAlignment(Qt.AlignmentFlag.AlignRight)
-            totals.addWidget(label(text), position, 0)
-            totals.addWidget(amount, position, 1)
+            row, pair = divmod(position, 2)
+            totals.addWidget(caption, row, pair * 2)
+            totals.addWidget(amount, row, pair * 2 + 1)
             self.total_labels[key] = amount
+        totals.setHorizontalSpacing(16)
         self.total = label("", "total", name="sell_total")
         self.total.setAlignment(Qt.AlignmentFlag.AlignRight)
-        totals.addWidget(label(self.tr("Total")), len(rows), 0)
-        totals.addWidget(self.total, len(rows), 1)
+        totals.addWidget(label(self.tr("Total")), 2, 0)
+        totals.addWidget(self.total, 2, 1, 1, 3)
         column.addLayout(totals)
         column.addWidget(self.error)
         self.pay_button = button("", "primary", name="sell_pay")
@@ -299,10 +305,11 @@ class SellScreen(Screen):
         self._cart = cart
         self.cart_lines.set_rows(cart.lines)
         money = self._money
-        self.total_labels["subtotal"].setText(money(cart.subtotal_minor))  # type: ignore[attr-defined]
-        self.total_labels["discount"].setText(money(-cart.discount_minor))  # type: ignore[attr-defined]
-        self.total_labels["service"].setText(money(cart.service_charge_minor))  # type: ignore[attr-defined]
-        self.total_labels["tax"].setText(money(cart.tax_minor))  # type: ignore[attr-defined]
+        self.total_labels["subtotal"].setText(money(cart.subtotal_minor))
+        self.total_labels["discount"].setText(money(-cart.discount_minor))
+        self.total_labels["service"].setText(money(cart.service_charge_minor))
+        self.total_labels["tax"].setText(money(cart.tax_minor))
+        self.tax_caption.setText(self.tr("Tax (included)") if cart.tax_included else self.tr("Tax"))
         self.total.setText(money(cart.total_minor))
         self.customer_button.setText(cart.customer_name or self.tr("+ Customer  (F8)"))
         self.pay_button.setEnabled(not cart.is_empty)

@@ -49,7 +49,7 @@ class PairingScreen(Screen):
         )
         self.server_edit = QLineEdit(server_url)
         self.server_edit.setObjectName("pairing_server")
-        self.server_edit.setPlaceholderText(self.tr("Server address, e.g. https://pos.example.com"))
+        self.server_edit.setPlaceholderText(self.tr("Server address (https://…)"))
         self.code_edit = QLineEdit()
         self.code_edit.setObjectName("pairing_code")
         self.code_edit.setPlaceholderText(self.tr("Pairing code"))
@@ -58,6 +58,7 @@ class PairingScreen(Screen):
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setFormat(self.tr("Catalog %v of %m"))
+        self.progress.hide()
         self.pair_button = button(
             self.tr("Pair and download catalog"), "primary", name="pairing_go"
         )
@@ -82,6 +83,7 @@ class PairingScreen(Screen):
             self.show_error(self.tr("Enter the server address and the pairing code."))
             return
         self.clear_error()
+        self.progress.show()
         self.pair_button.setEnabled(False)
         relay = _ProgressRelay(self)
         self._context.background.run(

@@ -212,8 +212,8 @@
       <translation>Minta kode pemasangan dari manajer di back office.</translation>
     </message>
     <message>
-      <source>Server address, e.g. https://pos.example.com</source>
-      <translation>Alamat server, mis. https://pos.example.com</translation>
+      <source>Server address (https://…)</source>
+      <translation>Alamat server (https://…)</translation>
     </message>
     <message>
       <source>Pairing code</source>
@@ -369,11 +369,15 @@
     </message>
     <message>
       <source>Order %</source>
-      <translation>Pesanan %</translation>
+      <translation>Semua %</translation>
     </message>
     <message>
-      <source>Hold (F6)</source>
-      <translation>Tahan (F6)</translation>
+      <source>Hold</source>
+      <translation>Tahan</translation>
+    </message>
+    <message>
+      <source>Tax</source>
+      <translation>Pajak</translation>
     </message>
     <message>
       <source>Subtotal</source>
@@ -388,10 +392,6 @@
       <translation>Layanan</translation>
     </message>
     <message>
-      <source>Tax</source>
-      <translation>Pajak</translation>
-    </message>
-    <message>
       <source>Total</source>
       <translation>Total</translation>
     </message>
@@ -402,6 +402,10 @@
     <message>
       <source>No product with barcode %s.</source>
       <translation>Tidak ada produk dengan barcode %s.</translation>
+    </message>
+    <message>
+      <source>Tax (included)</source>
+      <translation>Pajak (termasuk)</translation>
     </message>
     <message>
       <source>Pay %s  (F4)</source>
@@ -684,31 +688,31 @@
       <translation>Telepon</translation>
     </message>
     <message>
-      <source>paid</source>
-      <translation>lunas</translation>
+      <source>Paid</source>
+      <translation>Lunas</translation>
     </message>
     <message>
-      <source>voided</source>
-      <translation>dibatalkan</translation>
+      <source>Voided</source>
+      <translation>Dibatalkan</translation>
     </message>
     <message>
-      <source>refunded</source>
-      <translation>direfund</translation>
+      <source>Refunded</source>
+      <translation>Direfund</translation>
     </message>
     <message>
-      <source>cash</source>
+      <source>Cash</source>
       <translation>Tunai</translation>
     </message>
     <message>
-      <source>card</source>
+      <source>Card</source>
       <translation>Kartu</translation>
     </message>
     <message>
-      <source>qris</source>
+      <source>QRIS</source>
       <translation>QRIS</translation>
     </message>
     <message>
-      <source>ewallet</source>
+      <source>E-wallet</source>
       <translation>E-wallet</translation>
     </message>
   </context>
