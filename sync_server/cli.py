@@ -14,8 +14,8 @@ def _prepare() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
     from sync_server.config.env import ENV
 
-    if not ENV.is_postgres:
-        ENV.data_dir.mkdir(parents=True, exist_ok=True)
+    # SQLite file, media and static files live here (static: whitenoise warns if missing).
+    (ENV.data_dir / "static").mkdir(parents=True, exist_ok=True)
 
 
 def serve(argv: list[str]) -> int:

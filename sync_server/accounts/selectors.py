@@ -8,7 +8,12 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q, QuerySet
 
 from sync_server.accounts.models import User
-from sync_server.common.tenancy import PLATFORM_SETTING, TenantScope, tenant_atomic
+from sync_server.common.tenancy import (
+    PLATFORM_SETTING,
+    TenantScope,
+    scope_is_active,
+    tenant_atomic,
+)
 from sync_server.tenants.models import Tenant
 
 
@@ -39,6 +44,8 @@ def login_scope_for_username(*, username: str) -> TenantScope | None:
 
 def user_in_scope(*, scope: TenantScope, **lookup: object) -> User | None:
     """Load one live user inside its own tenant (or platform) scope; None when absent."""
+    if scope_is_active(scope):  # the usual request: token tenant == URL tenant
+        return User.objects.select_related("tenant").filter(**lookup).first()
     with tenant_atomic(scope.tenant_id):
         return User.objects.select_related("tenant").filter(**lookup).first()
 

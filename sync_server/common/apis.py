@@ -67,6 +67,7 @@ class TenantApi(KioskApi):
     resource: ClassVar[str] = ""
     permission_classes = [IsAuthenticated, TenantAccess, MatrixPermission]
     tenant: Tenant | None = None
+    owns_transaction: ClassVar[bool] = True
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.tenant = (
@@ -91,6 +92,7 @@ class PlatformApi(KioskApi):
 
     resource: ClassVar[str] = ""
     permission_classes = [IsAuthenticated, MatrixPermission]
+    owns_transaction: ClassVar[bool] = True
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         with transaction.atomic():
@@ -172,7 +174,8 @@ class ResourceDetailMixin(_ResourceMixin):
     def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
         data = self.validated_input(request.data, instance=instance, partial=True)
-        return Response(self.output(self.update_object(instance=instance, data=data)))
+        self.update_object(instance=instance, data=data)
+        return Response(self.output(self.get_object()))  # re-read: prefetched children moved
 
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.delete_object(instance=self.get_object())

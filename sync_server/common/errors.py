@@ -60,15 +60,16 @@ def _first_error(detail: Any, path: tuple[str, ...] = ()) -> tuple[str | None, s
     return (".".join(path) or None, str(detail), str(code))
 
 
-def _rollback_request_transaction() -> None:
-    # An error answer must not commit half a write.
-    if connection.in_atomic_block:
+def _rollback_request_transaction(view: Any) -> None:
+    # An error answer must not commit half a write: roll back the transaction the
+    # view opened (TenantApi/PlatformApi), never one the caller owns.
+    if getattr(view, "owns_transaction", False) and connection.in_atomic_block:
         transaction.set_rollback(True)
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF's EXCEPTION_HANDLER: map every exception, known or not, to the error shape."""
-    _rollback_request_transaction()
+    _rollback_request_transaction(context.get("view"))
     headers: dict[str, str] = {}
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -60,6 +60,11 @@ def current_tenant_id() -> uuid.UUID:
     return scope.tenant_id
 
 
+def scope_is_active(scope: TenantScope, *, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """True when `scope` is already in force (context and, on PostgreSQL, the transaction)."""
+    return _current_scope.get() == scope and connections[using].in_atomic_block
+
+
 def _scope_for(tenant: Tenant | uuid.UUID | None) -> TenantScope:
     if tenant is None:
         return TenantScope(tenant_id=None)

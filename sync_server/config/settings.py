@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,6 +28,10 @@ INSTALLED_APPS = [
     "sync_server.promotions",
     "sync_server.customers",
     "sync_server.kitchen",
+    "sync_server.devices",
+    "sync_server.shifts",
+    "sync_server.orders",
+    "sync_server.sync",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +145,3 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "WARNING"},
     },
 }
-
-# The static folder appears once `collectstatic` ran; until then whitenoise need not warn.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")

@@ -7,7 +7,9 @@ and `urlpatterns` (mounted at the root); both are collected from INSTALLED_APPS.
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver, include, path
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.static import serve as serve_media
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.views import APIView
 
@@ -47,6 +49,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/", include(resource("tenants", tenants.TenantListApi, tenants.TenantDetailApi))),
+    # Product images; a production deployment puts a CDN or object store in front.
+    re_path(r"^media/(?P<path>.*)$", serve_media, {"document_root": settings.MEDIA_ROOT}),
     *collect_from_apps("urls", "urlpatterns"),
     path("api/<slug:tenant_slug>/", include(tenant_patterns)),
 ]

@@ -26,6 +26,7 @@ from tests.support import pg
 
 DB_MODE = os.environ.get("KIOSK_TEST_DB", "postgres").lower()
 _DATA_DIR = Path(tempfile.mkdtemp(prefix="kiosk-server-tests-"))
+(_DATA_DIR / "static").mkdir()
 _DATABASE = pg.TestDatabase(pg.unique_database_name()) if DB_MODE == "postgres" else None
 
 os.environ["KIOSK_DATA_DIR"] = str(_DATA_DIR)

@@ -16,6 +16,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         tenants = seed_demo()
+        if options.get("verbosity", 1) < 1:
+            return
         self.stdout.write(f"Seeded tenants: {', '.join(sorted(tenants))}")
         for account in DEMO_ACCOUNTS:
             pin = f" PIN {account.pin}" if account.pin else ""

@@ -1,0 +1,79 @@
+"""`python -m sync_server.demo --data-dir DIR`: the single-machine demo (SQLite, seeded, served).
+
+`make demo` runs this. Later steps (pairing a terminal, opening the cashier app)
+hook in through `prepare()` / `serve()` so they can run between the two.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+HOST = "127.0.0.1"
+PORT = 8000
+
+
+def configure(data_dir: Path) -> None:
+    """Point the server at a SQLite file in `data_dir`, whatever the shell environment says."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["KIOSK_DATA_DIR"] = str(data_dir.resolve())
+    os.environ["DATABASE_URL"] = f"sqlite:///{(data_dir / 'kiosk.sqlite3').resolve()}"
+    os.environ.pop("DATABASE_OWNER_URL", None)
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sync_server.config.settings")
+
+
+def prepare(data_dir: Path) -> None:
+    """Migrate and seed (idempotent: a second `make demo` reuses the same data)."""
+    configure(data_dir)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+
+
+def banner(host: str = HOST, port: int = PORT) -> str:
+    """What to open and how to sign in."""
+    from sync_server.demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    base = f"http://{host}:{port}"
+    lines = [
+        "Kiosk POS demo server",
+        f"  API:      {base}/api/demo/products/  (Bearer token from {base}/api/auth/token/)",
+        f"  API docs: {base}/api/docs/",
+        f"  Schema:   {base}/api/schema/",
+        f"Demo accounts (password {DEMO_PASSWORD}):",
+    ]
+    for account in DEMO_ACCOUNTS:
+        tenant = account.tenant_slug or "all tenants"
+        pin = f", PIN {account.pin}" if account.pin else ""
+        lines.append(f"  {account.username:<14} {account.role:<12} {tenant}{pin}")
+    return "\n".join(lines)
+
+
+def serve(host: str = HOST, port: int = PORT) -> int:
+    from sync_server.cli import serve as serve_command
+
+    return serve_command(["--host", host, "--port", str(port)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sync_server.demo")
+    parser.add_argument("--data-dir", type=Path, default=Path("data/demo"))
+    parser.add_argument("--host", default=HOST)
+    parser.add_argument("--port", type=int, default=PORT)
+    parser.add_argument("--no-serve", action="store_true", help="migrate and seed only")
+    args = parser.parse_args(argv)
+    prepare(args.data_dir)
+    print(banner(args.host, args.port), flush=True)
+    if args.no_serve:
+        return 0
+    return serve(args.host, args.port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
