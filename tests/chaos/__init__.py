@@ -1,0 +1,1 @@
+"""Fault and kill tests of the terminal's sync against a real kiosk-server on loopback."""
