@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from shared.money import InvalidValueError, currency_exponent
@@ -275,11 +275,36 @@ class Promotion:
         for flag in ("exclusive", "stackable"):
             if not isinstance(getattr(self, flag), bool):
                 raise PricingInputError(f"{flag} must be true or false", field=flag)
+        self._check_collections()
         if self.valid_from and self.valid_until and self.valid_from > self.valid_until:
             raise PricingInputError(
                 "valid_from is after valid_until", field="valid_until", code="out_of_range"
             )
         self._check_kind()
+
+    def _check_collections(self) -> None:
+        """Conditions must be of the declared types: a list or a datetime would be misread."""
+        if not isinstance(self.customer_group_ids, frozenset) or not all(
+            isinstance(group, str) and group for group in self.customer_group_ids
+        ):
+            raise PricingInputError(
+                "customer_group_ids must be a set of ids", field="customer_group_ids"
+            )
+        if not isinstance(self.windows, tuple) or not all(
+            isinstance(window, TimeWindow) for window in self.windows
+        ):
+            raise PricingInputError("windows must be a tuple of TimeWindow", field="windows")
+        if not isinstance(self.bundle_items, tuple) or not all(
+            isinstance(item, BundleItem) for item in self.bundle_items
+        ):
+            raise PricingInputError(
+                "bundle_items must be a tuple of BundleItem", field="bundle_items"
+            )
+        for name in ("valid_from", "valid_until"):
+            value = getattr(self, name)
+            # datetime is a date subclass; a moment here would compare wrongly with a day.
+            if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+                raise PricingInputError(f"{name} must be a local date", field=name)
 
     def _check_kind(self) -> None:
         targeted = self.target is not PromotionTarget.ORDER

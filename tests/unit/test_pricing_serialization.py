@@ -1,7 +1,7 @@
 """Promotions through JSON and back, and malformed JSON refused with the field named."""
 
 import json
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 import pytest
@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from shared.pricing import (
     BundleItem,
+    PricingInputError,
     Promotion,
     PromotionFormatError,
     PromotionKind,
@@ -130,3 +131,18 @@ def test_non_object_is_refused(data: Any) -> None:
     with pytest.raises(PromotionFormatError) as caught:
         promotion_from_dict(data)
     assert caught.value.code == "not_object"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"customer_group_ids": ["member"]}, "customer_group_ids"),
+        ({"windows": [TimeWindow(frozenset({1}), time(9), time(10))]}, "windows"),
+        ({"valid_from": "2026-12-01"}, "valid_from"),
+        ({"valid_until": datetime(2026, 12, 1)}, "valid_until"),
+    ],
+)
+def test_promotion_refuses_wrong_python_types(changes: dict[str, Any], field: str) -> None:
+    with pytest.raises(PricingInputError) as caught:
+        Promotion("p", "P", PromotionKind.FIXED_OFF, amount_off_minor=1, **changes)
+    assert caught.value.field == field
