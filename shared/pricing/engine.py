@@ -108,20 +108,15 @@ def _apply_promotions(
 
 
 def _record(promotion: Promotion, found: list[tuple[WorkLine, int]]) -> None:
+    source, name, promotion_id = DiscountSource.PROMOTION, promotion.name, promotion.promotion_id
+    closes = not promotion.stackable
     for line, amount_minor in found:
         if amount_minor <= 0:
             continue
         line.net_minor -= amount_minor
-        line.discounts.append(
-            AppliedDiscount(
-                source=DiscountSource.PROMOTION,
-                name=promotion.name,
-                amount_minor=amount_minor,
-                promotion_id=promotion.promotion_id,
-            )
-        )
+        line.discounts.append(AppliedDiscount(source, name, amount_minor, promotion_id))
         line.touched = True
-        if not promotion.stackable:
+        if closes:
             line.closed = True
 
 

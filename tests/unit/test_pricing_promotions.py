@@ -512,3 +512,35 @@ def test_bad_input_names_the_field() -> None:
     with pytest.raises(PricingInputError) as caught:
         ManualDiscount(DiscountKind.FIXED, 100, approver_id="")
     assert caught.value.field == "approver_id"
+
+
+def test_several_rates_on_one_order_and_untaxed_service_charge() -> None:
+    # food Rp 40.000 with PB1 10% added; merchandise Rp 22.200 with VAT 11% inside
+    # (base 22.200 / 1.11 = 20.000, VAT 2.200); service 10% of the pre-tax bases
+    # 40.000 + 20.000 = 6.000, split 4.000 / 2.000, and not taxed here
+    pb1 = TaxRate("pb1", "PB1", 1_000)
+    vat = TaxRate("vat", "VAT", 1_100, inclusive=True)
+    cart = Cart(
+        "IDR",
+        (
+            CartLine("food", "nasi", 2, 20_000, tax_rate_ids=("pb1",)),
+            CartLine("shirt", "kaos", 1, 22_200, tax_rate_ids=("vat",)),
+        ),
+    )
+    priced = price_cart(
+        cart,
+        at=WEDNESDAY_10AM,
+        time_zone=JAKARTA,
+        tax_rates=(vat, pb1),
+        service_charge=ServiceCharge(1_000, taxed=False),
+    )
+    rows = {
+        (row.rate_id, row.inclusive): (row.base_minor, row.amount_minor)
+        for row in priced.tax_by_rate
+    }
+    assert rows == {("pb1", False): (40_000, 4_000), ("vat", True): (20_000, 2_200)}
+    assert [line.service_charge_minor for line in priced.lines] == [4_000, 2_000]
+    # 40.000 + 22.200 + 6.000 service + 4.000 PB1 added = 72.200
+    assert priced.total_minor == 72_200
+    assert priced.tax_included_minor == 2_200
+    assert priced.tax_added_minor == 4_000
