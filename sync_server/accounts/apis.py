@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -54,6 +55,7 @@ class TokenObtainApi(APIView):
         username = StrictCharField(max_length=150)
         password = StrictCharField(max_length=256, trim_whitespace=False)
 
+    @extend_schema(request=InputSerializer, responses=TokenPairOutput, auth=[])
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -88,6 +90,7 @@ class TokenRefreshApi(APIView):
     authentication_classes = [CredentialsOnly]
     permission_classes = [AllowAny]
 
+    @extend_schema(request=RefreshInput, responses=TokenPairOutput, auth=[])
     def post(self, request: Request) -> Response:
         serializer = RefreshInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -110,6 +113,7 @@ class LogoutApi(APIView):
     authentication_classes = [CredentialsOnly]
     permission_classes = [AllowAny]
 
+    @extend_schema(request=RefreshInput, responses={204: None}, auth=[])
     def post(self, request: Request) -> Response:
         serializer = RefreshInput(data=request.data)
         serializer.is_valid(raise_exception=True)

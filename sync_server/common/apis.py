@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from sync_server.accounts.models import User
 from sync_server.accounts.permissions import MatrixPermission
 from sync_server.common.pagination import StandardPagination
+from sync_server.common.schema import ResourceSchema
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.tenants.models import Tenant
 
@@ -104,6 +105,7 @@ class _ResourceMixin(KioskApi):
 
     OutputSerializer: ClassVar[type[serializers.BaseSerializer[Any]]]
     InputSerializer: ClassVar[type[serializers.BaseSerializer[Any]] | None] = None
+    schema = ResourceSchema()
 
     def output(self, instance: Any, *, many: bool = False) -> Any:
         return self.OutputSerializer(instance, many=many, context=self.serializer_context()).data
@@ -124,6 +126,8 @@ class ResourceListMixin(_ResourceMixin):
     """GET: filtered, paginated list; POST: create through a service."""
 
     FilterSerializer: ClassVar[type[serializers.Serializer[Any]] | None] = None
+    pagination_class = StandardPagination
+    is_list_view: ClassVar[bool] = True
 
     def list_queryset(self, *, filters: Mapping[str, Any]) -> models.QuerySet[Any]:
         raise NotImplementedError
@@ -141,7 +145,7 @@ class ResourceListMixin(_ResourceMixin):
                 for key, value in filter_serializer.validated_data.items()
                 if value not in (None, "")
             }
-        paginator = StandardPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(self.list_queryset(filters=filters), request, view=None)
         return paginator.get_paginated_response(self.output(page, many=True))
 

@@ -9,3 +9,6 @@ class CommonConfig(AppConfig):
     name = "sync_server.common"
     label = "common"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from sync_server.common import schema  # noqa: F401  (registers the OpenAPI auth scheme)

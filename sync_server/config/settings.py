@@ -133,6 +133,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TerminalKindEnum": "sync_server.tenants.models.TerminalKind.choices",
+        "PromotionKindEnum": "shared.pricing.types.PromotionKind",
+    },
 }
 
 LOGGING = {
