@@ -108,6 +108,30 @@ class RowTableModel(QAbstractTableModel, Generic[RowT]):
         self._rows = list(rows)
         self.endResetModel()
 
+    def update_rows(self, rows: Sequence[RowT]) -> list[int]:
+        """Change only what changed (the cart on every tap); returns the rows to re-measure.
+
+        Changed rows become dataChanged and appended rows rowsInserted, so a view repaints
+        one row instead of laying the whole list out again; a shorter list is a reset.
+        """
+        new = list(rows)
+        old = self._rows
+        if len(new) < len(old):
+            self.set_rows(new)
+            return list(range(len(new)))
+        changed = [row for row in range(len(old)) if old[row] != new[row]]
+        last_column = len(self._columns) - 1
+        for row in changed:
+            old[row] = new[row]
+            self.dataChanged.emit(self.index(row, 0), self.index(row, last_column))
+        if len(new) > len(old):
+            first = len(old)
+            self.beginInsertRows(QModelIndex(), first, len(new) - 1)
+            self._rows = new
+            self.endInsertRows()
+            changed += range(first, len(new))
+        return changed
+
     def rows(self) -> list[RowT]:
         """The rows as shown."""
         return list(self._rows)

@@ -55,6 +55,15 @@ def test_item_models_pass_the_model_tester(qtmodeltester: ModelTester) -> None:
     qtmodeltester.check(cart)
     assert cart.index(0, 2).data() == "Rp 86.000"
     assert "★ Pastry -Rp 2.500" in cart.index(1, 1).data()
+    latte, croissant = cart.rows()
+    espresso = CartLineView("l3", "p3", "Espresso", 1, 22_000, 22_000)
+    assert cart.update_rows([latte, croissant, espresso]) == [2]  # appended
+    three = CartLineView("l3", "p3", "Espresso", 3, 22_000, 44_000)
+    assert cart.update_rows([latte, croissant, three]) == [2]  # one line changed
+    assert cart.index(2, 0).data() == "3×"
+    assert cart.update_rows([latte, three]) == [0, 1]  # a removal resets
+    assert [line.line_id for line in cart.rows()] == ["l1", "l3"]
+    qtmodeltester.check(cart)
 
     orders = orders_model(IDR)
     orders.set_rows([OrderRow("o1", "DEMO-T1-000001", NOW, 92_100, "paid")])

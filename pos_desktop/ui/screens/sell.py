@@ -140,11 +140,14 @@ class SellScreen(Screen):
         column.addLayout(customer_row)
 
         self.cart_table = touch_table(self.cart_lines, "sell_cart")
+        # Fixed columns and per-row measuring: a tap re-lays out one row, not the whole cart.
         header = self.cart_table.horizontalHeader()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.resizeSection(0, 52)
+        header.resizeSection(2, 124)
+        self.cart_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         column.addWidget(self.cart_table, 1)
 
         line_row = QHBoxLayout()
@@ -303,7 +306,8 @@ class SellScreen(Screen):
     def _show_cart(self, cart: CartView) -> None:
         previous = self._selected_line()
         self._cart = cart
-        self.cart_lines.set_rows(cart.lines)
+        for row in self.cart_lines.update_rows(cart.lines):
+            self.cart_table.resizeRowToContents(row)
         money = self._money
         self.total_labels["subtotal"].setText(money(cart.subtotal_minor))
         self.total_labels["discount"].setText(money(-cart.discount_minor))
