@@ -9,6 +9,7 @@ at most once), so a periodic check does the same; the database is the only copy 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import uuid
@@ -20,6 +21,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from pydantic import TypeAdapter, ValidationError
 
 from shared.protocol import (
+    PROTOCOL_VERSION,
     ErrorV1,
     KitchenAckV1,
     KitchenActionV1,
@@ -47,6 +49,11 @@ SAFETY_CHECK_S: Final = 15.0
 """How often a socket looks for changes without a nudge, in case one was lost."""
 CLOSE_FORBIDDEN: Final = 4403
 CLOSE_BAD_MESSAGE: Final = 4400
+
+
+def _ticket_message(ticket: dict[str, Any]) -> dict[str, Any]:
+    """A `KitchenTicketMessageV1` as JSON data, for a ticket already in wire form."""
+    return {"protocol_version": PROTOCOL_VERSION, "type": "ticket", "ticket": ticket}
 
 
 def _bearer_token(scope: dict[str, Any]) -> str:
@@ -161,9 +168,20 @@ class KitchenConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         await self.send(text_data=ack.model_dump_json())
 
     async def kitchen_changed(self, event: dict[str, Any]) -> None:
-        """A commit nudged this group: send whatever changed after what this screen has."""
-        if self.sent_upto is not None and int(event.get("sequence", 0)) > self.sent_upto:
-            await self._send_changes()
+        """A commit nudged this group: forward its tickets if they follow on from what this
+        screen has, else read the gap from the database."""
+        sequence = int(event.get("sequence", 0))
+        if self.sent_upto is None or sequence <= self.sent_upto:
+            return
+        async with self._send_lock:
+            if self.sent_upto is not None and event.get("after") == self.sent_upto:
+                for ticket in event.get("tickets", []):
+                    if self.station is None or ticket["station"] == self.station:
+                        # Made by kitchen_ticket_wire on the server: already the wire shape.
+                        await self.send(text_data=json.dumps(_ticket_message(ticket)))
+                self.sent_upto = sequence
+                return
+        await self._send_changes()
 
     async def _send_changes(self) -> None:
         async with self._send_lock:

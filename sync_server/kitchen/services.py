@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -28,6 +28,7 @@ from sync_server.kitchen.models import (
     KitchenTicket,
     TicketStatus,
 )
+from sync_server.kitchen.selectors import kitchen_ticket_wire
 from sync_server.tenants.models import Outlet, Tenant
 
 log = logging.getLogger("kiosk.kitchen")
@@ -93,23 +94,27 @@ def _take(counter: KitchenSequence, count: int = 1) -> int:
     return first
 
 
-def _nudge_after_commit(outlet_id: uuid.UUID, stations: Iterable[str], sequence: int) -> None:
-    """Tell the outlet's screens after commit; they read the tickets from the database.
+def _nudge_after_commit(outlet_id: uuid.UUID, tickets: Sequence[KitchenTicket]) -> None:
+    """Tell the outlet's screens after commit, carrying the changed tickets.
 
-    Channel layers deliver at most once; a lost nudge only delays a ticket until the next nudge
-    or the consumer's periodic check, because the database copy is the truth.
+    The message says which outlet sequences it covers (`after` < s <= `sequence`): a consumer
+    that has sent exactly up to `after` forwards the tickets at once; any other consumer reads
+    the gap from the database. Channel layers deliver at most once, so a lost message only
+    delays a ticket until the next one or the consumer's periodic check.
     """
-    groups = [
-        outlet_group(outlet_id),
-        *(station_group(outlet_id, s) for s in sorted(set(stations))),
-    ]
+    sequences = [ticket.sequence for ticket in tickets]
+    wire = [kitchen_ticket_wire(ticket).model_dump(mode="json") for ticket in tickets]
+    span = {"type": CHANGED_EVENT, "after": min(sequences) - 1, "sequence": max(sequences)}
+    messages = {outlet_group(outlet_id): {**span, "tickets": wire}}
+    for station in sorted({ticket.station for ticket in tickets}):
+        mine = [raw for raw in wire if raw["station"] == station]
+        messages[station_group(outlet_id, station)] = {**span, "tickets": mine}
 
     def send() -> None:
         layer = get_channel_layer()
         if layer is None:
             return
-        message = {"type": CHANGED_EVENT, "sequence": sequence}
-        for group in groups:
+        for group, message in messages.items():
             try:
                 async_to_sync(layer.group_send)(group, message)
             except Exception:  # the commit stands; screens catch up on their next check
@@ -205,7 +210,7 @@ def kitchen_tickets_create_for_order(
         KitchenOrderReady(
             tenant=tenant, outlet=outlet, order_id=order_id, receipt_number=receipt_number
         ).save()
-        _nudge_after_commit(outlet.id, by_station, counter.last_sequence)
+        _nudge_after_commit(outlet.id, tickets)
         return tickets
 
 
@@ -248,7 +253,7 @@ def _save_change(ticket: KitchenTicket, counter: KitchenSequence) -> None:
     ticket.sequence = _take(counter)
     ticket.save()
     _refresh_order_ready(ticket)
-    _nudge_after_commit(ticket.outlet_id, [ticket.station], ticket.sequence)
+    _nudge_after_commit(ticket.outlet_id, [ticket])
 
 
 def _refresh_order_ready(ticket: KitchenTicket) -> None:

@@ -22,6 +22,7 @@ from shared.protocol import (
 )
 from sync_server.accounts.models import Role
 from sync_server.config.asgi import application
+from sync_server.kitchen import consumers, services
 
 from .conftest import kitchen_lines, place_order
 
@@ -183,3 +184,29 @@ async def test_a_malformed_message_closes_the_socket(live_world: dict[str, Any])
     await screen.send_to(json.dumps({"type": "hello", "last_sequence": "ten"}))
     output = await screen.receive_output(timeout=5)
     assert output == {"type": "websocket.close", "code": 4400}
+
+
+async def test_a_lost_nudge_is_made_good_by_the_next_one_or_the_periodic_check(
+    live_world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(consumers, "SAFETY_CHECK_S", 0.3)
+    screen = socket(live_world, live_world["tokens"][Role.KITCHEN])
+    await hello(screen)
+    with monkeypatch.context() as lossy:  # the channel layer drops these nudges
+        lossy.setattr(services, "get_channel_layer", lambda: None)
+        [lost] = await order(live_world, "grill")
+        assert await screen.receive_nothing(timeout=0.1)
+        [lost_too] = await order(live_world, "grill")
+    [nudged] = await order(live_world, "bar")  # covers sequence 3 only: the gap is read
+    got = [await receive(screen) for _ in range(3)]
+    assert [m.ticket.id for m in got if isinstance(m, KitchenTicketMessageV1)] == [
+        lost.id,
+        lost_too.id,
+        nudged.id,
+    ]
+    with monkeypatch.context() as lossy:
+        lossy.setattr(services, "get_channel_layer", lambda: None)
+        [silent] = await order(live_world, "grill")
+    found = await receive(screen)  # no nudge at all: the periodic check finds it
+    assert isinstance(found, KitchenTicketMessageV1) and found.ticket.id == silent.id
+    await screen.disconnect()

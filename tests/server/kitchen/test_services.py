@@ -11,6 +11,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection
 
+from shared.protocol import KitchenTicketV1
 from sync_server.catalog.models import Product
 from sync_server.common.tenancy import TenantContextMissing, tenant_atomic
 from sync_server.kitchen.models import KitchenTicket, TicketStatus
@@ -171,8 +172,11 @@ def test_screens_are_nudged_only_after_commit(
         place_order(demo_tenant, main_outlet, kitchen_lines("grill", "bar"))
     assert len(callbacks) == 1  # registered, not sent: the transaction has not committed
     callbacks[0]()
-    assert async_to_sync(layer.receive)(whole) == {"type": "kitchen.changed", "sequence": 2}
-    assert async_to_sync(layer.receive)(grill)["sequence"] == 2
+    to_all = async_to_sync(layer.receive)(whole)
+    assert (to_all["type"], to_all["after"], to_all["sequence"]) == ("kitchen.changed", 0, 2)
+    assert sorted(ticket["station"] for ticket in to_all["tickets"]) == ["bar", "grill"]
+    to_grill = async_to_sync(layer.receive)(grill)
+    assert [KitchenTicketV1.model_validate(t).station for t in to_grill["tickets"]] == ["grill"]
 
 
 def test_tickets_of_one_tenant_are_invisible_to_another(
