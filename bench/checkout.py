@@ -193,7 +193,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--orders", type=int, default=500)
     args = parser.parse_args()
-    keyring.set_keyring(NullKeyring())  # the bench never pairs; no credentials are touched
+    keyring.set_keyring(NullKeyring())  # type: ignore[no-untyped-call]  # never pairs
     with tempfile.TemporaryDirectory() as scratch:
         base = Path(scratch)
         full, full_terminal = checkout_writer(base / "checkout")

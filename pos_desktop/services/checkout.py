@@ -247,7 +247,7 @@ def build_order_v1(
     payments = tuple(
         PaymentV1(
             id=UUID(payment_id),
-            method=split.tender.method,  # type: ignore[arg-type]
+            method=split.tender.method,
             amount_minor=split.paid_minor,
             tendered_minor=split.tender.amount_minor if split.tender.method == "cash" else None,
             change_minor=split.change_minor,
@@ -291,7 +291,7 @@ def build_order_v1(
         payments=payments,
         approvals=tuple(
             ApprovalV1(
-                action=approval.action,  # type: ignore[arg-type]
+                action=approval.action,
                 approved_by=UUID(approval.manager_id),
                 at=approval.at,
                 reason=approval.reason,

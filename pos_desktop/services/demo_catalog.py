@@ -37,7 +37,7 @@ def demo_id(name: str) -> uuid.UUID:
 
 def _change(entity: str, model: WireModel, version: int) -> CatalogChangeV1:
     return CatalogChangeV1(
-        entity=entity,  # type: ignore[arg-type]
+        entity=entity,
         id=model.id,  # type: ignore[attr-defined]
         version=version,
         data=model.model_dump(mode="json"),
@@ -136,7 +136,7 @@ def demo_catalog_page() -> CatalogPageV1:
             id=demo_id(f"cashier:{username}"),
             username=username,
             display_name=display_name,
-            role=role,  # type: ignore[arg-type]
+            role=role,
             pin_hash=hash_pin(pin, salt=f"demo{username}", iterations=DEMO_PIN_ITERATIONS),
             outlet_id=outlet.id,
         )

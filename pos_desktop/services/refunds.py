@@ -175,7 +175,7 @@ def refund_order(
         cashier_id=UUID(cashier.cashier_id),
         lines=tuple(refund_lines),
         amount_minor=amount_minor,
-        payments=(RefundPaymentV1(method=method, amount_minor=amount_minor),),  # type: ignore[arg-type]
+        payments=(RefundPaymentV1(method=method, amount_minor=amount_minor),),
     )
     session.add(
         Refund(

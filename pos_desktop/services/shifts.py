@@ -104,7 +104,7 @@ def move_cash(
     event = CashMovementV1(
         id=UUID(movement.id),
         shift_id=UUID(shift.id),
-        direction=direction,  # type: ignore[arg-type]
+        direction=direction,
         amount_minor=amount_minor,
         reason=reason,
         cashier_id=UUID(cashier.cashier_id),
@@ -158,7 +158,7 @@ def _figures(session: Session, shift: Shift) -> ShiftReport:
         net_sales_minor=sum(o.total_minor for o in orders),
         refunds_minor=sum(r.amount_minor for r in refunds),
         void_count=int(void_count or 0),
-        payments_by_method=by_method,  # type: ignore[arg-type]
+        payments_by_method=by_method,
         cash_in_minor=cash_in_minor,
         cash_out_minor=cash_out_minor,
     )

@@ -30,7 +30,7 @@ def _cash_tendered(due_minor: int, rng: random.Random) -> int:
     """Exact money, or the next round note above the amount (a 140,500 bill paid with 150,000)."""
     if rng.random() < 0.4:
         return due_minor
-    step = 10 ** max(len(str(due_minor)) - 2, 0)
+    step: int = 10 ** max(len(str(due_minor)) - 2, 0)
     return (due_minor // step + 1) * step
 
 

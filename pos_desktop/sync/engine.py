@@ -273,8 +273,8 @@ class SyncEngine:
 
     def _send(self, items: list[SyncQueueItem], models: list[BaseModel]) -> BatchResultV1:
         if items[0].kind == QueueKind.ORDER.value:
-            return self.client.push_orders(OrderBatchV1(orders=tuple(models)))  # type: ignore[arg-type]
-        return self.client.push_events(EventBatchV1(events=tuple(models)))  # type: ignore[arg-type]
+            return self.client.push_orders(OrderBatchV1(orders=tuple(models)))
+        return self.client.push_events(EventBatchV1(events=tuple(models)))
 
     def pull_catalog(self) -> int:
         """Apply catalog pages after the stored cursor; each page commits with its cursor."""

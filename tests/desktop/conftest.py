@@ -19,10 +19,10 @@ from pos_desktop.terminal import Terminal
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A keyring that lives and dies with the test (never the developer's real keyring)."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.secrets: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:

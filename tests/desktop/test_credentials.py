@@ -22,7 +22,7 @@ def plaintext_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type
     """What keyring picks on a headless Linux box with keyrings.alt installed and nothing else."""
     previous = keyring.get_keyring()
     backend = PlaintextKeyring()
-    backend.file_path = str(tmp_path / "keyring.cfg")  # type: ignore[misc]
+    backend.file_path = str(tmp_path / "keyring.cfg")
     keyring.set_keyring(backend)
     monkeypatch.setattr(keyring.core, "load_config", lambda: None)
     yield backend
