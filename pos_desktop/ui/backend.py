@@ -8,11 +8,11 @@ views of `ports`. Rules stay in the services; the few pieces the services do not
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
@@ -76,6 +76,7 @@ from pos_desktop.ui.ports import (
 from shared.pricing import DiscountKind as EngineDiscountKind
 from shared.protocol import TenantSettingsV1
 
+T = TypeVar("T")
 UI_SETTINGS_KEY = "ui_settings"
 DENOMINATIONS: dict[str, tuple[int, ...]] = {
     "IDR": (100_000, 50_000, 20_000, 10_000, 5_000, 2_000, 1_000, 500, 200, 100),
@@ -195,12 +196,16 @@ class TerminalTill:
             time_zone=tenant.time_zone,
         )
 
-    def login(self, pin: str) -> CashierView:
+    def _call(self, service: Callable[..., T], **arguments: Any) -> T:
+        """One service use case in its own unit of work; a refusal becomes a TillError."""
         with self.terminal.uow() as uow:
             try:
-                person = auth.sign_in_by_pin(uow, pin=pin)
+                return service(uow, **arguments)
             except ServiceError as error:
                 raise _refuse(error) from error
+
+    def login(self, pin: str) -> CashierView:
+        person = self._call(auth.sign_in_by_pin, pin=pin)
         with self._lock:
             self._cashier = person
             self._ensure_cart()
@@ -240,13 +245,9 @@ class TerminalTill:
             return ShiftView(shift.id, shift.cashier_id, shift.opened_at, shift.opening_float_minor)
 
     def open_shift(self, opening_float_minor: int) -> ShiftView:
-        with self.terminal.uow() as uow:
-            try:
-                shifts.open_shift(
-                    uow, cashier=self._signed_in(), opening_float_minor=opening_float_minor
-                )
-            except ServiceError as error:
-                raise _refuse(error) from error
+        self._call(
+            shifts.open_shift, cashier=self._signed_in(), opening_float_minor=opening_float_minor
+        )
         self._nudge()
         shift = self.current_shift()
         assert shift is not None
@@ -256,26 +257,18 @@ class TerminalTill:
         return self._report_figures().expected_cash_minor
 
     def _report_figures(self) -> shifts.ShiftReport:
-        with self.terminal.uow() as uow:
-            try:
-                return shifts.x_report(uow)
-            except ServiceError as error:
-                raise _refuse(error) from error
+        return self._call(shifts.x_report)
 
     def x_report(self) -> ReportView:
         return self._report_view("X", self._report_figures(), None)
 
     def close_shift(self, counted: dict[int, int], confirm_unsynced: bool = False) -> ReportView:
-        with self.terminal.uow() as uow:
-            try:
-                report = shifts.close_shift(
-                    uow,
-                    cashier=self._signed_in(),
-                    counted=counted,
-                    confirm_unsynced=confirm_unsynced,
-                )
-            except ServiceError as error:
-                raise _refuse(error) from error
+        report = self._call(
+            shifts.close_shift,
+            cashier=self._signed_in(),
+            counted=counted,
+            confirm_unsynced=confirm_unsynced,
+        )
         self._nudge()
         counted_minor = sum(value * count for value, count in counted.items())
         return self._report_view("Z", report, counted_minor)
@@ -493,11 +486,7 @@ class TerminalTill:
         return [CustomerView(c.customer_id, c.name, c.phone) for c in found]
 
     def create_customer(self, name: str, phone: str) -> CustomerView:
-        with self.terminal.uow() as uow:
-            try:
-                made = customers.create_customer(uow, name=name, phone=phone)
-            except ServiceError as error:
-                raise _refuse(error) from error
+        made = self._call(customers.create_customer, name=name, phone=phone)
         return CustomerView(made.customer_id, made.name, made.phone)
 
     def attach_customer(self, customer_id: str | None) -> CartView:
@@ -687,35 +676,27 @@ class TerminalTill:
 
     def void(self, order_id: str, reason: str, manager_pin: str) -> None:
         approval = self._approval(manager_pin, "void", reason)
-        with self.terminal.uow() as uow:
-            try:
-                refunds.void_order(
-                    uow,
-                    order_id=order_id,
-                    cashier=self._signed_in(),
-                    approval=approval,
-                    reason=reason,
-                )
-            except ServiceError as error:
-                raise _refuse(error) from error
+        self._call(
+            refunds.void_order,
+            order_id=order_id,
+            cashier=self._signed_in(),
+            approval=approval,
+            reason=reason,
+        )
         self._nudge()
 
     def refund(
         self, order_id: str, quantities: dict[str, int], reason: str, manager_pin: str
     ) -> int:
         approval = self._approval(manager_pin, "refund", reason)
-        with self.terminal.uow() as uow:
-            try:
-                result = refunds.refund_order(
-                    uow,
-                    order_id=order_id,
-                    cashier=self._signed_in(),
-                    approval=approval,
-                    reason=reason,
-                    quantities=quantities,
-                )
-            except ServiceError as error:
-                raise _refuse(error) from error
+        result = self._call(
+            refunds.refund_order,
+            order_id=order_id,
+            cashier=self._signed_in(),
+            approval=approval,
+            reason=reason,
+            quantities=quantities,
+        )
         self._nudge()
         return result.amount_minor
 

@@ -123,6 +123,13 @@ class Driver:
         self.keypad("shiftOpen_keypad", float_digits)
         assert self.current() is self.window.sell
 
+    def pay_exact_cash(self) -> None:
+        """Pay the cart with the exact-cash quick tender and finish the sale."""
+        self.tap("sell_pay")
+        self.tap("payment_quick0")
+        self.tap("payment_complete")
+        assert self.current() is self.window.sell
+
     def orders_in_store(self) -> list[StoredOrder]:
         """Orders as stored in the terminal's SQLite file, read in a fresh session."""
         with self.window.till.terminal.uow() as uow:  # type: ignore[attr-defined]

@@ -121,18 +121,11 @@ def test_line_discount_over_threshold_needs_manager_pin(driver: Driver) -> None:
     assert line.discount_minor == 45_000 // 2
 
 
-def _pay_exact_cash(driver: Driver) -> None:
-    driver.tap("sell_pay")
-    driver.tap("payment_quick0")
-    driver.tap("payment_complete")
-    assert driver.current() is driver.window.sell
-
-
 def test_void_needs_a_manager_pin_and_reason(driver: Driver) -> None:
     window = driver.window
     driver.open_shift()
     driver.tile("Banana bread")
-    _pay_exact_cash(driver)
+    driver.pay_exact_cash()
     (order,) = driver.orders_in_store()
 
     driver.qtbot.keyClick(window, Qt.Key.Key_F3)
@@ -162,7 +155,7 @@ def test_refund_one_line(driver: Driver) -> None:
     driver.open_shift()
     driver.tile("Croissant")
     driver.tile("Nasi goreng")
-    _pay_exact_cash(driver)
+    driver.pay_exact_cash()
     (order,) = driver.orders_in_store()
     driver.tap("nav_orders")
     window.orders.open_order(order.id)
@@ -191,7 +184,7 @@ def test_close_shift_z_report_matches_sales(driver: Driver) -> None:
     driver.open_shift("200000")
     for product in ("Banana bread", "Croissant"):
         driver.tile(product)
-        _pay_exact_cash(driver)
+        driver.pay_exact_cash()
     driver.tile("Nasi goreng")
     driver.tap("sell_pay")
     driver.tap("payment_method_card")

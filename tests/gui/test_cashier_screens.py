@@ -116,9 +116,7 @@ def test_status_bar_offline_pending_and_manager_retry(driver: Driver) -> None:
     window = driver.window
     driver.open_shift()
     driver.tile("Croissant")
-    driver.tap("sell_pay")
-    driver.tap("payment_quick0")
-    driver.tap("payment_complete")
+    driver.pay_exact_cash()
 
     # no server in this test: the banner says offline and every sale waits in the outbox
     with window.till.terminal.uow() as uow:  # type: ignore[attr-defined]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from pos_desktop.ui.background import Background
 from pos_desktop.ui.formatting import MoneyFormat
@@ -35,6 +35,7 @@ class Screen(QWidget):
         super().__init__()
         self.setObjectName(name)
         self.error = label("", "error", name=f"{name}_error")
+        self._dialog: QDialog | None = None
 
     def show_error(self, error: Exception | str) -> None:
         """Show a refusal where the cashier looks."""
@@ -46,3 +47,13 @@ class Screen(QWidget):
 
     def activate(self) -> None:
         """Called each time the screen is shown: refresh what it displays."""
+
+    def open_dialog(self, dialog: QDialog) -> None:
+        """Open a dialog without blocking; the screen acts on its `accepted` signal."""
+        self._dialog = dialog
+        dialog.open()
+
+    @property
+    def current_dialog(self) -> QDialog | None:
+        """The dialog this screen opened last (tests tap through it)."""
+        return self._dialog

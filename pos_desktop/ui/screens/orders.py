@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout
 
 from pos_desktop.ui.dialogs import ManagerPinDialog, touch_table
 from pos_desktop.ui.models import CountedTableModel, orders_model, refund_lines_model
@@ -22,7 +22,6 @@ class OrdersScreen(Screen):
         self._context = context
         self._money = context.money
         self._detail: OrderDetail | None = None
-        self._dialog: QWidget | None = None
         self.orders = orders_model(self._money, context.till.tenant().time_zone)
         self.refund_lines: CountedTableModel = refund_lines_model([], self._money)
 
@@ -129,7 +128,7 @@ class OrdersScreen(Screen):
                 lambda: self._context.till.void(order_id, dialog.reason(), dialog.pin()), order_id
             )
         )
-        self._open(dialog)
+        self.open_dialog(dialog)
 
     def _refund(self) -> None:
         if self._detail is None:
@@ -154,7 +153,7 @@ class OrdersScreen(Screen):
                 order_id,
             )
         )
-        self._open(dialog)
+        self.open_dialog(dialog)
 
     def _run_change(self, work: object, order_id: str) -> None:
         def done(_result: object) -> None:
@@ -164,15 +163,6 @@ class OrdersScreen(Screen):
             self.changed.emit()
 
         self._context.background.run(work, done, self.show_error)  # type: ignore[arg-type]
-
-    def _open(self, dialog: QWidget) -> None:
-        self._dialog = dialog
-        dialog.open()  # type: ignore[attr-defined]
-
-    @property
-    def current_dialog(self) -> QWidget | None:
-        """The dialog this screen opened last (tests click through it)."""
-        return self._dialog
 
     @property
     def detail(self) -> OrderDetail | None:

@@ -55,7 +55,6 @@ class SellScreen(Screen):
         self._cart = CartView()
         self._last_sale: SaleResult | None = None
         self._category_ids: list[str | None] = []
-        self._dialog: QWidget | None = None
 
         self.products = ProductGridModel(self._money)
         self.cart_lines = cart_model(self._money)
@@ -272,7 +271,7 @@ class SellScreen(Screen):
         dialog.accepted.connect(
             lambda: self._cart_call(lambda: self._till.add_to_cart(product.id, dialog.option_ids()))
         )
-        self._open(dialog)
+        self.open_dialog(dialog)
 
     # --- cart -------------------------------------------------------------------------
 
@@ -295,7 +294,7 @@ class SellScreen(Screen):
         except ApprovalNeeded:
             dialog = ManagerPinDialog(self, title)
             dialog.accepted.connect(lambda: self._cart_call(lambda: change(dialog.pin())))
-            self._open(dialog)
+            self.open_dialog(dialog)
             return
         except TillError as error:
             self.show_error(error)
@@ -358,7 +357,7 @@ class SellScreen(Screen):
                 lambda: self._till.set_line_note(line.line_id, dialog.values()[0])
             )
         )
-        self._open(dialog)
+        self.open_dialog(dialog)
 
     def _discount_line(self) -> None:
         line = self._selected_line()
@@ -373,7 +372,7 @@ class SellScreen(Screen):
                 ),
             )
         )
-        self._open(dialog)
+        self.open_dialog(dialog)
 
     def _discount_order(self) -> None:
         if self._cart.is_empty:
@@ -385,7 +384,7 @@ class SellScreen(Screen):
                 lambda pin: self._till.discount_order(dialog.kind(), dialog.value(), pin),
             )
         )
-        self._open(dialog)
+        self.open_dialog(dialog)
 
     def _choose_customer(self) -> None:
         dialog = CustomerDialog(self, self._till)
@@ -394,7 +393,7 @@ class SellScreen(Screen):
                 lambda: self._till.attach_customer(dialog.chosen.id if dialog.chosen else None)
             )
         )
-        self._open(dialog)
+        self.open_dialog(dialog)
 
     def _park(self) -> None:
         if self._cart.is_empty:
@@ -411,7 +410,7 @@ class SellScreen(Screen):
                 self._cart_call(lambda: self._till.recall(parked_id))
 
         dialog.accepted.connect(recall)
-        self._open(dialog)
+        self.open_dialog(dialog)
 
     def _pay(self) -> None:
         if not self._cart.is_empty:
@@ -445,15 +444,6 @@ class SellScreen(Screen):
     def activate(self) -> None:
         self._show_cart(self._till.cart())
         self.search.setFocus()
-
-    def _open(self, dialog: QWidget) -> None:
-        self._dialog = dialog
-        dialog.open()  # type: ignore[attr-defined]
-
-    @property
-    def current_dialog(self) -> QWidget | None:
-        """The dialog this screen opened last (tests click through it)."""
-        return self._dialog
 
     def cart(self) -> CartView:
         """The cart as last shown."""

@@ -22,7 +22,6 @@ class ShiftCloseScreen(Screen):
         self._context = context
         self._money = context.money
         self._report: ReportView | None = None
-        self._dialog: ConfirmDialog | None = None
         self.pending_confirmation = False
         self._expected = 0
         self.counts: CountedTableModel = denominations_model(
@@ -149,8 +148,7 @@ class ShiftCloseScreen(Screen):
         )
         dialog.accepted.connect(lambda: self._close(confirm_unsynced=True))
         dialog.rejected.connect(lambda: setattr(self, "pending_confirmation", False))
-        self._dialog = dialog
-        dialog.open()
+        self.open_dialog(dialog)
 
     @property
     def report(self) -> ReportView | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QVBoxLayout
 
 from pos_desktop.ui.dialogs import ManagerPinDialog, touch_table
 from pos_desktop.ui.i18n import LANGUAGES
@@ -21,7 +21,6 @@ class StatusScreen(Screen):
     def __init__(self, context: ScreenContext) -> None:
         super().__init__("status")
         self._context = context
-        self._dialog: QWidget | None = None
         self.attention = attention_model()
         layout = QVBoxLayout(self)
         layout.addWidget(label(self.tr("Sync status"), "title"))
@@ -75,8 +74,7 @@ class StatusScreen(Screen):
             )
 
         dialog.accepted.connect(approved)
-        self._dialog = dialog
-        dialog.open()
+        self.open_dialog(dialog)
 
     def _retry(self, item: AttentionItem) -> None:
         self._context.background.run(
@@ -91,11 +89,6 @@ class StatusScreen(Screen):
             lambda path: self.show_error(self.tr("Exported to %s") % path),
             self.show_error,
         )
-
-    @property
-    def current_dialog(self) -> QWidget | None:
-        """The dialog opened last (tests click through it)."""
-        return self._dialog
 
 
 class SettingsScreen(Screen):
