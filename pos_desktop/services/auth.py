@@ -20,6 +20,7 @@ from pos_desktop.store.uow import UnitOfWork
 
 ALGORITHM = "pbkdf2_sha256"
 MANAGER_ROLES = frozenset({"manager", "admin", "owner", "super_admin"})
+TILL_ROLES = MANAGER_ROLES | {"cashier"}  # kitchen accounts never sign in at a till
 TERMINAL_THROTTLE_KEY = "pin_throttle"
 
 
@@ -101,7 +102,7 @@ def sign_in(
     """Sign a cashier in by the PIN tile flow (name chosen, PIN typed); misses lock out."""
     now = utcnow()
     cashier = uow.session.get(Cashier, cashier_id)
-    if cashier is None or not cashier.is_active:
+    if cashier is None or not cashier.is_active or cashier.role not in TILL_ROLES:
         raise AuthError("Unknown or inactive cashier.", field="cashier_id", code="unknown_cashier")
     _refuse_if_locked(cashier.locked_until, now)
     if not verify_pin(pin, cashier.pin_hash):
@@ -125,7 +126,9 @@ def sign_in_by_pin(
     failures = int(saved.get("failures", 0))
     locked_text = saved.get("locked_until")
     _refuse_if_locked(datetime.fromisoformat(locked_text) if locked_text else None, now)
-    cashiers = uow.session.scalars(select(Cashier).where(Cashier.is_active.is_(True))).all()
+    cashiers = uow.session.scalars(
+        select(Cashier).where(Cashier.is_active.is_(True), Cashier.role.in_(TILL_ROLES))
+    ).all()
     match = next((c for c in cashiers if verify_pin(pin, c.pin_hash)), None)
     failures = failures + 1 if match is None else 0
     until = _after_miss(failures, now, settings) if match is None else None

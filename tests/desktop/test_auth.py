@@ -9,7 +9,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from pos_desktop.config import LoginSettings
 from pos_desktop.ids import utcnow
-from pos_desktop.services.auth import approve, sign_in, sign_in_by_pin, verify_pin
+from pos_desktop.services.auth import approve, hash_pin, sign_in, sign_in_by_pin, verify_pin
 from pos_desktop.services.demo_catalog import DEMO_CASHIER_PIN, demo_id
 from pos_desktop.services.errors import AuthError
 from pos_desktop.store.models import Cashier
@@ -81,3 +81,24 @@ def test_only_a_manager_pin_approves(terminal: Terminal, manager_id: str, manage
     assert refused.value.code == "not_manager"
     with terminal.uow() as uow, pytest.raises(AuthError):
         approve(uow, manager_id=manager_id, pin="1111", action="void")
+
+
+def test_kitchen_accounts_cannot_sign_in_at_the_till(terminal: Terminal) -> None:
+    with terminal.uow() as uow:
+        uow.session.add(
+            Cashier(
+                id="k-1",
+                username="kitchen",
+                name="Kitchen",
+                role="kitchen",
+                pin_hash=hash_pin("4444", iterations=1000),
+                is_active=True,
+                failed_attempts=0,
+                version=1,
+            )
+        )
+        uow.commit()
+    with terminal.uow() as uow, pytest.raises(AuthError):
+        sign_in(uow, cashier_id="k-1", pin="4444")
+    with terminal.uow() as uow, pytest.raises(AuthError):
+        sign_in_by_pin(uow, pin="4444")

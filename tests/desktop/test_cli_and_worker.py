@@ -11,13 +11,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import update
 
 from pos_desktop.cli import main
 from pos_desktop.config import SyncSettings
 from pos_desktop.services.catalog import TERMINAL_KEY, put_setting
 from pos_desktop.services.demo_catalog import DEMO_CASHIER_PIN
 from pos_desktop.services.simulate import simulate_sales
+from pos_desktop.store.models import SyncQueueItem
 from pos_desktop.sync.engine import SyncState
+from pos_desktop.sync.queue import counts
 from pos_desktop.terminal import Terminal
 from shared.protocol import CatalogPageV1
 from tests.desktop.conftest import MemoryKeyring
@@ -107,3 +110,27 @@ def test_worker_drains_in_the_background_and_sees_the_link_within_five_seconds(
         engine.stop()
         listener.close()
     assert any(s.online is False for s in states) and states[-1].online is True
+
+
+def test_manager_exports_and_retries_items_needing_attention(
+    terminal: Terminal, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    simulate_sales(terminal.uow, orders=2, seed=9, cashier_pin=DEMO_CASHIER_PIN)
+    with terminal.uow() as uow:
+        uow.session.execute(
+            update(SyncQueueItem).values(status="needs_attention", attempts=5, last_error="x")
+        )
+        uow.commit()
+    data_dir = str(terminal.data_dir)
+    target = tmp_path / "stuck.json"
+    assert main(["--data-dir", data_dir, "attention", "--manager-pin", "1111", "--retry"]) == 1
+    exit_code = main(
+        ["--data-dir", data_dir, "attention", "--manager-pin", "9999", "--export", str(target)]
+    )
+    assert exit_code == 0
+    assert len(json.loads(target.read_text())) == 3
+    with terminal.uow() as uow:
+        assert counts(uow.session).needs_attention == 3  # exporting keeps them
+    assert main(["--data-dir", data_dir, "attention", "--manager-pin", "9999", "--retry"]) == 0
+    with terminal.uow() as uow:
+        assert (counts(uow.session).pending, counts(uow.session).needs_attention) == (3, 0)
