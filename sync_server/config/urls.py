@@ -17,6 +17,7 @@ from sync_server.accounts import apis as accounts
 from sync_server.catalog import apis as catalog
 from sync_server.common.discovery import collect_from_apps
 from sync_server.customers import apis as customers
+from sync_server.devices.apis import TokenRefreshApi as DeviceAwareRefreshApi
 from sync_server.promotions import apis as promotions
 from sync_server.tenants import apis as tenants
 
@@ -44,7 +45,7 @@ tenant_patterns: list[URLPattern | URLResolver] = [
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/auth/token/", accounts.TokenObtainApi.as_view(), name="auth-token"),
-    path("api/auth/token/refresh/", accounts.TokenRefreshApi.as_view(), name="auth-refresh"),
+    path("api/auth/token/refresh/", DeviceAwareRefreshApi.as_view(), name="auth-refresh"),
     path("api/auth/logout/", accounts.LogoutApi.as_view(), name="auth-logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

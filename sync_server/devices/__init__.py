@@ -1,0 +1,1 @@
+"""Paired devices: one-time pairing codes, device credentials and device authentication."""

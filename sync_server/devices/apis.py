@@ -1,0 +1,128 @@
+"""Pairing endpoints (code for a terminal, code for credentials) and the device-aware refresh."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import ValidationError
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from shared.protocol import PairRequestV1, error_from_validation
+from sync_server.accounts.apis import RefreshInput
+from sync_server.accounts.apis import TokenRefreshApi as UserTokenRefreshApi
+from sync_server.common.apis import TenantApi
+from sync_server.devices import services
+from sync_server.devices.auth import Device, DeviceJWTAuthentication, is_device_token
+from sync_server.tenants.models import Tenant, TerminalKind
+from sync_server.tenants.selectors import tenant_by_slug, terminal_list
+
+
+def validation_error_response(error: ValidationError, *, prefix: str = "") -> Response:
+    """A pydantic complaint as the API's 400 error shape."""
+    body = error_from_validation(error, prefix=prefix).model_dump(mode="json")
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
+class PairingCodeApi(TenantApi):
+    """POST: a one-time pairing code for this terminal, valid ten minutes (owner, admin)."""
+
+    resource = "terminals"  # POST is "create" on terminals: owners and admins only
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        code = serializers.CharField()
+        expires_at = serializers.DateTimeField()
+        terminal_id = serializers.UUIDField()
+
+    def post(self, request: Request, tenant_slug: str, pk: Any) -> Response:
+        terminal = terminal_list(tenant=self.current_tenant).filter(pk=pk).first()
+        if terminal is None:
+            raise exceptions.NotFound("no such terminal")
+        issued = services.pairing_code_create(
+            tenant=self.current_tenant, terminal=terminal, created_by=self.actor.id
+        )
+        body = {"code": issued.code, "expires_at": issued.expires_at, "terminal_id": terminal.id}
+        return Response(self.OutputSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class PairApi(APIView):
+    """POST PairRequestV1 -> PairResponseV1: a device's credentials for a one-time code."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    def post(self, request: Request) -> Response:
+        try:
+            pair_request = PairRequestV1.model_validate(request.data)
+        except ValidationError as error:
+            return validation_error_response(error)
+        paired = services.device_pair(
+            code=pair_request.code,
+            device_name=pair_request.device_name,
+            app_version=pair_request.app_version,
+        )
+        return Response(paired.model_dump(mode="json"))
+
+
+class TokenRefreshApi(UserTokenRefreshApi):
+    """POST {refresh} -> {access, refresh} for users and paired devices alike (rotating)."""
+
+    def post(self, request: Request) -> Response:
+        serializer = RefreshInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            refresh = RefreshToken(serializer.validated_data["refresh"])
+        except TokenError as error:
+            raise InvalidToken(str(error)) from error
+        if not is_device_token(refresh):
+            return super().post(request)
+        return Response(services.device_refresh(refresh=refresh))
+
+
+class DeviceTenantAccess(BasePermission):
+    """The URL's tenant must be the device's own (403 otherwise), and of an allowed kind."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        device = request.user
+        if not isinstance(device, Device):
+            return False
+        tenant: Tenant | None = getattr(view, "tenant", None)
+        if tenant is None or tenant.id != device.tenant_id:
+            raise exceptions.PermissionDenied("this is not your tenant", code="tenant_mismatch")
+        kinds: frozenset[str] = getattr(view, "device_kinds", frozenset())
+        if device.kind not in kinds:
+            raise exceptions.PermissionDenied(
+                f"a {device.kind} device may not call this", code="device_kind"
+            )
+        return True
+
+
+class DeviceTenantApi(APIView):
+    """Base of `/api/<tenant_slug>/sync/...` views called by paired devices.
+
+    No request-wide transaction: each service opens its own `tenant_atomic` per item.
+    """
+
+    authentication_classes = [DeviceJWTAuthentication]
+    permission_classes = [IsAuthenticated, DeviceTenantAccess]
+    device_kinds: ClassVar[frozenset[str]] = frozenset({TerminalKind.TERMINAL})
+    tenant: Tenant | None = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        self.tenant = tenant_by_slug(slug=kwargs.get("tenant_slug", ""))
+        super().initial(request, *args, **kwargs)
+
+    @property
+    def device(self) -> Device:
+        assert isinstance(self.request.user, Device)
+        return self.request.user
+
+    @property
+    def current_tenant(self) -> Tenant:
+        assert self.tenant is not None
+        return self.tenant

@@ -1,0 +1,111 @@
+"""Device authentication: the one check of a device token, for DRF views and sockets alike.
+
+`device_from_token(raw)` is the reusable entry point: the kitchen WebSocket consumer and the
+sync views both call it, so a revoked terminal is refused everywhere on its next call.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Final
+
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
+from rest_framework_simplejwt.tokens import AccessToken, Token
+
+from sync_server.common.tenancy import tenant_atomic
+from sync_server.devices.models import DevicePairing
+from sync_server.tenants.models import Tenant, Terminal, TerminalStatus
+
+DEVICE_CLAIM: Final = "terminal_id"
+PAIRING_CLAIM: Final = "pairing_id"
+
+
+@dataclass(frozen=True)
+class Device:
+    """A paired terminal or kitchen screen acting through its token (DRF's `request.user`)."""
+
+    terminal_id: uuid.UUID
+    tenant_id: uuid.UUID
+    tenant_slug: str
+    outlet_id: uuid.UUID
+    kind: str
+    pairing_id: uuid.UUID
+    terminal_code: str = ""
+
+    is_authenticated: Final = True  # what DRF's IsAuthenticated asks
+    is_active: Final = True
+
+
+class DeviceAuthError(Exception):
+    """A device token that must not be honoured (malformed, revoked, re-paired, unknown)."""
+
+
+def _claim_uuid(token: Token, claim: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(token.get(claim)))
+    except ValueError as error:
+        raise DeviceAuthError(f"device token has no valid {claim}") from error
+
+
+def is_device_token(token: Token) -> bool:
+    """Device tokens name a terminal; user tokens name a user."""
+    return bool(token.get(DEVICE_CLAIM))
+
+
+def device_from_claims(token: Token) -> Device:
+    """The live device a validated token speaks for; DeviceAuthError when it is not live.
+
+    Checked against the database on every call (terminal active and not deleted, pairing not
+    revoked), so revoking works at once, even while an access token is still unexpired.
+    """
+    terminal_id = _claim_uuid(token, DEVICE_CLAIM)
+    tenant_id = _claim_uuid(token, "tenant_id")
+    pairing_id = _claim_uuid(token, PAIRING_CLAIM)
+    tenant = Tenant.objects.filter(id=tenant_id, deleted_at__isnull=True, is_active=True).first()
+    if tenant is None:
+        raise DeviceAuthError("the device's tenant is gone or inactive")
+    with tenant_atomic(tenant):
+        terminal = Terminal.objects.filter(id=terminal_id).first()
+        if terminal is None or terminal.status != TerminalStatus.ACTIVE:
+            raise DeviceAuthError("this device was revoked or removed")
+        if not DevicePairing.objects.filter(
+            id=pairing_id, terminal=terminal, revoked_at__isnull=True
+        ).exists():
+            raise DeviceAuthError("this pairing was revoked (the device was paired again?)")
+    return Device(
+        terminal_id=terminal.id,
+        tenant_id=tenant.id,
+        tenant_slug=tenant.slug,
+        outlet_id=terminal.outlet_id,
+        kind=terminal.kind,
+        pairing_id=pairing_id,
+        terminal_code=terminal.code,
+    )
+
+
+def device_from_token(raw_token: str) -> Device | None:
+    """The live device of a raw access token, or None: refuse. Reusable outside DRF."""
+    try:
+        token = AccessToken(raw_token)  # type: ignore[arg-type]
+    except TokenError:
+        return None
+    if not is_device_token(token):
+        return None
+    try:
+        return device_from_claims(token)
+    except DeviceAuthError:
+        return None
+
+
+class DeviceJWTAuthentication(JWTAuthentication):
+    """Bearer access token of a paired device; anything else is a 401."""
+
+    def get_user(self, validated_token: Token) -> Device:  # type: ignore[override]
+        if not is_device_token(validated_token):
+            raise InvalidToken("a device token is required here")
+        try:
+            return device_from_claims(validated_token)
+        except DeviceAuthError as error:
+            raise AuthenticationFailed(str(error), code="device_revoked") from error

@@ -1,0 +1,215 @@
+"""Pairing: issue a one-time code, exchange it for device credentials, rotate them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch
+
+from shared.protocol import PairResponseV1
+from sync_server.common.services import apply_fields
+from sync_server.common.tenancy import tenant_atomic
+from sync_server.devices.auth import (
+    DEVICE_CLAIM,
+    PAIRING_CLAIM,
+    Device,
+    DeviceAuthError,
+    device_from_claims,
+)
+from sync_server.devices.models import DevicePairing, PairingCode
+from sync_server.tenants.models import Tenant, Terminal, TerminalStatus
+
+PAIRING_CODE_LIFETIME: Final = timedelta(minutes=10)
+DEVICE_REFRESH_LIFETIME: Final = timedelta(days=180)
+"""Long-lived: a terminal may stay offline for weeks; every refresh rotates it anyway."""
+CODE_ALPHABET: Final = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read out loud
+CODE_LENGTH: Final = 8
+
+
+class PairingRefused(exceptions.APIException):
+    """400: the code is unknown, used or expired (one message for all, nothing to probe)."""
+
+    status_code = 400
+    default_detail = "this pairing code is invalid, used or expired"
+    default_code = "invalid_pairing_code"
+
+
+def normalize_code(code: str) -> str:
+    """Codes are shown as `ABCD-EFGH`; dashes, spaces and case do not matter when typed."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def code_hash(code: str) -> str:
+    """HMAC of the normalized code under the server secret: what the database stores."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, normalize_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    code: str
+    expires_at: datetime
+
+
+def pairing_code_create(
+    *, tenant: Tenant, terminal: Terminal, created_by: uuid.UUID | None = None
+) -> IssuedCode:
+    """A fresh one-time code for a terminal; earlier unused codes of it stop working."""
+    if terminal.status != TerminalStatus.ACTIVE:
+        raise exceptions.PermissionDenied("a revoked terminal cannot be paired", code="revoked")
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    now = timezone.now()
+    with tenant_atomic(tenant):
+        PairingCode.objects.filter(terminal=terminal, used_at__isnull=True).update(used_at=now)
+        PairingCode(
+            tenant=tenant,
+            terminal=terminal,
+            code_hash=code_hash(raw),
+            expires_at=now + PAIRING_CODE_LIFETIME,
+            created_by=created_by,
+        ).save()
+    return IssuedCode(code=f"{raw[:4]}-{raw[4:]}", expires_at=now + PAIRING_CODE_LIFETIME)
+
+
+def _tenant_of_code(hashed: str) -> uuid.UUID | None:
+    """Whose code this is, before any tenant is known (a SECURITY DEFINER lookup on PostgreSQL)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT kiosk_pairing_scope(%s)", [hashed])
+            row = cursor.fetchone()
+        value = row[0] if row else None
+    else:  # SQLite has no RLS; the explicit bypass manager is the honest equivalent.
+        value = (
+            PairingCode.unscoped.filter(code_hash=hashed)
+            .values_list("tenant_id", flat=True)
+            .first()
+        )
+    return uuid.UUID(str(value)) if value else None
+
+
+def device_tokens(*, device: Device) -> dict[str, str]:
+    """A fresh {access, refresh} pair bound to the device's terminal, tenant, outlet, pairing."""
+    refresh = RefreshToken()
+    refresh.set_exp(lifetime=DEVICE_REFRESH_LIFETIME)
+    claims = {
+        DEVICE_CLAIM: str(device.terminal_id),
+        PAIRING_CLAIM: str(device.pairing_id),
+        "tenant_id": str(device.tenant_id),
+        "tenant_slug": device.tenant_slug,
+        "outlet_id": str(device.outlet_id),
+        "device_kind": device.kind,
+    }
+    for claim, value in claims.items():
+        refresh[claim] = value
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def device_pair(*, code: str, device_name: str = "", app_version: str = "") -> PairResponseV1:
+    """Exchange a pairing code for device credentials; the code is spent, older pairings end."""
+    hashed = code_hash(code)
+    tenant_id = _tenant_of_code(hashed)
+    tenant = (
+        Tenant.objects.filter(id=tenant_id, deleted_at__isnull=True, is_active=True).first()
+        if tenant_id
+        else None
+    )
+    if tenant is None:
+        raise PairingRefused()
+    now = timezone.now()
+    with tenant_atomic(tenant):
+        pairing_code = (
+            PairingCode.objects.select_for_update()
+            .select_related("terminal__outlet")
+            .filter(code_hash=hashed)
+            .first()
+        )
+        if (
+            pairing_code is None
+            or pairing_code.used_at is not None
+            or (pairing_code.expires_at <= now)
+        ):
+            raise PairingRefused()
+        terminal = pairing_code.terminal
+        if terminal.status != TerminalStatus.ACTIVE or terminal.deleted_at is not None:
+            raise PairingRefused()
+        pairing_code.used_at = now
+        pairing_code.save(update_fields=["used_at"])
+        DevicePairing.objects.filter(terminal=terminal, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
+        pairing = DevicePairing(
+            tenant=tenant, terminal=terminal, device_name=device_name, app_version=app_version
+        )
+        pairing.save()
+        apply_fields(terminal, {"paired_at": now})
+        device = Device(
+            terminal_id=terminal.id,
+            tenant_id=tenant.id,
+            tenant_slug=tenant.slug,
+            outlet_id=terminal.outlet_id,
+            kind=terminal.kind,
+            pairing_id=pairing.id,
+            terminal_code=terminal.code,
+        )
+        tokens = device_tokens(device=device)
+        return PairResponseV1(
+            tenant_id=tenant.id,
+            tenant_slug=tenant.slug,
+            outlet_id=terminal.outlet_id,
+            outlet_code=terminal.outlet.code,
+            terminal_id=terminal.id,
+            terminal_code=terminal.code,
+            device_kind=terminal.kind,
+            access=tokens["access"],
+            refresh=tokens["refresh"],
+            server_time=now,
+        )
+
+
+def device_refresh(*, refresh: RefreshToken) -> dict[str, str]:
+    """Rotate a device's refresh token: the old one is spent, a revoked device gets a 401.
+
+    Two concurrent refreshes of one token cannot both win: the blacklist row is the lock.
+    """
+    try:
+        device = device_from_claims(refresh)
+    except DeviceAuthError as error:
+        raise exceptions.AuthenticationFailed(str(error), code="device_revoked") from error
+    with tenant_atomic(device.tenant_id):
+        outstanding, _ = OutstandingToken.objects.get_or_create(
+            jti=refresh[api_settings.JTI_CLAIM],
+            defaults={
+                "user": None,
+                "created_at": timezone.now(),
+                "token": str(refresh),
+                "expires_at": datetime_from_epoch(refresh["exp"]),
+            },
+        )
+        _, created = BlacklistedToken.objects.get_or_create(token=outstanding)
+        if not created:
+            raise exceptions.AuthenticationFailed(
+                "this refresh token was already used", code="token_not_valid"
+            )
+        return device_tokens(device=device)
+
+
+def device_revoke(*, tenant: Tenant, terminal: Terminal) -> None:
+    """End every pairing of a terminal (its tokens get a 401 on their next call)."""
+    with tenant_atomic(tenant):
+        DevicePairing.objects.filter(terminal=terminal, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )

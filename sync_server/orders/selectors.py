@@ -1,0 +1,56 @@
+"""Reads of orders for owners and managers: filtered lists and one order with everything."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+
+from sync_server.orders.models import Order, Refund
+from sync_server.tenants.models import Tenant
+
+
+def order_list(
+    *,
+    tenant: Tenant,
+    date_from: datetime | None = None,
+    date_to: datetime | None = None,
+    outlet: uuid.UUID | None = None,
+    terminal: uuid.UUID | None = None,
+    shift: uuid.UUID | None = None,
+    status: str = "",
+    payment_method: str = "",
+    flag: str = "",
+    search: str = "",
+) -> QuerySet[Order]:
+    """Orders of the tenant in context, newest sale first; dates are the terminal's sale time."""
+    queryset = Order.objects.filter(tenant=tenant)
+    if date_from is not None:
+        queryset = queryset.filter(ordered_at__gte=date_from)
+    if date_to is not None:
+        queryset = queryset.filter(ordered_at__lt=date_to)
+    if outlet is not None:
+        queryset = queryset.filter(outlet_id=outlet)
+    if terminal is not None:
+        queryset = queryset.filter(terminal_id=terminal)
+    if shift is not None:
+        queryset = queryset.filter(shift_id=shift)
+    if status:
+        queryset = queryset.filter(status=status)
+    if payment_method:
+        queryset = queryset.filter(payments__method=payment_method).distinct()
+    if flag:
+        queryset = queryset.filter(flags__contains=f" {flag} ")
+    if search:
+        queryset = queryset.filter(receipt_number__icontains=search)
+    return queryset.prefetch_related("payments").order_by("-ordered_at", "id")
+
+
+def order_detail_queryset(*, tenant: Tenant) -> QuerySet[Order]:
+    """Orders with lines, payments and refunds (with their lines) prefetched."""
+    return Order.objects.filter(tenant=tenant).prefetch_related(
+        "lines",
+        "payments",
+        Prefetch("refunds", queryset=Refund.objects.prefetch_related("lines")),
+    )

@@ -1,0 +1,194 @@
+"""Order writes after ingest: stock per outlet, voids and refunds (with kitchen cancellation)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import connections, models, router
+from django.utils import timezone
+
+from shared.protocol import OrderRefundedV1, OrderVoidedV1
+from sync_server.common.tenancy import tenant_atomic
+from sync_server.kitchen.services import kitchen_tickets_cancel_lines
+from sync_server.orders.models import Order, OrderLine, OrderStatus, Refund, RefundLine, StockLevel
+from sync_server.tenants.models import Tenant
+
+
+class OrderEventRefused(Exception):
+    """A void or refund that cannot apply; `code` and `field` go into the item's error."""
+
+    def __init__(self, message: str, *, code: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+
+
+def insert_if_absent(instance: models.Model) -> bool:
+    """INSERT ... ON CONFLICT (pk) DO NOTHING: True when this call created the row.
+
+    The database decides, so concurrent inserts of one id make exactly one row; a loser waits
+    for the winner's commit and then sees its row.
+    """
+    model = type(instance)
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    fields = model._meta.concrete_fields
+    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    assert model._meta.pk is not None
+    pk = quote(str(model._meta.pk.column))
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({pk}) DO NOTHING RETURNING {pk}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.fetchone() is not None
+
+
+def stock_adjust(*, tenant: Tenant, outlet_id: uuid.UUID, changes: Mapping[uuid.UUID, int]) -> None:
+    """Add `changes[product]` units at the outlet (negative: sold), in one upsert statement."""
+    changes = {product: delta for product, delta in changes.items() if delta}
+    if not changes:
+        return
+    connection = connections[router.db_for_write(StockLevel)]
+    table = connection.ops.quote_name(StockLevel._meta.db_table)
+    now = timezone.now()
+    rows = []
+    params: list[Any] = []
+    for product_id, delta in sorted(changes.items()):  # fixed order: no deadlock between orders
+        rows.append("(%s, %s, %s, %s, %s, 0, %s, %s)")
+        params += [
+            _uuid_param(connection, uuid.uuid4()),
+            _uuid_param(connection, tenant.id),
+            _uuid_param(connection, outlet_id),
+            _uuid_param(connection, product_id),
+            delta,
+            now,
+            now,
+        ]
+    sql = (
+        f"INSERT INTO {table} (id, tenant_id, outlet_id, product_id, quantity, version, "
+        f"created_at, updated_at) VALUES {', '.join(rows)} "
+        f"ON CONFLICT (outlet_id, product_id) DO UPDATE SET "
+        f"quantity = {table}.quantity + EXCLUDED.quantity, updated_at = EXCLUDED.updated_at"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _uuid_param(connection: object, value: uuid.UUID) -> object:
+    field = StockLevel._meta.get_field("product_id")
+    return field.get_db_prep_value(value, connection)  # type: ignore[arg-type]
+
+
+def _tracked_quantities(
+    lines: list[OrderLine], quantity_of: Mapping[uuid.UUID, int]
+) -> dict[uuid.UUID, int]:
+    from sync_server.catalog.models import Product
+
+    product_ids = {line.product_id for line in lines if line.product_id}
+    tracked = set(
+        Product.with_tombstones.filter(id__in=product_ids, track_stock=True).values_list(
+            "id", flat=True
+        )
+    )
+    back: dict[uuid.UUID, int] = {}
+    for line in lines:
+        if line.product_id in tracked and quantity_of.get(line.id):
+            assert line.product_id is not None
+            back[line.product_id] = back.get(line.product_id, 0) + quantity_of[line.id]
+    return back
+
+
+def order_void(*, tenant: Tenant, event: OrderVoidedV1) -> Order:
+    """Cancel a paid order: status, who approved and why; stock back; kitchen items cancelled."""
+    with tenant_atomic(tenant):
+        order: Order | None = Order.objects.select_for_update().filter(id=event.order_id).first()
+        if order is None:
+            raise OrderEventRefused(
+                "the order is not on the server yet", code="order_unknown", field="order_id"
+            )
+        if order.status == OrderStatus.VOIDED:
+            raise OrderEventRefused("the order is already voided", code="already_voided")
+        lines = list(OrderLine.objects.filter(order=order))
+        remaining = {line.id: line.quantity - line.refunded_quantity for line in lines}
+        stock_adjust(
+            tenant=tenant, outlet_id=order.outlet_id, changes=_tracked_quantities(lines, remaining)
+        )
+        order.status = OrderStatus.VOIDED
+        order.voided_at = event.at
+        order.void_reason = event.reason
+        order.void_approved_by = event.approved_by
+        order.save(update_fields=["status", "voided_at", "void_reason", "void_approved_by"])
+        kitchen_tickets_cancel_lines(tenant=tenant, order_id=order.id, cancelled=None)
+        return order
+
+
+def order_refund(*, tenant: Tenant, event: OrderRefundedV1) -> Refund:
+    """Give money back for some lines: quantities and amounts capped by what is left of each."""
+    with tenant_atomic(tenant):
+        order: Order | None = Order.objects.select_for_update().filter(id=event.order_id).first()
+        if order is None:
+            raise OrderEventRefused(
+                "the order is not on the server yet", code="order_unknown", field="order_id"
+            )
+        if order.status == OrderStatus.VOIDED:
+            raise OrderEventRefused("a voided order cannot be refunded", code="order_voided")
+        lines = {line.id: line for line in OrderLine.objects.filter(order=order)}
+        for index, refund_line in enumerate(event.lines):
+            line = lines.get(refund_line.line_id)
+            field = f"lines.{index}"
+            if line is None:
+                raise OrderEventRefused(
+                    "no such line on this order", code="unknown_line", field=f"{field}.line_id"
+                )
+            line.refunded_quantity += refund_line.quantity
+            line.refunded_minor += refund_line.amount_minor
+            if line.refunded_quantity > line.quantity:
+                raise OrderEventRefused(
+                    "more refunded than sold", code="over_refund", field=f"{field}.quantity"
+                )
+            if line.refunded_minor > line.total_minor:
+                raise OrderEventRefused(
+                    "more refunded than charged", code="over_refund", field=f"{field}.amount_minor"
+                )
+        refund = Refund(
+            id=event.id,
+            tenant=tenant,
+            order=order,
+            at=event.at,
+            reason=event.reason,
+            approved_by=event.approved_by,
+            cashier_id=event.cashier_id,
+            amount_minor=event.amount_minor,
+            payments=[payment.model_dump(mode="json") for payment in event.payments],
+        )
+        refund.save()
+        RefundLine.objects.bulk_create(
+            RefundLine(
+                tenant=tenant,
+                refund=refund,
+                line_id=item.line_id,
+                quantity=item.quantity,
+                amount_minor=item.amount_minor,
+            )
+            for item in event.lines
+        )
+        changed = [lines[item.line_id] for item in event.lines]
+        OrderLine.objects.bulk_update(changed, ["refunded_quantity", "refunded_minor"])
+        refunded_qty = {item.line_id: item.quantity for item in event.lines}
+        stock_adjust(
+            tenant=tenant,
+            outlet_id=order.outlet_id,
+            changes=_tracked_quantities(changed, refunded_qty),
+        )
+        order.refunded_minor += event.amount_minor
+        all_back = all(line.refunded_quantity >= line.quantity for line in lines.values())
+        order.status = OrderStatus.REFUNDED if all_back else OrderStatus.PARTIALLY_REFUNDED
+        order.save(update_fields=["refunded_minor", "status"])
+        kitchen_tickets_cancel_lines(tenant=tenant, order_id=order.id, cancelled=refunded_qty)
+        return refund

@@ -1,0 +1,1 @@
+"""Cashier shifts as synced from terminals: float, cash in/out, close with counted cash."""

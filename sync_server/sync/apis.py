@@ -1,0 +1,114 @@
+"""Device endpoints of sync v1: push orders and events, pull the catalog, ready orders."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from django.utils import timezone
+from pydantic import ValidationError
+from rest_framework import exceptions, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from shared.protocol import MAX_CATALOG_PAGE, BatchEnvelopeV1, BatchResultV1
+from sync_server.devices.apis import DeviceTenantApi, validation_error_response
+from sync_server.sync import feed, selectors, services
+from sync_server.tenants.models import TerminalKind
+
+
+def _device_clock_offset(request: Request) -> timedelta | None:
+    """Terminal clock minus server clock, from an HTTP `Date` header when the terminal sent one."""
+    raw = request.headers.get("Date")
+    if not raw:
+        return None
+    try:
+        sent = parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    return sent - timezone.now() if sent.tzinfo else None
+
+
+def _envelope(request: Request) -> BatchEnvelopeV1 | Response:
+    try:
+        return BatchEnvelopeV1.model_validate(request.data)
+    except ValidationError as error:
+        return validation_error_response(error)
+
+
+class OrderSyncApi(DeviceTenantApi):
+    """POST a batch of up to 200 orders -> one result per order (created/duplicate/...)."""
+
+    def post(self, request: Request, tenant_slug: str) -> Response:
+        envelope = _envelope(request)
+        if isinstance(envelope, Response):
+            return envelope
+        results = services.order_batch_ingest(
+            tenant=self.current_tenant,
+            device=self.device,
+            raw_orders=envelope.orders,
+            device_clock_offset=_device_clock_offset(request),
+        )
+        return Response(BatchResultV1(results=tuple(results)).model_dump(mode="json"))
+
+
+class EventSyncApi(DeviceTenantApi):
+    """POST a batch of shift, cash, void and refund events -> one result per event."""
+
+    def post(self, request: Request, tenant_slug: str) -> Response:
+        envelope = _envelope(request)
+        if isinstance(envelope, Response):
+            return envelope
+        results = services.event_batch_ingest(
+            tenant=self.current_tenant, device=self.device, raw_events=envelope.events
+        )
+        return Response(BatchResultV1(results=tuple(results)).model_dump(mode="json"))
+
+
+class CatalogFeedApi(DeviceTenantApi):
+    """GET ?since=<cursor>&limit=<n> -> CatalogPageV1 (terminals and kitchen screens)."""
+
+    device_kinds = frozenset({TerminalKind.TERMINAL, TerminalKind.KITCHEN})
+
+    class FilterSerializer(serializers.Serializer[Any]):
+        since = serializers.CharField(required=False, allow_blank=True, max_length=200)
+        limit = serializers.IntegerField(
+            required=False, min_value=1, max_value=MAX_CATALOG_PAGE, default=feed.DEFAULT_PAGE
+        )
+
+    def get(self, request: Request, tenant_slug: str) -> Response:
+        query = self.FilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        try:
+            page = feed.catalog_page(
+                tenant=self.current_tenant,
+                device=self.device,
+                since=query.validated_data.get("since", ""),
+                limit=query.validated_data["limit"],
+            )
+        except feed.BadCursor as error:
+            raise exceptions.ValidationError({"since": [str(error)]}, code="bad_cursor") from error
+        return Response(page.model_dump(mode="json"))
+
+
+class ReadyOrdersApi(DeviceTenantApi):
+    """GET ?since=<ISO time> -> this terminal's orders the kitchen finished since then."""
+
+    class FilterSerializer(serializers.Serializer[Any]):
+        since = serializers.DateTimeField(required=False)
+
+    def get(self, request: Request, tenant_slug: str) -> Response:
+        query = self.FilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        since: datetime | None = query.validated_data.get("since")
+        ready = selectors.orders_ready_for_terminal(
+            tenant=self.current_tenant, device=self.device, since=since
+        )
+        return Response(
+            {
+                "protocol_version": 1,
+                "orders": [item.model_dump(mode="json") for item in ready],
+                "server_time": timezone.now().isoformat(),
+            }
+        )

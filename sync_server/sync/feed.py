@@ -1,0 +1,408 @@
+"""The catalog change feed: pages of changed rows by an opaque cursor, stable and complete.
+
+Versions come from one sequence but commit out of order, so paging by `version > cursor`
+would skip a row whose transaction took an early version and committed late. On PostgreSQL
+every fed row carries `feed_txid`, the id of the transaction that last wrote it (set by a
+trigger, see sync/migrations/0002), and the feed:
+
+- orders rows by (feed_txid, version) and pages by that pair;
+- serves only rows with feed_txid below `pg_snapshot_xmin(pg_current_snapshot())`, the
+  oldest transaction still running, read before the rows. Every transaction below it has
+  finished, and any transaction that commits later has a feed_txid at or above it, so it
+  sorts after every cursor already handed out: nothing is skipped, at the price of a short
+  lag behind long transactions.
+
+On SQLite (one writer at a time) the version alone is the cursor.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from pydantic import ValidationError
+
+from shared.pricing import PromotionFormatError, promotion_to_dict
+from shared.protocol import (
+    CashierV1,
+    CatalogChangeV1,
+    CatalogPageV1,
+    CategoryV1,
+    CustomerV1,
+    ModifierGroupV1,
+    ModifierOptionV1,
+    OutletV1,
+    ProductV1,
+    PromotionV1,
+    TaxRateV1,
+    TenantSettingsV1,
+    WireModel,
+)
+from sync_server.accounts.models import User
+from sync_server.catalog.models import (
+    Category,
+    ModifierGroup,
+    ModifierOption,
+    Product,
+    ProductModifierGroup,
+    TaxRate,
+)
+from sync_server.common.tenancy import tenant_atomic
+from sync_server.customers.models import Customer
+from sync_server.devices.auth import Device
+from sync_server.promotions.models import Promotion
+from sync_server.tenants.models import Outlet, Tenant
+
+CURSOR_PREFIX: Final = "v1"
+DEFAULT_PAGE: Final = 500
+
+
+class BadCursor(ValueError):
+    """The `since` cursor is not one this server handed out."""
+
+
+@dataclass(frozen=True, order=True)
+class FeedKey:
+    """Position in the feed: writer transaction, then version (txid 0 on SQLite)."""
+
+    txid: int
+    version: int
+
+
+@dataclass(frozen=True)
+class Cursor:
+    key: FeedKey
+    catalog_version: int
+
+    def encode(self) -> str:
+        return f"{CURSOR_PREFIX}.{self.key.txid}.{self.key.version}.{self.catalog_version}"
+
+    @classmethod
+    def decode(cls, raw: str) -> Cursor:
+        if not raw:
+            return cls(FeedKey(0, 0), 0)
+        parts = raw.split(".")
+        if len(parts) != 4 or parts[0] != CURSOR_PREFIX or not all(p.isdigit() for p in parts[1:]):
+            raise BadCursor("malformed catalog cursor")
+        return cls(FeedKey(int(parts[1]), int(parts[2])), int(parts[3]))
+
+
+@dataclass(frozen=True)
+class Source:
+    """One table of the feed and which entity a changed row of it re-sends."""
+
+    table: str
+    entity: str
+    target_column: str = "id"
+    tenant_column: str = "tenant_id"
+
+
+SOURCES: Final = (
+    Source("tenants_tenant", "tenant", tenant_column="id"),
+    Source("tenants_outlet", "outlet"),
+    Source("catalog_taxrate", "tax_rate"),
+    Source("catalog_category", "category"),
+    Source("catalog_modifiergroup", "modifier_group"),
+    Source("catalog_modifieroption", "modifier_group", target_column="group_id"),
+    Source("catalog_product", "product"),
+    Source("catalog_productmodifiergroup", "product", target_column="product_id"),
+    Source("promotions_promotion", "promotion"),
+    Source("customers_customer", "customer"),
+    Source("accounts_user", "cashier"),
+)
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    key: FeedKey
+    entity: str
+    target_id: uuid.UUID
+
+
+def _horizon(cursor: Any) -> int:
+    """The oldest transaction still running: rows written below it are final."""
+    cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+    return int(cursor.fetchone()[0])
+
+
+def _changed_rows(tenant: Tenant, after: FeedKey, limit: int) -> list[FeedRow]:
+    """Up to `limit` rows of each source after `after`, merged in feed order."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    postgres = connection.vendor == "postgresql"
+    rows: list[FeedRow] = []
+    with connection.cursor() as cursor:
+        horizon = _horizon(cursor) if postgres else 0
+        for source in SOURCES:
+            if postgres:
+                sql = (
+                    f"SELECT feed_txid::text::bigint, version, {source.target_column} "
+                    f"FROM {source.table} WHERE {source.tenant_column} = %s "
+                    "AND (feed_txid, version) > (%s::text::xid8, %s) "
+                    "AND feed_txid < %s::text::xid8 "
+                    "ORDER BY feed_txid, version LIMIT %s"
+                )
+                params: list[Any] = [tenant.id, after.txid, after.version, horizon, limit]
+            else:
+                sql = (
+                    f"SELECT 0, version, {source.target_column} FROM {source.table} "
+                    f"WHERE {source.tenant_column} = %s AND version > %s "
+                    "ORDER BY version LIMIT %s"
+                )
+                params = [tenant.id.hex, after.version, limit]
+            cursor.execute(sql, params)
+            rows.extend(
+                FeedRow(FeedKey(int(txid), int(version)), source.entity, _as_uuid(target))
+                for txid, version, target in cursor.fetchall()
+            )
+    rows.sort(key=lambda row: row.key)
+    return rows
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+# --- rows to wire models --------------------------------------------------------------------
+
+
+def _station(value: str | None) -> str | None:
+    return value or None
+
+
+def _tenant_change(tenant: Tenant, ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
+    fresh = Tenant.objects.get(id=tenant.id)
+    data = TenantSettingsV1(
+        id=fresh.id,
+        slug=fresh.slug,
+        name=fresh.name,
+        currency=fresh.currency,
+        time_zone=fresh.time_zone,
+        prices_include_tax=fresh.prices_include_tax,
+        service_charge_bp=fresh.service_charge_bp,
+        service_charge_taxed=True,
+        cash_rounding_step_minor=fresh.cash_rounding_step_minor,
+        tax_id=fresh.tax_id,
+        address=fresh.address,
+        receipt_header=fresh.receipt_header,
+        receipt_footer=fresh.receipt_footer,
+    )
+    return {fresh.id: (fresh.version, data)}
+
+
+def _outlets(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
+    return {
+        o.id: (
+            o.version,
+            None
+            if o.deleted_at
+            else OutletV1(
+                id=o.id,
+                code=o.code,
+                name=o.name,
+                address=o.address,
+                default_station=_station(o.default_kitchen_station),
+            ),
+        )
+        for o in Outlet.with_tombstones.filter(id__in=ids)
+    }
+
+
+def _tax_rates(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
+    return {
+        t.id: (
+            t.version,
+            None
+            if t.deleted_at
+            else TaxRateV1(id=t.id, name=t.name, rate_bp=t.rate_bp, inclusive=t.inclusive),
+        )
+        for t in TaxRate.with_tombstones.filter(id__in=ids)
+    }
+
+
+def _categories(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
+    return {
+        c.id: (
+            c.version,
+            None
+            if c.deleted_at
+            else CategoryV1(id=c.id, name=c.name, colour=c.colour, sort_order=c.sort_order),
+        )
+        for c in Category.with_tombstones.filter(id__in=ids)
+    }
+
+
+def _modifier_groups(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
+    options: dict[uuid.UUID, list[ModifierOptionV1]] = {}
+    for option in ModifierOption.objects.filter(group_id__in=ids).order_by("sort_order", "name"):
+        options.setdefault(option.group_id, []).append(
+            ModifierOptionV1(
+                id=option.id,
+                name=option.name,
+                price_delta_minor=option.price_delta_minor,
+                is_default=option.is_default,
+            )
+        )
+    return {
+        g.id: (
+            g.version,
+            None
+            if g.deleted_at
+            else ModifierGroupV1(
+                id=g.id,
+                name=g.name,
+                min_select=g.min_selections,
+                max_select=g.max_selections,
+                options=tuple(options.get(g.id, ())),
+            ),
+        )
+        for g in ModifierGroup.with_tombstones.filter(id__in=ids)
+    }
+
+
+def _products(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
+    ids = list(ids)
+    groups: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for product_id, group_id in (
+        ProductModifierGroup.objects.filter(product_id__in=ids, modifier_group__deleted_at=None)
+        .order_by("sort_order")
+        .values_list("product_id", "modifier_group_id")
+    ):
+        groups.setdefault(product_id, []).append(group_id)
+    return {
+        p.id: (
+            p.version,
+            None
+            if p.deleted_at
+            else ProductV1(
+                id=p.id,
+                category_id=p.category_id,
+                sku=p.sku,
+                barcode=p.barcode,
+                name=p.name,
+                price_minor=p.price_minor,
+                tax_rate_ids=(p.tax_rate_id,) if p.tax_rate_id else (),
+                modifier_group_ids=tuple(groups.get(p.id, ())),
+                kitchen_station=_station(p.kitchen_station),
+                colour=p.colour,
+                image_url=p.image.url if p.image else "",
+                active=p.is_active,
+                track_stock=p.track_stock,
+            ),
+        )
+        for p in Product.with_tombstones.filter(id__in=ids)
+    }
+
+
+def _promotions(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
+    found: dict[Any, Any] = {}
+    for p in Promotion.with_tombstones.filter(id__in=ids):
+        try:
+            rule = None if p.deleted_at else promotion_to_dict(p.to_engine())
+        except PromotionFormatError:
+            rule = None  # a rule the engine cannot read must not reach a terminal
+        found[p.id] = (
+            p.version,
+            None
+            if rule is None
+            else PromotionV1(id=p.id, name=p.name, active=p.is_active, rule=rule),
+        )
+    return found
+
+
+def _customers(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
+    return {
+        c.id: (
+            c.version,
+            None
+            if c.deleted_at
+            else CustomerV1(
+                id=c.id,
+                name=c.name,
+                phone=c.phone,
+                email=c.email,
+                group=c.group,
+                loyalty_points=c.loyalty_points,
+            ),
+        )
+        for c in Customer.with_tombstones.filter(id__in=ids)
+    }
+
+
+def _cashiers(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
+    """Staff of the device's outlet and tenant-wide staff; anyone else is a tombstone here."""
+    found: dict[Any, Any] = {}
+    for u in User.with_tombstones.filter(id__in=ids):
+        visible = u.deleted_at is None and u.outlet_id in (None, device.outlet_id)
+        found[u.id] = (
+            u.version,
+            None
+            if not visible
+            else CashierV1(
+                id=u.id,
+                username=u.username,
+                display_name=u.full_name or u.username,
+                role=u.role,
+                pin_hash=u.pin_hash,
+                outlet_id=u.outlet_id,
+                active=u.is_active,
+            ),
+        )
+    return found
+
+
+Loader = Callable[[Iterable[uuid.UUID], Device], dict[Any, Any]]
+LOADERS: Final[dict[str, Loader]] = {
+    "outlet": _outlets,
+    "tax_rate": _tax_rates,
+    "category": _categories,
+    "modifier_group": _modifier_groups,
+    "product": _products,
+    "promotion": _promotions,
+    "customer": _customers,
+    "cashier": _cashiers,
+}
+
+
+def catalog_page(*, tenant: Tenant, device: Device, since: str, limit: int) -> CatalogPageV1:
+    """One page of changes after `since` (BadCursor if it is not ours)."""
+    cursor = Cursor.decode(since)
+    with tenant_atomic(tenant):
+        rows = _changed_rows(tenant, cursor.key, limit)
+        page_rows = rows[:limit]
+        wanted: dict[str, list[uuid.UUID]] = {}
+        order: dict[tuple[str, uuid.UUID], None] = {}
+        for row in page_rows:
+            if (row.entity, row.target_id) not in order:
+                order[(row.entity, row.target_id)] = None
+                wanted.setdefault(row.entity, []).append(row.target_id)
+        loaded: dict[str, dict[Any, Any]] = {}
+        for entity, ids in wanted.items():
+            if entity == "tenant":
+                loaded[entity] = _tenant_change(tenant, ids, device)
+            else:
+                loaded[entity] = LOADERS[entity](ids, device)
+    changes = []
+    for entity, target_id in order:
+        version, data = loaded[entity].get(target_id, (0, None))
+        changes.append(_change(entity, target_id, version, data))
+    last = page_rows[-1].key if page_rows else cursor.key
+    seen = max([cursor.catalog_version, *(row.key.version for row in page_rows)])
+    return CatalogPageV1(
+        changes=tuple(changes),
+        next_cursor=Cursor(last, seen).encode(),
+        has_more=len(rows) >= limit,
+        catalog_version=seen,
+    )
+
+
+def _change(entity: str, target_id: uuid.UUID, version: int, data: WireModel | None) -> Any:
+    if data is None:
+        return CatalogChangeV1(entity=entity, id=target_id, version=version, deleted=True)
+    try:
+        body = data.model_dump(mode="json")
+    except ValidationError:  # pragma: no cover - models were validated on construction
+        return CatalogChangeV1(entity=entity, id=target_id, version=version, deleted=True)
+    return CatalogChangeV1(entity=entity, id=target_id, version=version, data=body)

@@ -1,0 +1,163 @@
+"""Re-price a synced order with `shared.pricing` at the prices the terminal charged.
+
+The terminal's unit prices (minus modifier deltas) are the input, the tenant's taxes, service
+charge, cash rounding and promotions are the server's. A difference is the terminal's
+arithmetic or rules disagreeing with the server's: stored as a flag, never a refusal.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from shared.pricing import (
+    Cart,
+    CartLine,
+    CashRounding,
+    Customer,
+    DiscountKind,
+    ManualDiscount,
+    Modifier,
+    PricingInputError,
+    PromotionBook,
+    ServiceCharge,
+    TaxRate,
+    price_cart,
+)
+from shared.protocol import ManualDiscountV1, OrderV1
+
+
+@dataclass(frozen=True)
+class CatalogProduct:
+    """What ingest needs of a product: stock, kitchen routing, price and tax for the check."""
+
+    id: uuid.UUID
+    price_minor: int
+    tax_rate_ids: tuple[str, ...]
+    category_id: uuid.UUID | None
+    track_stock: bool
+    kitchen_station: str
+
+
+@dataclass(frozen=True)
+class PricingRules:
+    """The tenant's pricing inputs, read once per batch."""
+
+    time_zone: str
+    tax_rates: tuple[TaxRate, ...]
+    promotions: PromotionBook
+    service_charge: ServiceCharge | None
+    cash_rounding: CashRounding | None
+    customer_groups: Mapping[uuid.UUID, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PriceCheck:
+    """The server's total and what differs from the terminal's."""
+
+    server_total_minor: int | None
+    difference_minor: int
+    flags: tuple[str, ...]
+
+
+def _manual(discount: ManualDiscountV1 | None, fallback_approver: str) -> ManualDiscount | None:
+    if discount is None:
+        return None
+    return ManualDiscount(
+        kind=DiscountKind(discount.kind),
+        value=discount.value,
+        approver_id=str(discount.approved_by) if discount.approved_by else fallback_approver,
+        reason=discount.reason,
+    )
+
+
+def _cart(order: OrderV1, products: Mapping[uuid.UUID, CatalogProduct]) -> Cart:
+    approver = str(order.cashier_id) if order.cashier_id else "terminal"
+    lines = []
+    for line in order.lines:
+        product = products.get(line.product_id) if line.product_id else None
+        modifiers = tuple(
+            Modifier(
+                modifier_id=str(modifier.option_id or f"{modifier.group_name}:{modifier.name}"),
+                name=modifier.name,
+                price_delta_minor=modifier.price_delta_minor,
+            )
+            for modifier in line.modifiers
+        )
+        base_minor = line.unit_price_minor - sum(m.price_delta_minor for m in modifiers)
+        tax_ids = (
+            product.tax_rate_ids
+            if product is not None
+            else tuple(str(tax.tax_rate_id) for tax in line.taxes if tax.tax_rate_id)
+        )
+        lines.append(
+            CartLine(
+                line_id=str(line.id),
+                product_id=str(line.product_id or line.id),
+                quantity=line.quantity,
+                unit_price_minor=base_minor,
+                category_id=str(line.category_id) if line.category_id else None,
+                modifiers=modifiers,
+                manual_discount=_manual(line.manual_discount, approver),
+                tax_rate_ids=tax_ids,
+                name=line.name,
+            )
+        )
+    return Cart(
+        currency=order.currency,
+        lines=tuple(lines),
+        order_discount=_manual(order.manual_discount, approver),
+    )
+
+
+def catalog_price_changed(order: OrderV1, products: Mapping[uuid.UUID, CatalogProduct]) -> bool:
+    """Some line was charged at a base price the catalog does not hold (now)."""
+    for line in order.lines:
+        product = products.get(line.product_id) if line.product_id else None
+        base = line.unit_price_minor - sum(m.price_delta_minor for m in line.modifiers)
+        if product is not None and base != product.price_minor:
+            return True
+    return False
+
+
+def reprice_order(
+    order: OrderV1, *, rules: PricingRules, products: Mapping[uuid.UUID, CatalogProduct]
+) -> PriceCheck:
+    """Price the order as the server sees it and compare with what the terminal charged."""
+    flags: list[str] = []
+    if catalog_price_changed(order, products):
+        flags.append("catalog_price_changed")
+    customer = None
+    if order.customer_id is not None:
+        group = rules.customer_groups.get(order.customer_id) or None
+        customer = Customer(customer_id=str(order.customer_id), group_id=group)
+    all_cash = all(payment.method == "cash" for payment in order.payments)
+    try:
+        priced = price_cart(
+            _cart(order, products),
+            at=order.created_at,
+            time_zone=rules.time_zone,
+            promotions=rules.promotions,
+            tax_rates=rules.tax_rates,
+            service_charge=rules.service_charge,
+            customer=customer,
+            cash_rounding=rules.cash_rounding if all_cash else None,
+        )
+    except (PricingInputError, ValueError, KeyError):
+        return PriceCheck(None, 0, (*flags, "price_check_failed"))
+    lines_agree = all(
+        priced.line(str(line.id)).total_minor == line.total_minor for line in order.lines
+    )
+    difference = order.total_minor - priced.payable_minor
+    if difference or not lines_agree:
+        flags.append("price_mismatch")
+    return PriceCheck(priced.payable_minor, difference, tuple(flags))
+
+
+def tax_rates_of(rows: Iterable[tuple[uuid.UUID, str, int, bool]]) -> tuple[TaxRate, ...]:
+    """Engine tax rates from (id, name, rate_bp, inclusive) rows."""
+    return tuple(
+        TaxRate(rate_id=str(rate_id), name=name, rate_bp=rate_bp, inclusive=inclusive)
+        for rate_id, name, rate_bp, inclusive in rows
+    )

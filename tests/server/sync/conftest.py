@@ -1,0 +1,332 @@
+"""Sync test fixtures: paired devices through the real endpoints, orders priced like a terminal,
+and committed fresh tenants for the tests that need other connections to see their writes.
+
+`make_order` plays the terminal: it prices with `shared.pricing` from the tenant's own catalog
+(what the terminal caches), so an honest order carries no price flags on the server.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from django.db import connections
+from rest_framework.test import APIClient
+
+from shared.pricing import (
+    Cart,
+    CartLine,
+    CashRounding,
+    PromotionBook,
+    ServiceCharge,
+    TaxRate,
+    price_cart,
+)
+from shared.protocol import (
+    AppliedDiscountV1,
+    OrderLineV1,
+    OrderV1,
+    PairResponseV1,
+    PaymentV1,
+    TaxLineV1,
+)
+from sync_server.accounts.models import Role, User
+from sync_server.accounts.services import tokens_for_user
+from sync_server.catalog.models import (
+    Category,
+    ModifierGroup,
+    ModifierOption,
+    Product,
+    ProductModifierGroup,
+)
+from sync_server.catalog.models import TaxRate as TaxRateRow
+from sync_server.common.tenancy import tenant_atomic
+from sync_server.customers.models import Customer
+from sync_server.devices.models import DevicePairing, PairingCode
+from sync_server.kitchen.models import (
+    KitchenAction,
+    KitchenOrderReady,
+    KitchenSequence,
+    KitchenTicket,
+)
+from sync_server.orders.models import Order, OrderLine, Payment, Refund, RefundLine, StockLevel
+from sync_server.promotions.models import Promotion
+from sync_server.shifts.models import CashMovement, Shift
+from sync_server.sync.models import SyncEvent
+from sync_server.tenants.models import Outlet, Tenant, Terminal, TerminalKind
+
+_receipts = itertools.count(1)
+
+
+@dataclass
+class PairedDevice:
+    """A device paired through `/api/pair/`, with a client that sends its access token."""
+
+    pairing: PairResponseV1
+    client: APIClient
+    tenant_slug: str
+
+    def url(self, path: str) -> str:
+        return f"/api/{self.tenant_slug}/{path}"
+
+    def push_orders(self, *orders: OrderV1 | dict[str, Any], **headers: Any) -> Any:
+        body = {
+            "protocol_version": 1,
+            "orders": [o.model_dump(mode="json") if isinstance(o, OrderV1) else o for o in orders],
+        }
+        return self.client.post(self.url("sync/orders/"), body, format="json", **headers)
+
+    def push_events(self, *events: Any) -> Any:
+        body = {"protocol_version": 1, "events": [e.model_dump(mode="json") for e in events]}
+        return self.client.post(self.url("sync/events/"), body, format="json")
+
+
+def pair_through_api(
+    tenant: Tenant, terminal: Terminal, owner: User, *, device_name: str = "test"
+) -> PairedDevice:
+    """Owner asks for a code, the device trades it for credentials, as in production."""
+    owner_client = APIClient()
+    owner_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for_user(owner)['access']}")
+    issued = owner_client.post(f"/api/{tenant.slug}/terminals/{terminal.id}/pairing-code/")
+    assert issued.status_code == 201, issued.content
+    answer = APIClient().post(
+        "/api/pair/",
+        {"protocol_version": 1, "code": issued.json()["code"], "device_name": device_name},
+        format="json",
+    )
+    assert answer.status_code == 200, answer.content
+    pairing = PairResponseV1.model_validate(answer.json())
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {pairing.access}")
+    return PairedDevice(pairing=pairing, client=client, tenant_slug=tenant.slug)
+
+
+@pytest.fixture
+def pair_device(db: None) -> Callable[..., PairedDevice]:
+    """`pair_device("main", "t1")` on the demo tenant, or `tenant="rival"`."""
+
+    def pair(
+        outlet_code: str = "main", terminal_code: str = "t1", tenant: str = "demo"
+    ) -> PairedDevice:
+        owner_tenant = Tenant.objects.get(slug=tenant)
+        with tenant_atomic(owner_tenant):
+            terminal = Terminal.objects.get(outlet__code=outlet_code, code=terminal_code)
+            owner = User.objects.get(role=Role.OWNER)
+        return pair_through_api(owner_tenant, terminal, owner)
+
+    return pair
+
+
+# --- orders as a terminal makes them ----------------------------------------------------------
+
+
+def _engine_rules(tenant: Tenant) -> dict[str, Any]:
+    with tenant_atomic(tenant):
+        rates = tuple(
+            TaxRate(rate_id=str(t.id), name=t.name, rate_bp=t.rate_bp, inclusive=t.inclusive)
+            for t in TaxRateRow.objects.all()
+        )
+        promotions = PromotionBook(p.to_engine() for p in Promotion.objects.filter(is_active=True))
+    return {
+        "time_zone": tenant.time_zone,
+        "tax_rates": rates,
+        "promotions": promotions,
+        "service_charge": (
+            ServiceCharge(rate_bp=tenant.service_charge_bp) if tenant.service_charge_bp else None
+        ),
+    }
+
+
+def make_order(
+    device: PairedDevice,
+    items: Sequence[tuple[Product, int]],
+    *,
+    shift_id: uuid.UUID,
+    method: str = "card",
+    at: datetime | None = None,
+    order_id: uuid.UUID | None = None,
+    **extra: Any,
+) -> OrderV1:
+    """A paid order priced by the shared engine exactly as a terminal would price it."""
+    tenant = Tenant.objects.get(id=device.pairing.tenant_id)
+    at = at or datetime.now(UTC)
+    cart_lines = tuple(
+        CartLine(
+            line_id=str(uuid.uuid4()),
+            product_id=str(product.id),
+            quantity=quantity,
+            unit_price_minor=product.price_minor,
+            category_id=str(product.category_id) if product.category_id else None,
+            tax_rate_ids=(str(product.tax_rate_id),) if product.tax_rate_id else (),
+            name=product.name,
+        )
+        for product, quantity in items
+    )
+    step = tenant.cash_rounding_step_minor
+    priced = price_cart(
+        Cart(tenant.currency, cart_lines),
+        at=at,
+        cash_rounding=CashRounding(step) if method == "cash" and step else None,
+        **_engine_rules(tenant),
+    )
+    lines = tuple(
+        OrderLineV1(
+            id=uuid.UUID(line.line_id),
+            product_id=uuid.UUID(line.product_id),
+            category_id=uuid.UUID(cart_line.category_id) if cart_line.category_id else None,
+            name=cart_line.name,
+            quantity=line.quantity,
+            unit_price_minor=line.unit_price_minor,
+            discounts=tuple(
+                AppliedDiscountV1(
+                    source=d.source.value,
+                    promotion_id=uuid.UUID(d.promotion_id) if d.promotion_id else None,
+                    name=d.name,
+                    amount_minor=d.amount_minor,
+                )
+                for d in line.discounts
+            ),
+            taxes=tuple(
+                TaxLineV1(
+                    tax_rate_id=uuid.UUID(t.rate_id),
+                    name=t.name,
+                    rate_bp=t.rate_bp,
+                    inclusive=t.inclusive,
+                    base_minor=t.base_minor,
+                    amount_minor=t.amount_minor,
+                )
+                for t in line.taxes
+            ),
+            gross_minor=line.gross_minor,
+            discount_minor=line.discount_minor,
+            net_minor=line.net_minor,
+            tax_minor=line.tax_minor,
+            total_minor=line.total_minor,
+        )
+        for line, cart_line in zip(priced.lines, cart_lines, strict=True)
+    )
+    cash = method == "cash"
+    payment = PaymentV1(
+        id=uuid.uuid4(),
+        method=method,  # type: ignore[arg-type]
+        amount_minor=priced.payable_minor,
+        tendered_minor=priced.payable_minor if cash else None,
+        paid_at=at,
+    )
+    fields: dict[str, Any] = {
+        "id": order_id or uuid.uuid4(),
+        "outlet_id": device.pairing.outlet_id,
+        "terminal_id": device.pairing.terminal_id,
+        "shift_id": shift_id,
+        "receipt_number": (
+            f"{device.pairing.outlet_code.upper()}-{device.pairing.terminal_code.upper()}-"
+            f"{next(_receipts):06d}"
+        ),
+        "created_at": at,
+        "currency": tenant.currency,
+        "lines": lines,
+        "subtotal_minor": priced.subtotal_minor,
+        "discount_minor": priced.discount_minor,
+        "service_charge_minor": priced.service_charge_minor,
+        "tax_minor": priced.tax_minor,
+        "rounding_minor": priced.cash_rounding_minor,
+        "total_minor": priced.payable_minor,
+        "payments": (payment,),
+    }
+    fields.update(extra)
+    return OrderV1(**fields)
+
+
+@pytest.fixture
+def demo_products(demo_tenant: Tenant) -> dict[str, Product]:
+    with tenant_atomic(demo_tenant):
+        return {p.name: p for p in Product.objects.all()}
+
+
+# --- committed fresh tenants ------------------------------------------------------------------
+
+PURGE_ORDER = (
+    KitchenAction,
+    KitchenOrderReady,
+    KitchenTicket,
+    KitchenSequence,
+    SyncEvent,
+    RefundLine,
+    Refund,
+    Payment,
+    OrderLine,
+    Order,
+    StockLevel,
+    CashMovement,
+    Shift,
+    DevicePairing,
+    PairingCode,
+    ProductModifierGroup,
+    ModifierOption,
+    ModifierGroup,
+    Product,
+    Category,
+    TaxRateRow,
+    Promotion,
+    Customer,
+    User,
+    Terminal,
+    Outlet,
+)
+
+
+def purge_tenant(tenant: Tenant) -> None:
+    """Delete every row of a test tenant, children first, then the tenant."""
+    with tenant_atomic(tenant):
+        for model in PURGE_ORDER:
+            model.unscoped.filter(tenant_id=tenant.id).delete()
+    Tenant.objects.filter(id=tenant.id).delete()
+
+
+@dataclass
+class FreshWorld:
+    """A committed tenant of its own: one outlet, one till, an owner, a few products."""
+
+    tenant: Tenant
+    outlet: Outlet
+    terminal: Terminal
+    owner: User
+    products: list[Product]
+
+
+@pytest.fixture
+def fresh_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[FreshWorld]:
+    """Writes commit for real (other threads and connections see them); purged afterwards."""
+    with django_db_blocker.unblock():
+        slug = f"t{uuid.uuid4().hex[:10]}"
+        with tenant_atomic(None):
+            tenant = Tenant(slug=slug, name="Fresh", currency="IDR", cash_rounding_step_minor=1)
+            tenant.save()
+        try:
+            with tenant_atomic(tenant):
+                outlet = Outlet(tenant=tenant, code="main", name="Main")
+                outlet.save()
+                terminal = Terminal(
+                    tenant=tenant, outlet=outlet, code="t1", name="Till", kind=TerminalKind.TERMINAL
+                )
+                terminal.save()
+                owner = User(username=f"{slug}.owner", role=Role.OWNER, tenant=tenant)
+                owner.set_password("fresh-password")
+                owner.save()
+                products = []
+                for n in range(3):
+                    product = Product(
+                        tenant=tenant, sku=f"P{n}", name=f"Product {n}", price_minor=10_000 + n
+                    )
+                    product.save()
+                    products.append(product)
+            yield FreshWorld(tenant, outlet, terminal, owner, products)
+        finally:
+            connections.close_all()
+            purge_tenant(tenant)
+            connections.close_all()
