@@ -145,10 +145,15 @@ class KitchenBoard:
         else:
             self.apply_ack(message)
 
-    def apply_ticket(self, ticket: KitchenTicketV1) -> None:
-        """Store the server's copy of a ticket; a replay of an older copy changes nothing."""
+    def apply_ticket(self, ticket: KitchenTicketV1, *, in_stream: bool = True) -> None:
+        """Store the server's copy of a ticket; a replay of an older copy changes nothing.
+
+        Only tickets of the ordered stream (`in_stream`) move `last_sequence`: an ack may carry
+        a sequence ahead of changes still on their way, and a hello from there would skip them.
+        """
         known = self._tickets.get(ticket.id)
-        self.last_sequence = max(self.last_sequence, ticket.sequence)
+        if in_stream:
+            self.last_sequence = max(self.last_sequence, ticket.sequence)
         if known is not None and known.sequence > ticket.sequence:
             return
         self._tickets[ticket.id] = ticket
@@ -175,7 +180,7 @@ class KitchenBoard:
             with self._pending_lock:
                 del self._pending[ticket_id]
         if ack.ticket is not None:
-            self.apply_ticket(ack.ticket)
+            self.apply_ticket(ack.ticket, in_stream=False)
         if ack.error is not None:
             if ticket_id is not None and self.status_of(ticket_id) != "done":
                 self._forget_bumped(ticket_id)

@@ -15,7 +15,7 @@ from typing import Final
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sync_server.catalog.models import Category, Product
@@ -309,9 +309,19 @@ def kitchen_ticket_act(
         if _apply(ticket, action, line_id):
             _save_change(ticket, counter)
         if request_id is not None:
-            KitchenAction(
-                tenant=tenant, request_id=request_id, ticket=ticket, action=action, line_id=line_id
-            ).save()
+            try:
+                with transaction.atomic():
+                    KitchenAction(
+                        tenant=tenant,
+                        request_id=request_id,
+                        ticket=ticket,
+                        action=action,
+                        line_id=line_id,
+                    ).save()
+            except IntegrityError as exc:  # the same id used at another outlet meanwhile
+                raise KitchenError(
+                    "request id reused for another action", code="conflict", status=409
+                ) from exc
         return ticket
 
 

@@ -73,6 +73,8 @@ def test_bump_shows_at_once_and_a_stale_replay_does_not_undo_it(clock: ManualClo
     done = ticket.model_copy(update={"status": "done", "sequence": 9})
     board.apply_ack(KitchenAckV1(request_id=action.request_id, ticket=done))
     assert board.pending_actions() == []
+    # An ack is outside the ordered stream: changes 5..8 may still be on their way.
+    assert board.last_sequence == 4
     assert board.status_of(ticket.id) == "done"
     board.apply_ticket(ticket)  # an older sequence never overwrites a newer copy
     assert board.status_of(ticket.id) == "done"
