@@ -118,11 +118,15 @@ def allocate(total_minor: int, weights: Sequence[int]) -> list[int]:
     so the split is deterministic. A negative total is split as its mirror image.
     """
     _reject_non_integer(total_minor, "total_minor")
-    for weight in weights:
-        if type(weight) is not int:
+    if not weights:
+        if total_minor == 0:
+            return []
+        raise ValueError("cannot allocate a non-zero amount over no weights")
+    if not set(map(type, weights)) <= {int}:
+        for weight in weights:
             _reject_non_integer(weight, "weight")
-        if weight < 0:
-            raise ValueError(f"allocation weights must not be negative, got {weight}")
+    if min(weights) < 0:
+        raise ValueError(f"allocation weights must not be negative, got {min(weights)}")
     weight_sum = sum(weights)
     if weight_sum == 0:
         if total_minor == 0:
@@ -130,16 +134,14 @@ def allocate(total_minor: int, weights: Sequence[int]) -> list[int]:
         raise ValueError("cannot allocate a non-zero amount over zero weights")
     if len(weights) == 1:
         return [total_minor]
-    sign = -1 if total_minor < 0 else 1
     magnitude = abs(total_minor)
-    parts: list[int] = []
-    remainders: list[tuple[int, int]] = []
-    for index, weight in enumerate(weights):
-        part, remainder = divmod(magnitude * weight, weight_sum)
-        parts.append(part)
-        remainders.append((-remainder, index))
+    scaled = [magnitude * weight for weight in weights]
+    parts = [share // weight_sum for share in scaled]
     left_over = magnitude - sum(parts)
     if left_over:
-        for _, index in sorted(remainders)[:left_over]:
+        remainders = [share % weight_sum for share in scaled]
+        # A stable sort, reversed, keeps equal remainders in weight order: earlier wins.
+        ranked = sorted(range(len(parts)), key=remainders.__getitem__, reverse=True)
+        for index in ranked[:left_over]:
             parts[index] += 1
-    return [sign * part for part in parts]
+    return parts if total_minor >= 0 else [-part for part in parts]
