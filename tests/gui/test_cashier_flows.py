@@ -264,3 +264,36 @@ def test_barcode_scanner_types_anywhere_and_search_filters(driver: Driver) -> No
     driver.qtbot.keyClick(window.sell.search, Qt.Key.Key_Return)
     assert [line.quantity for line in window.sell.cart().lines] == [2]
     assert window.sell.search.text() == ""
+
+
+def test_customer_note_and_small_order_discount_reach_the_order(driver: Driver) -> None:
+    window = driver.window
+    driver.open_shift()
+    driver.tile("Nasi goreng")
+    driver.tap("sell_note")
+    driver.type("note_field0", "no chili")
+    driver.tap("note_ok")
+    driver.tap("sell_customer")
+    driver.type("customer_newName", "Dewi Lestari")
+    driver.type("customer_newPhone", "0812-555-0101")
+    driver.tap("customer_create")
+    assert window.sell.customer_button.text() == "Dewi Lestari"
+    driver.tap("sell_orderDiscount")
+    driver.keypad("discount_keypad", "5")  # 5% is under the 10% threshold: no manager needed
+    cart = window.sell.cart()
+    assert cart.discount_minor == 45_000 * 5 // 100
+    assert cart.lines[0].note == "no chili"
+    assert "✎ no chili" in window.sell.cart_lines.index(0, 1).data()
+
+    driver.pay_exact_cash()
+    with window.till.terminal.uow() as uow:  # type: ignore[attr-defined]
+        (order,) = uow.session.scalars(select(Order)).all()
+        assert order.customer_name == "Dewi Lestari"
+        assert order.discount_minor == cart.discount_minor
+        assert [line.note for line in order.lines] == ["no chili"]
+    # the customer is findable for the next sale, offline
+    driver.tap("sell_customer")
+    driver.type("customer_search", "dewi")
+    dialog = window.sell.current_dialog
+    assert dialog is not None and dialog.model.rowCount() == 1  # type: ignore[attr-defined]
+    driver.tap("customer_cancel")

@@ -1,0 +1,89 @@
+"""The cashier app against a real kiosk-server: pair, sell, lose the server, sell, get it back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from pos_desktop.store.models import SyncQueueItem
+from pos_desktop.ui.backend import TerminalTill
+from pos_desktop.ui.i18n import Language
+from pos_desktop.ui.main_window import MainWindow
+from tests.chaos.support import CASHIER_PIN, Cloud
+from tests.gui.conftest import Driver
+from tests.gui.kitchen.conftest import MemoryKeyring
+from tests.support.server_process import running_server
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+SYNC_WAIT_MS = 30_000
+
+
+@pytest.fixture
+def device_keyring() -> Iterator[MemoryKeyring]:
+    """The terminal's refresh token goes to a keyring that lives as long as the test."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+def _outbox(till: TerminalTill) -> int:
+    with till.terminal.uow() as uow:
+        return len(uow.session.scalars(select(SyncQueueItem)).all())
+
+
+def test_pair_sell_offline_banner_and_pending_drain(
+    qtbot: QtBot, tmp_path: Path, device_keyring: MemoryKeyring
+) -> None:
+    with running_server() as server:
+        cloud = Cloud(server)
+        till = TerminalTill.open(tmp_path / "till", start_printing=False)
+        window = MainWindow(till, language=Language(), status_poll_ms=200)
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        driver = Driver(qtbot, window)
+        try:
+            assert driver.current() is window.pairing
+            driver.type("pairing_server", server.base_url)
+            driver.type("pairing_code", cloud.new_terminal_code())
+            driver.tap("pairing_go")
+            qtbot.waitUntil(lambda: driver.current() is window.login, timeout=SYNC_WAIT_MS)
+            assert window.sell.products.rowCount() > 0  # the first catalog download landed
+
+            driver.sign_in(CASHIER_PIN)
+            driver.keypad("shiftOpen_keypad", "100000")
+            plain = next(p for p in window.sell.products.shown() if not p.has_modifiers)
+            driver.tile(plain.name)
+            driver.pay_exact_cash()
+            qtbot.waitUntil(
+                lambda: window.sync_status.online and window.sync_status.pending == 0,
+                timeout=SYNC_WAIT_MS,
+            )
+            assert not window.offline_banner.isVisible()
+            assert window.pending_label.text() == "0 waiting to sync"
+            assert _outbox(till) == 0
+
+            server.stop()
+            qtbot.waitUntil(lambda: window.offline_banner.isVisible(), timeout=SYNC_WAIT_MS)
+            driver.tile(plain.name)
+            driver.pay_exact_cash()  # selling goes on offline
+            qtbot.waitUntil(lambda: window.sync_status.pending >= 1, timeout=5_000)
+            assert window.pending_label.text() == f"{window.sync_status.pending} waiting to sync"
+
+            server.start()
+            qtbot.waitUntil(
+                lambda: window.sync_status.online and window.sync_status.pending == 0,
+                timeout=SYNC_WAIT_MS,
+            )
+            assert not window.offline_banner.isVisible()
+            assert _outbox(till) == 0
+        finally:
+            window.shutdown()
+            till.close()
