@@ -15,7 +15,8 @@ from rest_framework.views import APIView
 from sync_server.accounts.models import User
 from sync_server.common.apis import TenantAccess, TenantApi
 from sync_server.common.pagination import StandardPagination
-from sync_server.kitchen.auth import KITCHEN_ROLES
+from sync_server.devices.auth import Device
+from sync_server.kitchen.auth import KITCHEN_ROLES, KitchenJWTAuthentication
 from sync_server.kitchen.models import KitchenTicket, TicketStatus
 from sync_server.kitchen.selectors import kitchen_ticket_list, kitchen_ticket_wire
 from sync_server.kitchen.services import (
@@ -23,26 +24,37 @@ from sync_server.kitchen.services import (
     kitchen_ticket_act,
     kitchen_ticket_recall_last,
 )
+from sync_server.tenants.models import TerminalKind
 
 ACTIONS: frozenset[str] = frozenset({"start", "bump", "recall", "bump_item"})
 
 
-class KitchenRole(BasePermission):
-    """Kitchen staff, managers, admins and owners (of their own outlet when they have one)."""
+class KitchenAccess(BasePermission):
+    """A kitchen screen of this tenant, or a kitchen-capable user of it (TenantAccess rules)."""
 
     message = "your role may not work the kitchen"
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
+        if isinstance(user, Device):
+            tenant = getattr(view, "tenant", None)
+            if tenant is None or user.tenant_id != tenant.id:
+                raise exceptions.PermissionDenied("this is not your tenant", code="tenant_mismatch")
+            return user.kind == TerminalKind.KITCHEN
+        if not TenantAccess().has_permission(request, view):
+            return False
         return isinstance(user, User) and user.role in KITCHEN_ROLES
 
 
 class KitchenApi(TenantApi):
-    permission_classes = [IsAuthenticated, TenantAccess, KitchenRole]
+    authentication_classes = [KitchenJWTAuthentication]
+    permission_classes = [IsAuthenticated, KitchenAccess]
 
     def outlet_limit(self) -> uuid.UUID | None:
-        """A user bound to an outlet works only that outlet's tickets."""
+        """A device, or a user bound to an outlet, works only that outlet's tickets."""
         user = self.request.user
+        if isinstance(user, Device):
+            return user.outlet_id
         return user.outlet_id if isinstance(user, User) else None
 
 

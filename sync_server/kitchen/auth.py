@@ -10,16 +10,16 @@ import uuid
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import AccessToken
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, TokenError
+from rest_framework_simplejwt.tokens import AccessToken, Token
 
+from sync_server.accounts.authentication import TenantJWTAuthentication
 from sync_server.accounts.models import Role, User
 from sync_server.common.tenancy import tenant_atomic
-from sync_server.tenants.models import Outlet, Tenant, Terminal, TerminalKind, TerminalStatus
+from sync_server.devices.auth import Device, DeviceAuthError, device_from_claims, is_device_token
+from sync_server.tenants.models import Outlet, Tenant, TerminalKind
 
 KITCHEN_ROLES: Final = frozenset({Role.KITCHEN, Role.MANAGER, Role.ADMIN, Role.OWNER})
-DEVICE_CLAIM: Final = "terminal_id"
-"""Claim naming the paired device in a device token (a user token carries `user_id`)."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class KitchenPrincipal:
     subject_id: uuid.UUID
 
 
-def _claim_uuid(token: AccessToken, claim: str) -> uuid.UUID | None:
+def _claim_uuid(token: Token, claim: str) -> uuid.UUID | None:
     raw = token.get(claim)
     try:
         return uuid.UUID(str(raw)) if raw else None
@@ -55,18 +55,22 @@ def kitchen_principal(
     ).first()
     if tenant is None or tenant_id != tenant.id:
         return None
+    if is_device_token(token):
+        try:
+            device = device_from_claims(token)  # live terminal, pairing not revoked
+        except DeviceAuthError:
+            return None
+        if device.kind != TerminalKind.KITCHEN or str(device.outlet_id) != str(outlet_uuid):
+            return None
+        with tenant_atomic(tenant):
+            outlet = Outlet.objects.filter(id=outlet_uuid).first()
+        if outlet is None:
+            return None
+        return KitchenPrincipal(tenant, outlet, "device", device.terminal_id)
     with tenant_atomic(tenant):
         outlet = Outlet.objects.filter(id=outlet_uuid).first()
         if outlet is None:
             return None
-        device_id = _claim_uuid(token, DEVICE_CLAIM)
-        if device_id is not None:
-            device = Terminal.objects.filter(
-                id=device_id, kind=TerminalKind.KITCHEN, status=TerminalStatus.ACTIVE
-            ).first()
-            if device is None or device.outlet_id != outlet.id:
-                return None
-            return KitchenPrincipal(tenant, outlet, "device", device.id)
         user_id = _claim_uuid(token, "user_id")
         user = User.objects.filter(id=user_id, is_active=True).first() if user_id else None
         if user is None or user.role not in KITCHEN_ROLES:
@@ -74,3 +78,15 @@ def kitchen_principal(
         if user.outlet_id is not None and user.outlet_id != outlet.id:
             return None
         return KitchenPrincipal(tenant, outlet, "user", user.id)
+
+
+class KitchenJWTAuthentication(TenantJWTAuthentication):
+    """Bearer JWT of a user or of a paired device: kitchen endpoints take both."""
+
+    def get_user(self, validated_token: Token) -> User | Device:  # type: ignore[override]
+        if not is_device_token(validated_token):
+            return super().get_user(validated_token)
+        try:
+            return device_from_claims(validated_token)
+        except DeviceAuthError as error:
+            raise AuthenticationFailed(str(error), code="device_revoked") from error

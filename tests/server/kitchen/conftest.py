@@ -16,6 +16,8 @@ from django.db import connections
 from sync_server.accounts.models import User
 from sync_server.accounts.services import tokens_for_user
 from sync_server.common.tenancy import tenant_atomic
+from sync_server.devices.models import DevicePairing, PairingCode
+from sync_server.devices.services import device_pair, pairing_code_create
 from sync_server.kitchen.models import (
     KitchenAction,
     KitchenOrderReady,
@@ -23,7 +25,7 @@ from sync_server.kitchen.models import (
     KitchenTicket,
 )
 from sync_server.kitchen.services import KitchenLine, kitchen_tickets_create_for_order
-from sync_server.tenants.models import Outlet, Tenant
+from sync_server.tenants.models import Outlet, Tenant, Terminal
 
 _receipts = iter(range(1, 10**6))
 
@@ -50,9 +52,21 @@ def place_order(
     )
 
 
+def pair_device(tenant: Tenant, terminal_code: str, outlet_code: str = "main") -> str:
+    """Pair a seeded device (`k1`: the kitchen screen of `main`, `t1`: its till) through the
+    pairing service, as `kiosk-kitchen pair` does over HTTP; returns its access token."""
+    with tenant_atomic(tenant):
+        terminal = Terminal.objects.get(outlet__code=outlet_code, code=terminal_code)
+    issued = pairing_code_create(tenant=tenant, terminal=terminal)
+    return device_pair(code=issued.code, device_name="test screen").access
+
+
 def wipe_kitchen(*tenants: Tenant) -> None:
+    """Delete every kitchen row and pairing the committed tests made (the seed has neither)."""
     for tenant in tenants:
         with tenant_atomic(tenant):
+            DevicePairing.objects.all().delete()
+            PairingCode.objects.all().delete()
             KitchenAction.objects.all().delete()
             KitchenOrderReady.objects.all().delete()
             KitchenTicket.objects.all().delete()
@@ -90,4 +104,6 @@ def live_world(committed_db: None) -> dict[str, Any]:
         rival_owner = User.objects.get(username="rival.owner")
     tokens = {role: tokens_for_user(user)["access"] for role, user in users.items()}
     tokens["rival_owner"] = tokens_for_user(rival_owner)["access"]
+    tokens["kitchen_device"] = pair_device(demo, "k1")
+    tokens["till_device"] = pair_device(demo, "t1")
     return {"demo": demo, "rival": rival, "outlets": outlets, "users": users, "tokens": tokens}

@@ -13,7 +13,7 @@ from sync_server.common.tenancy import tenant_atomic
 from sync_server.kitchen.models import KitchenTicket
 from sync_server.tenants.models import Outlet, Tenant
 
-from .conftest import kitchen_lines, place_order
+from .conftest import kitchen_lines, pair_device, place_order
 
 pytestmark = pytest.mark.django_db
 ERROR_KEYS = {"error", "message", "field", "code"}
@@ -40,6 +40,24 @@ def test_bump_twice_with_one_request_id_bumps_once_and_recall_brings_it_back(
     assert recalled.status_code == 200 and recalled.json()["id"] == str(ticket.id)
     assert recalled.json()["status"] == "new"
     assert recalled.json()["sequence"] == first.json()["sequence"] + 1
+
+
+def test_a_paired_kitchen_screen_may_act_over_http_but_a_till_may_not(
+    demo_tenant: Tenant, main_outlet: Outlet
+) -> None:
+    [ticket] = place_order(demo_tenant, main_outlet, kitchen_lines("grill"))
+    screen, till = APIClient(), APIClient()
+    screen.credentials(HTTP_AUTHORIZATION=f"Bearer {pair_device(demo_tenant, 'k1')}")
+    till.credentials(HTTP_AUTHORIZATION=f"Bearer {pair_device(demo_tenant, 't1')}")
+    refused = till.post(action_url(ticket, "start"), {}, format="json")
+    assert refused.status_code == 403 and set(refused.json()) == ERROR_KEYS
+    started = screen.post(action_url(ticket, "start"), {}, format="json")
+    assert started.status_code == 200, started.content
+    assert started.json()["status"] == "started"
+    elsewhere = screen.post(
+        action_url(ticket, "bump").replace("/demo/", "/rival/"), {}, format="json"
+    )
+    assert elsewhere.status_code == 403
 
 
 def test_bump_item_needs_a_line_and_an_unknown_line_is_a_field_error(

@@ -21,8 +21,11 @@ from shared.protocol import (
     KitchenTicketMessageV1,
 )
 from sync_server.accounts.models import Role
+from sync_server.common.tenancy import tenant_atomic
 from sync_server.config.asgi import application
+from sync_server.devices.services import device_revoke
 from sync_server.kitchen import consumers, services
+from sync_server.tenants.models import Terminal
 
 from .conftest import kitchen_lines, place_order
 
@@ -156,7 +159,30 @@ async def test_a_station_screen_gets_only_its_station(live_world: dict[str, Any]
         await screen.disconnect()
 
 
-@pytest.mark.parametrize("who", ["cashier", "rival_owner", "no_token", "garbage", "unknown_outlet"])
+async def test_a_paired_kitchen_screen_connects_until_it_is_revoked(
+    live_world: dict[str, Any],
+) -> None:
+    screen = socket(live_world, live_world["tokens"]["kitchen_device"], "grill")
+    await hello(screen)
+    [ticket] = await order(live_world, "grill")
+    arrived = await receive(screen)
+    assert isinstance(arrived, KitchenTicketMessageV1) and arrived.ticket.id == ticket.id
+    await screen.disconnect()
+    await database_sync_to_async(_revoke_kitchen_screen)(live_world["demo"])
+    refused = socket(live_world, live_world["tokens"]["kitchen_device"])
+    connected, code = await refused.connect(timeout=5)
+    assert not connected and code == 4403
+
+
+def _revoke_kitchen_screen(tenant: Any) -> None:
+    with tenant_atomic(tenant):
+        terminal = Terminal.objects.get(outlet__code="main", code="k1")
+    device_revoke(tenant=tenant, terminal=terminal)
+
+
+@pytest.mark.parametrize(
+    "who", ["cashier", "rival_owner", "till_device", "no_token", "garbage", "unknown_outlet"]
+)
 async def test_sockets_are_refused_without_a_kitchen_identity_of_this_tenant(
     who: str, live_world: dict[str, Any]
 ) -> None:
@@ -164,6 +190,7 @@ async def test_sockets_are_refused_without_a_kitchen_identity_of_this_tenant(
     token = {
         "cashier": tokens[Role.CASHIER],
         "rival_owner": tokens["rival_owner"],
+        "till_device": tokens["till_device"],
         "no_token": "",
         "garbage": "not-a-jwt",
         "unknown_outlet": tokens[Role.KITCHEN],
