@@ -190,7 +190,7 @@ class Money:
     def __neg__(self) -> Money:
         return Money(-self.amount_minor, self.currency)
 
-    def __mul__(self, factor: object) -> Money:
+    def __mul__(self, factor: int) -> Money:
         if isinstance(factor, bool) or not isinstance(factor, int):
             # Multiplying by a float or Decimal would need a rounding rule: use shared.rounding.
             return NotImplemented

@@ -113,9 +113,9 @@ def test_arithmetic_stays_in_integers_and_one_currency() -> None:
     with pytest.raises(CurrencyMismatchError):
         _ = a < Money(1, "IDR")
     with pytest.raises(TypeError):
-        _ = a * 1.5
+        _ = a * 1.5  # type: ignore[operator]
     with pytest.raises(TypeError):
-        _ = a * Decimal("1.5")
+        _ = a * Decimal("1.5")  # type: ignore[operator]
 
 
 @pytest.mark.parametrize("amount", [1.5, Decimal("1"), True, "100"])
