@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -25,6 +24,7 @@ from sync_server.accounts.throttling import (
 )
 from sync_server.common.apis import (
     FilterSerializer,
+    KioskApi,
     ResourceDetailMixin,
     ResourceListMixin,
     TenantApi,
@@ -148,7 +148,14 @@ class UserFilter(FilterSerializer):
     role = serializers.ChoiceField(choices=TENANT_ROLES, required=False)
 
 
-class UserListApi(ResourceListMixin, TenantApi):
+class _ActorServices(KioskApi):
+    """User services check role rank, so they also get `actor=`."""
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {**super().service_kwargs(), "actor": self.actor}
+
+
+class UserListApi(_ActorServices, ResourceListMixin, TenantApi):
     """GET: the tenant's users; POST: add a user of a lower role than yours."""
 
     resource = "users"
@@ -156,27 +163,18 @@ class UserListApi(ResourceListMixin, TenantApi):
     OutputSerializer = UserOutput
     FilterSerializer = UserFilter
 
-    def list_queryset(self, *, filters: Mapping[str, Any]) -> Any:
-        return selectors.user_list(tenant=self.current_tenant, **filters)
-
-    def create_object(self, *, data: dict[str, Any]) -> User:
-        return services.user_create(tenant=self.current_tenant, actor=self.actor, **data)
+    list_selector = selectors.user_list
+    create_service = services.user_create
 
 
-class UserDetailApi(ResourceDetailMixin, TenantApi):
+class UserDetailApi(_ActorServices, ResourceDetailMixin, TenantApi):
     """GET, PATCH, DELETE one user of the tenant (rank rules apply)."""
 
     resource = "users"
     InputSerializer = UserInput
     OutputSerializer = UserOutput
 
-    def detail_queryset(self) -> Any:
-        return selectors.user_list(tenant=self.current_tenant)
-
-    def update_object(self, *, instance: User, data: dict[str, Any]) -> User:
-        return services.user_update(
-            tenant=self.current_tenant, actor=self.actor, user=instance, **data
-        )
-
-    def delete_object(self, *, instance: User) -> None:
-        services.user_delete(tenant=self.current_tenant, actor=self.actor, user=instance)
+    detail_selector = selectors.user_list
+    update_service = services.user_update
+    delete_service = services.user_delete
+    instance_argument = "user"

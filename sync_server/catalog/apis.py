@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import serializers
@@ -98,11 +97,8 @@ class ProductListApi(ResourceListMixin, TenantApi):
     OutputSerializer = ProductOutput
     FilterSerializer = ProductFilter
 
-    def list_queryset(self, *, filters: Mapping[str, Any]) -> Any:
-        return selectors.product_list(tenant=self.current_tenant, **filters)
-
-    def create_object(self, *, data: dict[str, Any]) -> Product:
-        return services.product_create(tenant=self.current_tenant, **data)
+    list_selector = selectors.product_list
+    create_service = services.product_create
 
 
 class ProductDetailApi(ResourceDetailMixin, TenantApi):
@@ -112,14 +108,10 @@ class ProductDetailApi(ResourceDetailMixin, TenantApi):
     InputSerializer = ProductInput
     OutputSerializer = ProductOutput
 
-    def detail_queryset(self) -> Any:
-        return selectors.product_queryset(tenant=self.current_tenant)
-
-    def update_object(self, *, instance: Product, data: dict[str, Any]) -> Product:
-        return services.product_update(tenant=self.current_tenant, product=instance, **data)
-
-    def delete_object(self, *, instance: Product) -> None:
-        services.product_delete(tenant=self.current_tenant, product=instance)
+    detail_selector = selectors.product_queryset
+    update_service = services.product_update
+    delete_service = services.product_delete
+    instance_argument = "product"
 
 
 class CategoryInput(StrictInputSerializer):
@@ -144,11 +136,8 @@ class CategoryListApi(ResourceListMixin, TenantApi):
     OutputSerializer = CategoryOutput
     FilterSerializer = FilterSerializer
 
-    def list_queryset(self, *, filters: Mapping[str, Any]) -> Any:
-        return selectors.category_list(tenant=self.current_tenant, **filters)
-
-    def create_object(self, *, data: dict[str, Any]) -> Category:
-        return services.category_create(tenant=self.current_tenant, **data)
+    list_selector = selectors.category_list
+    create_service = services.category_create
 
 
 class CategoryDetailApi(ResourceDetailMixin, TenantApi):
@@ -158,14 +147,10 @@ class CategoryDetailApi(ResourceDetailMixin, TenantApi):
     InputSerializer = CategoryInput
     OutputSerializer = CategoryOutput
 
-    def detail_queryset(self) -> Any:
-        return selectors.category_list(tenant=self.current_tenant)
-
-    def update_object(self, *, instance: Category, data: dict[str, Any]) -> Category:
-        return services.category_update(tenant=self.current_tenant, category=instance, **data)
-
-    def delete_object(self, *, instance: Category) -> None:
-        services.category_delete(tenant=self.current_tenant, category=instance)
+    detail_selector = selectors.category_list
+    update_service = services.category_update
+    delete_service = services.category_delete
+    instance_argument = "category"
 
 
 class TaxRateInput(StrictInputSerializer):
@@ -190,11 +175,8 @@ class TaxRateListApi(ResourceListMixin, TenantApi):
     OutputSerializer = TaxRateOutput
     FilterSerializer = FilterSerializer
 
-    def list_queryset(self, *, filters: Mapping[str, Any]) -> Any:
-        return selectors.tax_rate_list(tenant=self.current_tenant, **filters)
-
-    def create_object(self, *, data: dict[str, Any]) -> TaxRate:
-        return services.tax_rate_create(tenant=self.current_tenant, **data)
+    list_selector = selectors.tax_rate_list
+    create_service = services.tax_rate_create
 
 
 class TaxRateDetailApi(ResourceDetailMixin, TenantApi):
@@ -204,14 +186,10 @@ class TaxRateDetailApi(ResourceDetailMixin, TenantApi):
     InputSerializer = TaxRateInput
     OutputSerializer = TaxRateOutput
 
-    def detail_queryset(self) -> Any:
-        return selectors.tax_rate_list(tenant=self.current_tenant)
-
-    def update_object(self, *, instance: TaxRate, data: dict[str, Any]) -> TaxRate:
-        return services.tax_rate_update(tenant=self.current_tenant, tax_rate=instance, **data)
-
-    def delete_object(self, *, instance: TaxRate) -> None:
-        services.tax_rate_delete(tenant=self.current_tenant, tax_rate=instance)
+    detail_selector = selectors.tax_rate_list
+    update_service = services.tax_rate_update
+    delete_service = services.tax_rate_delete
+    instance_argument = "tax_rate"
 
 
 class ModifierOptionInput(StrictInputSerializer):
@@ -277,11 +255,8 @@ class ModifierGroupListApi(ResourceListMixin, TenantApi):
     OutputSerializer = ModifierGroupOutput
     FilterSerializer = FilterSerializer
 
-    def list_queryset(self, *, filters: Mapping[str, Any]) -> Any:
-        return selectors.modifier_group_list(tenant=self.current_tenant, **filters)
-
-    def create_object(self, *, data: dict[str, Any]) -> ModifierGroup:
-        return services.modifier_group_create(tenant=self.current_tenant, **data)
+    list_selector = selectors.modifier_group_list
+    create_service = services.modifier_group_create
 
 
 class ModifierGroupDetailApi(ResourceDetailMixin, TenantApi):
@@ -291,13 +266,7 @@ class ModifierGroupDetailApi(ResourceDetailMixin, TenantApi):
     InputSerializer = ModifierGroupInput
     OutputSerializer = ModifierGroupOutput
 
-    def detail_queryset(self) -> Any:
-        return selectors.modifier_group_queryset(tenant=self.current_tenant)
-
-    def update_object(self, *, instance: ModifierGroup, data: dict[str, Any]) -> ModifierGroup:
-        return services.modifier_group_update(
-            tenant=self.current_tenant, modifier_group=instance, **data
-        )
-
-    def delete_object(self, *, instance: ModifierGroup) -> None:
-        services.modifier_group_delete(tenant=self.current_tenant, modifier_group=instance)
+    detail_selector = selectors.modifier_group_queryset
+    update_service = services.modifier_group_update
+    delete_service = services.modifier_group_delete
+    instance_argument = "modifier_group"

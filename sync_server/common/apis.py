@@ -7,7 +7,7 @@ service. See sync_server/catalog/apis.py for the pattern.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from django.db import models, transaction
@@ -52,6 +52,15 @@ class KioskApi(APIView):
         """The signed-in user making the request."""
         assert isinstance(self.request.user, User)
         return self.request.user
+
+    def selector_kwargs(self) -> dict[str, Any]:
+        """Keywords every selector of the view takes: `tenant=` under a tenant URL."""
+        tenant = getattr(self, "tenant", None)
+        return {"tenant": tenant} if tenant is not None else {}
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """Keywords every service of the view takes (views may add `actor=`)."""
+        return self.selector_kwargs()
 
     def serializer_context(self) -> dict[str, Any]:
         """Serializers hide fields by `role` and scope references by `tenant`."""
@@ -123,17 +132,23 @@ class _ResourceMixin(KioskApi):
 
 
 class ResourceListMixin(_ResourceMixin):
-    """GET: filtered, paginated list; POST: create through a service."""
+    """GET: filtered, paginated list from `list_selector`; POST: create with `create_service`.
+
+    They get `selector_kwargs()` / `service_kwargs()` (tenant=...) plus the filters
+    or the validated input.
+    """
 
     FilterSerializer: ClassVar[type[serializers.Serializer[Any]] | None] = None
     pagination_class = StandardPagination
     is_list_view: ClassVar[bool] = True
+    list_selector: ClassVar[Callable[..., models.QuerySet[Any]]]
+    create_service: ClassVar[Callable[..., models.Model]]
 
     def list_queryset(self, *, filters: Mapping[str, Any]) -> models.QuerySet[Any]:
-        raise NotImplementedError
+        return type(self).list_selector(**self.selector_kwargs(), **filters)
 
     def create_object(self, *, data: dict[str, Any]) -> models.Model:
-        raise NotImplementedError
+        return type(self).create_service(**self.service_kwargs(), **data)
 
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         filters: Mapping[str, Any] = {}
@@ -155,16 +170,27 @@ class ResourceListMixin(_ResourceMixin):
 
 
 class ResourceDetailMixin(_ResourceMixin):
-    """GET one, PATCH it, DELETE it (soft delete); another tenant's id is a plain 404."""
+    """GET one, PATCH it, DELETE it (soft delete); another tenant's id is a plain 404.
+
+    `detail_selector` gives the queryset the id is looked up in; `update_service`
+    and `delete_service` receive the row as the keyword `instance_argument`.
+    """
+
+    detail_selector: ClassVar[Callable[..., models.QuerySet[Any]]]
+    update_service: ClassVar[Callable[..., Any]]
+    delete_service: ClassVar[Callable[..., Any]]
+    instance_argument: ClassVar[str]
 
     def detail_queryset(self) -> models.QuerySet[Any]:
-        raise NotImplementedError
+        return type(self).detail_selector(**self.selector_kwargs())
 
-    def update_object(self, *, instance: Any, data: dict[str, Any]) -> models.Model:
-        raise NotImplementedError
+    def update_object(self, *, instance: Any, data: dict[str, Any]) -> None:
+        type(self).update_service(
+            **self.service_kwargs(), **{self.instance_argument: instance}, **data
+        )
 
     def delete_object(self, *, instance: Any) -> None:
-        raise NotImplementedError
+        type(self).delete_service(**self.service_kwargs(), **{self.instance_argument: instance})
 
     def get_object(self) -> Any:
         instance = self.detail_queryset().filter(pk=self.kwargs["pk"]).first()

@@ -10,6 +10,7 @@ Both are no-ops on SQLite, where the fail-closed manager is the only guard.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
@@ -34,7 +35,7 @@ def tenant_policy_condition(*, allow_platform_rows: bool) -> str:
 
 
 class _TableOperation(Operation):
-    """A database-only operation on one model's table (no state change)."""
+    """A PostgreSQL-only, database-only operation on one model's table (no state change)."""
 
     reversible = True
     reduces_to_sql = True
@@ -42,16 +43,48 @@ class _TableOperation(Operation):
     def __init__(self, model_name: str) -> None:
         self.model_name = model_name
 
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return (type(self).__qualname__, [self.model_name], {})
+
     def state_forwards(self, app_label: str, state: ProjectState) -> None:
         """Schema-only: the model state is unchanged."""
 
-    def _table(self, app_label: str, state: ProjectState) -> str:
-        model = state.apps.get_model(app_label, self.model_name)
-        return str(model._meta.db_table)
+    def forwards_sql(self, table: str) -> list[str]:
+        raise NotImplementedError
 
-    @staticmethod
-    def _is_postgres(schema_editor: BaseDatabaseSchemaEditor) -> bool:
-        return bool(schema_editor.connection.vendor == "postgresql")
+    def backwards_sql(self, table: str) -> list[str]:
+        raise NotImplementedError
+
+    def _run(
+        self,
+        statements: Callable[[str], list[str]],
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        state: ProjectState,
+    ) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        model = state.apps.get_model(app_label, self.model_name)
+        for statement in statements(schema_editor.quote_name(model._meta.db_table)):
+            schema_editor.execute(statement)
+
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
+        self._run(self.forwards_sql, app_label, schema_editor, to_state)
+
+    def database_backwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
+        self._run(self.backwards_sql, app_label, schema_editor, from_state)
 
 
 class EnableTenantRLS(_TableOperation):
@@ -67,36 +100,20 @@ class EnableTenantRLS(_TableOperation):
             kwargs["allow_platform_rows"] = True
         return (type(self).__qualname__, [self.model_name], kwargs)
 
-    def database_forwards(
-        self,
-        app_label: str,
-        schema_editor: BaseDatabaseSchemaEditor,
-        from_state: ProjectState,
-        to_state: ProjectState,
-    ) -> None:
-        if not self._is_postgres(schema_editor):
-            return
-        table = schema_editor.quote_name(self._table(app_label, to_state))
+    def forwards_sql(self, table: str) -> list[str]:
         condition = tenant_policy_condition(allow_platform_rows=self.allow_platform_rows)
-        schema_editor.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        schema_editor.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-        schema_editor.execute(
-            f"CREATE POLICY {POLICY_NAME} ON {table} USING ({condition}) WITH CHECK ({condition})"
-        )
+        return [
+            f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+            f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+            f"CREATE POLICY {POLICY_NAME} ON {table} USING ({condition}) WITH CHECK ({condition})",
+        ]
 
-    def database_backwards(
-        self,
-        app_label: str,
-        schema_editor: BaseDatabaseSchemaEditor,
-        from_state: ProjectState,
-        to_state: ProjectState,
-    ) -> None:
-        if not self._is_postgres(schema_editor):
-            return
-        table = schema_editor.quote_name(self._table(app_label, from_state))
-        schema_editor.execute(f"DROP POLICY IF EXISTS {POLICY_NAME} ON {table}")
-        schema_editor.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
-        schema_editor.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+    def backwards_sql(self, table: str) -> list[str]:
+        return [
+            f"DROP POLICY IF EXISTS {POLICY_NAME} ON {table}",
+            f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY",
+            f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY",
+        ]
 
     def describe(self) -> str:
         return f"Enable tenant row-level security on {self.model_name}"
@@ -109,35 +126,14 @@ class VersionOnWrite(_TableOperation):
     bulk writes, so no write can leave a row invisible to the change feed.
     """
 
-    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
-        return (type(self).__qualname__, [self.model_name], {})
-
-    def database_forwards(
-        self,
-        app_label: str,
-        schema_editor: BaseDatabaseSchemaEditor,
-        from_state: ProjectState,
-        to_state: ProjectState,
-    ) -> None:
-        if not self._is_postgres(schema_editor):
-            return
-        table = schema_editor.quote_name(self._table(app_label, to_state))
-        schema_editor.execute(
+    def forwards_sql(self, table: str) -> list[str]:
+        return [
             f"CREATE TRIGGER kiosk_version_on_write BEFORE INSERT OR UPDATE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION kiosk_bump_version()"
-        )
+        ]
 
-    def database_backwards(
-        self,
-        app_label: str,
-        schema_editor: BaseDatabaseSchemaEditor,
-        from_state: ProjectState,
-        to_state: ProjectState,
-    ) -> None:
-        if not self._is_postgres(schema_editor):
-            return
-        table = schema_editor.quote_name(self._table(app_label, from_state))
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS kiosk_version_on_write ON {table}")
+    def backwards_sql(self, table: str) -> list[str]:
+        return [f"DROP TRIGGER IF EXISTS kiosk_version_on_write ON {table}"]
 
     def describe(self) -> str:
         return f"Bump version on every write to {self.model_name}"

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from rest_framework import serializers
 
 from sync_server.common.apis import (
@@ -52,11 +49,8 @@ class CustomerListApi(ResourceListMixin, TenantApi):
     OutputSerializer = CustomerOutput
     FilterSerializer = CustomerFilter
 
-    def list_queryset(self, *, filters: Mapping[str, Any]) -> Any:
-        return selectors.customer_list(tenant=self.current_tenant, **filters)
-
-    def create_object(self, *, data: dict[str, Any]) -> Customer:
-        return services.customer_create(tenant=self.current_tenant, **data)
+    list_selector = selectors.customer_list
+    create_service = services.customer_create
 
 
 class CustomerDetailApi(ResourceDetailMixin, TenantApi):
@@ -66,11 +60,7 @@ class CustomerDetailApi(ResourceDetailMixin, TenantApi):
     InputSerializer = CustomerInput
     OutputSerializer = CustomerOutput
 
-    def detail_queryset(self) -> Any:
-        return selectors.customer_list(tenant=self.current_tenant)
-
-    def update_object(self, *, instance: Customer, data: dict[str, Any]) -> Customer:
-        return services.customer_update(tenant=self.current_tenant, customer=instance, **data)
-
-    def delete_object(self, *, instance: Customer) -> None:
-        services.customer_delete(tenant=self.current_tenant, customer=instance)
+    detail_selector = selectors.customer_list
+    update_service = services.customer_update
+    delete_service = services.customer_delete
+    instance_argument = "customer"

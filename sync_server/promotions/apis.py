@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import serializers
@@ -82,11 +81,8 @@ class PromotionListApi(ResourceListMixin, TenantApi):
     OutputSerializer = PromotionOutput
     FilterSerializer = PromotionFilter
 
-    def list_queryset(self, *, filters: Mapping[str, Any]) -> Any:
-        return selectors.promotion_list(tenant=self.current_tenant, **filters)
-
-    def create_object(self, *, data: dict[str, Any]) -> Promotion:
-        return services.promotion_create(tenant=self.current_tenant, **data)
+    list_selector = selectors.promotion_list
+    create_service = services.promotion_create
 
 
 class PromotionDetailApi(ResourceDetailMixin, TenantApi):
@@ -96,11 +92,7 @@ class PromotionDetailApi(ResourceDetailMixin, TenantApi):
     InputSerializer = PromotionInput
     OutputSerializer = PromotionOutput
 
-    def detail_queryset(self) -> Any:
-        return selectors.promotion_list(tenant=self.current_tenant)
-
-    def update_object(self, *, instance: Promotion, data: dict[str, Any]) -> Promotion:
-        return services.promotion_update(tenant=self.current_tenant, promotion=instance, **data)
-
-    def delete_object(self, *, instance: Promotion) -> None:
-        services.promotion_delete(tenant=self.current_tenant, promotion=instance)
+    detail_selector = selectors.promotion_list
+    update_service = services.promotion_update
+    delete_service = services.promotion_delete
+    instance_argument = "promotion"

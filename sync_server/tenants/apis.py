@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Mapping
-from typing import Any
 
 from rest_framework import serializers
 
@@ -89,11 +87,8 @@ class TenantListApi(ResourceListMixin, PlatformApi):
     OutputSerializer = TenantOutput
     FilterSerializer = FilterSerializer
 
-    def list_queryset(self, *, filters: Mapping[str, Any]) -> Any:
-        return selectors.tenant_list(**filters)
-
-    def create_object(self, *, data: dict[str, Any]) -> Tenant:
-        return services.tenant_create(**data)
+    list_selector = selectors.tenant_list
+    create_service = services.tenant_create
 
 
 class TenantDetailApi(ResourceDetailMixin, PlatformApi):
@@ -103,14 +98,10 @@ class TenantDetailApi(ResourceDetailMixin, PlatformApi):
     InputSerializer = TenantInput
     OutputSerializer = TenantOutput
 
-    def detail_queryset(self) -> Any:
-        return selectors.tenant_list()
-
-    def update_object(self, *, instance: Tenant, data: dict[str, Any]) -> Tenant:
-        return services.tenant_update(tenant=instance, **data)
-
-    def delete_object(self, *, instance: Tenant) -> None:
-        services.tenant_delete(tenant=instance)
+    detail_selector = selectors.tenant_list
+    update_service = services.tenant_update
+    delete_service = services.tenant_delete
+    instance_argument = "tenant"
 
 
 class OutletInput(StrictInputSerializer):
@@ -136,11 +127,8 @@ class OutletListApi(ResourceListMixin, TenantApi):
     OutputSerializer = OutletOutput
     FilterSerializer = FilterSerializer
 
-    def list_queryset(self, *, filters: Mapping[str, Any]) -> Any:
-        return selectors.outlet_list(tenant=self.current_tenant, **filters)
-
-    def create_object(self, *, data: dict[str, Any]) -> Outlet:
-        return services.outlet_create(tenant=self.current_tenant, **data)
+    list_selector = selectors.outlet_list
+    create_service = services.outlet_create
 
 
 class OutletDetailApi(ResourceDetailMixin, TenantApi):
@@ -150,14 +138,10 @@ class OutletDetailApi(ResourceDetailMixin, TenantApi):
     InputSerializer = OutletInput
     OutputSerializer = OutletOutput
 
-    def detail_queryset(self) -> Any:
-        return selectors.outlet_list(tenant=self.current_tenant)
-
-    def update_object(self, *, instance: Outlet, data: dict[str, Any]) -> Outlet:
-        return services.outlet_update(tenant=self.current_tenant, outlet=instance, **data)
-
-    def delete_object(self, *, instance: Outlet) -> None:
-        services.outlet_delete(tenant=self.current_tenant, outlet=instance)
+    detail_selector = selectors.outlet_list
+    update_service = services.outlet_update
+    delete_service = services.outlet_delete
+    instance_argument = "outlet"
 
 
 class TerminalInput(StrictInputSerializer):
@@ -189,11 +173,8 @@ class TerminalListApi(ResourceListMixin, TenantApi):
     OutputSerializer = TerminalOutput
     FilterSerializer = TerminalFilter
 
-    def list_queryset(self, *, filters: Mapping[str, Any]) -> Any:
-        return selectors.terminal_list(tenant=self.current_tenant, **filters)
-
-    def create_object(self, *, data: dict[str, Any]) -> Terminal:
-        return services.terminal_create(tenant=self.current_tenant, **data)
+    list_selector = selectors.terminal_list
+    create_service = services.terminal_create
 
 
 class TerminalDetailApi(ResourceDetailMixin, TenantApi):
@@ -203,11 +184,7 @@ class TerminalDetailApi(ResourceDetailMixin, TenantApi):
     InputSerializer = TerminalInput
     OutputSerializer = TerminalOutput
 
-    def detail_queryset(self) -> Any:
-        return selectors.terminal_list(tenant=self.current_tenant)
-
-    def update_object(self, *, instance: Terminal, data: dict[str, Any]) -> Terminal:
-        return services.terminal_update(tenant=self.current_tenant, terminal=instance, **data)
-
-    def delete_object(self, *, instance: Terminal) -> None:
-        services.terminal_delete(tenant=self.current_tenant, terminal=instance)
+    detail_selector = selectors.terminal_list
+    update_service = services.terminal_update
+    delete_service = services.terminal_delete
+    instance_argument = "terminal"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from sync_server.catalog import selectors
+from sync_server.catalog import apis as catalog_apis
 from sync_server.catalog.models import Product
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.tenants.models import Tenant
@@ -153,7 +153,7 @@ def test_unexpected_exception_is_a_500_in_the_shape(
     def explode(**kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(selectors, "product_list", explode)
+    monkeypatch.setattr(catalog_apis.ProductListApi, "list_selector", explode)
     error = _error(manager.get("/api/demo/products/"), 500)
     assert (error["error"], error["code"]) == ("server_error", "server_error")
     assert "boom" not in error["message"]
