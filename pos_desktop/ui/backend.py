@@ -121,6 +121,8 @@ class TerminalTill:
         self._snapshot: CatalogSnapshot | None = None
         self._cart: CartSession | None = None
         self._held: list[_Held] = []
+        self._by_code: dict[str, str] = {}
+        self._tenant_view: TenantView | None = None
         self._engine: SyncEngine | None = None
         self._start_sync = start_sync
         self.print_queue = PrintQueue(SqlJobStore(terminal.database.session_factory))
@@ -180,6 +182,12 @@ class TerminalTill:
         with self.terminal.uow() as uow:
             return TenantSettingsV1.model_validate(get_setting(uow.session, TENANT_KEY))
 
+    def _tenant(self) -> TenantView:
+        """The tenant view kept in memory until the catalog changes (payment screen path)."""
+        if self._tenant_view is None:
+            self._tenant_view = self.tenant()
+        return self._tenant_view
+
     def tenant(self) -> TenantView:
         with self.terminal.uow() as uow:
             tenant = TenantSettingsV1.model_validate(get_setting(uow.session, TENANT_KEY))
@@ -208,6 +216,8 @@ class TerminalTill:
         person = self._call(auth.sign_in_by_pin, pin=pin)
         with self._lock:
             self._cashier = person
+            if self._cart is None or not self._cart.lines:
+                self._cart = self._new_cart()
             self._ensure_cart()
         return CashierView(person.cashier_id, person.name, person.role)
 
@@ -316,7 +326,19 @@ class TerminalTill:
                         self._snapshot = CatalogSnapshot.load(uow.session)
                     except ServiceError as error:
                         raise _refuse(error) from error
+                self._by_code = {
+                    code: product.id
+                    for product in self._snapshot.products.values()
+                    if product.is_active
+                    for code in (product.barcode, product.sku)
+                    if code
+                }
+                self._tenant_view = None
             return self._snapshot
+
+    def _loaded(self) -> CatalogSnapshot:
+        """The snapshot in memory, read from disk only the first time (cart and scanner path)."""
+        return self._snapshot if self._snapshot is not None else self.snapshot()
 
     def categories(self) -> Sequence[CategoryView]:
         ordered = sorted(self.snapshot().categories.values(), key=lambda c: (c.sort_order, c.name))
@@ -359,21 +381,33 @@ class TerminalTill:
         return groups
 
     def product_by_barcode(self, barcode: str) -> ProductView | None:
-        code = barcode.strip()
-        for product in self.products():
-            if code and code in (product.barcode, product.sku):
-                return product
-        return None
+        snapshot = self._loaded()
+        product_id = self._by_code.get(barcode.strip())
+        if product_id is None:
+            return None
+        product = snapshot.products[product_id]
+        return ProductView(
+            id=product.id,
+            name=product.name,
+            price_minor=product.price_minor,
+            category_id=product.category_id,
+            barcode=product.barcode,
+            sku=product.sku,
+            has_modifiers=bool(product.modifier_group_ids),
+        )
 
     # --- cart -----------------------------------------------------------------------------
 
+    def _new_cart(self) -> CartSession:
+        """A fresh cart on the newest catalog (at sign-in, after a sale, after holding one)."""
+        return CartSession(snapshot=self.snapshot(), cashier=self._signed_in())
+
     def _ensure_cart(self) -> CartSession:
+        """The cart on screen; no disk access here, so a tap never waits on the sync worker."""
         with self._lock:
             cashier = self._signed_in()
-            if self._cart is None or (
-                not self._cart.lines and self._cart.snapshot is not self.snapshot()
-            ):
-                self._cart = CartSession(snapshot=self.snapshot(), cashier=cashier)
+            if self._cart is None:
+                self._cart = self._new_cart()
             elif self._cart.cashier != cashier:
                 self._cart.cashier = cashier
             return self._cart
@@ -510,7 +544,7 @@ class TerminalTill:
             if not cart.lines:
                 raise TillError("The cart is empty.", code="empty_cart")
             self._held.append(_Held(new_id(), label, cart, utcnow()))
-            self._cart = CartSession(snapshot=self.snapshot(), cashier=self._signed_in())
+            self._cart = self._new_cart()
             return self._cart_view(self._cart)
 
     def parked(self) -> Sequence[ParkedView]:
@@ -564,7 +598,7 @@ class TerminalTill:
             remaining_minor=remaining,
             cash_due_minor=cash_due,
             change_minor=change,
-            quick_tenders_minor=quick_tenders(cash_due, self.tenant().denominations_minor),
+            quick_tenders_minor=quick_tenders(cash_due, self._tenant().denominations_minor),
             can_complete=bool(tenders) and paid >= due and non_cash <= due,
         )
 
@@ -581,7 +615,7 @@ class TerminalTill:
                     )
                 except ServiceError as error:
                     raise _refuse(error) from error
-            cart.clear()
+            self._cart = self._new_cart()  # the next sale starts on the newest catalog
         self._nudge()
         receipt = self._receipt(result.order_id, copy=False)
         opened = receipt.open_drawer
