@@ -1,0 +1,84 @@
+"""Environment parsing, the app role's privileges, and the start-up warning about RLS bypass."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from django.db import DatabaseError, connection, connections, transaction
+
+from sync_server.common.db_roles import OWNER_ALIAS, rls_bypass_reasons, warn_if_rls_bypassed
+from sync_server.config.env import DEV_SECRET_KEY, database_settings, read_env
+from tests.server.conftest import requires_postgres
+
+
+def test_defaults_are_the_single_machine_mode(tmp_path: Path) -> None:
+    env = read_env({"KIOSK_DATA_DIR": str(tmp_path)})
+    assert env.database_url == f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"
+    assert env.database_owner_url == env.database_url and not env.is_postgres
+    assert env.redis_url is None and env.secret_key == DEV_SECRET_KEY and not env.debug
+    assert env.app_role is None
+
+
+def test_production_values_are_read() -> None:
+    env = read_env(
+        {
+            "DATABASE_URL": "postgresql://kiosk_app:pw@db:5432/kiosk",
+            "DATABASE_OWNER_URL": "postgresql://kiosk_owner:pw@db:5432/kiosk",
+            "REDIS_URL": "redis://cache:6379/0",
+            "KIOSK_SECRET_KEY": "s3cret",
+            "KIOSK_ALLOWED_HOSTS": "pos.example.com, api.example.com",
+            "KIOSK_DEBUG": "true",
+        }
+    )
+    assert env.is_postgres and env.app_role == "kiosk_app"
+    assert env.database_owner_url.startswith("postgresql://kiosk_owner")
+    assert env.redis_url == "redis://cache:6379/0" and env.secret_key == "s3cret"
+    assert env.allowed_hosts == ["pos.example.com", "api.example.com"] and env.debug
+    assert database_settings(env.database_url)["ENGINE"] == "django.db.backends.postgresql"
+
+
+@requires_postgres
+@pytest.mark.django_db(databases=["default", OWNER_ALIAS])
+def test_owner_connection_is_reported_as_bypassing_rls(caplog: pytest.LogCaptureFixture) -> None:
+    assert rls_bypass_reasons() == []
+    with caplog.at_level(logging.WARNING, logger="kiosk.db"):
+        reasons = warn_if_rls_bypassed(OWNER_ALIAS)
+    assert reasons and "owns" in reasons[0]
+    assert "BYPASS ROW-LEVEL SECURITY" in caplog.text
+
+
+@requires_postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "CREATE TABLE sneaky (id int)",
+        "ALTER TABLE catalog_product DISABLE ROW LEVEL SECURITY",
+        "DROP POLICY tenant_isolation ON catalog_product",
+        "TRUNCATE catalog_product",
+        "SET row_security = off; SELECT count(*) FROM catalog_product",
+    ],
+)
+def test_app_role_has_dml_only(statement: str) -> None:
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        for part in statement.split("; "):
+            cursor.execute(part)
+            if part.startswith("SELECT"):
+                assert cursor.fetchone() == (0,)  # no rows is not a bypass either
+                raise DatabaseError("row_security=off returned no rows")
+
+
+@requires_postgres
+@pytest.mark.django_db
+def test_login_lookup_function_reveals_only_a_tenant_id() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT kiosk_login_scope('rival.owner'), kiosk_login_scope('root')")
+        rival, root = cursor.fetchone()
+        cursor.execute("SELECT kiosk_login_scope('nobody')")
+        assert cursor.fetchone() == (None,)
+        cursor.execute("SELECT count(*) FROM accounts_user")
+        assert cursor.fetchone() == (0,)
+    assert len(rival) == 36 and root == "platform"
+    assert connections[OWNER_ALIAS].settings_dict["NAME"] == connection.settings_dict["NAME"]
