@@ -18,6 +18,7 @@ from typing import Any
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from sqlalchemy import select
 
 from pos_desktop.config import DEFAULT_SYNC, SyncSettings
 from pos_desktop.ids import utcnow
@@ -86,6 +87,16 @@ class PassResult:
 
 
 Listener = Callable[[SyncState], None]
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    """An outbox row copied out of its transaction, so no lock is held while sending."""
+
+    queue_id: int
+    kind: str
+    entity_id: str
+    payload: str
 
 
 class SyncEngine:
@@ -216,63 +227,64 @@ class SyncEngine:
         return PassResult(acknowledged, failed, None, 0.0)
 
     def _push_one_batch(self, due_by: datetime) -> tuple[int, int] | None:
-        """Send one run of items due by `due_by`, of one kind; None when nothing is due."""
+        """Send one run of items due by `due_by`, of one kind; None when nothing is due.
+
+        Three steps, and the database is never locked across the network: read the run
+        (short read), send it (no transaction open, so checkout is never blocked by a slow
+        server), then record acknowledgements and failures (short write).
+        """
+        with UnitOfWork(self.database.session_factory) as uow:
+            run = [
+                _Outgoing(item.id, item.kind, item.entity_id, item.payload)
+                for item in due_run(uow.session, due_by, self.settings.batch_size)
+            ]
+        if not run:
+            return None
+        errors: dict[int, str] = {}
+        ready: list[tuple[_Outgoing, BaseModel]] = []
+        for outgoing in run:
+            try:
+                ready.append((outgoing, self._parse(outgoing.kind, outgoing.payload)))
+            except ValidationError as exc:
+                errors[outgoing.queue_id] = f"payload unreadable: {exc}"
+        acked: list[int] = []
+        if ready:
+            try:
+                result = self._send(run[0].kind, [model for _, model in ready])
+            except RejectedError as exc:
+                errors.update({outgoing.queue_id: str(exc) for outgoing, _ in ready})
+            else:
+                by_id = {r.id.lower(): r for r in result.results}
+                for outgoing, _ in ready:
+                    outcome = by_id.get(outgoing.entity_id.lower())
+                    if outcome is not None and outcome.acknowledged:
+                        acked.append(outgoing.queue_id)
+                    elif outcome is None:
+                        errors[outgoing.queue_id] = "the server returned no result for this item"
+                    else:
+                        detail = outcome.error.message if outcome.error else ""
+                        errors[outgoing.queue_id] = f"{outcome.status}: {detail}".strip(": ")
         with UnitOfWork(self.database.session_factory) as uow:
             now = utcnow()
-            items = due_run(uow.session, due_by, self.settings.batch_size)
-            if not items:
-                return None
-            failed = 0
-            ready: list[tuple[SyncQueueItem, BaseModel]] = []
-            for item in items:
-                try:
-                    ready.append((item, self._parse(item)))
-                except ValidationError as exc:
-                    record_failure(
-                        item,
-                        f"payload unreadable: {exc}",
-                        now=now,
-                        policy=self.policy,
-                        rng=self.rng,
-                    )
-                    failed += 1
-            if not ready:
-                uow.commit()
-                return 0, failed
-            try:
-                result = self._send([item for item, _ in ready], [model for _, model in ready])
-            except RejectedError as exc:
-                for item, _ in ready:
-                    record_failure(item, str(exc), now=now, policy=self.policy, rng=self.rng)
-                uow.commit()
-                return 0, failed + len(ready)
-            by_id = {r.id.lower(): r for r in result.results}
-            acked: list[int] = []
-            for item, _ in ready:
-                outcome = by_id.get(item.entity_id.lower())
-                if outcome is not None and outcome.acknowledged:
-                    acked.append(item.id)
-                    continue
-                if outcome is None:
-                    error = "the server returned no result for this item"
-                else:
-                    detail = outcome.error.message if outcome.error else ""
-                    error = f"{outcome.status}: {detail}".strip(": ")
-                record_failure(item, error, now=now, policy=self.policy, rng=self.rng)
-                failed += 1
             acknowledge(uow.session, acked)
+            if errors:
+                failing = uow.session.scalars(
+                    select(SyncQueueItem).where(SyncQueueItem.id.in_(list(errors)))
+                )
+                for item in failing:
+                    record_failure(item, errors[item.id], now=now, policy=self.policy, rng=self.rng)
             uow.commit()
-            return len(acked), failed
+        return len(acked), len(errors)
 
     @staticmethod
-    def _parse(item: SyncQueueItem) -> BaseModel:
-        if item.kind == QueueKind.ORDER.value:
-            return OrderV1.model_validate_json(item.payload)
-        parsed: BaseModel = EVENT_ADAPTER.validate_json(item.payload)
+    def _parse(kind: str, payload: str) -> BaseModel:
+        if kind == QueueKind.ORDER.value:
+            return OrderV1.model_validate_json(payload)
+        parsed: BaseModel = EVENT_ADAPTER.validate_json(payload)
         return parsed
 
-    def _send(self, items: list[SyncQueueItem], models: list[BaseModel]) -> BatchResultV1:
-        if items[0].kind == QueueKind.ORDER.value:
+    def _send(self, kind: str, models: list[BaseModel]) -> BatchResultV1:
+        if kind == QueueKind.ORDER.value:
             return self.client.push_orders(OrderBatchV1(orders=tuple(models)))
         return self.client.push_events(EventBatchV1(events=tuple(models)))
 
