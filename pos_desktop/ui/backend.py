@@ -123,6 +123,8 @@ class TerminalTill:
         self._held: list[_Held] = []
         self._by_code: dict[str, str] = {}
         self._tenant_view: TenantView | None = None
+        self._report_documents: dict[str, PrintDocument] = {}
+        """Report documents by their preview text, so "print" prints exactly what was shown."""
         self._engine: SyncEngine | None = None
         self._start_sync = start_sync
         self.print_queue = PrintQueue(SqlJobStore(terminal.database.session_factory))
@@ -295,7 +297,11 @@ class TerminalTill:
                 expected_cash_minor=report.expected_cash_minor,
                 printed_at=utcnow(),
             )
-        text = render_text(shift_report_document(data), self._paper())
+        document = shift_report_document(data)
+        text = render_text(document, self._paper())
+        self._report_documents[text] = document
+        while len(self._report_documents) > 20:  # a shift shows a handful; keep memory flat
+            del self._report_documents[next(iter(self._report_documents))]
         return ReportView(
             kind="Z" if kind == "Z" else "X",
             order_count=figures.order_count,
@@ -311,7 +317,12 @@ class TerminalTill:
         )
 
     def print_report(self, report: ReportView) -> None:
-        self._print("report", report.text.encode("cp858", "replace") + b"\n\n\n", None, "{}")
+        document = self._report_documents.get(report.text)
+        if document is None:
+            raise TillError("Show the report again before printing it.", code="no_report")
+        self._print(
+            "report", render_escpos(document, self._paper()), None, document_to_json(document)
+        )
 
     # --- catalog --------------------------------------------------------------------------
 

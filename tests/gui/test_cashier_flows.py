@@ -221,6 +221,10 @@ def test_close_shift_z_report_matches_sales(driver: Driver) -> None:
         "card": next(o.total_minor for o in orders if o.methods[0] == "card"),
     }
     assert "ZREPORT" in window.shift_close.report_text.toPlainText().replace(" ", "")
+    driver.tap("shiftClose_print")
+    with window.till.terminal.uow() as uow:  # type: ignore[attr-defined]
+        (job,) = uow.session.scalars(select(PrintJob).where(PrintJob.kind == "report")).all()
+        assert b"Cash counted" in job.payload and b"Difference" in job.payload
     with window.till.terminal.uow() as uow:  # type: ignore[attr-defined]
         (shift,) = uow.session.scalars(select(Shift)).all()
         assert shift.state == "closed"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -147,6 +148,22 @@ def test_status_bar_offline_pending_and_manager_retry(driver: Driver) -> None:
         item = uow.session.get(SyncQueueItem, flagged_id)
         assert item is not None and item.status == "pending" and item.attempts == 0
     driver.qtbot.waitUntil(lambda: not window.attention_button.isVisible(), timeout=5_000)
+
+    # flagged again: a manager exports it for support, and it stays in the outbox
+    with window.till.terminal.uow() as uow:  # type: ignore[attr-defined]
+        item = uow.session.get(SyncQueueItem, flagged_id)
+        assert item is not None
+        item.status = "needs_attention"
+        uow.commit()
+    driver.qtbot.waitUntil(lambda: window.status.attention.rowCount() == 1, timeout=5_000)
+    window.status.table.selectRow(0)
+    driver.tap("status_export")
+    driver.keypad("managerPin_keypad", MANAGER_PIN)
+    driver.wait()
+    exported = Path(window.status.notice.text().removeprefix("Exported to "))
+    assert exported.is_file()
+    assert flagged_id in [entry["queue_id"] for entry in json.loads(exported.read_text())]
+    assert window.status.attention.rowCount() == 1
 
 
 def test_language_switches_to_indonesian_and_back(driver: Driver) -> None:

@@ -31,6 +31,8 @@ class StatusScreen(Screen):
         self.table.setColumnWidth(0, 260)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error)
+        self.notice = label("", "hint", name="status_notice")
+        layout.addWidget(self.notice)
         actions = QHBoxLayout()
         retry = button(self.tr("Retry"), name="status_retry")
         retry.clicked.connect(lambda: self._with_manager(self._retry))
@@ -86,7 +88,7 @@ class StatusScreen(Screen):
     def _export(self, item: AttentionItem) -> None:
         self._context.background.run(
             lambda: self._context.till.export(item.id),
-            lambda path: self.show_error(self.tr("Exported to %s") % path),
+            lambda path: self.notice.setText(self.tr("Exported to %s") % path),
             self.show_error,
         )
 
