@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -77,6 +78,16 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+
+    if isinstance(exc, RequestDataTooBig):
+        body = error_body(
+            error="payload_too_large", message="the request body is too large", code="too_large"
+        )
+        return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, SuspiciousOperation):
+        logger.warning("suspicious request: %s", exc)
+        body = error_body(error="bad_request", message="the request was refused", code="suspicious")
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
     if isinstance(exc, IntegrityError):
         logger.info("integrity conflict: %s", exc)

@@ -85,6 +85,13 @@ def test_huge_json_number_is_a_400_not_a_crash(manager: APIClient) -> None:
     assert _error(answer, 400)["error"] in {"parse_error", "validation_error"}
 
 
+def test_oversized_body_is_a_413(manager: APIClient, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    raw = '{"sku": "BIG", "name": "' + "x" * 2_000 + '", "price_minor": 1}'
+    answer = manager.post("/api/demo/products/", data=raw, content_type="application/json")
+    assert _error(answer, 413)["code"] == "too_large"
+
+
 def test_wrong_content_type_is_a_415(manager: APIClient) -> None:
     answer = manager.post("/api/demo/products/", data="sku=x", content_type="text/plain")
     assert _error(answer, 415)["error"] == "unsupported_media_type"
