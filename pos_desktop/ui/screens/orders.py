@@ -37,7 +37,7 @@ class OrdersScreen(Screen):
         self.table = touch_table(self.orders, "orders_table")
         self.table.clicked.connect(self._order_clicked)
         left.addWidget(self.table, 1)
-        layout.addLayout(left, 3)
+        layout.addLayout(left, 1)
 
         right = QVBoxLayout()
         self.receipt = receipt_view("orders_receipt")
@@ -64,7 +64,7 @@ class OrdersScreen(Screen):
         for widget in (self.reprint_button, self.refund_button, self.void_button):
             actions.addWidget(widget)
         right.addLayout(actions)
-        layout.addLayout(right, 2)
+        layout.addLayout(right, 1)
         self._show_detail(None)
 
     def activate(self) -> None:
