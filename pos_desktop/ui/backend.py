@@ -238,6 +238,9 @@ class TerminalTill:
         approval = self._approval(pin, "open_drawer")
         return CashierView(approval.manager_id, "", "manager")
 
+    def unsynced_warning(self) -> str | None:
+        return self._call(shifts.unsynced_warning)
+
     def logout(self) -> None:
         with self._lock:
             self._cashier = None

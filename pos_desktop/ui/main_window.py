@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLineEdit,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_desktop.ui.background import Background
+from pos_desktop.ui.dialogs import ConfirmDialog
 from pos_desktop.ui.formatting import MoneyFormat
 from pos_desktop.ui.i18n import Language
 from pos_desktop.ui.ports import CashierView, ReportView, SaleResult, SyncStatus, Till
@@ -97,6 +99,7 @@ class MainWindow(QMainWindow):
         self.background = Background(self)
         self.poller = Background(self)
         self.cashier: CashierView | None = None
+        self.current_dialog: QDialog | None = None
         self.sync_status = SyncStatus(online=False, pending=0)
         self._kiosk = kiosk
         self.setMinimumSize(*MIN_SIZE)
@@ -299,7 +302,23 @@ class MainWindow(QMainWindow):
         self.nav["sell"].setEnabled(True)
 
     def sign_out(self) -> None:
-        """Lock the till for the next cashier; the cart stays with the till."""
+        """Lock the till for the next cashier, first saying which sales are not in the cloud."""
+
+        def checked(warning: str | None) -> None:
+            if not warning:
+                self.lock()
+                return
+            dialog = ConfirmDialog(
+                self, self.tr("Sales not synced yet"), warning, self.tr("Sign out anyway")
+            )
+            dialog.accepted.connect(self.lock)
+            self.current_dialog = dialog
+            dialog.open()
+
+        self.background.run(self.till.unsynced_warning, checked, lambda _error: self.lock())
+
+    def lock(self) -> None:
+        """Back to the PIN screen; the cart stays with the till for the next sign-in."""
         self.till.logout()
         self.cashier = None
         self.where.setText("Kiosk POS")

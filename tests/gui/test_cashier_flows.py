@@ -301,3 +301,22 @@ def test_customer_note_and_small_order_discount_reach_the_order(driver: Driver) 
     dialog = window.sell.current_dialog
     assert dialog is not None and dialog.model.rowCount() == 1  # type: ignore[attr-defined]
     driver.tap("customer_cancel")
+
+
+def test_sign_out_warns_about_unsynced_sales_and_keeps_the_cart(driver: Driver) -> None:
+    window = driver.window
+    driver.open_shift()
+    driver.tile("Croissant")
+    driver.tap("nav_logout")
+    # the shift-opened event is still in the outbox (no server here): the till says so first
+    dialog = window.current_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert "not in the cloud yet" in driver.find("confirm_text").text()  # type: ignore[attr-defined]
+    driver.tap("confirm_cancel")
+    assert driver.current() is window.sell
+    driver.tap("nav_logout")
+    driver.tap("confirm_ok")
+    assert driver.current() is window.login
+    driver.sign_in()
+    assert driver.current() is window.sell
+    assert [line.name for line in window.sell.cart().lines] == ["Croissant"]

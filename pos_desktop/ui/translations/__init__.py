@@ -32,6 +32,7 @@ INDONESIAN: dict[str, str] = {
     "Choose the units to refund with + on their line.": "Pilih jumlah yang dikembalikan dengan + pada barisnya.",
     "Close shift (Z)": "Tutup shift (Z)",
     "Close shift anyway": "Tetap tutup shift",
+    "Sign out anyway": "Tetap keluar",
     "Close shift": "Tutup shift",
     "Complete sale (F12)": "Selesaikan penjualan (F12)",
     "Count the cash in the drawer (opening float).": "Hitung uang tunai di laci (modal awal).",

@@ -104,6 +104,14 @@
       <translation>Keluar</translation>
     </message>
     <message>
+      <source>Sales not synced yet</source>
+      <translation>Penjualan belum tersinkron</translation>
+    </message>
+    <message>
+      <source>Sign out anyway</source>
+      <translation>Tetap keluar</translation>
+    </message>
+    <message>
       <source>Online</source>
       <translation>Online</translation>
     </message>
