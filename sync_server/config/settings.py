@@ -123,8 +123,9 @@ SIMPLE_JWT = {
     "USER_ID_CLAIM": "user_id",
 }
 
-# Failed logins per username and per client address before a 429.
+# Failed logins per username, and per client address, within the window before a 429.
 KIOSK_LOGIN_FAILURE_LIMIT = 5
+KIOSK_LOGIN_ADDRESS_FAILURE_LIMIT = 50
 KIOSK_LOGIN_FAILURE_WINDOW_SECONDS = 300
 
 SPECTACULAR_SETTINGS = {

@@ -154,6 +154,17 @@ def test_failed_login_flood_is_a_429_with_retry_after(anon_client: APIClient) ->
     assert anon_client.post("/api/auth/token/", right, format="json").status_code == 429
 
 
+def test_failures_across_usernames_from_one_address_are_throttled_later(
+    anon_client: APIClient, settings: Any
+) -> None:
+    settings.KIOSK_LOGIN_ADDRESS_FAILURE_LIMIT = 8
+    for attempt in range(8):
+        body = {"username": f"guess.{attempt}", "password": "wrong"}
+        assert anon_client.post("/api/auth/token/", body, format="json").status_code == 401
+    body = {"username": "demo.owner", "password": "kiosk-demo"}
+    assert _error(anon_client.post("/api/auth/token/", body, format="json"), 429)
+
+
 def test_unexpected_exception_is_a_500_in_the_shape(
     manager: APIClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
