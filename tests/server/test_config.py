@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,26 @@ def test_login_lookup_function_reveals_only_a_tenant_id() -> None:
         assert cursor.fetchone() == (0,)
     assert len(rival) == 36 and root == "platform"
     assert connections[OWNER_ALIAS].settings_dict["NAME"] == connection.settings_dict["NAME"]
+
+
+@pytest.mark.timeout(180)
+def test_demo_command_prepares_sqlite_twice_without_changes(tmp_path: Path) -> None:
+    """`make demo`'s first half (migrate + seed on SQLite), run twice: idempotent."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DATABASE")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    command = [sys.executable, "-m", "sync_server.demo", "--data-dir", str(tmp_path), "--no-serve"]
+    versions = []
+    for _ in range(2):
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=150)
+        assert done.returncode == 0, done.stderr
+        assert "demo.cashier" in done.stdout and "PIN 3333" in done.stdout
+        with sqlite3.connect(tmp_path / "kiosk.sqlite3") as db:
+            versions.append(
+                db.execute("SELECT count(*), max(version) FROM catalog_product").fetchone()
+            )
+    assert versions[0] == versions[1] and versions[0][0] == 65
+    assert len(list((tmp_path / "media" / "products").glob("*.png"))) == 60

@@ -72,6 +72,22 @@ def test_lists_never_contain_foreign_rows(
     assert ids and str(foreign.pk) not in ids
 
 
+@pytest.mark.parametrize("case", TENANT_CASES, ids=lambda case: case.name)
+def test_search_for_a_foreign_row_finds_nothing(
+    case: ResourceCase, demo_owner: APIClient, rival_tenant: Tenant, demo_tenant: Tenant
+) -> None:
+    foreign = case.make_in(rival_tenant)
+    own = case.make_in(demo_tenant)
+    field = next(
+        name for name in ("sku", "username", "code", "phone", "name") if hasattr(foreign, name)
+    )
+    found = demo_owner.get(case.list_url("demo"), {"search": getattr(foreign, field)}).json()
+    assert found["count"] == 0
+    # The same search does find the tenant's own row, so the search itself works.
+    mine = demo_owner.get(case.list_url("demo"), {"search": getattr(own, field)}).json()
+    assert [row["id"] for row in mine["results"]] == [str(own.pk)]
+
+
 def test_unknown_slug_looks_like_a_foreign_one(demo_owner: APIClient) -> None:
     assert _error(demo_owner.get("/api/nope/products/"), 403)["code"] == "tenant_mismatch"
 
