@@ -85,6 +85,7 @@ def build_test_world() -> None:
 def django_db_setup(django_db_blocker: Any) -> Iterator[None]:
     """Create the run's database, migrate as the owner, commit the demo world once."""
     if _DATABASE is not None:
+        pg.drop_stale_databases()
         pg.create_database(_DATABASE.name)
     try:
         with django_db_blocker.unblock():

@@ -106,3 +106,11 @@ def test_demo_command_prepares_sqlite_twice_without_changes(tmp_path: Path) -> N
             )
     assert versions[0] == versions[1] and versions[0][0] == 65
     assert len(list((tmp_path / "media" / "products").glob("*.png"))) == 60
+
+
+@pytest.mark.django_db
+def test_models_and_migrations_agree() -> None:
+    """A model change without its migration fails here, not in production."""
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -64,6 +64,32 @@ def create_database(name: str | None = None) -> TestDatabase:
     return database
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def drop_stale_databases(
+    prefixes: tuple[str, ...] = ("kiosk_test", "kiosk_e2e", "kiosk_bench"),
+) -> list[str]:
+    """Drop throw-away databases whose creating process is gone (a killed run leaves them)."""
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        names = [row[0] for row in connection.execute("SELECT datname FROM pg_database")]
+    stale = []
+    for name in names:
+        prefix, _, rest = name.rpartition("_")[0].rpartition("_")
+        if prefix in prefixes and rest.isdigit() and not _pid_alive(int(rest)):
+            stale.append(name)
+    for name in stale:
+        drop_database(name)
+    return stale
+
+
 def drop_database(name: str) -> None:
     """Drop a test database, closing whatever still holds it open."""
     with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
