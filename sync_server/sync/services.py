@@ -44,6 +44,7 @@ from sync_server.orders.services import (
     OrderEventRefused,
     insert_if_absent,
     order_refund,
+    order_store,
     order_void,
     stock_adjust,
 )
@@ -372,10 +373,8 @@ def order_ingest(*, order: OrderV1, context: OrderBatchContext) -> ItemResultV1:
                 if shift.status == ShiftStatus.CLOSED:
                     flags.append("late")
                     row.flags = flags_text(flags)
-            if not insert_if_absent(row):
+            if not order_store(order=row, lines=lines, payments=payments):
                 return _stored_result(Order, order.id, digest)  # type: ignore[no-any-return]
-            OrderLine.objects.bulk_create(lines)
-            Payment.objects.bulk_create(payments)
             tracked: dict[uuid.UUID, int] = {}
             for line in order.lines:
                 product = context.products.get(line.product_id) if line.product_id else None

@@ -1,0 +1,220 @@
+"""Order ingest benchmark on PostgreSQL: our sync endpoint against plain psycopg inserts.
+
+Creates a throw-away database (migrated as the owner, used as the non-owner app role under
+row-level security), a tenant with a tax rate and a service charge, three products and a
+paired terminal. Then, for batches of 1, 20 and 200 orders (3 lines, 1 payment each):
+
+- ours: POST /api/<tenant>/sync/orders/ through the whole Django stack in-process (device
+  auth, lenient envelope, per-order validation, digest, re-pricing with shared.pricing, one
+  tenant_atomic transaction per order with INSERT ... ON CONFLICT, lines, payment);
+- raw: plain psycopg inserting the same rows (order, 3 lines, 1 payment) into the same tables
+  as the same role, with the same number of transactions (one per order, with the RLS
+  tenant setting that the tables require).
+
+It prints orders/s for both and the ratio; the target is >= 0.5 for batches of 200.
+
+    .venv/bin/python bench/ingest.py [--orders 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from tests.support import pg  # noqa: E402
+
+BATCH_SIZES = (1, 20, 200)
+SHIFT_ID = uuid.uuid4()
+
+
+def _setup_django(database: pg.TestDatabase, data_dir: Path) -> None:
+    os.environ.update(
+        {
+            "DATABASE_URL": database.app_url,
+            "DATABASE_OWNER_URL": database.owner_url,
+            "KIOSK_DATA_DIR": str(data_dir),
+            "DJANGO_SETTINGS_MODULE": "sync_server.config.settings",
+        }
+    )
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _world() -> Any:
+    """A tenant, outlet, till, owner, tax, three products; the till paired for real."""
+    from rest_framework.test import APIClient
+
+    from sync_server.accounts.models import Role, User
+    from sync_server.catalog.models import Product, TaxRate
+    from sync_server.common.tenancy import tenant_atomic
+    from sync_server.devices.services import device_pair, pairing_code_create
+    from sync_server.tenants.models import Outlet, Tenant, Terminal
+    from tests.server.sync.conftest import PairedDevice
+
+    with tenant_atomic(None):
+        tenant = Tenant(slug="bench", name="Bench", currency="IDR", service_charge_bp=500)
+        tenant.save()
+    with tenant_atomic(tenant):
+        outlet = Outlet(tenant=tenant, code="main", name="Main")
+        outlet.save()
+        terminal = Terminal(tenant=tenant, outlet=outlet, code="t1", name="Till")
+        terminal.save()
+        User(username="bench.owner", role=Role.OWNER, tenant=tenant).save()
+        tax = TaxRate(tenant=tenant, name="PPN 11%", rate_bp=1100)
+        tax.save()
+        products = []
+        for n in range(3):
+            product = Product(
+                tenant=tenant,
+                sku=f"P{n}",
+                name=f"Product {n}",
+                price_minor=15_000 + n,
+                tax_rate=tax,
+            )
+            product.save()
+            products.append(product)
+    pairing = device_pair(code=pairing_code_create(tenant=tenant, terminal=terminal).code)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {pairing.access}")
+    return tenant, PairedDevice(pairing=pairing, client=client, tenant_slug=tenant.slug), products
+
+
+def _orders(device: Any, products: list[Any], count: int) -> list[Any]:
+    from tests.server.sync.conftest import make_order
+
+    # One shift for every order: the warm-up run creates it, the raw inserts reference it.
+    template = make_order(device, [(p, 1 + n) for n, p in enumerate(products)], shift_id=SHIFT_ID)
+    orders = []
+    for _ in range(count):  # same prices, fresh ids: priced once, copied
+        orders.append(
+            template.model_copy(
+                update={
+                    "id": uuid.uuid4(),
+                    "lines": tuple(
+                        line.model_copy(update={"id": uuid.uuid4()}) for line in template.lines
+                    ),
+                    "payments": tuple(
+                        p.model_copy(update={"id": uuid.uuid4()}) for p in template.payments
+                    ),
+                }
+            )
+        )
+    return orders
+
+
+def _ours(device: Any, orders: list[Any], batch: int) -> float:
+    started = time.perf_counter()
+    for start in range(0, len(orders), batch):
+        answer = device.push_orders(*orders[start : start + batch])
+        assert answer.status_code == 200, answer.content
+        statuses = {r["status"] for r in answer.json()["results"]}
+        assert statuses == {"created"}, answer.json()["results"][:2]
+    return time.perf_counter() - started
+
+
+def _raw_rows(tenant: Any, principal: Any, orders: list[Any]) -> list[tuple[Any, ...]]:
+    """SQL and parameters of exactly the rows our ingest writes, prepared before timing."""
+    from django.db import connection
+
+    from shared.protocol import canonical_digest
+    from sync_server.sync import services
+
+    context = services._batch_context(
+        tenant=tenant, device=principal, orders=orders, device_clock_offset=None
+    )
+    prepared = []
+    for order in orders:
+        row, lines, payments = services._order_rows(order, context, [], canonical_digest(order))
+        statements = []
+        for instances in ([row], lines, payments):
+            model = type(instances[0])
+            fields = model._meta.concrete_fields
+            columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+            marks = ", ".join(["%s"] * len(fields))
+            sql = f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({marks})"
+            params = [
+                tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+                for obj in instances
+            ]
+            statements.append((sql, params))
+        prepared.append(tuple(statements))
+    return prepared
+
+
+def _raw(url: str, tenant_id: uuid.UUID, prepared: list[tuple[Any, ...]]) -> float:
+    with psycopg.connect(url) as conn:
+        started = time.perf_counter()
+        for statements in prepared:
+            with conn.transaction(), conn.cursor() as cursor:
+                cursor.execute("SELECT set_config('app.tenant_id', %s, true)", [str(tenant_id)])
+                for sql, params in statements:
+                    if len(params) == 1:
+                        cursor.execute(sql, params[0])
+                    else:
+                        cursor.executemany(sql, params)
+        return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=1000, help="orders per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="measurements per batch size")
+    args = parser.parse_args(argv)
+    database = pg.create_database(pg.unique_database_name("kiosk_bench"))
+    try:
+        with tempfile.TemporaryDirectory() as data_dir:
+            _setup_django(database, Path(data_dir))
+            from sync_server.devices.auth import device_from_token
+
+            tenant, device, products = _world()
+            principal = device_from_token(device.pairing.access)
+            warm = _orders(device, products, 50)
+            _ours(device, warm, 10)
+            _raw(
+                database.app_url,
+                tenant.id,
+                _raw_rows(tenant, principal, _orders(device, products, 50)),
+            )
+            print(
+                f"PostgreSQL ingest, {args.orders} orders per run (3 lines, 1 payment), "
+                f"median of {args.rounds} runs"
+            )
+            print(f"{'batch':>6} {'ours orders/s':>14} {'raw orders/s':>13} {'ratio':>6}")
+            for batch in BATCH_SIZES:
+                count = min(args.orders, 300) if batch == 1 else args.orders
+                ours_rates, raw_rates = [], []
+                for _ in range(args.rounds):
+                    ours_rates.append(
+                        count / _ours(device, _orders(device, products, count), batch)
+                    )
+                    prepared = _raw_rows(tenant, principal, _orders(device, products, count))
+                    raw_rates.append(count / _raw(database.app_url, tenant.id, prepared))
+                ours, raw = statistics.median(ours_rates), statistics.median(raw_rates)
+                print(f"{batch:>6} {ours:>14.0f} {raw:>13.0f} {ours / raw:>6.2f}")
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        pg.drop_database(database.name)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
