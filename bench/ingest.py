@@ -33,25 +33,17 @@ import psycopg
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench.api import _setup_django as setup_django  # noqa: E402
 from tests.support import pg  # noqa: E402
 
 BATCH_SIZES = (1, 20, 200)
 SHIFT_ID = uuid.uuid4()
 
 
-def _setup_django(database: pg.TestDatabase, data_dir: Path) -> None:
-    os.environ.update(
-        {
-            "DATABASE_URL": database.app_url,
-            "DATABASE_OWNER_URL": database.owner_url,
-            "KIOSK_DATA_DIR": str(data_dir),
-            "DJANGO_SETTINGS_MODULE": "sync_server.config.settings",
-        }
-    )
+def _migrated_django(database: pg.TestDatabase, data_dir: Path) -> None:
+    """Django on the throw-away database (as bench/api.py sets it up), migrated."""
     os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
+    setup_django(database, data_dir)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -180,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     database = pg.create_database(pg.unique_database_name("kiosk_bench"))
     try:
         with tempfile.TemporaryDirectory() as data_dir:
-            _setup_django(database, Path(data_dir))
+            _migrated_django(database, Path(data_dir))
             from sync_server.devices.auth import device_from_token
 
             tenant, device, products = _world()
