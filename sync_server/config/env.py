@@ -60,9 +60,17 @@ def read_env(environ: dict[str, str] | None = None) -> ServerEnv:
 
 
 def database_settings(url: str) -> dict[str, object]:
-    """A Django DATABASES entry for a URL; SQLite gets WAL-friendly options."""
-    config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=0))
+    """A Django DATABASES entry for a URL.
+
+    PostgreSQL connections persist for a minute (health-checked): safe because the
+    tenant is set per transaction (`set_config(..., true)`), never per session.
+    SQLite waits for its write lock instead of failing at once.
+    """
+    config: dict[str, object] = dict(
+        dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     return config
 
