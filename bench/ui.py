@@ -122,6 +122,8 @@ def main() -> int:
         window.show()
         cashier = till.login(DEMO_CASHIER_PIN)
         window._after_login(cashier)
+        while not window.background.idle or window.sell.products.rowCount() == 0:
+            app.processEvents()
         app.processEvents()
         window.sell.grid.viewport().repaint()
         start_ms = (time.perf_counter() - started) * 1000

@@ -44,6 +44,7 @@ from pos_desktop.services.checkout import Tender, checkout
 from pos_desktop.services.errors import ApprovalRequired, ServiceError
 from pos_desktop.store.models import Order, Shift, SyncQueueItem
 from pos_desktop.sync.engine import SyncEngine
+from pos_desktop.sync.engine import SyncState as SyncEngineState
 from pos_desktop.sync.queue import counts, export_needing_attention, retry_needing_attention
 from pos_desktop.terminal import Terminal
 from pos_desktop.ui.ports import (
@@ -170,8 +171,16 @@ class TerminalTill:
             raise _refuse(error) from error
         self._start_engine()
         assert self._engine is not None
-        self._engine.add_listener(lambda state: progress(state.catalog_version, 0))
-        self._engine.pull_catalog()
+        engine = self._engine
+
+        def listener(state: SyncEngineState) -> None:
+            progress(state.catalog_version, 0)
+
+        engine.add_listener(listener)
+        try:
+            engine.pull_catalog()
+        finally:
+            engine.remove_listener(listener)  # the pairing screen goes away after this
         self._snapshot = None
         progress(1, 1)
 
@@ -757,6 +766,7 @@ class TerminalTill:
     def sync_status(self) -> SyncStatus:
         with self.terminal.uow() as uow:
             queue = counts(uow.session)
+            catalog_version = int(get_setting(uow.session, CATALOG_VERSION_KEY, 0))
             flagged = uow.session.scalars(
                 select(SyncQueueItem)
                 .where(SyncQueueItem.status == "needs_attention")
@@ -779,6 +789,7 @@ class TerminalTill:
             pending=queue.pending + queue.needs_attention,
             attention=attention,
             last_error=(state.last_error or "") if state else "",
+            catalog_version=catalog_version,
         )
 
     def retry(self, item_id: int) -> None:

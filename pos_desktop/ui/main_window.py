@@ -356,6 +356,12 @@ class MainWindow(QMainWindow):
                 self.sell.order_ready(receipt_number)
 
     def _apply_status(self, status: SyncStatus) -> None:
+        if (
+            hasattr(self, "sell")
+            and self.sync_status.catalog_version
+            and status.catalog_version != self.sync_status.catalog_version
+        ):
+            self.sell.load_catalog()  # a catalog pull landed: new prices and products on screen
         self.sync_status = status
         self.offline_banner.setVisible(not status.online and self.till.is_paired())
         self.online_label.setText(

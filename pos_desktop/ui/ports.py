@@ -282,6 +282,7 @@ class SyncStatus:
     pending: int
     attention: tuple[AttentionItem, ...] = ()
     last_error: str = ""
+    catalog_version: int = 0
 
 
 @dataclass(frozen=True)

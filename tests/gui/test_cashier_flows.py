@@ -248,7 +248,11 @@ def test_barcode_scanner_types_anywhere_and_search_filters(driver: Driver) -> No
         version = int(get_setting(uow.session, CATALOG_VERSION_KEY, 0))
         put_setting(uow.session, CATALOG_VERSION_KEY, version + 1)
         uow.commit()
-    window.sell.load_catalog()
+    # the status poll sees the new catalog version and reloads the grid by itself
+    driver.qtbot.waitUntil(
+        lambda: "8991234500017" in [p.barcode for p in window.sell.products.shown()],
+        timeout=5_000,
+    )
 
     driver.type("sell_search", "crois")
     assert [p.name for p in window.sell.products.shown()] == ["Croissant"]

@@ -33,6 +33,7 @@ from pos_desktop.ui.ports import (
     ApprovalNeeded,
     CartLineView,
     CartView,
+    CategoryView,
     ProductView,
     SaleResult,
     TillError,
@@ -216,18 +217,29 @@ class SellScreen(Screen):
     # --- catalog ----------------------------------------------------------------------
 
     def load_catalog(self) -> None:
-        """(Re)load categories and products from the till's catalog cache."""
+        """(Re)load categories and products off the UI thread (at start, after a catalog pull)."""
+        till = self._till
+        self._context.background.run(
+            lambda: (list(till.categories()), list(till.products())),
+            lambda loaded: self._show_catalog(*loaded),
+            self.show_error,
+        )
+
+    def _show_catalog(self, categories: list[CategoryView], products: list[ProductView]) -> None:
+        current = self._category_ids[self.tabs.currentIndex()] if self._category_ids else None
         self.tabs.blockSignals(True)
         while self.tabs.count():
             self.tabs.removeTab(0)
         self._category_ids = [None]
         self.tabs.addTab(self.tr("All"))
-        for category in self._till.categories():
+        for category in categories:
             self.tabs.addTab(category.name)
             self._category_ids.append(category.id)
-        self.tabs.setCurrentIndex(0)
+        if current in self._category_ids:
+            self.tabs.setCurrentIndex(self._category_ids.index(current))
         self.tabs.blockSignals(False)
-        self.products.set_products(self._till.products())
+        self.products.set_products(products)
+        self._filter(self.search.text())
 
     def _filter(self, text: str) -> None:
         index = self.tabs.currentIndex()
