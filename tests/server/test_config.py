@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, connections, transaction
 
+from sync_server.catalog.models import Product
 from sync_server.common.db_roles import OWNER_ALIAS, rls_bypass_reasons, warn_if_rls_bypassed
+from sync_server.common.tenancy import tenant_atomic
 from sync_server.config.env import DEV_SECRET_KEY, database_settings, read_env
+from sync_server.tenants.models import Tenant
 from tests.server.conftest import requires_postgres
 
 
@@ -114,3 +118,21 @@ def test_models_and_migrations_agree() -> None:
     from django.core.management import call_command
 
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@requires_postgres
+def test_tenant_setting_dies_with_its_transaction_on_a_reused_connection(
+    django_db_setup: None, django_db_blocker: Any
+) -> None:
+    """Real commits (no test transaction around): the next use of the connection sees nothing.
+
+    Lives in this module because it must not carry the `django_db` mark.
+    """
+    with django_db_blocker.unblock():
+        demo = Tenant.objects.get(slug="demo")
+        with tenant_atomic(demo):
+            assert Product.unscoped.count() == 60
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('app.tenant_id', true)")
+            assert cursor.fetchone()[0] in (None, "")
+        assert Product.unscoped.count() == 0
