@@ -89,6 +89,10 @@ DENOMINATIONS: dict[str, tuple[int, ...]] = {
 """Notes and coins counted at shift close, largest first (tenant setting wanted upstream)."""
 
 
+_UNREAD = object()
+"""Marks a value the till has not read from disk yet."""
+
+
 def _refuse(error: ServiceError) -> TillError:
     """A service refusal as the screens know it."""
     if isinstance(error, ApprovalRequired):
@@ -125,6 +129,9 @@ class TerminalTill:
         self._by_code: dict[str, str] = {}
         self._tenant_view: TenantView | None = None
         self._report_documents: dict[str, PrintDocument] = {}
+        self._paired = False
+        self._shift: ShiftView | object | None = _UNREAD
+        self._settings: TerminalSettings | None = None
         """Report documents by their preview text, so "print" prints exactly what was shown."""
         self._engine: SyncEngine | None = None
         self._start_sync = start_sync
@@ -161,7 +168,10 @@ class TerminalTill:
     # --- terminal and sign-in -------------------------------------------------------------
 
     def is_paired(self) -> bool:
-        return self.terminal.identity() is not None and self.terminal.has_catalog()
+        # Polled from the UI thread: once true it stays true, so read the disk until then only.
+        if not self._paired:
+            self._paired = self.terminal.identity() is not None and self.terminal.has_catalog()
+        return self._paired
 
     def pair(self, server_url: str, code: str, progress: Progress) -> None:
         progress(0, 0)
@@ -193,13 +203,13 @@ class TerminalTill:
         with self.terminal.uow() as uow:
             return TenantSettingsV1.model_validate(get_setting(uow.session, TENANT_KEY))
 
-    def _tenant(self) -> TenantView:
-        """The tenant view kept in memory until the catalog changes (payment screen path)."""
+    def tenant(self) -> TenantView:
+        """Kept in memory until the catalog changes: screens ask for it on the UI thread."""
         if self._tenant_view is None:
-            self._tenant_view = self.tenant()
+            self._tenant_view = self._read_tenant()
         return self._tenant_view
 
-    def tenant(self) -> TenantView:
+    def _read_tenant(self) -> TenantView:
         with self.terminal.uow() as uow:
             tenant = TenantSettingsV1.model_validate(get_setting(uow.session, TENANT_KEY))
             outlet = get_setting(uow.session, OUTLET_KEY) or {}
@@ -225,6 +235,7 @@ class TerminalTill:
 
     def login(self, pin: str) -> CashierView:
         person = self._call(auth.sign_in_by_pin, pin=pin)
+        self._shift = self._read_shift()  # another terminal session may have closed it
         with self._lock:
             self._cashier = person
             if self._cart is None or not self._cart.lines:
@@ -262,6 +273,12 @@ class TerminalTill:
     # --- shift ----------------------------------------------------------------------------
 
     def current_shift(self) -> ShiftView | None:
+        """The open shift as last read (sign-in, open, close); navigation asks on the UI thread."""
+        if self._shift is _UNREAD:
+            self._shift = self._read_shift()
+        return self._shift  # type: ignore[return-value]
+
+    def _read_shift(self) -> ShiftView | None:
         with self.terminal.uow() as uow:
             shift = shifts.open_shift_row(uow.session)
             if shift is None:
@@ -273,7 +290,7 @@ class TerminalTill:
             shifts.open_shift, cashier=self._signed_in(), opening_float_minor=opening_float_minor
         )
         self._nudge()
-        shift = self.current_shift()
+        shift = self._shift = self._read_shift()
         assert shift is not None
         return shift
 
@@ -293,6 +310,7 @@ class TerminalTill:
             counted=counted,
             confirm_unsynced=confirm_unsynced,
         )
+        self._shift = None
         self._nudge()
         counted_minor = sum(value * count for value, count in counted.items())
         return self._report_view("Z", report, counted_minor)
@@ -384,7 +402,7 @@ class TerminalTill:
         ]
 
     def modifier_groups(self, product_id: str) -> Sequence[ModifierGroupView]:
-        snapshot = self.snapshot()
+        snapshot = self._loaded()
         product = snapshot.products.get(product_id)
         if product is None:
             return []
@@ -421,9 +439,10 @@ class TerminalTill:
 
     # --- cart -----------------------------------------------------------------------------
 
-    def _new_cart(self) -> CartSession:
-        """A fresh cart on the newest catalog (at sign-in, after a sale, after holding one)."""
-        return CartSession(snapshot=self.snapshot(), cashier=self._signed_in())
+    def _new_cart(self, *, newest: bool = True) -> CartSession:
+        """A fresh cart; `newest` checks the disk for a newer catalog (worker-thread callers)."""
+        snapshot = self.snapshot() if newest else self._loaded()
+        return CartSession(snapshot=snapshot, cashier=self._signed_in())
 
     def _ensure_cart(self) -> CartSession:
         """The cart on screen; no disk access here, so a tap never waits on the sync worker."""
@@ -567,7 +586,7 @@ class TerminalTill:
             if not cart.lines:
                 raise TillError("The cart is empty.", code="empty_cart")
             self._held.append(_Held(new_id(), label, cart, utcnow()))
-            self._cart = self._new_cart()
+            self._cart = self._new_cart(newest=False)  # UI thread: no disk
             return self._cart_view(self._cart)
 
     def parked(self) -> Sequence[ParkedView]:
@@ -621,7 +640,7 @@ class TerminalTill:
             remaining_minor=remaining,
             cash_due_minor=cash_due,
             change_minor=change,
-            quick_tenders_minor=quick_tenders(cash_due, self._tenant().denominations_minor),
+            quick_tenders_minor=quick_tenders(cash_due, self.tenant().denominations_minor),
             can_complete=bool(tenders) and paid >= due and non_cash <= due,
         )
 
@@ -807,6 +826,12 @@ class TerminalTill:
         return str(path)
 
     def settings(self) -> TerminalSettings:
+        """Kept in memory once read; the settings screen and every print ask for it."""
+        if self._settings is None:
+            self._settings = self._read_settings()
+        return self._settings
+
+    def _read_settings(self) -> TerminalSettings:
         identity = self.terminal.identity()
         default_printer = f"file:{self.terminal.data_dir / 'receipts.bin'}"
         with self.terminal.uow() as uow:
@@ -823,6 +848,7 @@ class TerminalTill:
         )
 
     def save_settings(self, settings: TerminalSettings) -> None:
+        self._settings = None
         with self.terminal.uow() as uow:
             put_setting(
                 uow.session,

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_desktop.ui.background import Background
 from pos_desktop.ui.formatting import MoneyFormat
 from pos_desktop.ui.models import Column, ObjectRole, RowTableModel, parked_model
 from pos_desktop.ui.ports import (
@@ -241,9 +242,10 @@ class DiscountDialog(_Dialog):
 class CustomerDialog(_Dialog):
     """Find a customer by name or phone, or create one on the spot (works offline)."""
 
-    def __init__(self, parent: QWidget | None, till: Till) -> None:
+    def __init__(self, parent: QWidget | None, till: Till, background: Background) -> None:
         super().__init__(parent, self.tr("Customer"), self.tr("Attach"), "customer")
         self._till = till
+        self._background = background
         self.search_edit = QLineEdit()
         self.search_edit.setObjectName("customer_search")
         self.search_edit.setPlaceholderText(self.tr("Name or phone"))
@@ -271,15 +273,30 @@ class CustomerDialog(_Dialog):
         self._search("")
 
     def _search(self, text: str) -> None:
-        self.model.set_rows(self._till.find_customers(text))
+        """Search as you type, on the worker thread; a late answer to an old text is dropped."""
+        till = self._till
+
+        def show(found: Sequence[CustomerView]) -> None:
+            if self.search_edit.text() == text:
+                self.model.set_rows(found)
+
+        self._background.run(lambda: till.find_customers(text), show, self._failed)
 
     def _create(self) -> None:
         name = self.new_name.text().strip()
         if not name:
             self.error.setText(self.tr("Give the customer a name."))
             return
-        self.chosen = self._till.create_customer(name, self.new_phone.text().strip())
-        super().accept()
+        phone, till = self.new_phone.text().strip(), self._till
+
+        def created(customer: CustomerView) -> None:
+            self.chosen = customer
+            QDialog.accept(self)
+
+        self._background.run(lambda: till.create_customer(name, phone), created, self._failed)
+
+    def _failed(self, error: Exception) -> None:
+        self.error.setText(str(getattr(error, "message", error)))
 
     def accept(self) -> None:
         rows = self.table.selectionModel().selectedRows()

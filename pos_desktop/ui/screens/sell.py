@@ -294,10 +294,17 @@ class SellScreen(Screen):
         except TillError as error:
             self.show_error(error)
             return False
+        self._cart_done(cart)
+        return True
+
+    def _cart_done(self, cart: CartView) -> None:
         self.clear_error()
         self.sale_banner.hide()
         self._show_cart(cart)
-        return True
+
+    def _cart_in_background(self, change: Callable[[], CartView]) -> None:
+        """A cart change that reads the disk or checks a PIN hash: off the UI thread."""
+        self._context.background.run(change, self._cart_done, self.show_error)
 
     def _approved_call(self, title: str, change: Callable[[str | None], CartView]) -> None:
         """Try a change; if the till wants a manager, ask for the PIN and try again with it."""
@@ -305,14 +312,14 @@ class SellScreen(Screen):
             cart = change(None)
         except ApprovalNeeded:
             dialog = ManagerPinDialog(self, title)
-            dialog.accepted.connect(lambda: self._cart_call(lambda: change(dialog.pin())))
+            # PIN hashes are slow on purpose (PBKDF2): check them on the worker thread.
+            dialog.accepted.connect(lambda: self._cart_in_background(lambda: change(dialog.pin())))
             self.open_dialog(dialog)
             return
         except TillError as error:
             self.show_error(error)
             return
-        self.clear_error()
-        self._show_cart(cart)
+        self._cart_done(cart)
 
     def _show_cart(self, cart: CartView) -> None:
         previous = self._selected_line()
@@ -399,9 +406,9 @@ class SellScreen(Screen):
         self.open_dialog(dialog)
 
     def _choose_customer(self) -> None:
-        dialog = CustomerDialog(self, self._till)
+        dialog = CustomerDialog(self, self._till, self._context.background)
         dialog.accepted.connect(
-            lambda: self._cart_call(
+            lambda: self._cart_in_background(
                 lambda: self._till.attach_customer(dialog.chosen.id if dialog.chosen else None)
             )
         )
