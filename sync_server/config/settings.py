@@ -85,7 +85,9 @@ if ENV.redis_url:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [ENV.redis_url]},
+            # redis-py 8 times socket reads out after 5 s, as long as the layer's blocking
+            # BZPOPMIN: every idle consumer would crash (django/channels_redis#422).
+            "CONFIG": {"hosts": [{"address": ENV.redis_url, "socket_timeout": 30}]},
         }
     }
     CACHES = {

@@ -116,8 +116,12 @@ def test_a_ticket_made_through_one_node_reaches_a_screen_on_the_other(
     screen = Screen(url, token)
     try:
         assert screen.tickets_until_caught_up() == []
+        # Idle longer than redis-py 8's default 5 s read timeout: the socket must stay up
+        # (channels_redis#422: without a longer socket_timeout every idle consumer crashes).
+        time.sleep(6.5)
         first.manage("kitchen_ticket", "--station", "grill", "--station", "bar")
         arrived = screen.next_ticket().ticket
+        assert screen.client.connections == 1
         assert arrived.station == "grill" and arrived.status == "new"
 
         headers = {"Authorization": f"Bearer {token}"}
