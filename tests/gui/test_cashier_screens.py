@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from pos_desktop.store.models import SyncQueueItem
 from pos_desktop.ui.backend import TerminalTill, quick_tenders
@@ -235,3 +236,40 @@ def test_touch_targets_and_fit(driver: Driver, size: tuple[int, int]) -> None:
         for button in buttons:  # nothing is pushed off the screen
             corner = button.mapTo(window, button.rect().bottomRight())
             assert corner.x() <= window.width() and corner.y() <= window.height(), button
+
+
+def test_selling_taps_never_query_sqlite_on_the_ui_thread(driver: Driver) -> None:
+    """A tap must not wait behind the sync worker's write lock: no SQL from the UI thread."""
+    window = driver.window
+    driver.open_shift()
+    driver.wait()
+    ui_thread = threading.get_ident()
+    on_ui_thread: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if threading.get_ident() == ui_thread:
+            on_ui_thread.append(statement)
+
+    engine = window.till.terminal.database.engine  # type: ignore[attr-defined]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        driver.tile("Croissant")
+        driver.tile("Caffè latte")
+        driver.tap("option_Large")
+        driver.tap("modifiers_ok")
+        driver.tap("sell_plus")
+        driver.tap("sell_minus")
+        driver.type("sell_search", "nasi")
+        driver.tile("Nasi goreng")
+        driver.tap("sell_park")
+        driver.tile("Banana bread")
+        driver.tap("sell_recall")
+        driver.tap("parked_ok")
+        driver.tap("sell_pay")
+        driver.tap("payment_method_qris")
+        driver.tap("payment_back")
+        driver.tap("nav_sell")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(window.sell.cart().lines) == 3
+    assert on_ui_thread == []

@@ -272,6 +272,8 @@ class SellScreen(Screen):
 
     def _tile_clicked(self, index: QModelIndex) -> None:
         self.choose_product(self.products.product_at(index.row()))
+        if self.search.text():
+            self.search.clear()  # found it: the next search starts from scratch
 
     def choose_product(self, product: ProductView) -> None:
         """A tile or a scan picked a product: ask for modifiers when it has any, then add."""
