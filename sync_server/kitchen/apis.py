@@ -6,16 +6,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shared.protocol import KitchenTicketV1
 from sync_server.accounts.models import User
 from sync_server.common.apis import TenantAccess, TenantApi
 from sync_server.common.pagination import StandardPagination
 from sync_server.devices.auth import Device
+from sync_server.kitchen import schema as _schema  # noqa: F401  (registers the auth scheme)
 from sync_server.kitchen.auth import KITCHEN_ROLES, KitchenJWTAuthentication
 from sync_server.kitchen.models import KitchenTicket, TicketStatus
 from sync_server.kitchen.selectors import kitchen_ticket_list, kitchen_ticket_wire
@@ -58,6 +61,54 @@ class KitchenApi(TenantApi):
         return user.outlet_id if isinstance(user, User) else None
 
 
+class TicketActionInput(serializers.Serializer[Any]):
+    request_id = serializers.UUIDField(required=False, allow_null=True)
+    line_id = serializers.UUIDField(required=False, allow_null=True)
+
+
+class RecallLastInput(serializers.Serializer[Any]):
+    request_id = serializers.UUIDField(required=False, allow_null=True)
+    station = serializers.RegexField(r"^[A-Za-z0-9_.-]{1,40}$", required=False)
+
+
+class TicketFilter(serializers.Serializer[Any]):
+    outlet = serializers.UUIDField(required=False)
+    station = serializers.CharField(required=False, max_length=40)
+    status = serializers.ChoiceField(choices=TicketStatus.choices, required=False)
+    created_from = serializers.DateTimeField(required=False)
+    created_to = serializers.DateTimeField(required=False)
+
+
+class TicketRow(serializers.ModelSerializer[KitchenTicket]):
+    """A row of the kitchen-speed report."""
+
+    outlet_id = serializers.UUIDField()
+    prep_seconds = serializers.SerializerMethodField()
+
+    class Meta:
+        model = KitchenTicket
+        fields = [
+            "id",
+            "order_id",
+            "outlet_id",
+            "receipt_number",
+            "station",
+            "sequence",
+            "status",
+            "already_printed",
+            "created_at",
+            "started_at",
+            "done_at",
+            "prep_seconds",
+        ]
+
+    def get_prep_seconds(self, ticket: KitchenTicket) -> int | None:
+        """Seconds from the ticket reaching the kitchen to its bump (None while open)."""
+        if ticket.done_at is None:
+            return None
+        return int((ticket.done_at - ticket.created_at).total_seconds())
+
+
 class KitchenRefused(exceptions.APIException):
     """A `KitchenError` as an API error, keeping its status, code and field."""
 
@@ -67,13 +118,19 @@ class KitchenRefused(exceptions.APIException):
         super().__init__(detail=detail, code=exc.code)
 
 
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="kitchen_ticket_action",
+        request=TicketActionInput,
+        responses=KitchenTicketV1,
+        description="start, bump, recall or bump_item; idempotent by request_id and by state",
+    )
+)
 class TicketActionApi(KitchenApi):
     """POST `kitchen/tickets/<id>/<action>/` with optional `request_id` (and `line_id` for
     bump_item): the ticket as it now stands. Repeating a request id changes nothing twice."""
 
-    class InputSerializer(serializers.Serializer[Any]):
-        request_id = serializers.UUIDField(required=False, allow_null=True)
-        line_id = serializers.UUIDField(required=False, allow_null=True)
+    InputSerializer = TicketActionInput
 
     def post(self, request: Request, tenant_slug: str, pk: uuid.UUID, action: str) -> Response:
         if action not in ACTIONS:
@@ -96,12 +153,15 @@ class TicketActionApi(KitchenApi):
         return Response(kitchen_ticket_wire(ticket).model_dump(mode="json"))
 
 
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="kitchen_recall_last", request=RecallLastInput, responses=KitchenTicketV1
+    )
+)
 class RecallLastApi(KitchenApi):
     """POST `kitchen/outlets/<outlet_id>/recall/` (`station` optional): undo the last bump."""
 
-    class InputSerializer(serializers.Serializer[Any]):
-        request_id = serializers.UUIDField(required=False, allow_null=True)
-        station = serializers.RegexField(r"^[A-Za-z0-9_.-]{1,40}$", required=False)
+    InputSerializer = RecallLastInput
 
     def post(self, request: Request, tenant_slug: str, outlet_id: uuid.UUID) -> Response:
         body = self.InputSerializer(data=request.data or {})
@@ -121,42 +181,18 @@ class RecallLastApi(KitchenApi):
         return Response(kitchen_ticket_wire(ticket).model_dump(mode="json"))
 
 
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="kitchen_ticket_list",
+        parameters=[TicketFilter],
+        responses=TicketRow(many=True),
+    )
+)
 class TicketListApi(KitchenApi):
     """GET `kitchen/tickets/`: tickets with their times, for the kitchen-speed report."""
 
-    class FilterSerializer(serializers.Serializer[Any]):
-        outlet = serializers.UUIDField(required=False)
-        station = serializers.CharField(required=False, max_length=40)
-        status = serializers.ChoiceField(choices=TicketStatus.choices, required=False)
-        created_from = serializers.DateTimeField(required=False)
-        created_to = serializers.DateTimeField(required=False)
-
-    class OutputSerializer(serializers.ModelSerializer[KitchenTicket]):
-        outlet_id = serializers.UUIDField()
-        prep_seconds = serializers.SerializerMethodField()
-
-        class Meta:
-            model = KitchenTicket
-            fields = [
-                "id",
-                "order_id",
-                "outlet_id",
-                "receipt_number",
-                "station",
-                "sequence",
-                "status",
-                "already_printed",
-                "created_at",
-                "started_at",
-                "done_at",
-                "prep_seconds",
-            ]
-
-        def get_prep_seconds(self, ticket: KitchenTicket) -> int | None:
-            """Seconds from the ticket reaching the kitchen to its bump (None while open)."""
-            if ticket.done_at is None:
-                return None
-            return int((ticket.done_at - ticket.created_at).total_seconds())
+    FilterSerializer = TicketFilter
+    OutputSerializer = TicketRow
 
     def get(self, request: Request, tenant_slug: str) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
