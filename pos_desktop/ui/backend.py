@@ -42,7 +42,7 @@ from pos_desktop.services.catalog import (
 )
 from pos_desktop.services.checkout import Tender, checkout
 from pos_desktop.services.errors import ApprovalRequired, ServiceError
-from pos_desktop.store.models import Order, Shift, SyncQueueItem
+from pos_desktop.store.models import Order, Product, Shift, SyncQueueItem
 from pos_desktop.sync.engine import SyncEngine
 from pos_desktop.sync.engine import SyncState as SyncEngineState
 from pos_desktop.sync.queue import counts, export_needing_attention, retry_needing_attention
@@ -387,19 +387,7 @@ class TerminalTill:
 
     def products(self) -> Sequence[ProductView]:
         ordered = sorted(self.snapshot().products.values(), key=lambda p: p.name.casefold())
-        return [
-            ProductView(
-                id=p.id,
-                name=p.name,
-                price_minor=p.price_minor,
-                category_id=p.category_id,
-                barcode=p.barcode,
-                sku=p.sku,
-                has_modifiers=bool(p.modifier_group_ids),
-            )
-            for p in ordered
-            if p.is_active
-        ]
+        return [_product_view(p) for p in ordered if p.is_active]
 
     def modifier_groups(self, product_id: str) -> Sequence[ModifierGroupView]:
         snapshot = self._loaded()
@@ -426,16 +414,7 @@ class TerminalTill:
         product_id = self._by_code.get(barcode.strip())
         if product_id is None:
             return None
-        product = snapshot.products[product_id]
-        return ProductView(
-            id=product.id,
-            name=product.name,
-            price_minor=product.price_minor,
-            category_id=product.category_id,
-            barcode=product.barcode,
-            sku=product.sku,
-            has_modifiers=bool(product.modifier_group_ids),
-        )
+        return _product_view(snapshot.products[product_id])
 
     # --- cart -----------------------------------------------------------------------------
 
@@ -865,6 +844,18 @@ class TerminalTill:
     def take_ready_notices(self) -> Sequence[str]:
         # The terminal has no order-ready feed from the kitchen yet (wanted from issue 5/8).
         return []
+
+
+def _product_view(product: Product) -> ProductView:
+    return ProductView(
+        id=product.id,
+        name=product.name,
+        price_minor=product.price_minor,
+        category_id=product.category_id,
+        barcode=product.barcode,
+        sku=product.sku,
+        has_modifiers=bool(product.modifier_group_ids),
+    )
 
 
 def _order_row(order: Order) -> OrderRow:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -16,21 +14,11 @@ from pos_desktop.ui.i18n import Language
 from pos_desktop.ui.main_window import MainWindow
 from tests.chaos.support import CASHIER_PIN, Cloud
 from tests.gui.conftest import Driver
-from tests.gui.kitchen.conftest import MemoryKeyring
+from tests.gui.kitchen.conftest import memory_keyring  # noqa: F401  (a fixture)
 from tests.support.server_process import running_server
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 SYNC_WAIT_MS = 30_000
-
-
-@pytest.fixture
-def device_keyring() -> Iterator[MemoryKeyring]:
-    """The terminal's refresh token goes to a keyring that lives as long as the test."""
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def _outbox(till: TerminalTill) -> int:
@@ -38,9 +26,18 @@ def _outbox(till: TerminalTill) -> int:
         return len(uow.session.scalars(select(SyncQueueItem)).all())
 
 
-def test_pair_sell_offline_banner_and_pending_drain(
-    qtbot: QtBot, tmp_path: Path, device_keyring: MemoryKeyring
-) -> None:
+def _wait_synced(qtbot: QtBot, window: MainWindow, till: TerminalTill) -> None:
+    """The store's outbox drains first; the status strip follows on its next poll."""
+    qtbot.waitUntil(lambda: _outbox(till) == 0, timeout=SYNC_WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.sync_status.online and window.sync_status.pending == 0, timeout=5_000
+    )
+    assert not window.offline_banner.isVisible()
+    assert window.pending_label.text() == "0 waiting to sync"
+
+
+@pytest.mark.usefixtures("memory_keyring")  # the device's tokens: an in-memory keyring
+def test_pair_sell_offline_banner_and_pending_drain(qtbot: QtBot, tmp_path: Path) -> None:
     with running_server() as server:
         cloud = Cloud(server)
         till = TerminalTill.open(tmp_path / "till", start_printing=False)
@@ -62,14 +59,7 @@ def test_pair_sell_offline_banner_and_pending_drain(
             plain = next(p for p in window.sell.products.shown() if not p.has_modifiers)
             driver.tile(plain.name)
             driver.pay_exact_cash()
-            # the store drains first; the status strip follows on its next poll
-            qtbot.waitUntil(lambda: _outbox(till) == 0, timeout=SYNC_WAIT_MS)
-            qtbot.waitUntil(
-                lambda: window.sync_status.online and window.sync_status.pending == 0,
-                timeout=5_000,
-            )
-            assert not window.offline_banner.isVisible()
-            assert window.pending_label.text() == "0 waiting to sync"
+            _wait_synced(qtbot, window, till)
 
             server.stop()
             qtbot.waitUntil(lambda: window.offline_banner.isVisible(), timeout=SYNC_WAIT_MS)
@@ -79,13 +69,7 @@ def test_pair_sell_offline_banner_and_pending_drain(
             assert window.pending_label.text() == f"{window.sync_status.pending} waiting to sync"
 
             server.start()
-            qtbot.waitUntil(lambda: _outbox(till) == 0, timeout=SYNC_WAIT_MS)
-            qtbot.waitUntil(
-                lambda: window.sync_status.online and window.sync_status.pending == 0,
-                timeout=5_000,
-            )
-            assert not window.offline_banner.isVisible()
-            assert window.pending_label.text() == "0 waiting to sync"
+            _wait_synced(qtbot, window, till)
         finally:
             window.shutdown()
             till.close()
