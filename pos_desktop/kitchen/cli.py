@@ -26,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     pair.add_argument("--server", required=True, dest="pair_server")
     pair.add_argument("--code", required=True)
     pair.add_argument("--station", default=None, dest="pair_station")
+    demo = commands.add_parser("demo", help="pair as the demo owner if needed, then run")
+    demo.add_argument("--server", required=True, dest="demo_server")
     return parser
 
 
@@ -46,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
             where = f"{device.tenant_slug}/{device.outlet_code}"
             print(f"paired kitchen screen {device.device_id} to {where}")
             return 0
+        if args.command == "demo":
+            from pos_desktop.kitchen.demo import ensure_demo_pairing
+
+            ensure_demo_pairing(
+                data_dir=data_dir, server_url=args.demo_server, station=args.station
+            )
         loaded = load_device(data_dir)
         if loaded is None and args.pair_code and args.server:
             loaded = pair_kitchen(

@@ -8,7 +8,6 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -16,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from pos_desktop.kitchen.app import KitchenScreen, open_kitchen_screen
 from pos_desktop.kitchen.board import KitchenBoard, Thresholds
 from pos_desktop.kitchen.client import Backoff, kitchen_socket_url
+from pos_desktop.kitchen.demo import demo_pairing_code
 from pos_desktop.kitchen.pairing import TokenKeeper, fetch_outlet_settings, pair_kitchen
 from tests.support.server_process import ServerProcess, running_server
 
@@ -23,7 +23,6 @@ from .conftest import MemoryKeyring
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(240)]
 REDIS_URL = os.environ.get("KIOSK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-DEMO_PASSWORD = "kiosk-demo"  # sync_server.demo_data.DEMO_PASSWORD (that module needs Django)
 
 
 @pytest.fixture(scope="module")
@@ -34,20 +33,6 @@ def server() -> Iterator[ServerProcess]:
         yield running
 
 
-def kitchen_pairing_code(server: ServerProcess) -> str:
-    """What an owner does in the back office: a one-time code for the screen `k1` of `main`."""
-    with httpx.Client(base_url=server.base_url, timeout=10) as http:
-        token = http.post(
-            "/api/auth/token/", json={"username": "demo.owner", "password": DEMO_PASSWORD}
-        ).json()["access"]
-        headers = {"Authorization": f"Bearer {token}"}
-        terminals = http.get("/api/demo/terminals/", headers=headers).json()["results"]
-        screen = next(t for t in terminals if t["code"] == "k1")
-        answer = http.post(f"/api/demo/terminals/{screen['id']}/pairing-code/", headers=headers)
-        assert answer.status_code in (200, 201), answer.text
-        return str(answer.json()["code"])
-
-
 def card_count(screen: KitchenScreen) -> int:
     return len(screen.window.grid.cards)
 
@@ -56,7 +41,7 @@ def test_pair_receive_bump_recall_and_refill_after_an_outage(
     qtbot: QtBot, tmp_path: Path, server: ServerProcess, memory_keyring: MemoryKeyring
 ) -> None:
     device = pair_kitchen(
-        data_dir=tmp_path, server_url=server.base_url, code=kitchen_pairing_code(server)
+        data_dir=tmp_path, server_url=server.base_url, code=demo_pairing_code(server.base_url)
     )
     assert device.tenant_slug == "demo" and device.outlet_code == "main"
     tokens = TokenKeeper(data_dir=tmp_path, device=device)
