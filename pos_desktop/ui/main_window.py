@@ -122,7 +122,8 @@ class MainWindow(QMainWindow):
 
     def _build(self) -> None:
         """(Re)create every screen, e.g. after a language switch; the till keeps the cart."""
-        tenant = self.till.tenant() if self.till.is_paired() else None
+        self.paired = self.till.is_paired()
+        tenant = self.till.tenant() if self.paired else None
         money = MoneyFormat(
             tenant.currency if tenant else "IDR", tenant.locale if tenant else "id_ID"
         )
@@ -340,7 +341,7 @@ class MainWindow(QMainWindow):
 
     def poll_status(self) -> None:
         """Ask the till for sync status and kitchen notices on the poller thread."""
-        if not self.poller.idle or not self.till.is_paired():
+        if not self.poller.idle or not self.paired:
             return
 
         def read() -> tuple[SyncStatus, list[str]]:
@@ -363,7 +364,7 @@ class MainWindow(QMainWindow):
         ):
             self.sell.load_catalog()  # a catalog pull landed: new prices and products on screen
         self.sync_status = status
-        self.offline_banner.setVisible(not status.online and self.till.is_paired())
+        self.offline_banner.setVisible(not status.online and self.paired)
         self.online_label.setText(
             "● " + (self.tr("Online") if status.online else self.tr("Offline"))
         )
