@@ -29,19 +29,27 @@ RESOURCES: Final = (
     "outlets",
     "terminals",
     "users",
+    "settings",
     "tenants",
 )
+RETRIEVE_UPDATE: Final = frozenset({"retrieve", "update"})
+RETRIEVE: Final = frozenset({"retrieve"})
 
 # role -> resource -> allowed actions. Anything not listed is refused.
 MATRIX: Final[dict[str, dict[str, frozenset[str]]]] = {
-    Role.SUPER_ADMIN: {resource: ALL for resource in RESOURCES},
+    Role.SUPER_ADMIN: {
+        **{resource: ALL for resource in RESOURCES},
+        "settings": RETRIEVE_UPDATE,
+    },
     Role.OWNER: {
         **{resource: ALL for resource in RESOURCES if resource != "tenants"},
+        "settings": RETRIEVE_UPDATE,
         "tenants": NONE,
     },
     Role.ADMIN: {
         **{resource: ALL for resource in RESOURCES if resource != "tenants"},
         "users": READ_WRITE_NO_DELETE,
+        "settings": RETRIEVE_UPDATE,
         "tenants": NONE,
     },
     Role.MANAGER: {
@@ -54,6 +62,7 @@ MATRIX: Final[dict[str, dict[str, frozenset[str]]]] = {
         "outlets": READ,
         "terminals": READ,
         "users": READ_WRITE_NO_DELETE,
+        "settings": RETRIEVE,
         "tenants": NONE,
     },
     Role.CASHIER: {
@@ -66,6 +75,7 @@ MATRIX: Final[dict[str, dict[str, frozenset[str]]]] = {
         "outlets": READ,
         "terminals": NONE,
         "users": NONE,
+        "settings": RETRIEVE,
         "tenants": NONE,
     },
     Role.KITCHEN: {
@@ -78,6 +88,7 @@ MATRIX: Final[dict[str, dict[str, frozenset[str]]]] = {
         "outlets": READ,
         "terminals": NONE,
         "users": NONE,
+        "settings": RETRIEVE,
         "tenants": NONE,
     },
 }
@@ -138,7 +149,7 @@ class MatrixPermission(BasePermission):
 
 def view_action(request: Request, view: Any) -> str:
     """The matrix action of a request: list vs retrieve by whether the URL names an object."""
-    names_object = "pk" in getattr(view, "kwargs", {})
+    names_object = "pk" in getattr(view, "kwargs", {}) or getattr(view, "singleton", False)
     return {
         "GET": "retrieve" if names_object else "list",
         "HEAD": "retrieve" if names_object else "list",

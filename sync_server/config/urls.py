@@ -40,6 +40,7 @@ tenant_patterns: list[URLPattern | URLResolver] = [
     *resource("outlets", tenants.OutletListApi, tenants.OutletDetailApi),
     *resource("terminals", tenants.TerminalListApi, tenants.TerminalDetailApi),
     *resource("users", accounts.UserListApi, accounts.UserDetailApi),
+    path("settings/", tenants.TenantSettingsApi.as_view(), name="settings"),
     *collect_from_apps("urls", "tenant_urlpatterns"),
 ]
 

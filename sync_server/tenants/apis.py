@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any
 
 from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from sync_server.common.apis import (
     FilterSerializer,
@@ -13,6 +16,7 @@ from sync_server.common.apis import (
     ResourceListMixin,
     TenantApi,
 )
+from sync_server.common.schema import ResourceSchema
 from sync_server.common.serializers import (
     RoleAwareOutputSerializer,
     StrictBooleanField,
@@ -31,10 +35,10 @@ SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
 RESERVED_SLUGS = frozenset({"auth", "schema", "docs", "tenants", "admin", "static", "media"})
 
 
-class TenantInput(StrictInputSerializer):
-    slug = serializers.RegexField(SLUG, max_length=63)
+class TenantSettingsInput(StrictInputSerializer):
+    """What an owner may change of their own business (not slug, currency or active flag)."""
+
     name = name_field()
-    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False)
     time_zone = StrictCharField(max_length=64, required=False)
     prices_include_tax = StrictBooleanField(required=False)
     service_charge_bp = basis_points_field(required=False)
@@ -43,16 +47,23 @@ class TenantInput(StrictInputSerializer):
     receipt_footer = StrictCharField(required=False, allow_blank=True, max_length=2000)
     tax_id = StrictCharField(required=False, allow_blank=True, max_length=64)
     address = StrictCharField(required=False, allow_blank=True, max_length=2000)
+
+    def validate_time_zone(self, value: str) -> str:
+        if value not in zoneinfo.available_timezones():
+            raise serializers.ValidationError("unknown time zone", code="invalid_time_zone")
+        return value
+
+
+class TenantInput(TenantSettingsInput):
+    """Super admin: everything, including the slug, the currency and deactivation."""
+
+    slug = serializers.RegexField(SLUG, max_length=63)
+    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False)
     is_active = StrictBooleanField(required=False)
 
     def validate_slug(self, value: str) -> str:
         if value in RESERVED_SLUGS:
             raise serializers.ValidationError("this slug is reserved", code="reserved")
-        return value
-
-    def validate_time_zone(self, value: str) -> str:
-        if value not in zoneinfo.available_timezones():
-            raise serializers.ValidationError("unknown time zone", code="invalid_time_zone")
         return value
 
 
@@ -102,6 +113,31 @@ class TenantDetailApi(ResourceDetailMixin, PlatformApi):
     update_service = services.tenant_update
     delete_service = services.tenant_delete
     instance_argument = "tenant"
+
+
+class TenantSettingsApi(TenantApi):
+    """GET the tenant's own settings (currency, tax, receipt); PATCH them (owner, admin)."""
+
+    resource = "settings"
+    singleton = True
+    InputSerializer = TenantSettingsInput
+    OutputSerializer = TenantOutput
+    schema = ResourceSchema()
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(self._output())
+
+    def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        tenant = selectors.tenant_by_slug(slug=self.current_tenant.slug)
+        assert tenant is not None
+        serializer = TenantSettingsInput(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.tenant_update(tenant=tenant, **serializer.validated_data)
+        return Response(self._output())
+
+    def _output(self) -> Any:
+        tenant = selectors.tenant_by_slug(slug=self.current_tenant.slug)
+        return TenantOutput(tenant, context=self.serializer_context()).data
 
 
 class OutletInput(StrictInputSerializer):

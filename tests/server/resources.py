@@ -101,11 +101,14 @@ class ResourceCase:
     create: Callable[[Tenant], dict[str, Any]]
     update: dict[str, Any]
     platform: bool = False
+    singleton: bool = False  # one object per tenant at /api/<slug>/<name>/, no list
 
     def list_url(self, slug: str) -> str:
         return "/api/tenants/" if self.platform else f"/api/{slug}/{self.name}/"
 
     def detail_url(self, slug: str, object_id: Any) -> str:
+        if self.singleton:
+            return self.list_url(slug)
         return f"{self.list_url(slug)}{object_id}/"
 
     def make_in(self, tenant: Tenant) -> Any:
@@ -180,6 +183,13 @@ RESOURCE_CASES: tuple[ResourceCase, ...] = (
         {"full_name": "Renamed"},
     ),
     ResourceCase(
+        "settings",
+        lambda tenant: tenant,
+        lambda tenant: {"name": "Another business"},
+        {"receipt_footer": "Sampai jumpa!"},
+        singleton=True,
+    ),
+    ResourceCase(
         "tenants",
         _make_tenant,
         lambda tenant: {"slug": f"t-{_suffix()}", "name": "New tenant"},
@@ -188,4 +198,4 @@ RESOURCE_CASES: tuple[ResourceCase, ...] = (
     ),
 )
 
-TENANT_CASES = tuple(case for case in RESOURCE_CASES if not case.platform)
+TENANT_CASES = tuple(case for case in RESOURCE_CASES if not (case.platform or case.singleton))

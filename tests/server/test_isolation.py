@@ -88,6 +88,26 @@ def test_search_for_a_foreign_row_finds_nothing(
     assert [row["id"] for row in mine["results"]] == [str(own.pk)]
 
 
+def test_settings_are_per_tenant(
+    demo_owner: APIClient, role_client: Callable[..., APIClient], rival_tenant: Tenant
+) -> None:
+    assert demo_owner.get("/api/demo/settings/").json()["slug"] == "demo"
+    answer = demo_owner.patch("/api/rival/settings/", {"receipt_footer": "x"}, format="json")
+    assert _error(answer, 403)["code"] == "tenant_mismatch"
+    changed = demo_owner.patch(
+        "/api/demo/settings/",
+        {"receipt_footer": "Mampir lagi!", "service_charge_bp": 600},
+        format="json",
+    )
+    assert changed.status_code == 200 and changed.json()["service_charge_bp"] == 600
+    assert (
+        role_client("owner", tenant="rival").get("/api/rival/settings/").json()["receipt_footer"]
+        == rival_tenant.receipt_footer
+    )
+    refused = demo_owner.patch("/api/demo/settings/", {"currency": "USD"}, format="json")
+    assert _error(refused, 400)["code"] == "unknown_field"
+
+
 def test_unknown_slug_looks_like_a_foreign_one(demo_owner: APIClient) -> None:
     assert _error(demo_owner.get("/api/nope/products/"), 403)["code"] == "tenant_mismatch"
 
