@@ -20,7 +20,7 @@ from sync_server.common.apis import TenantApi
 from sync_server.devices import services
 from sync_server.devices.auth import Device, DeviceJWTAuthentication, is_device_token
 from sync_server.tenants.models import Tenant, TerminalKind
-from sync_server.tenants.selectors import tenant_by_slug, terminal_list
+from sync_server.tenants.selectors import terminal_list
 
 
 def validation_error_response(error: ValidationError, *, prefix: str = "") -> Response:
@@ -91,9 +91,10 @@ class DeviceTenantAccess(BasePermission):
         device = request.user
         if not isinstance(device, Device):
             return False
-        tenant: Tenant | None = getattr(view, "tenant", None)
-        if tenant is None or tenant.id != device.tenant_id:
+        # A device knows its tenant: any other slug, existing or not, is a plain 403.
+        if view.kwargs.get("tenant_slug") != device.tenant_slug or device.tenant is None:
             raise exceptions.PermissionDenied("this is not your tenant", code="tenant_mismatch")
+        view.tenant = device.tenant
         kinds: frozenset[str] = getattr(view, "device_kinds", frozenset())
         if device.kind not in kinds:
             raise exceptions.PermissionDenied(
@@ -112,10 +113,6 @@ class DeviceTenantApi(APIView):
     permission_classes = [IsAuthenticated, DeviceTenantAccess]
     device_kinds: ClassVar[frozenset[str]] = frozenset({TerminalKind.TERMINAL})
     tenant: Tenant | None = None
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        self.tenant = tenant_by_slug(slug=kwargs.get("tenant_slug", ""))
-        super().initial(request, *args, **kwargs)
 
     @property
     def device(self) -> Device:
