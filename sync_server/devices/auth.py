@@ -81,6 +81,11 @@ def device_from_claims(token: Token) -> Device:
         )
     if pairing is None:
         raise DeviceAuthError("this device was revoked, removed or paired again")
+    return device_of(pairing)
+
+
+def device_of(pairing: DevicePairing) -> Device:
+    """The principal of a live pairing (its terminal and tenant loaded)."""
     terminal, tenant = pairing.terminal, pairing.tenant
     return Device(
         terminal_id=terminal.id,
@@ -88,7 +93,7 @@ def device_from_claims(token: Token) -> Device:
         tenant_slug=tenant.slug,
         outlet_id=terminal.outlet_id,
         kind=terminal.kind,
-        pairing_id=pairing_id,
+        pairing_id=pairing.id,
         terminal_code=terminal.code,
         tenant=tenant,
     )

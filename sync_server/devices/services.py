@@ -28,6 +28,7 @@ from sync_server.devices.auth import (
     Device,
     DeviceAuthError,
     device_from_claims,
+    device_of,
 )
 from sync_server.devices.models import DevicePairing, PairingCode
 from sync_server.tenants.models import Tenant, Terminal, TerminalStatus
@@ -156,15 +157,7 @@ def device_pair(*, code: str, device_name: str = "", app_version: str = "") -> P
         )
         pairing.save()
         apply_fields(terminal, {"paired_at": now})
-        device = Device(
-            terminal_id=terminal.id,
-            tenant_id=tenant.id,
-            tenant_slug=tenant.slug,
-            outlet_id=terminal.outlet_id,
-            kind=terminal.kind,
-            pairing_id=pairing.id,
-            terminal_code=terminal.code,
-        )
+        device = device_of(pairing)
         tokens = device_tokens(device=device)
         return PairResponseV1(
             tenant_id=tenant.id,
