@@ -4,6 +4,7 @@ for the kitchen-speed report. Views validate, call one service or selector, seri
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -21,7 +22,7 @@ from sync_server.devices.auth import Device
 from sync_server.kitchen import schema as _schema  # noqa: F401  (registers the auth scheme)
 from sync_server.kitchen.auth import KITCHEN_ROLES, KitchenJWTAuthentication
 from sync_server.kitchen.models import KitchenTicket, TicketStatus
-from sync_server.kitchen.selectors import kitchen_ticket_list, kitchen_ticket_wire
+from sync_server.kitchen.selectors import kitchen_speed, kitchen_ticket_list, kitchen_ticket_wire
 from sync_server.kitchen.services import (
     KitchenError,
     kitchen_ticket_act,
@@ -212,3 +213,41 @@ class TicketListApi(KitchenApi):
         paginator = StandardPagination()
         page = paginator.paginate_queryset(tickets, request, view=self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+
+
+class SpeedRow(serializers.Serializer[Any]):
+    station = serializers.CharField()
+    done = serializers.IntegerField()
+    open = serializers.IntegerField()
+    median_prep_seconds = serializers.IntegerField(allow_null=True)
+    p90_prep_seconds = serializers.IntegerField(allow_null=True)
+
+
+class SpeedFilter(serializers.Serializer[Any]):
+    outlet = serializers.UUIDField(required=False)
+    created_from = serializers.DateTimeField(required=False)
+    created_to = serializers.DateTimeField(required=False)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="kitchen_speed", parameters=[SpeedFilter], responses=SpeedRow(many=True)
+    )
+)
+class SpeedApi(KitchenApi):
+    """GET `kitchen/speed/`: per station, tickets bumped and open, median and p90 prep time."""
+
+    def get(self, request: Request, tenant_slug: str) -> Response:
+        filters = SpeedFilter(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        limit = self.outlet_limit()
+        outlet = filters.validated_data.get("outlet")
+        if limit is not None and outlet not in (None, limit):
+            raise exceptions.PermissionDenied("not your outlet", code="outlet_mismatch")
+        rows = kitchen_speed(
+            tenant=self.current_tenant,
+            outlet_id=outlet or limit,
+            created_from=filters.validated_data.get("created_from"),
+            created_to=filters.validated_data.get("created_to"),
+        )
+        return Response(SpeedRow([asdict(row) for row in rows], many=True).data)

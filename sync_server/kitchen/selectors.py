@@ -124,3 +124,56 @@ def kitchen_orders_ready(
             for record in records.order_by("ready_at")
             if record.ready_at is not None
         ]
+
+
+@dataclass(frozen=True)
+class StationSpeed:
+    """How fast one station cooked: bumped tickets and their prep time percentiles."""
+
+    station: str
+    done: int
+    open: int
+    median_prep_seconds: int | None
+    p90_prep_seconds: int | None
+
+
+def kitchen_speed(
+    *,
+    tenant: Tenant,
+    outlet_id: uuid.UUID | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+) -> list[StationSpeed]:
+    """Per station: tickets bumped and still open, and the median and 90th percentile of the
+    time from a ticket reaching the kitchen to its bump (call inside the tenant's transaction).
+    """
+    rows = kitchen_ticket_list(
+        tenant=tenant, outlet_id=outlet_id, created_from=created_from, created_to=created_to
+    ).values_list("station", "status", "created_at", "done_at")
+    prep: dict[str, list[int]] = {}
+    still_open: dict[str, int] = {}
+    for station, status, created_at, done_at in rows:
+        prep.setdefault(station, [])
+        if status in OPEN_STATUSES:
+            still_open[station] = still_open.get(station, 0) + 1
+        elif done_at is not None and status == "done":
+            prep[station].append(int((done_at - created_at).total_seconds()))
+    return [
+        StationSpeed(
+            station=station,
+            done=len(times),
+            open=still_open.get(station, 0),
+            median_prep_seconds=_percentile(times, 50),
+            p90_prep_seconds=_percentile(times, 90),
+        )
+        for station, times in sorted(prep.items())
+    ]
+
+
+def _percentile(values: list[int], percent: int) -> int | None:
+    """Nearest-rank percentile (an actual ticket's time, never an interpolation)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, -(-percent * len(ordered) // 100))  # ceil(percent/100 * n)
+    return ordered[rank - 1]

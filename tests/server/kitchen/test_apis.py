@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.kitchen.models import KitchenTicket
+from sync_server.kitchen.services import kitchen_ticket_bump
 from sync_server.tenants.models import Outlet, Tenant
 
 from .conftest import kitchen_lines, pair_device, place_order
@@ -95,6 +98,29 @@ def test_speed_report_lists_tickets_with_prep_time(
     assert isinstance(row["prep_seconds"], int) and row["prep_seconds"] >= 0
     open_only = manager.get("/api/demo/kitchen/tickets/", {"status": "new"}).json()["results"]
     assert [r["station"] for r in open_only] == ["bar"] and open_only[0]["prep_seconds"] is None
+
+
+def test_speed_report_per_station_uses_stored_times(
+    demo_tenant: Tenant, main_outlet: Outlet, role_client: Callable[..., APIClient]
+) -> None:
+    tickets = [
+        t for _ in range(3) for t in place_order(demo_tenant, main_outlet, kitchen_lines("grill"))
+    ]
+    place_order(demo_tenant, main_outlet, kitchen_lines("bar"))
+    for minutes, ticket in zip((2, 4, 9), tickets, strict=True):
+        kitchen_ticket_bump(tenant=demo_tenant, ticket_id=ticket.id)
+        with tenant_atomic(demo_tenant):  # as if it had been cooked for `minutes`
+            KitchenTicket.objects.filter(id=ticket.id).update(
+                created_at=timezone.now() - timedelta(minutes=minutes)
+            )
+    answer = role_client("manager").get("/api/demo/kitchen/speed/")
+    assert answer.status_code == 200, answer.content
+    by_station = {row["station"]: row for row in answer.json()}
+    grill, bar = by_station["grill"], by_station["bar"]
+    assert (grill["done"], grill["open"], bar["done"], bar["open"]) == (3, 0, 0, 1)
+    assert abs(grill["median_prep_seconds"] - 240) <= 2
+    assert abs(grill["p90_prep_seconds"] - 540) <= 2
+    assert bar["median_prep_seconds"] is None
 
 
 @pytest.mark.parametrize(("role", "tenant"), [("cashier", "demo"), ("owner", "rival")])
