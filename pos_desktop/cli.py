@@ -8,11 +8,12 @@ import json
 import signal
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from pos_desktop.config import default_data_dir
+from pos_desktop.config import DEFAULT_SYNC, default_data_dir
 from pos_desktop.credentials import CredentialStoreUnavailable
 from pos_desktop.services.catalog import (
     CATALOG_VERSION_KEY,
@@ -28,6 +29,7 @@ from pos_desktop.store.models import Shift
 from pos_desktop.sync.client import SyncError, probe
 from pos_desktop.sync.queue import counts, export_needing_attention, retry_needing_attention
 from pos_desktop.terminal import Terminal
+from shared.protocol import MAX_BATCH_SIZE
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -109,7 +111,8 @@ def _simulate(terminal: Terminal, args: argparse.Namespace) -> int:
 
 
 def _sync(terminal: Terminal, args: argparse.Namespace) -> int:
-    engine = terminal.sync_engine()
+    settings = replace(DEFAULT_SYNC, batch_size=args.batch_size)
+    engine = terminal.sync_engine(settings=settings)
     engine.refresh_counts()
     backlog = engine.state.pending
     progress = _Progress("sync", backlog)
@@ -239,6 +242,14 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--once", action="store_true", help="one pass, then exit")
     sync.add_argument("--until-empty", action="store_true", help="exit once nothing is pending")
     sync.add_argument("--timeout", type=float, default=None, help="give up after S seconds")
+    sync.add_argument(
+        "--batch-size",
+        type=int,
+        default=DEFAULT_SYNC.batch_size,
+        choices=range(1, MAX_BATCH_SIZE + 1),
+        metavar=f"1..{MAX_BATCH_SIZE}",
+        help="orders per request (smaller for a poor link)",
+    )
     sync.set_defaults(handler=_sync)
 
     status = commands.add_parser("status", help="online, pending, last sync, shift, receipt")

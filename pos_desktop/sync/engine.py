@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import select
@@ -129,6 +130,7 @@ class SyncEngine:
         self._listeners: list[Listener] = []
         self._scheduler: BackgroundScheduler | None = None
         self._catalog_due_at: datetime | None = None
+        self._nudged = False
         self._offline_failure = False
 
     # --- state for listeners ---
@@ -181,6 +183,7 @@ class SyncEngine:
                 sent = self._push_one_batch(started)
                 if sent is None:
                     break
+                self.backoff.succeeded()  # the link carried a request: count failures afresh
                 acknowledged += sent[0]
                 failed += sent[1]
             now = utcnow()
@@ -307,20 +310,15 @@ class SyncEngine:
     # --- background worker ---
 
     def start(self) -> None:
-        """Run passes and probes on a background thread (never the UI thread)."""
+        """Run passes and probes on a background thread (never the UI thread).
+
+        A pass schedules the next one when it ends (after the backoff delay, or the idle
+        interval), so passes never overlap; the probe runs on its own interval.
+        """
         if self._scheduler is not None:
             return
         scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(2)}, timezone="UTC"
-        )
-        scheduler.add_job(
-            self._tick,
-            "interval",
-            seconds=self.idle_interval_s,
-            id="pass",
-            next_run_time=utcnow(),
-            max_instances=1,
-            coalesce=True,
         )
         scheduler.add_job(
             self._probe,
@@ -333,25 +331,51 @@ class SyncEngine:
         )
         self._scheduler = scheduler
         scheduler.start()
+        self._schedule_pass(0.0)
 
     def stop(self) -> None:
         """Stop after the running pass; what is unsent stays in the outbox."""
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=True)
-            self._scheduler = None
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
         self.client.close()
 
+    def _schedule_pass(self, delay_s: float) -> None:
+        scheduler = self._scheduler
+        if scheduler is None:
+            return
+        with self._lock:
+            if self._nudged:
+                delay_s, self._nudged = 0.0, False
+        scheduler.add_job(
+            self._tick,
+            "date",
+            run_date=utcnow() + timedelta(seconds=delay_s),
+            id="pass",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
     def nudge(self) -> None:
-        """Something was just sold: try now unless the link is backing off."""
-        if self._scheduler is not None and self.backoff.failures == 0:
+        """Something was just sold: push now, unless the link is backing off."""
+        if self._scheduler is None or self.backoff.failures:
+            return
+        try:
             self._scheduler.modify_job("pass", next_run_time=utcnow())
+        except JobLookupError:  # a pass is running: the next one starts right after it
+            with self._lock:
+                self._nudged = True
 
     def _tick(self) -> None:
-        result = self.run_pass()
-        if result.delay_s and self._scheduler is not None:
-            self._scheduler.modify_job(
-                "pass", next_run_time=utcnow() + timedelta(seconds=result.delay_s)
-            )
+        delay_s = self.idle_interval_s
+        try:
+            result = self.run_pass()
+            delay_s = result.delay_s or self.idle_interval_s
+        except Exception:  # a bug must not stop the worker for good; log and try later
+            log.exception("sync pass failed")
+            delay_s = self.backoff.failed()
+        finally:
+            self._schedule_pass(delay_s)
 
     def _probe(self) -> None:
         reachable = probe(self.client.server_url, self.settings.probe_timeout_s)
@@ -360,5 +384,4 @@ class SyncEngine:
         if reachable and was_online is False and self._offline_failure:
             # The link is back: a backoff meant for a dead network would only delay sales.
             self.backoff.succeeded()
-            if self._scheduler is not None:
-                self._scheduler.modify_job("pass", next_run_time=utcnow())
+            self.nudge()

@@ -39,9 +39,9 @@ def _simulate(till: Path, orders: int, seed: int) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def _drain(till: Path, timeout_s: int = 180) -> None:
+def _drain(till: Path, timeout_s: int = 180, *extra: str) -> None:
     done = run_cli(
-        till, "sync", "--until-empty", "--timeout", str(timeout_s), timeout=timeout_s + 60
+        till, "sync", "--until-empty", "--timeout", str(timeout_s), *extra, timeout=timeout_s + 60
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -96,7 +96,7 @@ def test_client_killed_at_random_moments_during_sync(cloud: Cloud, till: Path) -
         _simulate(till, 15, seed=100 + trial)
         sold += 15
         syncing = start_cli(till, "sync", "--until-empty", "--timeout", "60")
-        time.sleep(rng.uniform(0.3, 2.5))  # start-up, catalog pull, push: anywhere in there
+        time.sleep(rng.uniform(0.3, 1.8))  # start-up, catalog pull, push: anywhere in there
         sigkill(syncing)
         assert integrity(till) == "ok", f"trial {trial}"
     _drain(till)
@@ -113,7 +113,7 @@ def test_faulty_network_loses_and_doubles_nothing(cloud: Cloud, till: Path) -> N
         terminal_id = pair(cloud, till, server_url=proxy.url)
         _simulate(till, 300, seed=3)
         plan.enabled = True
-        _drain(till, timeout_s=300)
+        _drain(till, 300, "--batch-size", "10")  # ~40 requests, so every fault shows up
         plan.enabled = False
         injected = {fate: n for fate, n in proxy.counts.items() if fate != "pass"}
     assert set(injected) >= {"drop", "reset_after", "error_500", "throttle_429"}, injected
