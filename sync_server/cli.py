@@ -34,6 +34,12 @@ def serve(argv: list[str]) -> int:
     from sync_server.common.db_roles import warn_if_rls_bypassed
 
     logging.getLogger("kiosk").setLevel(logging.INFO)
+    from sync_server.config.env import DEV_SECRET_KEY, ENV
+
+    if ENV.secret_key == DEV_SECRET_KEY and ENV.is_postgres:
+        logging.getLogger("kiosk").warning(
+            "KIOSK_SECRET_KEY is not set: tokens are signed with the public development key"
+        )
     try:
         warn_if_rls_bypassed()
     except Exception as error:  # the server may still start; the database may come later

@@ -25,6 +25,8 @@ import pytest
 from tests.support import pg
 
 DB_MODE = os.environ.get("KIOSK_TEST_DB", "postgres").lower()
+_SERVER_ENV_KEYS = ("KIOSK_DATA_DIR", "REDIS_URL", "DATABASE_URL", "DATABASE_OWNER_URL")
+_ENV_BEFORE = {key: os.environ.get(key) for key in _SERVER_ENV_KEYS}
 _DATA_DIR = Path(tempfile.mkdtemp(prefix="kiosk-server-tests-"))
 (_DATA_DIR / "static").mkdir()
 _DATABASE = pg.TestDatabase(pg.unique_database_name()) if DB_MODE == "postgres" else None
@@ -42,6 +44,14 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "sync_server.config.settings"
 import django  # noqa: E402
 
 django.setup()
+
+# Settings are loaded now; give other test folders (and the subprocesses they
+# start) their environment back, so nothing else points at this run's database.
+for _key, _value in _ENV_BEFORE.items():
+    if _value is None:
+        os.environ.pop(_key, None)
+    else:
+        os.environ[_key] = _value
 
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
