@@ -136,3 +136,34 @@ def test_tenant_setting_dies_with_its_transaction_on_a_reused_connection(
             cursor.execute("SELECT current_setting('app.tenant_id', true)")
             assert cursor.fetchone()[0] in (None, "")
         assert Product.unscoped.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "layer", "cache"),
+    [
+        ("", "channels.layers.InMemoryChannelLayer", "locmem.LocMemCache"),
+        ("redis://127.0.0.1:6379/5", "channels_redis.core.RedisChannelLayer", "redis.RedisCache"),
+    ],
+)
+def test_redis_url_switches_channel_layer_and_cache(
+    redis_url: str, layer: str, cache: str, tmp_path: Path
+) -> None:
+    import json
+    import subprocess
+    import sys
+
+    env = {**os.environ, "REDIS_URL": redis_url, "KIOSK_DATA_DIR": str(tmp_path)}
+    code = (
+        "import json; from sync_server.config import settings as s; "
+        "print(json.dumps([s.CHANNEL_LAYERS['default']['BACKEND'], s.CACHES['default']['BACKEND']]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    backend, cache_backend = json.loads(done.stdout)
+    assert backend == layer and cache_backend.endswith(cache)
