@@ -155,7 +155,8 @@ def test_redis_url_switches_channel_layer_and_cache(
     env = {**os.environ, "REDIS_URL": redis_url, "KIOSK_DATA_DIR": str(tmp_path)}
     code = (
         "import json; from sync_server.config import settings as s; "
-        "print(json.dumps([s.CHANNEL_LAYERS['default']['BACKEND'], s.CACHES['default']['BACKEND']]))"
+        "print(json.dumps([s.CHANNEL_LAYERS['default']['BACKEND'],"
+        " s.CACHES['default']['BACKEND']]))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code],
