@@ -73,6 +73,7 @@ class BoardEventKind(enum.Enum):
     NEW_TICKET = "new_ticket"
     CHANGED = "changed"
     CAUGHT_UP = "caught_up"
+    CANCELLED = "cancelled"
     ERROR = "error"
 
 
@@ -162,6 +163,16 @@ class KitchenBoard:
         elif ticket.status != "done" and ticket.id not in self._pending:
             self._forget_bumped(ticket.id)
         is_new = known is None and ticket.status in OPEN_STATUSES
+        if known is not None and known.status in OPEN_STATUSES and ticket.status == "cancelled":
+            # A void while the cook may be at it: say so, a card must not just vanish.
+            self._emit(
+                BoardEvent(
+                    BoardEventKind.CANCELLED,
+                    ticket.id,
+                    f"Order {order_number(ticket)} ({ticket.station}) was voided: stop cooking it",
+                )
+            )
+            return
         self._emit(
             BoardEvent(BoardEventKind.NEW_TICKET if is_new else BoardEventKind.CHANGED, ticket.id)
         )
@@ -287,6 +298,11 @@ class KitchenBoard:
             AllDayCount(name, quantity)
             for name, quantity in sorted(counts.items(), key=lambda entry: (-entry[1], entry[0]))
         ]
+
+
+def order_number(ticket: KitchenTicketV1) -> str:
+    """The receipt's running number without the outlet/terminal prefix: what a cook calls out."""
+    return "#" + ticket.receipt_number.rsplit("-", 1)[-1].lstrip("0").rjust(3, "0")
 
 
 def format_elapsed(seconds: int) -> str:

@@ -44,6 +44,7 @@ from pos_desktop.kitchen.board import (
     KitchenBoard,
     TicketColour,
     format_elapsed,
+    order_number,
 )
 from shared.protocol import KitchenActionV1, KitchenServerMessageV1, KitchenTicketV1
 
@@ -73,11 +74,6 @@ QComboBox { min-height: 48px; font-size: 16px; min-width: 160px; }
 QTableView { background: #2b2d31; color: #f0f0f0; font-size: 16px; gridline-color: #3a3c41; }
 QHeaderView::section { background: #2b2d31; color: #c0c0c0; border: none; }
 """
-
-
-def order_number(ticket: KitchenTicketV1) -> str:
-    """The receipt's running number without the outlet/terminal prefix: what a cook calls out."""
-    return "#" + ticket.receipt_number.rsplit("-", 1)[-1].lstrip("0").rjust(3, "0")
 
 
 class TicketsModel(QAbstractListModel):
@@ -394,6 +390,9 @@ class KitchenWindow(QMainWindow):
     def _board_changed(self, event: BoardEvent) -> None:
         if event.kind == BoardEventKind.NEW_TICKET:
             self._beep()
+        if event.kind == BoardEventKind.CANCELLED:
+            self._beep(always=True)
+            self.statusBar().showMessage(event.message, 15000)
         if event.kind == BoardEventKind.ERROR:
             self.statusBar().showMessage(event.message, 8000)
         self._refresh()
@@ -407,9 +406,9 @@ class KitchenWindow(QMainWindow):
         if not online:
             self.banner.setText(f"Offline: {reason}. Bumps are kept and sent on reconnect.")
 
-    def _beep(self) -> None:
+    def _beep(self, *, always: bool = False) -> None:
         now = time.monotonic()
-        if now - self._last_beep >= BEEP_GAP_S:
+        if always or now - self._last_beep >= BEEP_GAP_S:
             self._last_beep = now
             self.beeps += 1
             QApplication.beep()

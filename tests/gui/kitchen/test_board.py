@@ -120,3 +120,18 @@ def test_station_filter_limits_tickets_and_all_day(clock: ManualClock) -> None:
     board.set_station_filter("bar")
     assert [t.station for t in board.open_tickets()] == ["bar"]
     assert [(row.name, row.quantity) for row in board.all_day()] == [("Latte", 2)]
+
+
+def test_a_void_of_an_open_ticket_is_announced_not_silent(clock: ManualClock) -> None:
+    board = KitchenBoard(clock=clock)
+    events: list[BoardEvent] = []
+    board.subscribe(events.append)
+    ticket = sample_ticket(3, minutes_ago=1, items=[("Fries", 2, (), "")])
+    board.apply_ticket(ticket)
+    voided_items = (ticket.items[0].model_copy(update={"cancelled_quantity": 2}),)
+    board.apply_ticket(
+        ticket.model_copy(update={"status": "cancelled", "sequence": 4, "items": voided_items})
+    )
+    assert board.open_tickets() == []
+    assert events[-1].kind is BoardEventKind.CANCELLED
+    assert events[-1].message == "Order #103 (grill) was voided: stop cooking it"

@@ -109,3 +109,14 @@ def test_list_models_pass_the_qt_model_tester(qtbot: QtBot, qtmodeltester) -> No
 def test_screenshot_is_written(qtbot: QtBot, tmp_path: Path) -> None:
     path = render(tmp_path / "kitchen.png")
     assert path.stat().st_size > 10_000
+
+
+def test_a_voided_ticket_leaves_with_a_beep_and_a_message(qtbot: QtBot, clock: ManualClock) -> None:
+    window = make_window(qtbot, KitchenBoard(clock=clock))
+    ticket = sample_ticket(1, minutes_ago=2, items=[("Fries", 1, (), "")])
+    window.apply_message(KitchenTicketMessageV1(ticket=ticket))
+    voided = ticket.model_copy(update={"status": "cancelled", "sequence": 2})
+    window.apply_message(KitchenTicketMessageV1(ticket=voided))
+    assert window.grid.cards == []
+    assert window.beeps == 2
+    assert "#101" in window.statusBar().currentMessage()
