@@ -23,6 +23,7 @@ from shared.protocol import (
     KitchenAction,
     KitchenActionV1,
     KitchenCaughtUpV1,
+    KitchenItemV1,
     KitchenTicketMessageV1,
     KitchenTicketV1,
     OutletV1,
@@ -115,6 +116,7 @@ class KitchenBoard:
         self._station_filter = station_filter
         self._tickets: dict[UUID, KitchenTicketV1] = {}
         self._pending: dict[UUID, _Pending] = {}
+        self._pending_items: dict[tuple[UUID, UUID], KitchenActionV1] = {}
         self._pending_lock = threading.Lock()  # the socket thread reads pending actions
         self._recall_stack: list[UUID] = []
         self._listeners: list[Listener] = []
@@ -190,6 +192,18 @@ class KitchenBoard:
         if ticket_id is not None:
             with self._pending_lock:
                 del self._pending[ticket_id]
+        item_key = next(
+            (
+                key
+                for key, action in self._pending_items.items()
+                if action.request_id == ack.request_id
+            ),
+            None,
+        )
+        if item_key is not None:
+            with self._pending_lock:
+                del self._pending_items[item_key]
+            ticket_id = item_key[0]
         if ack.ticket is not None:
             self.apply_ticket(ack.ticket, in_stream=False)
         if ack.error is not None:
@@ -207,6 +221,22 @@ class KitchenBoard:
 
     def start(self, ticket_id: UUID) -> KitchenActionV1:
         return self._act(ticket_id, "start", "started")
+
+    def bump_item(self, ticket_id: UUID, line_id: UUID) -> KitchenActionV1:
+        """Strike one item now (the server bumps the ticket once every item is struck)."""
+        if ticket_id not in self._tickets:
+            raise KeyError(f"unknown ticket {ticket_id}")
+        request = KitchenActionV1(
+            request_id=uuid4(), action="bump_item", ticket_id=ticket_id, line_id=line_id
+        )
+        with self._pending_lock:
+            self._pending_items[(ticket_id, line_id)] = request
+        self._emit(BoardEvent(BoardEventKind.CHANGED, ticket_id))
+        return request
+
+    def item_done(self, ticket: KitchenTicketV1, item: KitchenItemV1) -> bool:
+        """Struck on the server, or by this screen and not yet confirmed."""
+        return item.done or (ticket.id, item.line_id) in self._pending_items
 
     def recall_last(self) -> KitchenActionV1 | None:
         """Bring back the most recently bumped ticket; None when there is nothing to recall."""
@@ -234,7 +264,9 @@ class KitchenBoard:
     def pending_actions(self) -> list[KitchenActionV1]:
         """Actions the server has not acknowledged: resent after a reconnect (same request ids)."""
         with self._pending_lock:
-            return [pending.action for pending in self._pending.values()]
+            return [pending.action for pending in self._pending.values()] + list(
+                self._pending_items.values()
+            )
 
     def _remember_bumped(self, ticket_id: UUID) -> None:
         self._forget_bumped(ticket_id)
@@ -292,7 +324,7 @@ class KitchenBoard:
         for ticket in self.open_tickets():
             for item in ticket.items:
                 left = item.quantity - item.cancelled_quantity
-                if not item.done and left > 0:
+                if not self.item_done(ticket, item) and left > 0:
                     counts[item.name] += left
         return [
             AllDayCount(name, quantity)

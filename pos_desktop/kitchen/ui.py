@@ -53,6 +53,7 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 TICKET_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 COLOUR_ROLE: Final = Qt.ItemDataRole.UserRole + 2
 ELAPSED_ROLE: Final = Qt.ItemDataRole.UserRole + 3
+DONE_LINES_ROLE: Final = Qt.ItemDataRole.UserRole + 4
 
 HEADER_COLOURS: Final = {
     TicketColour.GREEN: ("#2e7d32", "#ffffff"),
@@ -60,6 +61,8 @@ HEADER_COLOURS: Final = {
     TicketColour.RED: ("#c62828", "#ffffff"),
 }
 CARD_WIDTH: Final = 236
+HOLD_S: Final = 0.6
+"""How long a finger stays on an item to strike it alone (a tap bumps the whole ticket)."""
 BEEP_GAP_S: Final = 0.5
 """Several tickets of one order arrive together; one beep is enough for them."""
 
@@ -111,6 +114,8 @@ class TicketsModel(QAbstractListModel):
             return self._board.elapsed_s(ticket)
         if role == COLOUR_ROLE:
             return self._board.colour(ticket).value
+        if role == DONE_LINES_ROLE:
+            return frozenset(i.line_id for i in ticket.items if self._board.item_done(ticket, i))
         return None
 
 
@@ -154,13 +159,24 @@ class AllDayModel(QAbstractTableModel):
 
 
 class TicketCard(QFrame):
-    """One ticket: coloured header with number, place and timer; items below; touch bumps it."""
+    """One ticket: coloured header with number, place and timer; items below.
+
+    A tap anywhere bumps the ticket; holding an item for `HOLD_S` strikes that item only.
+    """
 
     bump_requested = Signal(object)
+    item_bump_requested = Signal(object, object)
 
-    def __init__(self, ticket: KitchenTicketV1, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ticket: KitchenTicketV1,
+        parent: QWidget | None = None,
+        *,
+        done_lines: frozenset[UUID] = frozenset(),
+    ) -> None:
         super().__init__(parent)
         self.ticket_id: UUID = ticket.id
+        self._pressed: tuple[float, QWidget | None] | None = None
         self.colour = TicketColour.GREEN
         self.setObjectName("ticket")
         self.setFixedWidth(CARD_WIDTH)
@@ -194,12 +210,14 @@ class TicketCard(QFrame):
         layout.addWidget(self.place_label)
 
         self.item_labels: list[QLabel] = []
+        self.line_of_label: dict[QLabel, UUID] = {}
         for item in ticket.items:
             left = item.quantity - item.cancelled_quantity
             text = f"<b>{left}×</b> {_escape(item.name)}"
             if item.cancelled_quantity:
                 text += f" <span style='color:#c62828'>({item.cancelled_quantity} void)</span>"
-            if left <= 0 or item.done:
+            done = item.done or item.line_id in done_lines
+            if left <= 0 or done:
                 text = f"<s>{text}</s>"
             for modifier in item.modifiers:
                 text += f"<br>&nbsp;&nbsp;&nbsp;+ {_escape(modifier)}"
@@ -211,6 +229,8 @@ class TicketCard(QFrame):
             label.setStyleSheet("font-size: 15px;")
             layout.addWidget(label)
             self.item_labels.append(label)
+            if left > 0 and not done:
+                self.line_of_label[label] = item.line_id
 
     def show_time(self, elapsed_s: int, colour: TicketColour) -> None:
         background, foreground = HEADER_COLOURS[colour]
@@ -222,12 +242,22 @@ class TicketCard(QFrame):
             label.setStyleSheet(f"color: {foreground}; background: transparent;")
         self.timer_label.setText(format_elapsed(elapsed_s))
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._pressed = (time.monotonic(), self.childAt(event.position().toPoint()))
+        super().mousePressEvent(event)
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        """A touch (synthesised as a mouse release) anywhere on the card bumps it."""
-        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
-            event.position().toPoint()
-        ):
-            self.bump_requested.emit(self.ticket_id)
+        """A touch (synthesised as mouse press and release) bumps the card, or, held on an
+        item that is still to cook, strikes that item."""
+        pressed, self._pressed = self._pressed, None
+        inside = self.rect().contains(event.position().toPoint())
+        if event.button() == Qt.MouseButton.LeftButton and inside and pressed is not None:
+            held_s, target = time.monotonic() - pressed[0], pressed[1]
+            line_id = self.line_of_label.get(target) if isinstance(target, QLabel) else None
+            if held_s >= HOLD_S and line_id is not None:
+                self.item_bump_requested.emit(self.ticket_id, line_id)
+            else:
+                self.bump_requested.emit(self.ticket_id)
         super().mouseReleaseEvent(event)
 
 
@@ -239,6 +269,7 @@ class TicketGrid(QScrollArea):
     """A view of `TicketsModel` as cards that flow left to right, then down."""
 
     bump_requested = Signal(object)
+    item_bump_requested = Signal(object, object)
 
     def __init__(self, model: TicketsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -269,8 +300,10 @@ class TicketGrid(QScrollArea):
         self.cards = []
         for row in range(self._model.rowCount()):
             ticket = self._model.data(self._model.index(row, 0), TICKET_ROLE)
-            card = TicketCard(ticket, self._canvas)
+            done = self._model.data(self._model.index(row, 0), DONE_LINES_ROLE)
+            card = TicketCard(ticket, self._canvas, done_lines=done)
             card.bump_requested.connect(self.bump_requested)
+            card.item_bump_requested.connect(self.item_bump_requested)
             self.cards.append(card)
         self._columns = self._fit_columns()
         self._place()
@@ -355,6 +388,7 @@ class KitchenWindow(QMainWindow):
         self.tickets_model = TicketsModel(board, self)
         self.grid = TicketGrid(self.tickets_model, central)
         self.grid.bump_requested.connect(self.bump)
+        self.grid.item_bump_requested.connect(self.bump_item)
         body.addWidget(self.grid, 1)
 
         side = QVBoxLayout()
@@ -439,6 +473,9 @@ class KitchenWindow(QMainWindow):
 
     def bump(self, ticket_id: UUID) -> None:
         self.action_requested.emit(self.board.bump(ticket_id))
+
+    def bump_item(self, ticket_id: UUID, line_id: UUID) -> None:
+        self.action_requested.emit(self.board.bump_item(ticket_id, line_id))
 
     def recall_last(self) -> None:
         action: KitchenActionV1 | None = self.board.recall_last()

@@ -135,3 +135,26 @@ def test_a_void_of_an_open_ticket_is_announced_not_silent(clock: ManualClock) ->
     assert board.open_tickets() == []
     assert events[-1].kind is BoardEventKind.CANCELLED
     assert events[-1].message == "Order #103 (grill) was voided: stop cooking it"
+
+
+def test_striking_one_item_leaves_the_ticket_open_and_takes_it_off_all_day(
+    clock: ManualClock,
+) -> None:
+    board = KitchenBoard(clock=clock)
+    ticket = sample_ticket(1, minutes_ago=1, items=[("Fries", 2, (), ""), ("Burger", 1, (), "")])
+    board.apply_ticket(ticket)
+    fries = ticket.items[0]
+    action = board.bump_item(ticket.id, fries.line_id)
+    assert (action.action, action.ticket_id, action.line_id) == (
+        "bump_item",
+        ticket.id,
+        fries.line_id,
+    )
+    assert board.item_done(ticket, fries) and [t.id for t in board.open_tickets()] == [ticket.id]
+    assert [(row.name, row.quantity) for row in board.all_day()] == [("Burger", 1)]
+    assert board.pending_actions() == [action]
+    struck = ticket.model_copy(
+        update={"sequence": 2, "items": (fries.model_copy(update={"done": True}), ticket.items[1])}
+    )
+    board.apply_ack(KitchenAckV1(request_id=action.request_id, ticket=struck))
+    assert board.pending_actions() == [] and board.item_done(struck, struck.items[0])

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from pos_desktop.kitchen.board import KitchenBoard, TicketColour
 from pos_desktop.kitchen.screenshot import render, sample_board, sample_ticket
-from pos_desktop.kitchen.ui import KitchenWindow, TicketCard
+from pos_desktop.kitchen.ui import HOLD_S, KitchenWindow, TicketCard
 from shared.protocol import KitchenActionV1, KitchenTicketMessageV1
 
 from .conftest import ManualClock
@@ -120,3 +120,28 @@ def test_a_voided_ticket_leaves_with_a_beep_and_a_message(qtbot: QtBot, clock: M
     assert window.grid.cards == []
     assert window.beeps == 2
     assert "#101" in window.statusBar().currentMessage()
+
+
+def test_holding_an_item_strikes_it_and_a_tap_on_it_bumps_the_ticket(
+    qtbot: QtBot, clock: ManualClock
+) -> None:
+    window = make_window(qtbot, KitchenBoard(clock=clock))
+    ticket = sample_ticket(1, minutes_ago=1, items=[("Fries", 1, (), ""), ("Burger", 1, (), "")])
+    window.apply_message(KitchenTicketMessageV1(ticket=ticket))
+    sent: list[KitchenActionV1] = []
+    window.action_requested.connect(sent.append)
+    qtbot.wait(50)  # let the new card lay out its items, as it has before a finger lands
+    fries_label = window.grid.cards[0].item_labels[0]
+
+    qtbot.mousePress(fries_label, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    qtbot.wait(int(HOLD_S * 1000) + 100)
+    qtbot.mouseRelease(fries_label, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    assert [(a.action, a.line_id) for a in sent] == [("bump_item", ticket.items[0].line_id)]
+    [card] = window.grid.cards
+    assert card.item_labels[0].text().startswith("<s>")
+    assert not card.item_labels[1].text().startswith("<s>")
+
+    qtbot.wait(50)
+    burger_label = card.item_labels[1]
+    qtbot.mouseClick(burger_label, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    assert sent[-1].action == "bump" and window.grid.cards == []
