@@ -28,11 +28,14 @@ MANAGER_PIN = DEMO_MANAGER_PIN
 @pytest.fixture
 def demo_till(tmp_path: Path) -> Iterator[TerminalTill]:
     """A terminal folder with the built-in demo café; no server, no printer thread."""
+    app = QApplication.instance()
+    previous_style = app.styleSheet() if isinstance(app, QApplication) else ""
     application()
     till = TerminalTill.open(tmp_path / "terminal", start_sync=False, start_printing=False)
     till.use_demo()
     yield till
     till.close()
+    application().setStyleSheet(previous_style)  # other apps' tests share the QApplication
 
 
 @dataclass(frozen=True)
