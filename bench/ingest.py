@@ -124,26 +124,30 @@ def _ours(device: Any, orders: list[Any], batch: int) -> float:
 def _raw_rows(tenant: Any, principal: Any, orders: list[Any]) -> list[tuple[Any, ...]]:
     """SQL and parameters of exactly the rows our ingest writes, prepared before timing."""
     from django.db import connection
+    from django.utils import timezone
+    from psycopg.types.json import Jsonb
 
     from shared.protocol import canonical_digest
+    from sync_server.orders.models import Order, OrderLine, Payment
+    from sync_server.orders.services import full_row
     from sync_server.sync import services
 
     context = services._batch_context(
         tenant=tenant, device=principal, orders=orders, device_clock_offset=None
     )
+    now = timezone.now()
     prepared = []
     for order in orders:
         row, lines, payments = services._order_rows(order, context, [], canonical_digest(order))
         statements = []
-        for instances in ([row], lines, payments):
-            model = type(instances[0])
-            fields = model._meta.concrete_fields
-            columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-            marks = ", ".join(["%s"] * len(fields))
+        for model, rows in ((Order, [row]), (OrderLine, lines), (Payment, payments)):
+            full = [full_row(model, values, now) for values in rows]
+            columns = ", ".join(connection.ops.quote_name(name) for name in full[0])
+            marks = ", ".join(["%s"] * len(full[0]))
             sql = f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({marks})"
             params = [
-                tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
-                for obj in instances
+                tuple(Jsonb(v) if isinstance(v, dict | list) else v for v in values.values())
+                for values in full
             ]
             statements.append((sql, params))
         prepared.append(tuple(statements))

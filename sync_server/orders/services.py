@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from django.db import connections, models, router
 from django.utils import timezone
 
@@ -59,38 +61,44 @@ def insert_if_absent(instance: models.Model) -> bool:
         return cursor.fetchone() is not None
 
 
-def _record(instance: models.Model, now: datetime) -> dict[str, Any]:
-    """A row as JSON-ready column values (what `jsonb_populate_record` reads)."""
-    record: dict[str, Any] = {}
-    for field in instance._meta.concrete_fields:
-        value = getattr(instance, field.attname)
-        if value is None and (
-            getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-        ):
-            value = now
-        if isinstance(value, uuid.UUID):
-            value = str(value)
-        elif isinstance(value, datetime):
-            value = value.isoformat()
-        record[str(field.column)] = value
-    return record
+@functools.cache
+def _column_defaults(model: type[models.Model]) -> dict[str, Any]:
+    """Every column of the model with its Python default (the database has none)."""
+    return {
+        field.attname: field.get_default() if field.has_default() else None
+        for field in model._meta.concrete_fields
+    }
 
 
-def order_store(*, order: Order, lines: Sequence[OrderLine], payments: Sequence[Payment]) -> bool:
+def full_row(model: type[models.Model], values: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """A complete row of `model`: defaults, the write time, then the given values."""
+    return {**_column_defaults(model), "created_at": now, "updated_at": now, **values}
+
+
+def order_store(
+    *,
+    order: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+    payments: Sequence[Mapping[str, Any]],
+) -> bool:
     """Store an order with its lines and payments unless its id exists: True when stored now.
 
-    On PostgreSQL it is one statement (data-modifying CTEs over `jsonb_populate_record`), so a
-    sale costs one round trip besides the transaction's own; the ON CONFLICT on the order id
-    decides, and lines and payments follow only a new order. Elsewhere: the ORM, step by step.
+    Rows are plain column values. On PostgreSQL it is one statement (data-modifying CTEs over
+    `jsonb_populate_record`, parameters bound by the server), so a sale costs one round trip
+    besides its transaction's own; ON CONFLICT on the order id decides, and lines and payments
+    follow only a new order. Elsewhere: the ORM, step by step.
     """
+    now = timezone.now()
+    order_row = full_row(Order, order, now)
+    line_rows = [full_row(OrderLine, line, now) for line in lines]
+    payment_rows = [full_row(Payment, payment, now) for payment in payments]
     connection = connections[router.db_for_write(Order)]
     if connection.vendor != "postgresql":
-        if not insert_if_absent(order):
+        if not insert_if_absent(Order(**order_row)):
             return False
-        OrderLine.objects.bulk_create(lines)
-        Payment.objects.bulk_create(payments)
+        OrderLine.objects.bulk_create(OrderLine(**row) for row in line_rows)
+        Payment.objects.bulk_create(Payment(**row) for row in payment_rows)
         return True
-    now = timezone.now()
     quote = connection.ops.quote_name
     order_table, line_table, payment_table = (
         quote(model._meta.db_table) for model in (Order, OrderLine, Payment)
@@ -107,14 +115,14 @@ def order_store(*, order: Order, lines: Sequence[OrderLine], payments: Sequence[
         "WHERE EXISTS (SELECT 1 FROM new_order)) "
         "SELECT count(*) FROM new_order"
     )
-    params = [
-        json.dumps(_record(order, now)),
-        json.dumps([_record(line, now) for line in lines]),
-        json.dumps([_record(payment, now) for payment in payments]),
-    ]
-    with connection.cursor() as cursor:
+    params = [json.dumps(rows, default=str) for rows in (order_row, line_rows, payment_rows)]
+    connection.ensure_connection()
+    # A server-binding cursor on Django's own connection (and transaction): the JSON travels
+    # as a parameter instead of being escaped into the statement text.
+    with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params)
-        return bool(cursor.fetchone()[0])
+        row = cursor.fetchone()
+        return bool(row and row[0])
 
 
 def stock_adjust(*, tenant: Tenant, outlet_id: uuid.UUID, changes: Mapping[uuid.UUID, int]) -> None:

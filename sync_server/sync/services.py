@@ -39,7 +39,7 @@ from sync_server.common.tenancy import tenant_atomic
 from sync_server.customers.models import Customer
 from sync_server.devices.auth import Device
 from sync_server.kitchen.services import KitchenLine, kitchen_tickets_create_for_order
-from sync_server.orders.models import Order, OrderLine, Payment, flags_text, flags_tuple
+from sync_server.orders.models import Order, flags_text, flags_tuple
 from sync_server.orders.services import (
     OrderEventRefused,
     insert_if_absent,
@@ -212,11 +212,12 @@ def _clock_flags(order: OrderV1, context: OrderBatchContext) -> tuple[list[str],
 
 def _order_rows(
     order: OrderV1, context: OrderBatchContext, flags: list[str], digest: str, **extra: Any
-) -> tuple[Order, list[OrderLine], list[Payment]]:
-    tenant = context.tenant
-    row = Order(
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Column values of the order, its lines and its payments (see `order_store`)."""
+    tenant_id = context.tenant.id
+    row = dict(
         id=order.id,
-        tenant=tenant,
+        tenant_id=tenant_id,
         outlet_id=order.outlet_id,
         terminal_id=order.terminal_id,
         shift_id=order.shift_id,
@@ -245,9 +246,9 @@ def _order_rows(
         **extra,
     )
     lines = [
-        OrderLine(
+        dict(
             id=line.id,
-            tenant=tenant,
+            tenant_id=tenant_id,
             order_id=order.id,
             position=position,
             product_id=line.product_id,
@@ -273,9 +274,9 @@ def _order_rows(
         for position, line in enumerate(order.lines)
     ]
     payments = [
-        Payment(
+        dict(
             id=payment.id,
-            tenant=tenant,
+            tenant_id=tenant_id,
             order_id=order.id,
             method=payment.method,
             amount_minor=payment.amount_minor,
@@ -372,7 +373,7 @@ def order_ingest(*, order: OrderV1, context: OrderBatchContext) -> ItemResultV1:
                 )
                 if shift.status == ShiftStatus.CLOSED:
                     flags.append("late")
-                    row.flags = flags_text(flags)
+                    row["flags"] = flags_text(flags)
             if not order_store(order=row, lines=lines, payments=payments):
                 return _stored_result(Order, order.id, digest)  # type: ignore[no-any-return]
             tracked: dict[uuid.UUID, int] = {}
