@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QComboBox
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event, select
 
 from pos_desktop.store.models import SyncQueueItem
+from pos_desktop.ui.app import run
 from pos_desktop.ui.backend import TerminalTill, quick_tenders
 from pos_desktop.ui.formatting import MoneyFormat
 from pos_desktop.ui.i18n import Language
@@ -273,3 +274,27 @@ def test_selling_taps_never_query_sqlite_on_the_ui_thread(driver: Driver) -> Non
         event.remove(engine, "before_cursor_execute", record)
     assert len(window.sell.cart().lines) == 3
     assert on_ui_thread == []
+
+
+def test_run_opens_full_screen_kiosk_and_returns_on_close(qtbot: QtBot, tmp_path: Path) -> None:
+    seen: list[tuple[bool, bool]] = []
+
+    def close_when_shown() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        if not windows or not windows[0].isVisible():
+            QTimer.singleShot(50, close_when_shown)
+            return
+        window = windows[0]
+        frameless = bool(window.windowFlags() & Qt.WindowType.FramelessWindowHint)
+        seen.append((window.isFullScreen(), frameless))
+        window.close()
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    previous_style = app.styleSheet()
+    QTimer.singleShot(50, close_when_shown)
+    try:
+        assert run(tmp_path / "kiosk-till", kiosk=True) == 0
+    finally:
+        app.setStyleSheet(previous_style)
+    assert seen == [(True, True)]
