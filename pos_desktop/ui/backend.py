@@ -255,7 +255,7 @@ class TerminalTill:
                 raise _refuse(error) from error
 
     def verify_manager(self, pin: str) -> CashierView:
-        approval = self._approval(pin, "open_drawer")
+        approval = self._approval(pin, "sync_attention")  # checked, not stored on an order
         return CashierView(approval.manager_id, "", "manager")
 
     def unsynced_warning(self) -> str | None:
