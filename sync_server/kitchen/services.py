@@ -8,6 +8,7 @@ in the order they were handed out. Screens are nudged only after the transaction
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from shared.protocol import KitchenItemV1
 from sync_server.catalog.models import Category, Product
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.kitchen.models import (
@@ -34,6 +36,7 @@ from sync_server.tenants.models import Outlet, Tenant
 log = logging.getLogger("kiosk.kitchen")
 
 FALLBACK_STATION: Final = "kitchen"
+STATION_UNSAFE: Final = re.compile(r"[^A-Za-z0-9_.-]+")
 CHANGED_EVENT: Final = "kitchen.changed"
 """Channels message type of the nudge; the consumer's handler is `kitchen_changed`."""
 
@@ -62,6 +65,13 @@ class KitchenLine:
     station: str | None = None
     product_id: uuid.UUID | None = None
     category_id: uuid.UUID | None = None
+
+
+def station_code(raw: str | None) -> str:
+    """A station name as a wire code (`[A-Za-z0-9_.-]`, at most 40): the catalog lets owners
+    type any text ("Hot line"), the protocol and Channels group names do not."""
+    code = STATION_UNSAFE.sub("-", (raw or "").strip()).strip("-")[:40]
+    return code or FALLBACK_STATION
 
 
 def outlet_group(outlet_id: uuid.UUID) -> str:
@@ -144,10 +154,12 @@ def _station_of_lines(*, outlet: Outlet, lines: Sequence[KitchenLine]) -> list[s
         product = products.get(line.product_id) if line.product_id else None
         category = product.category if product else categories.get(line.category_id)
         stations.append(
-            line.station
-            or (product.kitchen_station if product else "")
-            or str(getattr(category, "kitchen_station", "") or "")
-            or default
+            station_code(
+                line.station
+                or (product.kitchen_station if product else "")
+                or str(getattr(category, "kitchen_station", "") or "")
+                or default
+            )
         )
     return stations
 
@@ -179,17 +191,14 @@ def kitchen_tickets_create_for_order(
             return existing
         by_station: dict[str, list[dict[str, object]]] = {}
         for line, station in zip(lines, _station_of_lines(outlet=outlet, lines=lines), strict=True):
-            by_station.setdefault(station, []).append(
-                {
-                    "line_id": str(line.line_id),
-                    "name": line.name,
-                    "quantity": line.quantity,
-                    "modifiers": list(line.modifiers),
-                    "note": line.note,
-                    "done": False,
-                    "cancelled_quantity": 0,
-                }
+            item = KitchenItemV1(  # the wire's limits, so every stored ticket can be sent
+                line_id=line.line_id,
+                name=line.name.strip()[:200] or "item",
+                quantity=max(1, line.quantity),
+                modifiers=tuple(m.strip()[:200] for m in line.modifiers if m.strip()),
+                note=line.note[:1000],
             )
+            by_station.setdefault(station, []).append(item.model_dump(mode="json"))
         first = _take(counter, len(by_station))
         tickets = []
         for offset, (station, items) in enumerate(sorted(by_station.items())):

@@ -15,7 +15,11 @@ from shared.protocol import KitchenTicketV1
 from sync_server.catalog.models import Product
 from sync_server.common.tenancy import TenantContextMissing, tenant_atomic
 from sync_server.kitchen.models import KitchenTicket, TicketStatus
-from sync_server.kitchen.selectors import kitchen_orders_ready, kitchen_replay
+from sync_server.kitchen.selectors import (
+    kitchen_orders_ready,
+    kitchen_replay,
+    kitchen_ticket_wire,
+)
 from sync_server.kitchen.services import (
     KitchenError,
     KitchenLine,
@@ -27,6 +31,7 @@ from sync_server.kitchen.services import (
     kitchen_ticket_start,
     kitchen_tickets_cancel_lines,
     outlet_group,
+    station_code,
     station_group,
 )
 from sync_server.tenants.models import Outlet, Tenant
@@ -194,3 +199,16 @@ def test_tickets_of_one_tenant_are_invisible_to_another(
     with pytest.raises(KitchenError) as foreign:
         kitchen_ticket_bump(tenant=rival_tenant, ticket_id=ticket.id)
     assert foreign.value.status == 404
+
+
+def test_free_text_stations_become_wire_codes(demo_tenant: Tenant, main_outlet: Outlet) -> None:
+    assert station_code("Hot line / wok") == "Hot-line-wok"
+    assert station_code("  ") == "kitchen" and station_code(None) == "kitchen"
+    with tenant_atomic(demo_tenant):
+        product = Product.objects.filter(kitchen_station="bar").first()
+        assert product is not None
+        Product.objects.filter(id=product.id).update(kitchen_station="Cold bar (upstairs)")
+    line = KitchenLine(line_id=uuid.uuid4(), name="Iced tea", quantity=1, product_id=product.id)
+    [ticket] = place_order(demo_tenant, main_outlet, [line])
+    assert ticket.station == "Cold-bar-upstairs"
+    assert kitchen_ticket_wire(ticket).station == "Cold-bar-upstairs"

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from shared.protocol import format_receipt_number
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.kitchen.services import KitchenLine, kitchen_tickets_create_for_order
 from sync_server.tenants.models import Outlet, Tenant
@@ -41,7 +42,7 @@ class Command(BaseCommand):
                 tenant=tenant,
                 outlet=outlet,
                 order_id=order_id,
-                receipt_number=f"{outlet.code.upper()}-KT-{order_id.int % 10**6:06d}",
+                receipt_number=format_receipt_number(outlet.code, "KT", 1 + order_id.int % 10**6),
                 table=options["table"],
                 lines=[
                     KitchenLine(
