@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,6 +46,7 @@ from pos_desktop.sync.engine import SyncEngine
 from pos_desktop.sync.engine import SyncState as SyncEngineState
 from pos_desktop.sync.queue import counts, export_needing_attention, retry_needing_attention
 from pos_desktop.terminal import Terminal
+from pos_desktop.ui.held import HELD_KEY, HeldCart, held_from_json, held_to_json
 from pos_desktop.ui.ports import (
     ApprovalNeeded,
     AttentionItem,
@@ -100,16 +100,6 @@ def _refuse(error: ServiceError) -> TillError:
     return TillError(error.message, code=error.code)
 
 
-@dataclass
-class _Held:
-    """A parked cart, kept in memory until recalled (a held-orders service is wanted upstream)."""
-
-    id: str
-    label: str
-    cart: CartSession
-    at: datetime
-
-
 class TerminalTill:
     """The `Till` of one terminal data folder. Thread-safe: the cart is guarded by a lock."""
 
@@ -125,7 +115,8 @@ class TerminalTill:
         self._cashier: SignedIn | None = None
         self._snapshot: CatalogSnapshot | None = None
         self._cart: CartSession | None = None
-        self._held: list[_Held] = []
+        self._held: list[HeldCart] = []
+        self._held_loaded = False
         self._by_code: dict[str, str] = {}
         self._tenant_view: TenantView | None = None
         self._report_documents: dict[str, PrintDocument] = {}
@@ -241,6 +232,7 @@ class TerminalTill:
             if self._cart is None or not self._cart.lines:
                 self._cart = self._new_cart()
             self._ensure_cart()
+            self._load_held()
         return CashierView(person.cashier_id, person.name, person.role)
 
     def _approval(self, pin: str, action: str, reason: str = "") -> ManagerApproval:
@@ -564,8 +556,9 @@ class TerminalTill:
             cart = self._ensure_cart()
             if not cart.lines:
                 raise TillError("The cart is empty.", code="empty_cart")
-            self._held.append(_Held(new_id(), label, cart, utcnow()))
-            self._cart = self._new_cart(newest=False)  # UI thread: no disk
+            self._held.append(HeldCart(new_id(), label, cart, utcnow()))
+            self._cart = self._new_cart()
+            self._save_held()
             return self._cart_view(self._cart)
 
     def parked(self) -> Sequence[ParkedView]:
@@ -589,12 +582,30 @@ class TerminalTill:
             current = self._ensure_cart()
             if current.lines:
                 self._held.append(
-                    _Held(new_id(), current.customer_name or "Held order", current, utcnow())
+                    HeldCart(new_id(), current.customer_name or "Held order", current, utcnow())
                 )
             self._held.remove(held)
             held.cart.cashier = self._signed_in()
             self._cart = held.cart
+            self._save_held()
             return self._cart_view(held.cart)
+
+    def _save_held(self) -> None:
+        """Keep held carts on disk, so a restart or a crash does not lose them."""
+        with self.terminal.uow() as uow:
+            put_setting(uow.session, HELD_KEY, [held_to_json(held) for held in self._held])
+            uow.commit()
+
+    def _load_held(self) -> None:
+        """Held carts from the last run, once, on today's catalog."""
+        if self._held_loaded:
+            return
+        with self.terminal.uow() as uow:
+            stored = get_setting(uow.session, HELD_KEY) or []
+        snapshot, cashier = self.snapshot(), self._signed_in()
+        loaded = [held_from_json(data, snapshot, cashier) for data in stored]
+        self._held = [held for held in loaded if held is not None] + self._held
+        self._held_loaded = True
 
     # --- payment --------------------------------------------------------------------------
 

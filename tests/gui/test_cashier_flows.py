@@ -7,8 +7,9 @@ from PySide6.QtWidgets import QApplication, QLabel
 from sqlalchemy import select
 
 from pos_desktop.store.models import Order, PrintJob, Refund, Shift, SyncQueueItem
+from pos_desktop.ui.backend import TerminalTill
 from pos_desktop.ui.dialogs import ManagerPinDialog
-from tests.gui.conftest import MANAGER_PIN, Driver
+from tests.gui.conftest import CASHIER_PIN, MANAGER_PIN, Driver
 
 
 def _label(driver: Driver, name: str) -> str:
@@ -324,3 +325,32 @@ def test_sign_out_warns_about_unsynced_sales_and_keeps_the_cart(driver: Driver) 
     driver.sign_in()
     assert driver.current() is window.sell
     assert [line.name for line in window.sell.cart().lines] == ["Croissant"]
+
+
+def test_held_orders_survive_a_restart(driver: Driver) -> None:
+    window = driver.window
+    driver.open_shift()
+    driver.tile("Croissant")
+    driver.tile("Croissant")
+    driver.tap("sell_lineDiscount")
+    driver.keypad("discount_keypad", "5")
+    before = window.sell.cart()
+    assert before.lines[0].discount_minor > 2_500 * 2  # the promotion and the 5% together
+    driver.tap("sell_park")
+    assert window.sell.cart().is_empty
+
+    restarted = TerminalTill.open(
+        window.till.terminal.data_dir,  # type: ignore[attr-defined]
+        start_sync=False,
+        start_printing=False,
+    )
+    try:
+        restarted.login(CASHIER_PIN)
+        (held,) = restarted.parked()
+        assert held.item_count == 2
+        recalled = restarted.recall(held.id)
+        assert recalled.total_minor == before.total_minor
+        assert recalled.lines[0].adjustments == before.lines[0].adjustments
+        assert restarted.parked() == []
+    finally:
+        restarted.close()

@@ -420,7 +420,7 @@ class SellScreen(Screen):
         if self._cart.is_empty:
             return
         label_text = self._cart.customer_name or self.tr("Held order")
-        self._cart_call(lambda: self._till.park(label_text))
+        self._cart_in_background(lambda: self._till.park(label_text))  # written to disk
 
     def _recall(self) -> None:
         dialog = ParkedDialog(self, self._till.parked(), self._money)
@@ -428,7 +428,7 @@ class SellScreen(Screen):
         def recall() -> None:
             if dialog.chosen is not None:
                 parked_id = dialog.chosen.id
-                self._cart_call(lambda: self._till.recall(parked_id))
+                self._cart_in_background(lambda: self._till.recall(parked_id))
 
         dialog.accepted.connect(recall)
         self.open_dialog(dialog)
