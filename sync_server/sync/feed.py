@@ -17,6 +17,8 @@ On SQLite (one writer at a time) the version alone is the cursor.
 
 from __future__ import annotations
 
+import logging
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -55,6 +57,8 @@ from sync_server.customers.models import Customer
 from sync_server.devices.auth import Device
 from sync_server.promotions.models import Promotion
 from sync_server.tenants.models import Outlet, Tenant
+
+log = logging.getLogger("kiosk.sync")
 
 CURSOR_PREFIX: Final = "v1"
 DEFAULT_PAGE: Final = 500
@@ -168,7 +172,14 @@ def _as_uuid(value: Any) -> uuid.UUID:
 # --- rows to wire models --------------------------------------------------------------------
 
 
+STATION_CODE: Final = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+
+
 def _station(value: str | None) -> str | None:
+    """A station as the wire allows it (a code); free text the back office let in is dropped."""
+    if value and not STATION_CODE.match(value):
+        log.warning("kitchen station %r is not a code; not sent to terminals", value)
+        return None
     return value or None
 
 
@@ -366,6 +377,22 @@ LOADERS: Final[dict[str, Loader]] = {
 }
 
 
+def _load(entity: str, ids: list[uuid.UUID], device: Device) -> dict[Any, Any]:
+    """Rows of one entity; a row the wire model refuses is logged and goes out as a tombstone
+    (one bad row must not stop every terminal's catalog sync)."""
+    loader = LOADERS[entity]
+    try:
+        return loader(ids, device)
+    except ValidationError:
+        found: dict[Any, Any] = {}
+        for row_id in ids:
+            try:
+                found.update(loader([row_id], device))
+            except ValidationError as error:
+                log.error("%s %s cannot be sent to terminals: %s", entity, row_id, error)
+        return found
+
+
 def catalog_page(*, tenant: Tenant, device: Device, since: str, limit: int) -> CatalogPageV1:
     """One page of changes after `since` (BadCursor if it is not ours)."""
     cursor = Cursor.decode(since)
@@ -383,7 +410,7 @@ def catalog_page(*, tenant: Tenant, device: Device, since: str, limit: int) -> C
             if entity == "tenant":
                 loaded[entity] = _tenant_change(tenant, ids, device)
             else:
-                loaded[entity] = LOADERS[entity](ids, device)
+                loaded[entity] = _load(entity, ids, device)
     changes = []
     for entity, target_id in order:
         version, data = loaded[entity].get(target_id, (0, None))

@@ -170,3 +170,22 @@ def test_an_initial_sync_of_ten_thousand_products_arrives_complete_in_pages(
     assert pages >= 11
     assert {c.entity for c in changes} >= {"tenant", "outlet", "product", "cashier"}
     assert elapsed < 60, f"initial sync took {elapsed:.1f}s"
+
+
+def test_back_office_free_text_never_breaks_the_feed(fresh_world: FreshWorld) -> None:
+    tenant = fresh_world.tenant
+    with tenant_atomic(tenant):
+        product = fresh_world.products[0]
+        product.kitchen_station = "Hot kitchen"  # the wire only carries station codes
+        product.save()
+        nameless = fresh_world.products[1]
+        Product.objects.filter(id=nameless.id).update(name="")  # invalid on the wire
+    device = pair_through_api(tenant, fresh_world.terminal, fresh_world.owner)
+    changes, _ = _drain_until(
+        device, "", lambda found: {p.id for p in fresh_world.products} <= {c.id for c in found}
+    )
+    by_id = {c.id: c for c in changes}
+    assert by_id[product.id].data is not None
+    assert by_id[product.id].data["kitchen_station"] is None
+    assert by_id[nameless.id].deleted  # cannot be sent: a tombstone, and the page still came
+    assert by_id[fresh_world.products[2].id].data is not None
