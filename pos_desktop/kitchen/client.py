@@ -113,44 +113,51 @@ class KitchenSocketClient:
     # --- the thread -----------------------------------------------------------------------
 
     def _run(self) -> None:
-        attempt = 0
-        auth_failures = 0
+        self._attempt = 0
+        self._auth_failures = 0
         while not self._stop.is_set():
-            reason = "connecting"
-            try:
-                with connect(
-                    self.url,
-                    additional_headers={"Authorization": f"Bearer {self._access_token()}"},
-                    open_timeout=5,
-                    close_timeout=1,
-                    proxy=None,
-                ) as socket:
-                    attempt = 0
-                    auth_failures = 0
-                    self.connections += 1
-                    self._serve(socket)
-                    reason = "connection closed"
-            except InvalidStatus as exc:
-                status = exc.response.status_code
-                reason = f"server refused the socket ({status})"
-                if status in (401, 403):
-                    auth_failures += 1
-                    try:
-                        self._refresh_token()
-                    except Exception as refresh_exc:  # the refresh's own failure is only logged
-                        log.warning("token refresh failed: %s", refresh_exc)
-                    if auth_failures > 3:
-                        reason = f"credentials refused ({status}); pair this screen again"
-            except (OSError, WebSocketException, TimeoutError) as exc:
-                reason = f"offline: {exc.__class__.__name__}"
+            reason = self._one_session()
             if self._stop.is_set():
                 break
             self._on_online(False, reason)
             delay = full_jitter_delay(
-                attempt, base_s=self._backoff.base_s, cap_s=self._backoff.cap_s, rng=self._rng
+                self._attempt, base_s=self._backoff.base_s, cap_s=self._backoff.cap_s, rng=self._rng
             )
-            attempt += 1
+            self._attempt += 1
             self._stop.wait(delay)
+
+    def _one_session(self) -> str:
+        """Connect once and serve until the link ends; returns why the screen is offline now."""
+        try:
+            token = self._access_token()
+        except Exception as exc:  # keyring locked, refresh refused, server down: retry later
+            return f"no access token: {exc}"
+        try:
+            with connect(
+                self.url,
+                additional_headers={"Authorization": f"Bearer {token}"},
+                open_timeout=5,
+                close_timeout=1,
+                proxy=None,
+            ) as socket:
+                self._attempt = self._auth_failures = 0
+                self.connections += 1
+                self._serve(socket)
+            return "connection closed"
+        except InvalidStatus as exc:
+            status = exc.response.status_code
+            if status not in (401, 403):
+                return f"server refused the socket ({status})"
+            self._auth_failures += 1
+            try:
+                self._refresh_token()
+            except Exception as refresh_exc:  # the refresh's own failure is only logged
+                log.warning("token refresh failed: %s", refresh_exc)
+            if self._auth_failures > 3:
+                return f"credentials refused ({status}); pair this screen again"
+            return f"server refused the socket ({status})"
+        except (OSError, WebSocketException, TimeoutError) as exc:
+            return f"offline: {exc.__class__.__name__}"
 
     def _serve(self, socket: ClientConnection) -> None:
         """Say hello, resend what is unacknowledged, then pump both directions until closed."""

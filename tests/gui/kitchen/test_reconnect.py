@@ -106,3 +106,30 @@ def test_socket_url_follows_the_server_scheme() -> None:
     assert kitchen_socket_url("http://127.0.0.1:8000", "cafe", "o1", None) == (
         "ws://127.0.0.1:8000/ws/cafe/kitchen/o1/"
     )
+
+
+def test_no_token_yet_keeps_retrying_instead_of_killing_the_thread(
+    qtbot: QtBot, clock: ManualClock, kitchen_server: FakeKitchenServer
+) -> None:
+    tokens = iter(["keyring locked", "keyring locked"])
+    calls: list[int] = []
+
+    def access_token() -> str:
+        calls.append(1)
+        problem = next(tokens, None)
+        if problem is not None:
+            raise RuntimeError(problem)
+        return kitchen_server.token
+
+    screen = open_kitchen_screen(
+        board=KitchenBoard(clock=clock), url=kitchen_server.url, token=None, backoff=FAST
+    )
+    screen.client._access_token = access_token
+    qtbot.addWidget(screen.window)
+    screen.window.show()
+    try:
+        qtbot.waitUntil(lambda: screen.board.caught_up, timeout=5000)
+        assert screen.client.connections == 1 and kitchen_server.hellos == [0]
+        assert len(calls) == 3  # two failures survived, the third token worked
+    finally:
+        screen.client.stop()
