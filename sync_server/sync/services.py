@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -443,9 +443,23 @@ def order_batch_ingest(
         tenant=tenant, device=device, orders=valid, device_clock_offset=device_clock_offset
     )
     return [
-        order_ingest(order=item, context=context) if isinstance(item, OrderV1) else item
+        _guarded(str(item.id), order_ingest, order=item, context=context)
+        if isinstance(item, OrderV1)
+        else item
         for item in parsed
     ]
+
+
+def _guarded(item_id: str, ingest: Callable[..., ItemResultV1], **kwargs: Any) -> ItemResultV1:
+    """One item's ingest; a bug in it rejects that item (its transaction rolled back) instead
+    of failing the batch, so the terminal flags it for a manager and the rest flow on."""
+    try:
+        return ingest(**kwargs)
+    except Exception:
+        log.exception("ingest of %s failed", item_id)
+        return _rejected(
+            item_id, _error("the server could not store this item", code="server_error")
+        )
 
 
 # --- events ---------------------------------------------------------------------------------
@@ -523,5 +537,7 @@ def event_batch_ingest(
         except ValidationError as error:
             results.append(_rejected(_item_id(raw, index), error_from_validation(error)))
             continue
-        results.append(event_ingest(tenant=tenant, device=device, event=event))
+        results.append(
+            _guarded(str(event.id), event_ingest, tenant=tenant, device=device, event=event)
+        )
     return results

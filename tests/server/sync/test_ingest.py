@@ -6,6 +6,9 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from typing import Any
+
+import pytest
 
 from sync_server.catalog.models import Product
 from sync_server.common.tenancy import tenant_atomic
@@ -253,3 +256,32 @@ def test_a_batch_over_the_limit_or_of_another_version_is_a_400(
     )
     assert version.status_code == 400
     assert version.json()["field"] == "protocol_version"
+
+
+def test_a_failure_inside_one_order_rolls_it_back_and_spares_the_batch(
+    pair_device: Callable[..., PairedDevice],
+    demo_products: dict[str, Product],
+    demo_tenant: Tenant,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sync_server.sync import services
+
+    device = pair_device()
+    shift_id = uuid.uuid4()
+    fine = make_order(device, [(demo_products["Espresso"], 1)], shift_id=shift_id, at=AT)
+    cooked = make_order(device, [(demo_products["Nasi Goreng"], 1)], shift_id=shift_id, at=AT)
+    working = services.kitchen_tickets_create_for_order
+
+    def broken_kitchen(**kwargs: Any) -> Any:
+        if kwargs["order_id"] == cooked.id:
+            raise RuntimeError("kitchen bug")
+        return working(**kwargs)
+
+    monkeypatch.setattr(services, "kitchen_tickets_create_for_order", broken_kitchen)
+    results = _results(device.push_orders(cooked, fine))
+    assert [r["status"] for r in results] == ["rejected", "created"]
+    assert results[0]["error"]["code"] == "server_error"  # type: ignore[index]
+    with tenant_atomic(demo_tenant):
+        assert not Order.objects.filter(id=cooked.id).exists()  # order went with its tickets
+        assert not OrderLine.objects.filter(order_id=cooked.id).exists()
+        assert Order.objects.filter(id=fine.id).exists()
