@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from pos_desktop.services.simulate import simulate_sales
+from pos_desktop.terminal import Terminal
 from tests.chaos.proxy import FaultPlan, FaultProxy
 from tests.chaos.support import (
     CASHIER_PIN,
@@ -93,7 +95,11 @@ def test_client_killed_at_random_moments_during_sync(cloud: Cloud, till: Path) -
     rng = random.Random(5)
     sold = 0
     for trial in range(30):
-        _simulate(till, 15, seed=100 + trial)
+        terminal = Terminal(till)  # sell in-process between kills: quicker than a CLI start
+        try:
+            simulate_sales(terminal.uow, orders=15, seed=100 + trial, cashier_pin=CASHIER_PIN)
+        finally:
+            terminal.close()
         sold += 15
         syncing = start_cli(till, "sync", "--until-empty", "--timeout", "60")
         time.sleep(rng.uniform(0.3, 1.8))  # start-up, catalog pull, push: anywhere in there

@@ -302,3 +302,19 @@ def test_catalog_pages_are_applied_in_order_with_their_cursor(
     assert engine.state.catalog_version == 8
     assert seen and seen[-1].catalog_version == 8 and seen[-1].pending == 0
     assert json.loads(json.dumps(seen[-1].last_success_at.isoformat()))  # type: ignore[union-attr]
+
+
+def test_backoff_counts_consecutive_failed_requests_only(
+    engine: SyncEngine, terminal: Terminal, cloud: FakeCloud
+) -> None:
+    fail: Fault = lambda _r: httpx.Response(503)  # noqa: E731
+    cloud.faults = [fail, fail]
+    engine.run_pass(pull_catalog=False)
+    engine.run_pass(pull_catalog=False)
+    assert engine.backoff.failures == 2
+    # events get through, then the first order batch fails: one failure, not three
+    cloud.faults = [lambda _r: None, fail]
+    result = engine.run_pass(pull_catalog=False)
+    assert result.acknowledged == 1 and result.transient_error == "HTTP 503"
+    assert engine.backoff.failures == 1
+    assert len(_queued(terminal)) == 30
