@@ -12,8 +12,6 @@ from datetime import datetime, timedelta
 from http import HTTPStatus
 from typing import Any
 
-import keyring
-import keyring.backend
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
@@ -28,6 +26,7 @@ from shared.protocol import (
     KitchenTicketMessageV1,
     KitchenTicketV1,
 )
+from tests.desktop.conftest import MemoryKeyring, memory_keyring
 
 
 class ManualClock:
@@ -48,32 +47,7 @@ def clock() -> ManualClock:
     return ManualClock()
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring that forgets everything when the test ends."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+__all__ = ["MemoryKeyring", "memory_keyring"]  # the terminal tests' in-memory keyring, reused
 
 
 @dataclass
