@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from drf_spectacular.utils import extend_schema
 from pydantic import ValidationError
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -13,10 +14,17 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from shared.protocol import PairRequestV1, error_from_validation
+from shared.protocol import (
+    ErrorV1,
+    PairRequestV1,
+    PairResponseV1,
+    TokenPairV1,
+    error_from_validation,
+)
 from sync_server.accounts.apis import RefreshInput
 from sync_server.accounts.apis import TokenRefreshApi as UserTokenRefreshApi
 from sync_server.common.apis import TenantApi
+from sync_server.devices import schema as _schema  # noqa: F401  (registers the scheme)
 from sync_server.devices import services
 from sync_server.devices.auth import Device, DeviceJWTAuthentication, is_device_token
 from sync_server.tenants.models import Tenant, TerminalKind
@@ -39,6 +47,9 @@ class PairingCodeApi(TenantApi):
         expires_at = serializers.DateTimeField()
         terminal_id = serializers.UUIDField()
 
+    @extend_schema(
+        operation_id="terminals_pairing_code", request=None, responses={201: OutputSerializer}
+    )
     def post(self, request: Request, tenant_slug: str, pk: Any) -> Response:
         terminal = terminal_list(tenant=self.current_tenant).filter(pk=pk).first()
         if terminal is None:
@@ -56,6 +67,12 @@ class PairApi(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        operation_id="device_pair",
+        request=PairRequestV1,
+        responses={200: PairResponseV1, 400: ErrorV1},
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         try:
             pair_request = PairRequestV1.model_validate(request.data)
@@ -72,6 +89,9 @@ class PairApi(APIView):
 class TokenRefreshApi(UserTokenRefreshApi):
     """POST {refresh} -> {access, refresh} for users and paired devices alike (rotating)."""
 
+    @extend_schema(
+        operation_id="auth_token_refresh", request=RefreshInput, responses=TokenPairV1, auth=[]
+    )
     def post(self, request: Request) -> Response:
         serializer = RefreshInput(data=request.data)
         serializer.is_valid(raise_exception=True)

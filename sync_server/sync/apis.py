@@ -7,12 +7,22 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from django.utils import timezone
-from pydantic import ValidationError
+from drf_spectacular.utils import extend_schema
+from pydantic import BaseModel, ValidationError
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from shared.protocol import MAX_CATALOG_PAGE, BatchEnvelopeV1, BatchResultV1
+from shared.protocol import (
+    MAX_CATALOG_PAGE,
+    BatchEnvelopeV1,
+    BatchResultV1,
+    CatalogPageV1,
+    ErrorV1,
+    EventBatchV1,
+    OrderBatchV1,
+    OrderReadyV1,
+)
 from sync_server.devices.apis import DeviceTenantApi, validation_error_response
 from sync_server.sync import feed, selectors, services
 from sync_server.tenants.models import TerminalKind
@@ -40,6 +50,11 @@ def _envelope(request: Request) -> BatchEnvelopeV1 | Response:
 class OrderSyncApi(DeviceTenantApi):
     """POST a batch of up to 200 orders -> one result per order (created/duplicate/...)."""
 
+    @extend_schema(
+        operation_id="sync_orders",
+        request=OrderBatchV1,
+        responses={200: BatchResultV1, 400: ErrorV1},
+    )
     def post(self, request: Request, tenant_slug: str) -> Response:
         envelope = _envelope(request)
         if isinstance(envelope, Response):
@@ -56,6 +71,11 @@ class OrderSyncApi(DeviceTenantApi):
 class EventSyncApi(DeviceTenantApi):
     """POST a batch of shift, cash, void and refund events -> one result per event."""
 
+    @extend_schema(
+        operation_id="sync_events",
+        request=EventBatchV1,
+        responses={200: BatchResultV1, 400: ErrorV1},
+    )
     def post(self, request: Request, tenant_slug: str) -> Response:
         envelope = _envelope(request)
         if isinstance(envelope, Response):
@@ -77,6 +97,11 @@ class CatalogFeedApi(DeviceTenantApi):
             required=False, min_value=1, max_value=MAX_CATALOG_PAGE, default=feed.DEFAULT_PAGE
         )
 
+    @extend_schema(
+        operation_id="sync_catalog",
+        parameters=[FilterSerializer],
+        responses={200: CatalogPageV1, 400: ErrorV1},
+    )
     def get(self, request: Request, tenant_slug: str) -> Response:
         query = self.FilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -92,12 +117,25 @@ class CatalogFeedApi(DeviceTenantApi):
         return Response(page.model_dump(mode="json"))
 
 
+class ReadyOrdersV1(BaseModel):
+    """The answer of `sync/ready/` (documentation only; built as a plain dict)."""
+
+    protocol_version: int = 1
+    orders: list[OrderReadyV1]
+    server_time: str
+
+
 class ReadyOrdersApi(DeviceTenantApi):
     """GET ?since=<ISO time> -> this terminal's orders the kitchen finished since then."""
 
     class FilterSerializer(serializers.Serializer[Any]):
         since = serializers.DateTimeField(required=False)
 
+    @extend_schema(
+        operation_id="sync_ready",
+        parameters=[FilterSerializer],
+        responses={200: ReadyOrdersV1},
+    )
     def get(self, request: Request, tenant_slug: str) -> Response:
         query = self.FilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
