@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m sync_server.demo --data-dir $(DEMO_DIR)
+	$(PY) -m pos_desktop.demo --data-dir $(DEMO_DIR)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,7 @@
-"""`kiosk-pos`: the headless terminal (pair, simulate, sync, status) for tests and support staff."""
+"""`kiosk-pos`: the cashier app (no command), and the headless terminal for tests and support.
+
+The headless commands (pair, simulate, sync, status, ...) drive the same services as the screens.
+"""
 
 from __future__ import annotations
 
@@ -224,7 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=f"the terminal's data folder (default {default_data_dir()})",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument(
+        "--kiosk", action="store_true", help="with no command: open the till full screen"
+    )
+    commands = parser.add_subparsers(dest="command")
 
     pair = commands.add_parser("pair", help="pair this terminal with the cloud")
     pair.add_argument("--server", required=True, help="e.g. https://pos.example.com")
@@ -278,8 +284,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.data_dir is None:
         args.data_dir = default_data_dir()
     handler = getattr(args, "handler", None)
-    if handler is None:
-        return EXIT_USAGE
+    if handler is None:  # no subcommand: the cashier app itself
+        from pos_desktop.ui.app import run
+
+        return run(args.data_dir, kiosk=args.kiosk)
     if handler not in (_pair, _simulate, _sync, _status, _attention):
         return int(handler(args) or 0)  # a printing subcommand: it opens its own store
     terminal = Terminal(args.data_dir)
