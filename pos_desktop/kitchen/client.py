@@ -88,7 +88,6 @@ class KitchenSocketClient:
         self._rng = rng or random.Random()
         self._outgoing: queue.Queue[KitchenActionV1] = queue.Queue()
         self._stop = threading.Event()
-        self._drop = threading.Event()
         self._thread: threading.Thread | None = None
         self.connections = 0
         """How many times a socket was opened: tests read it to see a reconnect happened."""
@@ -105,10 +104,6 @@ class KitchenSocketClient:
     def send(self, action: KitchenActionV1) -> None:
         """Queue an action; it goes out now if online, else with the resend after reconnect."""
         self._outgoing.put(action)
-
-    def drop_connection(self) -> None:
-        """Close the current socket as if the network dropped (used by tests and `--debug`)."""
-        self._drop.set()
 
     # --- the thread -----------------------------------------------------------------------
 
@@ -161,14 +156,13 @@ class KitchenSocketClient:
 
     def _serve(self, socket: ClientConnection) -> None:
         """Say hello, resend what is unacknowledged, then pump both directions until closed."""
-        self._drop.clear()
         socket.send(KitchenHelloV1(last_sequence=self._last_sequence()).model_dump_json())
         while not self._outgoing.empty():  # everything queued is also pending: resent just below
             self._outgoing.get_nowait()
         for action in self._pending_actions():
             socket.send(action.model_dump_json())
         self._on_online(True, "online")
-        while not self._stop.is_set() and not self._drop.is_set():
+        while not self._stop.is_set():
             try:
                 while True:
                     socket.send(self._outgoing.get_nowait().model_dump_json())
