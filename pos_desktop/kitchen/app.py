@@ -45,7 +45,7 @@ def open_kitchen_screen(
     *,
     board: KitchenBoard,
     url: str,
-    access_token: TokenKeeper | None = None,
+    tokens: TokenKeeper | None = None,
     token: str | None = None,
     title: str = "Kitchen",
     backoff: Backoff | None = None,
@@ -57,13 +57,13 @@ def open_kitchen_screen(
     bridge.online_changed.connect(window.set_online)
 
     def current_token() -> str:
-        if access_token is not None:
-            return access_token.access_token()
+        if tokens is not None:
+            return tokens.access_token()
         return token or ""
 
     def refresh() -> None:
-        if access_token is not None:
-            access_token.refresh()
+        if tokens is not None:
+            tokens.refresh()
 
     client = KitchenSocketClient(
         url=url,
@@ -89,7 +89,7 @@ def run_kitchen(*, data_dir: Path, device: KitchenDevice, station: str | None) -
     screen = open_kitchen_screen(
         board=board,
         url=kitchen_socket_url(device.server_url, device.tenant_slug, device.outlet_id, station),
-        access_token=tokens,
+        tokens=tokens,
         title=f"Kitchen · {device.outlet_code}" + (f" · {station}" if station else ""),
     )
     thresholds_loaded = _ThresholdsLoaded()

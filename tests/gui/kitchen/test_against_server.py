@@ -51,7 +51,7 @@ def test_pair_receive_bump_recall_and_refill_after_an_outage(
     screen = open_kitchen_screen(
         board=board,
         url=kitchen_socket_url(device.server_url, device.tenant_slug, device.outlet_id, None),
-        access_token=tokens,
+        tokens=tokens,
         backoff=Backoff(base_s=0.1, cap_s=0.5),
     )
     qtbot.addWidget(screen.window)
