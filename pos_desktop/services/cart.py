@@ -50,6 +50,7 @@ class CartSession:
     order_discount: ManualDiscount | None = None
     customer_id: str | None = None
     customer_name: str = ""
+    customer_group: str = ""
     table: str = ""
     note: str = ""
     approvals: list[ManagerApproval] = field(default_factory=list)
@@ -124,10 +125,11 @@ class CartSession:
         """Take a line off the cart (before payment: no approval needed)."""
         del self.lines[self._index(line_id)]
 
-    def attach_customer(self, customer_id: str | None, name: str = "") -> None:
-        """Attach (or with None, detach) a customer for promotions and the receipt."""
+    def attach_customer(self, customer_id: str | None, name: str = "", group: str = "") -> None:
+        """Attach (or with None, detach) a customer; `group` unlocks group promotions."""
         self.customer_id = customer_id
         self.customer_name = name if customer_id else ""
+        self.customer_group = group if customer_id else ""
 
     # --- discounts ---
 
@@ -247,7 +249,9 @@ class CartSession:
             promotions=self.snapshot.promotions,
             tax_rates=self.snapshot.tax_rates,
             service_charge=self.snapshot.service_charge,
-            customer=Customer(customer_id=self.customer_id) if self.customer_id else None,
+            customer=Customer(customer_id=self.customer_id, group_id=self.customer_group or None)
+            if self.customer_id
+            else None,
             cash_rounding=self.snapshot.cash_rounding if cash_rounding else None,
         )
 
@@ -257,6 +261,7 @@ class CartSession:
         self.order_discount = None
         self.customer_id = None
         self.customer_name = ""
+        self.customer_group = ""
         self.table = ""
         self.note = ""
         self.approvals.clear()

@@ -192,6 +192,7 @@ def _upsert(session: Session, change: CatalogChangeV1, outlet_id: str | None) ->
                 name=data.name,
                 phone=data.phone or None,
                 email=data.email or None,
+                customer_group=data.group,
                 created_offline=False,
                 version=version,
             )

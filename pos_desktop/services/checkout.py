@@ -18,7 +18,7 @@ from pos_desktop.services.cart import CartSession
 from pos_desktop.services.catalog import TerminalIdentity, terminal_identity
 from pos_desktop.services.errors import InvalidInput, StateError
 from pos_desktop.services.shifts import open_shift_row
-from pos_desktop.store.models import Approval, Counter, Order, OrderLine, Payment
+from pos_desktop.store.models import Approval, Counter, Customer, Order, OrderLine, Payment
 from pos_desktop.store.uow import UnitOfWork
 from pos_desktop.sync.queue import QueueKind, enqueue_payload
 from shared.pricing import AppliedDiscount, AppliedTax, ManualDiscount, PricedCart
@@ -317,6 +317,11 @@ def checkout(
     if shift is None:
         raise StateError("Open a shift before selling.", code="no_open_shift")
     identity = terminal_identity(session)
+    if cart.customer_id and not cart.customer_group:
+        # The server prices with the customer's group; a screen that did not pass it
+        # must not make this terminal charge more than the cloud will compute.
+        customer = session.get(Customer, cart.customer_id)
+        cart.customer_group = customer.customer_group if customer else ""
     at = utcnow()
     all_cash = all(t.method == "cash" for t in tenders)
     priced = cart.priced(at=at, cash_rounding=all_cash)

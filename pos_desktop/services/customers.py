@@ -20,6 +20,7 @@ class CustomerView:
     name: str
     phone: str
     created_offline: bool
+    group: str = ""
 
 
 def _view(customer: Customer) -> CustomerView:
@@ -28,6 +29,7 @@ def _view(customer: Customer) -> CustomerView:
         name=customer.name,
         phone=customer.phone or "",
         created_offline=customer.created_offline,
+        group=customer.customer_group,
     )
 
 
@@ -57,6 +59,7 @@ def create_customer(
         name=name,
         phone=phone.strip() or None,
         email=email.strip() or None,
+        customer_group="",
         created_offline=True,
         version=0,
     )

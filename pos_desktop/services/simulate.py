@@ -10,6 +10,7 @@ from pos_desktop.services.auth import SignedIn, sign_in_by_pin
 from pos_desktop.services.cart import CartSession
 from pos_desktop.services.catalog import CatalogSnapshot
 from pos_desktop.services.checkout import CheckoutResult, Tender, checkout
+from pos_desktop.services.customers import find_customers
 from pos_desktop.services.errors import StateError
 from pos_desktop.services.shifts import open_shift, open_shift_row
 from pos_desktop.store.uow import UnitOfWork
@@ -89,6 +90,10 @@ def simulate_sales(
         shift_open = open_shift_row(uow.session) is not None
     with new_uow() as uow:
         snapshot = CatalogSnapshot.load(uow.session)
+    with new_uow() as uow:
+        regulars = [
+            (c.customer_id, c.name, c.group) for c in find_customers(uow, query="", limit=50)
+        ]
     if not shift_open:
         leading = 10 ** max(len(str(max(p.price_minor for p in snapshot.products.values()))), 1)
         with new_uow() as uow:
@@ -98,6 +103,8 @@ def simulate_sales(
     last: CheckoutResult | None = None
     for index in range(orders):
         cart = CartSession(snapshot, cashier)
+        if regulars and rng.random() < 0.2:
+            cart.attach_customer(*rng.choice(regulars))
         _random_cart(cart, rng)
         due_cash = cart.priced(cash_rounding=True).payable_minor
         due = cart.priced().payable_minor

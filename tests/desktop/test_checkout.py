@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import func, select
 
 from pos_desktop.services import checkout as checkout_module
 from pos_desktop.services.auth import SignedIn, approve
 from pos_desktop.services.cart import CartSession
-from pos_desktop.services.catalog import CatalogSnapshot
+from pos_desktop.services.catalog import CatalogSnapshot, apply_catalog_page
 from pos_desktop.services.checkout import Tender, checkout
+from pos_desktop.services.customers import find_customers
 from pos_desktop.services.errors import ApprovalRequired, InvalidInput, StateError
 from pos_desktop.store.models import Approval, Counter, Order, OrderLine, Payment, SyncQueueItem
 from pos_desktop.terminal import Terminal
-from shared.pricing import DiscountKind
-from shared.protocol import OrderV1
+from shared.pricing import DiscountKind, Promotion, PromotionKind, promotion_to_dict
+from shared.protocol import CatalogChangeV1, CatalogPageV1, CustomerV1, OrderV1
 from tests.desktop.conftest import option_id, product_id
 
 
@@ -200,3 +203,51 @@ def test_a_big_discount_needs_a_manager_and_the_approval_is_recorded(
     wire = OrderV1.model_validate_json(item.payload)
     assert wire.manual_discount is not None and str(wire.manual_discount.approved_by) == manager_id
     assert [a.action for a in wire.approvals] == ["order_discount"]
+
+
+def test_customer_group_promotions_price_the_same_as_the_server(
+    open_terminal: Terminal, cashier: SignedIn
+) -> None:
+    members = Promotion(
+        promotion_id=str(uuid.uuid4()),
+        name="Members 10%",
+        kind=PromotionKind.PERCENT_OFF,
+        percent_bp=1000,
+        customer_group_ids=frozenset({"member"}),
+    )
+    ayu = CustomerV1(id=uuid.uuid4(), name="Ayu", group="member")
+    page = CatalogPageV1(
+        changes=(
+            CatalogChangeV1(
+                entity="promotion",
+                id=uuid.UUID(members.promotion_id),
+                version=2,
+                data={
+                    "id": members.promotion_id,
+                    "name": members.name,
+                    "rule": promotion_to_dict(members),
+                },
+            ),
+            CatalogChangeV1(
+                entity="customer", id=ayu.id, version=2, data=ayu.model_dump(mode="json")
+            ),
+        ),
+        next_cursor="c2",
+        has_more=False,
+        catalog_version=2,
+    )
+    with open_terminal.uow() as uow:
+        apply_catalog_page(uow.session, page)
+        uow.commit()
+    with open_terminal.uow() as uow:
+        snapshot = CatalogSnapshot.load(uow.session)
+        (found,) = find_customers(uow, query="Ayu")
+    assert found.group == "member"
+    cart = CartSession(snapshot, cashier)
+    cart.add_product(product_id("Nasi goreng"), quantity=2)
+    cart.attach_customer(found.customer_id, found.name, found.group)
+    assert cart.priced().total_minor == 81_000  # 90,000 − 10% for members
+    cart.attach_customer(found.customer_id, found.name)  # a screen that forgot the group
+    with open_terminal.uow() as uow:
+        result = checkout(uow, cart=cart, tenders=[Tender("card", 81_000)], cashier=cashier)
+    assert result.total_minor == 81_000

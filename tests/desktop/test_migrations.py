@@ -26,7 +26,7 @@ def _revision(engine: Engine) -> str:
 def test_empty_database_migrates_to_the_models(tmp_path: Path) -> None:
     database = Database(tmp_path)
     assert _differences(database.engine) == []
-    assert _revision(database.engine) == "0002"
+    assert _revision(database.engine) == "0003"
     database.dispose()
 
 
@@ -41,13 +41,16 @@ def test_older_database_is_upgraded_in_place_keeping_its_rows(tmp_path: Path) ->
     engine.dispose()
 
     database = Database(tmp_path)  # start-up runs the migrations
-    assert _revision(database.engine) == "0002"
+    assert _revision(database.engine) == "0003"
     assert _differences(database.engine) == []
     with database.engine.connect() as connection:
         row = connection.execute(
-            text("SELECT name, version, created_offline FROM customers WHERE id = 'c1'")
+            text(
+                "SELECT name, version, created_offline, customer_group FROM customers"
+                " WHERE id = 'c1'"
+            )
         ).one()
-        assert tuple(row) == ("Ayu", 3, 0)
+        assert tuple(row) == ("Ayu", 3, 0, "")
         assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     database.dispose()
 
@@ -65,6 +68,6 @@ def test_every_connection_is_durable_and_enforces_foreign_keys(tmp_path: Path) -
 def test_restart_on_a_current_database_changes_nothing(tmp_path: Path) -> None:
     Database(tmp_path).dispose()
     again = Database(tmp_path)
-    assert _revision(again.engine) == "0002"
+    assert _revision(again.engine) == "0003"
     assert _differences(again.engine) == []
     again.dispose()
