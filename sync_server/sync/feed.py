@@ -18,7 +18,6 @@ On SQLite (one writer at a time) the version alone is the cursor.
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -55,6 +54,7 @@ from sync_server.catalog.models import (
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.customers.models import Customer
 from sync_server.devices.auth import Device
+from sync_server.kitchen.services import station_code
 from sync_server.promotions.models import Promotion
 from sync_server.tenants.models import Outlet, Tenant
 
@@ -172,15 +172,9 @@ def _as_uuid(value: Any) -> uuid.UUID:
 # --- rows to wire models --------------------------------------------------------------------
 
 
-STATION_CODE: Final = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
-
-
 def _station(value: str | None) -> str | None:
-    """A station as the wire allows it (a code); free text the back office let in is dropped."""
-    if value and not STATION_CODE.match(value):
-        log.warning("kitchen station %r is not a code; not sent to terminals", value)
-        return None
-    return value or None
+    """A station as the wire and the kitchen name it (free text "Hot line" is `Hot-line`)."""
+    return station_code(value) if value and value.strip() else None
 
 
 def _tenant_change(tenant: Tenant, ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:

@@ -176,7 +176,7 @@ def test_back_office_free_text_never_breaks_the_feed(fresh_world: FreshWorld) ->
     tenant = fresh_world.tenant
     with tenant_atomic(tenant):
         product = fresh_world.products[0]
-        product.kitchen_station = "Hot kitchen"  # the wire only carries station codes
+        product.kitchen_station = "Hot kitchen"  # free text: the wire carries codes
         product.save()
         nameless = fresh_world.products[1]
         Product.objects.filter(id=nameless.id).update(name="")  # invalid on the wire
@@ -186,6 +186,6 @@ def test_back_office_free_text_never_breaks_the_feed(fresh_world: FreshWorld) ->
     )
     by_id = {c.id: c for c in changes}
     assert by_id[product.id].data is not None
-    assert by_id[product.id].data["kitchen_station"] is None
+    assert by_id[product.id].data["kitchen_station"] == "Hot-kitchen"  # as the kitchen names it
     assert by_id[nameless.id].deleted  # cannot be sent: a tombstone, and the page still came
     assert by_id[fresh_world.products[2].id].data is not None
