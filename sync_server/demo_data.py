@@ -56,7 +56,8 @@ DEMO_ACCOUNTS = (
     DemoAccount("rival.owner", Role.OWNER, "rival", None),
 )
 
-# (category, colour, station, [(name, price_minor)]): 6 categories x 10 products.
+# (category, colour, station, [(name, price_minor)]): 6 categories x 10 products. The station is
+# set on the category and on each of its products (a product's own station wins in routing).
 DEMO_MENU: tuple[tuple[str, str, str, tuple[tuple[str, int], ...]], ...] = (
     (
         "Coffee",
@@ -294,7 +295,7 @@ def _seed_menu(
         category = _write(
             Category,
             {"tenant": tenant, "name": category_name},
-            {"colour": colour, "sort_order": category_index},
+            {"colour": colour, "kitchen_station": station, "sort_order": category_index},
         )
         offered = {
             "Coffee": ("Size", "Sugar", "Extra shot"),
@@ -450,7 +451,11 @@ def _seed_rival_tenant() -> Tenant:
             TaxRate, {"tenant": tenant, "name": "PPN 11%"}, {"rate_bp": 1_100, "inclusive": False}
         )
         _write(Outlet, {"tenant": tenant, "code": "main"}, {"name": "Rival Roasters Kemang"})
-        category = _write(Category, {"tenant": tenant, "name": "Coffee"}, {"colour": "#3B2F2F"})
+        category = _write(
+            Category,
+            {"tenant": tenant, "name": "Coffee"},
+            {"colour": "#3B2F2F", "kitchen_station": "bar"},
+        )
         for index, (name, price_minor) in enumerate(
             (
                 ("Rival Espresso", 20_000),

@@ -29,6 +29,11 @@ from sync_server.common.serializers import (
 )
 
 
+def kitchen_station_field() -> StrictCharField:
+    """A kitchen station as products and categories take it (blank: no station of its own)."""
+    return StrictCharField(max_length=32, required=False, allow_blank=True)
+
+
 class ProductInput(StrictInputSerializer):
     resource = "products"
     sku = StrictCharField(max_length=64)
@@ -38,7 +43,7 @@ class ProductInput(StrictInputSerializer):
     price_minor = money_field()
     cost_minor = money_field(required=False)
     tax_rate = tenant_related(TaxRate.objects, allow_null=True, required=False)
-    kitchen_station = StrictCharField(max_length=32, required=False, allow_blank=True)
+    kitchen_station = kitchen_station_field()
     colour = colour_field()
     is_active = StrictBooleanField(required=False)
     track_stock = StrictBooleanField(required=False)
@@ -117,6 +122,7 @@ class ProductDetailApi(ResourceDetailMixin, TenantApi):
 class CategoryInput(StrictInputSerializer):
     name = name_field(max_length=100)
     colour = colour_field()
+    kitchen_station = kitchen_station_field()
     sort_order = sort_order_field()
 
 
@@ -125,7 +131,7 @@ class CategoryOutput(RoleAwareOutputSerializer):
 
     class Meta:
         model = Category
-        fields = ["id", "name", "colour", "sort_order", "version", "updated_at"]
+        fields = ["id", "name", "colour", "kitchen_station", "sort_order", "version", "updated_at"]
 
 
 class CategoryListApi(ResourceListMixin, TenantApi):

@@ -38,10 +38,12 @@ class TaxRate(TenantOwnedModel):
 
 
 class Category(TenantOwnedModel):
-    """A group of products on the terminal's menu."""
+    """A group of products on the terminal's menu; its kitchen station routes the products that
+    name none of their own (blank: the outlet's default station)."""
 
     name = models.CharField(max_length=100)
     colour = models.CharField(max_length=7, blank=True, default="")
+    kitchen_station = models.CharField(max_length=32, blank=True, default="")
     sort_order = models.IntegerField(default=0)
 
     class Meta:

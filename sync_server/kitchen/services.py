@@ -11,7 +11,7 @@ import logging
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from asgiref.sync import async_to_sync
@@ -136,7 +136,12 @@ def _nudge_after_commit(outlet_id: uuid.UUID, tickets: Sequence[KitchenTicket]) 
 # --- tickets for an order -------------------------------------------------------------------
 
 
-def _station_of_lines(*, outlet: Outlet, lines: Sequence[KitchenLine]) -> list[str]:
+def _catalog_stations(lines: Sequence[KitchenLine]) -> list[str]:
+    """Each line's own station, else its product's, else its category's ("" when none names one).
+
+    The category is the product's as the server knows it; a line whose product is unknown here
+    falls back to the category the terminal sent. Two queries, whatever the number of lines.
+    """
     product_ids = {line.product_id for line in lines if not line.station and line.product_id}
     products = {
         product.id: product
@@ -148,20 +153,32 @@ def _station_of_lines(*, outlet: Outlet, lines: Sequence[KitchenLine]) -> list[s
         if not line.station and line.category_id and line.product_id not in products
     }
     categories = {c.id: c for c in Category.with_tombstones.filter(id__in=category_ids)}
-    default = outlet.default_kitchen_station or FALLBACK_STATION
     stations = []
     for line in lines:
         product = products.get(line.product_id) if line.product_id else None
         category = product.category if product else categories.get(line.category_id)
         stations.append(
-            station_code(
-                line.station
-                or (product.kitchen_station if product else "")
-                or str(getattr(category, "kitchen_station", "") or "")
-                or default
-            )
+            line.station
+            or (product.kitchen_station if product else "")
+            or (category.kitchen_station if category else "")
         )
     return stations
+
+
+def _station_of_lines(*, outlet: Outlet, lines: Sequence[KitchenLine]) -> list[str]:
+    default = outlet.default_kitchen_station or FALLBACK_STATION
+    return [station_code(station or default) for station in _catalog_stations(lines)]
+
+
+def kitchen_lines_routed(lines: Sequence[KitchenLine]) -> list[KitchenLine]:
+    """The lines some station claims (the line's own, its product's or its category's), with
+    that station filled in. Lines nobody claims (retail: bottled water) make no ticket; the
+    outlet default only catches lines handed to `kitchen_tickets_create_for_order` directly."""
+    return [
+        replace(line, station=station)
+        for line, station in zip(lines, _catalog_stations(lines), strict=True)
+        if station
+    ]
 
 
 def kitchen_tickets_create_for_order(

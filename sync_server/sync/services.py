@@ -38,7 +38,11 @@ from sync_server.catalog.models import Product, TaxRate
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.customers.models import Customer
 from sync_server.devices.auth import Device
-from sync_server.kitchen.services import KitchenLine, kitchen_tickets_create_for_order
+from sync_server.kitchen.services import (
+    KitchenLine,
+    kitchen_lines_routed,
+    kitchen_tickets_create_for_order,
+)
 from sync_server.orders.models import Order, flags_text, flags_tuple
 from sync_server.orders.services import (
     OrderEventRefused,
@@ -291,26 +295,23 @@ def _order_rows(
 
 
 def _kitchen_lines(order: OrderV1, context: OrderBatchContext) -> list[KitchenLine]:
-    """Lines the kitchen prepares: those the terminal routed to a station, or whose product has
-    one. Retail lines (bottled water) never make a ticket."""
-    kitchen = []
-    for line in order.lines:
-        product = context.products.get(line.product_id) if line.product_id else None
-        station = line.kitchen_station or (product.kitchen_station if product else "")
-        if station:
-            kitchen.append(
-                KitchenLine(
-                    line_id=line.id,
-                    name=line.name,
-                    quantity=line.quantity,
-                    modifiers=tuple(m.name for m in line.modifiers),
-                    note=line.note,
-                    station=station,
-                    product_id=line.product_id,
-                    category_id=line.category_id,
-                )
+    """Lines the kitchen prepares: those the terminal routed to a station, or whose product or
+    category has one (resolved by the kitchen). Retail lines (bottled water) never make a ticket."""
+    return kitchen_lines_routed(
+        [
+            KitchenLine(
+                line_id=line.id,
+                name=line.name,
+                quantity=line.quantity,
+                modifiers=tuple(m.name for m in line.modifiers),
+                note=line.note,
+                station=line.kitchen_station or None,
+                product_id=line.product_id,
+                category_id=line.category_id,
             )
-    return kitchen
+            for line in order.lines
+        ]
+    )
 
 
 def _stored_result(model: type[Order] | type[SyncEvent], item_id: uuid.UUID, digest: str) -> Any:
