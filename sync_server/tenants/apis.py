@@ -140,11 +140,37 @@ class TenantSettingsApi(TenantApi):
         return TenantOutput(tenant, context=self.serializer_context()).data
 
 
+# A ticket older than a day is a forgotten one, not a slow one.
+TICKET_TIMER_LIMIT_S = 86_400
+
+
 class OutletInput(StrictInputSerializer):
     code = serializers.RegexField(SLUG, max_length=32)
     name = name_field()
     address = StrictCharField(required=False, allow_blank=True, max_length=2000)
     default_kitchen_station = StrictCharField(required=False, max_length=32)
+    ticket_amber_after_s = StrictIntegerField(
+        required=False, min_value=1, max_value=TICKET_TIMER_LIMIT_S
+    )
+    ticket_red_after_s = StrictIntegerField(
+        required=False, min_value=1, max_value=TICKET_TIMER_LIMIT_S
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Amber must come before red, also when a PATCH sends only one of the two."""
+        amber = attrs.get(
+            "ticket_amber_after_s", getattr(self.instance, "ticket_amber_after_s", 300)
+        )
+        red = attrs.get("ticket_red_after_s", getattr(self.instance, "ticket_red_after_s", 600))
+        if amber >= red:
+            field = (
+                "ticket_amber_after_s" if "ticket_amber_after_s" in attrs else "ticket_red_after_s"
+            )
+            raise serializers.ValidationError(
+                {field: ["ticket_amber_after_s must be below ticket_red_after_s"]},
+                code="out_of_range",
+            )
+        return attrs
 
 
 class OutletOutput(RoleAwareOutputSerializer):
@@ -152,7 +178,16 @@ class OutletOutput(RoleAwareOutputSerializer):
 
     class Meta:
         model = Outlet
-        fields = ["id", "code", "name", "address", "default_kitchen_station", "version"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "address",
+            "default_kitchen_station",
+            "ticket_amber_after_s",
+            "ticket_red_after_s",
+            "version",
+        ]
 
 
 class OutletListApi(ResourceListMixin, TenantApi):

@@ -47,12 +47,18 @@ class Tenant(VersionedModel):
 
 
 class Outlet(TenantOwnedModel):
-    """A shop of a tenant; `code` appears in receipt numbers (`MAIN-T1-000123`)."""
+    """A shop of a tenant; `code` appears in receipt numbers (`MAIN-T1-000123`).
+
+    A kitchen screen colours a ticket amber after `ticket_amber_after_s` seconds and red after
+    `ticket_red_after_s`: a counter café is slow at five minutes, a restaurant is not.
+    """
 
     code = models.SlugField(max_length=32)
     name = models.CharField(max_length=200)
     address = models.TextField(blank=True, default="")
     default_kitchen_station = models.CharField(max_length=32, default="kitchen")
+    ticket_amber_after_s = models.IntegerField(default=300)
+    ticket_red_after_s = models.IntegerField(default=600)
 
     class Meta:
         ordering = ["code"]
@@ -61,7 +67,12 @@ class Outlet(TenantOwnedModel):
                 fields=["tenant", "code"],
                 condition=Q(deleted_at__isnull=True),
                 name="outlet_code_unique_per_tenant",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(ticket_amber_after_s__gt=0)
+                & Q(ticket_red_after_s__gt=models.F("ticket_amber_after_s")),
+                name="outlet_ticket_thresholds_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
