@@ -209,6 +209,8 @@ def _outlets(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
                 name=o.name,
                 address=o.address,
                 default_station=_station(o.default_kitchen_station),
+                ticket_amber_after_s=o.ticket_amber_after_s,
+                ticket_red_after_s=o.ticket_red_after_s,
             ),
         )
         for o in Outlet.with_tombstones.filter(id__in=ids)
@@ -233,7 +235,13 @@ def _categories(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
             c.version,
             None
             if c.deleted_at
-            else CategoryV1(id=c.id, name=c.name, colour=c.colour, sort_order=c.sort_order),
+            else CategoryV1(
+                id=c.id,
+                name=c.name,
+                colour=c.colour,
+                sort_order=c.sort_order,
+                kitchen_station=_station(c.kitchen_station),
+            ),
         )
         for c in Category.with_tombstones.filter(id__in=ids)
     }
