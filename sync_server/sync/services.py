@@ -34,7 +34,7 @@ from shared.protocol import (
     canonical_digest,
     error_from_validation,
 )
-from sync_server.catalog.models import Product, TaxRate
+from sync_server.catalog.models import Category, Product, TaxRate
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.customers.models import Customer
 from sync_server.devices.auth import Device
@@ -103,6 +103,8 @@ class OrderBatchContext:
     rules: PricingRules
     shifts: dict[uuid.UUID, tuple[uuid.UUID, str]] = field(default_factory=dict)
     """shift id -> (terminal id, status) of shifts known to exist."""
+    stationed_categories: frozenset[uuid.UUID] = frozenset()
+    """Categories of the batch's lines that name a kitchen station."""
 
 
 def _pricing_rules(tenant: Tenant, customer_ids: set[uuid.UUID]) -> PricingRules:
@@ -162,6 +164,14 @@ def _batch_context(
             )
         }
         rules = _pricing_rules(tenant, customer_ids)
+        category_ids = {p.category_id for p in products.values() if p.category_id} | {
+            line.category_id for order in orders for line in order.lines if line.category_id
+        }
+        stationed = frozenset(
+            Category.with_tombstones.filter(id__in=category_ids)
+            .exclude(kitchen_station="")
+            .values_list("id", flat=True)
+        )
     return OrderBatchContext(
         tenant=tenant,
         device=device,
@@ -171,6 +181,7 @@ def _batch_context(
         products=products,
         rules=rules,
         shifts=shifts,
+        stationed_categories=stationed,
     )
 
 
@@ -294,6 +305,21 @@ def _order_rows(
     return row, lines, payments
 
 
+def _may_reach_the_kitchen(order: OrderV1, context: OrderBatchContext) -> bool:
+    """Whether any line, its product or its category names a station, from what the batch read:
+    a retail-only order skips the kitchen's own routing query. The kitchen decides the rest."""
+    for line in order.lines:
+        product = context.products.get(line.product_id) if line.product_id else None
+        category_id = product.category_id if product else line.category_id
+        if (
+            line.kitchen_station
+            or (product is not None and product.kitchen_station)
+            or category_id in context.stationed_categories
+        ):
+            return True
+    return False
+
+
 def _kitchen_lines(order: OrderV1, context: OrderBatchContext) -> list[KitchenLine]:
     """Lines the kitchen prepares: those the terminal routed to a station, or whose product or
     category has one (resolved by the kitchen). Retail lines (bottled water) never make a ticket."""
@@ -383,7 +409,9 @@ def order_ingest(*, order: OrderV1, context: OrderBatchContext) -> ItemResultV1:
                 if product is not None and product.track_stock:
                     tracked[product.id] = tracked.get(product.id, 0) - line.quantity
             stock_adjust(tenant=tenant, outlet_id=order.outlet_id, changes=tracked)
-            kitchen_lines = _kitchen_lines(order, context)
+            kitchen_lines = (
+                _kitchen_lines(order, context) if _may_reach_the_kitchen(order, context) else []
+            )
             if kitchen_lines:
                 kitchen_tickets_create_for_order(
                     tenant=tenant,

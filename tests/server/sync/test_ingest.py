@@ -285,3 +285,17 @@ def test_a_failure_inside_one_order_rolls_it_back_and_spares_the_batch(
         assert not Order.objects.filter(id=cooked.id).exists()  # order went with its tickets
         assert not OrderLine.objects.filter(order_id=cooked.id).exists()
         assert Order.objects.filter(id=fine.id).exists()
+
+
+def test_retail_lines_make_no_kitchen_ticket(
+    pair_device: Callable[..., PairedDevice], demo_tenant: Tenant
+) -> None:
+    with tenant_atomic(demo_tenant):
+        water = Product(tenant=demo_tenant, sku="RETAIL-1", name="Bottled water", price_minor=5000)
+        water.save()  # no category, no station: nobody cooks it
+    device = pair_device()
+    order = make_order(device, [(water, 2)], shift_id=uuid.uuid4(), at=AT)
+    assert _results(device.push_orders(order))[0]["status"] == "created"
+    with tenant_atomic(demo_tenant):
+        assert not KitchenTicket.objects.filter(order_id=order.id).exists()
+        assert Order.objects.filter(id=order.id).exists()
