@@ -123,7 +123,7 @@ def _pricing_rules(tenant: Tenant, customer_ids: set[uuid.UUID]) -> PricingRules
         ),
         promotions=PromotionBook(engine_promotions),
         service_charge=(
-            ServiceCharge(rate_bp=tenant.service_charge_bp, taxed=True)
+            ServiceCharge(rate_bp=tenant.service_charge_bp, taxed=tenant.service_charge_taxed)
             if tenant.service_charge_bp
             else None
         ),

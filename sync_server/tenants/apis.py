@@ -42,6 +42,8 @@ class TenantSettingsInput(StrictInputSerializer):
     time_zone = StrictCharField(max_length=64, required=False)
     prices_include_tax = StrictBooleanField(required=False)
     service_charge_bp = basis_points_field(required=False)
+    service_charge_taxed = StrictBooleanField(required=False)
+    approval_discount_threshold_bp = basis_points_field(required=False)
     cash_rounding_step_minor = StrictIntegerField(required=False, min_value=1, max_value=10**9)
     receipt_header = StrictCharField(required=False, allow_blank=True, max_length=2000)
     receipt_footer = StrictCharField(required=False, allow_blank=True, max_length=2000)
@@ -80,6 +82,8 @@ class TenantOutput(RoleAwareOutputSerializer):
             "time_zone",
             "prices_include_tax",
             "service_charge_bp",
+            "service_charge_taxed",
+            "approval_discount_threshold_bp",
             "cash_rounding_step_minor",
             "receipt_header",
             "receipt_footer",

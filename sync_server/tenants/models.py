@@ -21,6 +21,10 @@ class Tenant(VersionedModel):
     time_zone = models.CharField(max_length=64, default="UTC")
     prices_include_tax = models.BooleanField(default=False)
     service_charge_bp = models.IntegerField(default=0)
+    # Whether tax is charged on the service charge too (PPN on service in Indonesia: yes).
+    service_charge_taxed = models.BooleanField(default=True)
+    # A line or order discount above this share needs a manager's approval on the terminal.
+    approval_discount_threshold_bp = models.IntegerField(default=1000)
     cash_rounding_step_minor = models.BigIntegerField(default=1)
     receipt_header = models.TextField(blank=True, default="")
     receipt_footer = models.TextField(blank=True, default="")
@@ -39,6 +43,11 @@ class Tenant(VersionedModel):
             ),
             models.CheckConstraint(
                 condition=Q(cash_rounding_step_minor__gte=1), name="tenant_cash_rounding_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(approval_discount_threshold_bp__gte=0)
+                & Q(approval_discount_threshold_bp__lte=10_000),
+                name="tenant_approval_discount_threshold_bp_range",
             ),
         ]
 
