@@ -12,6 +12,7 @@ from pos_desktop.credentials import DeviceCredentials, secure_backend
 from pos_desktop.services.catalog import (
     CATALOG_VERSION_KEY,
     CURSOR_KEY,
+    READY_CURSOR_KEY,
     TENANT_KEY,
     TerminalIdentity,
     get_setting,
@@ -73,6 +74,8 @@ class Terminal:
             save_pairing(uow.session, response, server_url.rstrip("/"))
             put_setting(uow.session, CURSOR_KEY, "")
             put_setting(uow.session, CATALOG_VERSION_KEY, 0)
+            # Order-ready notices start from now: nothing of this folder was sold before.
+            put_setting(uow.session, READY_CURSOR_KEY, response.server_time.isoformat())
             uow.commit()
         identity = self.identity()
         assert identity is not None

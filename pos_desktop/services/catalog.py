@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from pos_desktop.services.errors import StateError
+from pos_desktop.services.errors import InvalidInput, StateError
 from pos_desktop.store.models import (
     Cashier,
     Category,
@@ -43,6 +44,8 @@ OUTLET_KEY = "outlet"
 CURSOR_KEY = "catalog_cursor"
 CATALOG_VERSION_KEY = "catalog_version"
 LAST_SYNC_KEY = "last_sync_at"
+READY_CURSOR_KEY = "ready_cursor"
+"""The server time of the last "order ready" the terminal heard of (`sync/ready/?since=`)."""
 
 ROW_MODELS: dict[str, type[Any]] = {
     "category": Category,
@@ -103,6 +106,32 @@ def terminal_identity(session: Session) -> TerminalIdentity:
             "This terminal is not paired and has no catalog.", field=None, code="not_paired"
         )
     return TerminalIdentity(**value)
+
+
+def change_server_url(session: Session, server_url: str) -> TerminalIdentity | None:
+    """Move a paired terminal to another server address (the manager's settings screen).
+
+    The identity's `server_url` is the one place the address lives: the sync engine and so
+    the online state (and with it the kitchen-print decision) follow it. An empty address
+    keeps the current one; an unpaired terminal (demo) learns its address when it pairs, so
+    nothing is stored for it here.
+    """
+    value = get_setting(session, TERMINAL_KEY)
+    identity = TerminalIdentity(**value) if value else None
+    wanted = server_url.strip().rstrip("/")
+    if identity is None or identity.server_url is None or not wanted:
+        return identity
+    parts = urlsplit(wanted)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(
+            "Enter the server address as http(s)://host[:port].",
+            field="server_url",
+            code="bad_server_url",
+        )
+    if wanted != identity.server_url:
+        identity = replace(identity, server_url=wanted)
+        put_setting(session, TERMINAL_KEY, identity.__dict__)
+    return identity
 
 
 def _upsert_modifier_group(session: Session, data: ModifierGroupV1, version: int) -> None:

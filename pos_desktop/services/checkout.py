@@ -17,6 +17,7 @@ from pos_desktop.services.auth import SignedIn
 from pos_desktop.services.cart import CartSession
 from pos_desktop.services.catalog import TerminalIdentity, terminal_identity
 from pos_desktop.services.errors import InvalidInput, StateError
+from pos_desktop.services.kitchen_offline import prints_kitchen_offline
 from pos_desktop.services.shifts import open_shift_row
 from pos_desktop.store.models import Approval, Counter, Customer, Order, OrderLine, Payment
 from pos_desktop.store.uow import UnitOfWork
@@ -60,6 +61,8 @@ class CheckoutResult:
     receipt_number: str
     total_minor: int
     change_minor: int
+    kitchen_printed_offline: bool = False
+    """Its kitchen tickets are to print on this terminal (`enqueue_kitchen_tickets`)."""
 
 
 @dataclass(frozen=True)
@@ -303,12 +306,19 @@ def build_order_v1(
 
 
 def checkout(
-    uow: UnitOfWork, *, cart: CartSession, tenders: Sequence[Tender], cashier: SignedIn
+    uow: UnitOfWork,
+    *,
+    cart: CartSession,
+    tenders: Sequence[Tender],
+    cashier: SignedIn,
+    cloud_unreachable: bool = False,
 ) -> CheckoutResult:
     """Pay the cart: order, lines, payments, approvals and outbox row in ONE transaction.
 
     Returns only after the commit is on disk (WAL, synchronous=FULL): then the screen may
-    say "paid". Any refusal raises before anything is written.
+    say "paid". Any refusal raises before anything is written. `cloud_unreachable` (the
+    sync engine's view, or no engine at all) lets the kitchen tickets print here; the
+    outbox payload then says `kitchen_printed_offline` so the kitchen cooks them once.
     """
     if not cart.lines:
         raise InvalidInput("The cart is empty.", field="lines", code="empty_cart")
@@ -342,6 +352,8 @@ def checkout(
         payment_ids=payment_ids,
         at=at,
     )
+    if prints_kitchen_offline(session, cloud_unreachable=cloud_unreachable, lines=wire.lines):
+        wire = wire.model_copy(update={"kitchen_printed_offline": True})
     change_minor = sum(split.change_minor for split in splits)
     order_row: dict[str, object] = {
         "id": order_id,
@@ -455,4 +467,5 @@ def checkout(
         receipt_number=receipt_number,
         total_minor=priced.payable_minor,
         change_minor=change_minor,
+        kitchen_printed_offline=wire.kitchen_printed_offline,
     )

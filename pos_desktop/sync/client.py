@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from shared.protocol import (
     ErrorV1,
     EventBatchV1,
     OrderBatchV1,
+    OrderReadyV1,
     PairRequestV1,
     PairResponseV1,
     TokenPairV1,
@@ -26,6 +28,13 @@ from shared.protocol import (
 
 TRANSIENT_STATUSES = frozenset({408, 429})
 M = TypeVar("M", bound=BaseModel)
+
+
+class ReadyOrdersPage(BaseModel):
+    """The answer of `GET sync/ready/`: this terminal's orders the kitchen finished."""
+
+    orders: tuple[OrderReadyV1, ...] = ()
+    server_time: datetime
 
 
 class SyncError(Exception):
@@ -140,8 +149,19 @@ class SyncClient:
         self.tenant_slug = tenant_slug
         self.tokens = tokens
         self.settings = settings
+        self._transport = transport
         self._http = httpx.Client(
             base_url=server_url, timeout=_timeout(settings), transport=transport
+        )
+
+    def at(self, server_url: str) -> SyncClient:
+        """The same terminal's client talking to another address (the manager moved it)."""
+        return SyncClient(
+            server_url,
+            self.tenant_slug,
+            self.tokens,
+            settings=self.settings,
+            transport=self._transport,
         )
 
     def close(self) -> None:
@@ -206,6 +226,12 @@ class SyncClient:
         path = f"/api/{self.tenant_slug}/sync/catalog/"
         params = {"since": since, "limit": limit}
         return _parse(CatalogPageV1, self._authorized("GET", path, params=params))
+
+    def ready_orders(self, since: str | None) -> ReadyOrdersPage:
+        """Orders of this terminal every station bumped after `since` (a server time, ISO)."""
+        path = f"/api/{self.tenant_slug}/sync/ready/"
+        params = {"since": since} if since else None
+        return _parse(ReadyOrdersPage, self._authorized("GET", path, params=params))
 
 
 def probe(server_url: str, timeout_s: float) -> bool:

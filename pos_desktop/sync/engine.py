@@ -27,6 +27,7 @@ from pos_desktop.services.catalog import (
     CATALOG_VERSION_KEY,
     CURSOR_KEY,
     LAST_SYNC_KEY,
+    READY_CURSOR_KEY,
     apply_catalog_page,
     get_setting,
     put_setting,
@@ -39,6 +40,7 @@ from pos_desktop.sync.client import (
     DeviceNotAuthorized,
     RejectedError,
     SyncClient,
+    SyncError,
     TransientError,
     probe,
 )
@@ -54,6 +56,7 @@ from shared.protocol import (
     BatchResultV1,
     EventBatchV1,
     OrderBatchV1,
+    OrderReadyV1,
     OrderV1,
     SyncEventV1,
 )
@@ -88,6 +91,7 @@ class PassResult:
 
 
 Listener = Callable[[SyncState], None]
+ReadyListener = Callable[[list[OrderReadyV1]], None]
 
 
 @dataclass(frozen=True)
@@ -111,12 +115,14 @@ class SyncEngine:
         settings: SyncSettings = DEFAULT_SYNC,
         rng: random.Random | None = None,
         idle_interval_s: float = 1.0,
+        ready_interval_s: float = 5.0,
     ) -> None:
         self.database = database
         self.client = client
         self.settings = settings
         self.rng = rng or random.Random()
         self.idle_interval_s = idle_interval_s
+        self.ready_interval_s = ready_interval_s
         self.backoff = Backoff(
             base_s=settings.backoff_base_s, cap_s=settings.backoff_cap_s, rng=self.rng
         )
@@ -130,6 +136,9 @@ class SyncEngine:
         self._listeners: list[Listener] = []
         self._scheduler: BackgroundScheduler | None = None
         self._catalog_due_at: datetime | None = None
+        self._ready_due_at: datetime | None = None
+        self._ready_listeners: list[ReadyListener] = []
+        self._ready_notices: list[OrderReadyV1] = []
         self._nudged = False
         self._offline_failure = False
 
@@ -148,6 +157,26 @@ class SyncEngine:
     def remove_listener(self, listener: Listener) -> None:
         with self._lock:
             self._listeners.remove(listener)
+
+    def add_ready_listener(self, listener: ReadyListener) -> None:
+        """Called (on the worker thread) with the orders the kitchen just finished."""
+        with self._lock:
+            self._ready_listeners.append(listener)
+
+    def remove_ready_listener(self, listener: ReadyListener) -> None:
+        with self._lock:
+            self._ready_listeners.remove(listener)
+
+    def take_ready(self) -> list[OrderReadyV1]:
+        """The ready orders heard of since the last call, oldest first, each handed out once."""
+        with self._lock:
+            taken, self._ready_notices = self._ready_notices, []
+        return taken
+
+    def use_server_url(self, server_url: str) -> None:
+        """Talk to another address from the next request on (the manager changed it)."""
+        old, self.client = self.client, self.client.at(server_url)
+        old.close()  # a request in flight on it fails as transient and is retried
 
     def _update(self, **changes: Any) -> None:
         with self._lock:
@@ -173,8 +202,11 @@ class SyncEngine:
 
     # --- one pass ---
 
-    def run_pass(self, *, pull_catalog: bool | None = None) -> PassResult:
-        """Push everything due, then pull the catalog when due; never raises for link trouble."""
+    def run_pass(
+        self, *, pull_catalog: bool | None = None, pull_ready: bool | None = None
+    ) -> PassResult:
+        """Push everything due, then pull the catalog and the kitchen's ready orders when due;
+        never raises for link trouble."""
         acknowledged = failed = 0
         pulled = False
         started = utcnow()  # a pass tries each item at most once: what fails now waits
@@ -215,6 +247,14 @@ class SyncEngine:
         self.backoff.succeeded()
         self._offline_failure = False
         now = utcnow()
+        if pull_ready or (
+            pull_ready is None and (self._ready_due_at is None or now >= self._ready_due_at)
+        ):
+            self._ready_due_at = now + timedelta(seconds=self.ready_interval_s)
+            try:
+                self.pull_ready()
+            except SyncError as exc:  # a notice is a courtesy: the sales already went through
+                log.warning("order-ready poll failed: %s", exc)
         if acknowledged or pulled:
             with UnitOfWork(self.database.session_factory) as uow:
                 put_setting(uow.session, LAST_SYNC_KEY, now.isoformat())
@@ -306,6 +346,35 @@ class SyncEngine:
             if not page.has_more:
                 break
         return applied
+
+    def pull_ready(self) -> list[OrderReadyV1]:
+        """Ask which of this terminal's orders became ready after the stored cursor.
+
+        The cursor is a server time (the newest `ready_at` seen), kept in the settings, so a
+        restart neither repeats nor loses a notice. A terminal without a cursor yet (paired
+        before notices existed) takes the current state as its starting point: no flood of
+        old orders. New orders go to the listeners and wait for `take_ready`.
+        """
+        with UnitOfWork(self.database.session_factory) as uow:
+            cursor = get_setting(uow.session, READY_CURSOR_KEY) or None
+        page = self.client.ready_orders(cursor)
+        fresh = list(page.orders) if cursor else []
+        latest = max((order.ready_at for order in page.orders), default=None)
+        moved_to = latest.isoformat() if latest else (cursor or page.server_time.isoformat())
+        if moved_to != cursor:
+            with UnitOfWork(self.database.session_factory) as uow:
+                put_setting(uow.session, READY_CURSOR_KEY, moved_to)
+                uow.commit()
+        if fresh:
+            with self._lock:
+                self._ready_notices.extend(fresh)
+                listeners = list(self._ready_listeners)
+            for listener in listeners:
+                try:
+                    listener(fresh)
+                except Exception:  # a broken screen must not stop the sync
+                    log.exception("order-ready listener failed")
+        return fresh
 
     # --- background worker ---
 
