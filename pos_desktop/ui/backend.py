@@ -1,15 +1,14 @@
 """`TerminalTill`: the screens' `Till` over the terminal core (services, sync engine, print queue).
 
 Plain Python, no Qt: every method opens its own unit of work and maps rows to the plain
-views of `ports`. Rules stay in the services; the few pieces the services do not offer yet
-(payment quote, held orders, line notes) are marked where they live.
+views of `ports`. Rules stay in the services (payment quote, denominations, cart lines,
+approvals); held orders are the one piece still kept here, in `ui.held`.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,7 +27,8 @@ from pos_desktop.printing.paper import PAPER_58, PAPER_80, PaperProfile
 from pos_desktop.printing.queue import PrintQueue
 from pos_desktop.printing.render_escpos import render_escpos
 from pos_desktop.printing.render_text import render_text
-from pos_desktop.services import auth, customers, refunds, shifts
+from pos_desktop.services import auth, cart_lines, customers, refunds, shifts
+from pos_desktop.services.approvals import approve_by_pin
 from pos_desktop.services.auth import ManagerApproval, SignedIn
 from pos_desktop.services.cart import CartSession
 from pos_desktop.services.catalog import (
@@ -36,13 +36,13 @@ from pos_desktop.services.catalog import (
     OUTLET_KEY,
     TENANT_KEY,
     CatalogSnapshot,
-    change_server_url,
     get_setting,
     put_setting,
 )
 from pos_desktop.services.checkout import Tender, checkout
+from pos_desktop.services.denominations import denominations_for
 from pos_desktop.services.errors import ApprovalRequired, ServiceError
-from pos_desktop.services.kitchen_offline import enqueue_kitchen_tickets
+from pos_desktop.services.payment_quote import quote_payment
 from pos_desktop.store.models import Order, Product, Shift, SyncQueueItem
 from pos_desktop.sync.engine import SyncEngine
 from pos_desktop.sync.engine import SyncState as SyncEngineState
@@ -81,15 +81,6 @@ from shared.protocol import TenantSettingsV1
 
 T = TypeVar("T")
 UI_SETTINGS_KEY = "ui_settings"
-DENOMINATIONS: dict[str, tuple[int, ...]] = {
-    "IDR": (100_000, 50_000, 20_000, 10_000, 5_000, 2_000, 1_000, 500, 200, 100),
-    "USD": (10_000, 5_000, 2_000, 1_000, 500, 100, 25, 10, 5, 1),
-    "EUR": (10_000, 5_000, 2_000, 1_000, 500, 200, 100, 50, 20, 10, 5, 2, 1),
-    "SGD": (10_000, 5_000, 1_000, 500, 200, 100, 50, 20, 10, 5),
-    "MYR": (10_000, 5_000, 2_000, 1_000, 500, 100, 50, 20, 10, 5),
-}
-"""Notes and coins counted at shift close, largest first (tenant setting wanted upstream)."""
-
 
 _UNREAD = object()
 """Marks a value the till has not read from disk yet."""
@@ -214,7 +205,7 @@ class TerminalTill:
             currency=tenant.currency,
             locale=tenant.locale,
             cash_rounding_step_minor=tenant.cash_rounding_step_minor,
-            denominations_minor=DENOMINATIONS.get(tenant.currency, ()),
+            denominations_minor=denominations_for(tenant.currency),
             time_zone=tenant.time_zone,
         )
 
@@ -239,14 +230,7 @@ class TerminalTill:
 
     def _approval(self, pin: str, action: str, reason: str = "") -> ManagerApproval:
         """A manager's PIN turned into a recorded approval for one action."""
-        with self.terminal.uow() as uow:
-            try:
-                person = auth.sign_in_by_pin(uow, pin=pin)
-                return auth.approve(
-                    uow, manager_id=person.cashier_id, pin=pin, action=action, reason=reason
-                )
-            except ServiceError as error:
-                raise _refuse(error) from error
+        return self._call(approve_by_pin, pin=pin, action=action, reason=reason)
 
     def verify_manager(self, pin: str) -> CashierView:
         approval = self._approval(pin, "sync_attention")  # checked, not stored on an order
@@ -481,33 +465,17 @@ class TerminalTill:
     def add_to_cart(
         self, product_id: str, option_ids: Sequence[str] = (), quantity: int = 1
     ) -> CartView:
-        options = tuple(option_ids)
-
-        def add(cart: CartSession) -> None:
-            # Tapping the same plain product again adds to its line, as cashiers expect.
-            for line in cart.lines:
-                if (
-                    line.product_id == product_id
-                    and line.modifier_option_ids == options
-                    and not line.note
-                    and line.manual_discount is None
-                ):
-                    cart.set_quantity(line.line_id, line.quantity + quantity)
-                    return
-            cart.add_product(product_id, quantity=quantity, modifier_option_ids=options)
-
-        return self._cart_change(add)
+        return self._cart_change(
+            lambda cart: cart_lines.add_or_merge(
+                cart, product_id, option_ids=option_ids, quantity=quantity
+            )
+        )
 
     def set_quantity(self, line_id: str, quantity: int) -> CartView:
         return self._cart_change(lambda cart: cart.set_quantity(line_id, quantity))
 
     def set_line_note(self, line_id: str, note: str) -> CartView:
-        def change(cart: CartSession) -> None:
-            # CartSession has no note setter yet; a note changes no price, so replace the draft.
-            index = cart._index(line_id)
-            cart.lines[index] = replace(cart.lines[index], note=note[:500])
-
-        return self._cart_change(change)
+        return self._cart_change(lambda cart: cart_lines.set_line_note(cart, line_id, note))
 
     def discount_line(
         self, line_id: str, kind: DiscountKind, value: int, manager_pin: str | None = None
@@ -613,28 +581,9 @@ class TerminalTill:
 
     def quote(self, tenders: Sequence[TenderInput] = ()) -> PaymentQuote:
         """Mirrors checkout: all-cash payments are rounded to the tenant's step, mixed are not."""
+        denominations = self.tenant().denominations_minor
         with self._lock:
-            cart = self._ensure_cart()
-            if not cart.lines:
-                return PaymentQuote(0, 0, 0, 0, 0, (), False)
-            exact = cart.priced().payable_minor
-            rounded = cart.priced(cash_rounding=True).payable_minor
-        all_cash = all(t.method == "cash" for t in tenders)
-        due = rounded if all_cash else exact
-        paid = sum(t.amount_minor for t in tenders)
-        non_cash = sum(t.amount_minor for t in tenders if t.method != "cash")
-        cash_due = max(0, due - paid)
-        remaining = max(0, exact - paid)
-        change = max(0, paid - due) if any(t.method == "cash" for t in tenders) else 0
-        return PaymentQuote(
-            total_minor=due,
-            paid_minor=paid,
-            remaining_minor=remaining,
-            cash_due_minor=cash_due,
-            change_minor=change,
-            quick_tenders_minor=quick_tenders(cash_due, self.tenant().denominations_minor),
-            can_complete=bool(tenders) and paid >= due and non_cash <= due,
-        )
+            return quote_payment(self._ensure_cart(), tenders, denominations)
 
     def checkout(self, tenders: Sequence[TenderInput]) -> SaleResult:
         with self._lock:
@@ -646,10 +595,6 @@ class TerminalTill:
                         cart=cart,
                         tenders=[Tender(t.method, t.amount_minor, t.reference) for t in tenders],
                         cashier=self._signed_in(),
-                        # Unknown (not probed yet) counts as down: a ticket printed twice
-                        # is marked "already printed"; a ticket never printed is a lost meal.
-                        cloud_unreachable=self._engine is None
-                        or self._engine.state.online is not True,
                     )
                 except ServiceError as error:
                     raise _refuse(error) from error
@@ -663,8 +608,6 @@ class TerminalTill:
             result.order_id,
             document_to_json(receipt),
         )
-        if result.kitchen_printed_offline:  # queued, never awaited: the sale is done
-            enqueue_kitchen_tickets(self.terminal.uow, self.print_queue, result.order_id)
         paid = sum(t.amount_minor for t in tenders)
         return SaleResult(
             order_id=result.order_id,
@@ -848,31 +791,21 @@ class TerminalTill:
     def save_settings(self, settings: TerminalSettings) -> None:
         self._settings = None
         with self.terminal.uow() as uow:
-            identity = None
-            if settings.server_url.strip():
-                try:  # the terminal's identity is the one home of the address (sync reads it)
-                    identity = change_server_url(uow.session, settings.server_url)
-                except ServiceError as error:
-                    raise _refuse(error) from error
             put_setting(
                 uow.session,
                 UI_SETTINGS_KEY,
                 {
                     "printer": settings.printer,
                     "receipt_width": settings.receipt_width,
+                    "server_url": settings.server_url,
                     "language": settings.language,
                 },
             )
             uow.commit()
-        engine, moved_to = self._engine, identity.server_url if identity else None
-        if engine is not None and moved_to and moved_to != engine.client.server_url:
-            engine.use_server_url(moved_to)
 
     def take_ready_notices(self) -> Sequence[str]:
-        """Receipt numbers of this terminal's orders the kitchen finished since last asked."""
-        if self._engine is None:
-            return []
-        return [order.receipt_number for order in self._engine.take_ready()]
+        # The terminal has no order-ready feed from the kitchen yet (wanted from issue 5/8).
+        return []
 
 
 def _product_view(product: Product) -> ProductView:
@@ -905,16 +838,3 @@ def _attention_label(session: Any, item: SyncQueueItem) -> str:
         if order is not None:
             return f"Order {order.receipt_number}"
     return f"{item.kind.capitalize()} {item.entity_id[:8]}"
-
-
-def quick_tenders(due_minor: int, denominations: Sequence[int], limit: int = 5) -> tuple[int, ...]:
-    """Exact, then the next round amounts a customer is likely to hand over (notes)."""
-    if due_minor <= 0:
-        return ()
-    options = {due_minor}
-    for note in denominations:
-        if note * 2 <= due_minor // 10:
-            continue  # coins too small to matter for this amount
-        options.add(-(-due_minor // note) * note)
-    rest = sorted(amount for amount in options if amount > due_minor)
-    return (due_minor, *rest[: limit - 1])

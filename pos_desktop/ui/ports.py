@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
+# The payment service's figures are the screens' view as they are (re-exported).
+from pos_desktop.services.payment_quote import PaymentQuote as PaymentQuote
+
 PaymentMethod = Literal["cash", "card", "qris", "ewallet", "voucher", "other"]
 DiscountKind = Literal["percent", "fixed"]
 Progress = Callable[[int, int], None]
@@ -184,19 +187,6 @@ class TenderInput:
     method: PaymentMethod
     amount_minor: int
     reference: str = ""
-
-
-@dataclass(frozen=True)
-class PaymentQuote:
-    """Where a payment stands after the tenders entered so far (cash rounded by tenant rule)."""
-
-    total_minor: int
-    paid_minor: int
-    remaining_minor: int
-    cash_due_minor: int
-    change_minor: int
-    quick_tenders_minor: tuple[int, ...]
-    can_complete: bool
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sqlalchemy import event, select
 
 from pos_desktop.store.models import SyncQueueItem
 from pos_desktop.ui.app import run
-from pos_desktop.ui.backend import TerminalTill, quick_tenders
+from pos_desktop.ui.backend import TerminalTill
 from pos_desktop.ui.formatting import MoneyFormat
 from pos_desktop.ui.i18n import Language
 from pos_desktop.ui.main_window import MainWindow
@@ -106,13 +106,6 @@ def test_item_models_pass_the_model_tester(qtmodeltester: ModelTester) -> None:
     grid.set_filter("drinks", "")
     assert [p.name for p in grid.shown()] == ["Caffè latte"]
     qtmodeltester.check(grid)
-
-
-def test_quick_tenders_offer_exact_then_round_notes() -> None:
-    notes = (100_000, 50_000, 20_000, 10_000, 5_000, 2_000, 1_000, 500, 200, 100)
-    assert quick_tenders(60_500, notes) == (60_500, 65_000, 70_000, 80_000, 100_000)
-    assert quick_tenders(100_000, notes) == (100_000,)
-    assert quick_tenders(0, notes) == ()
 
 
 def test_status_bar_offline_pending_and_manager_retry(driver: Driver) -> None:
