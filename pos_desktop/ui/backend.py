@@ -507,7 +507,7 @@ class TerminalTill:
         return CustomerView(made.customer_id, made.name, made.phone)
 
     def attach_customer(self, customer_id: str | None) -> CartView:
-        name = ""
+        name = group = ""
         if customer_id:
             with self.terminal.uow() as uow:
                 from pos_desktop.store.models import Customer
@@ -515,8 +515,9 @@ class TerminalTill:
                 row = uow.session.get(Customer, customer_id)
                 if row is None:
                     raise TillError("No such customer.", code="no_customer")
-                name = row.name
-        return self._cart_change(lambda cart: cart.attach_customer(customer_id, name))
+                name, group = row.name, row.customer_group
+        # The group unlocks member promotions, so the live total shows what checkout charges.
+        return self._cart_change(lambda cart: cart.attach_customer(customer_id, name, group))
 
     def clear_cart(self) -> CartView:
         return self._cart_change(lambda cart: cart.clear())
