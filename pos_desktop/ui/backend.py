@@ -36,12 +36,14 @@ from pos_desktop.services.catalog import (
     OUTLET_KEY,
     TENANT_KEY,
     CatalogSnapshot,
+    change_server_url,
     get_setting,
     put_setting,
 )
 from pos_desktop.services.checkout import Tender, checkout
 from pos_desktop.services.denominations import denominations_for
 from pos_desktop.services.errors import ApprovalRequired, ServiceError
+from pos_desktop.services.kitchen_offline import enqueue_kitchen_tickets
 from pos_desktop.services.payment_quote import quote_payment
 from pos_desktop.store.models import Order, Product, Shift, SyncQueueItem
 from pos_desktop.sync.engine import SyncEngine
@@ -596,6 +598,10 @@ class TerminalTill:
                         cart=cart,
                         tenders=[Tender(t.method, t.amount_minor, t.reference) for t in tenders],
                         cashier=self._signed_in(),
+                        # Unknown (not probed yet) counts as down: a ticket printed twice
+                        # is marked "already printed"; a ticket never printed is a lost meal.
+                        cloud_unreachable=self._engine is None
+                        or self._engine.state.online is not True,
                     )
                 except ServiceError as error:
                     raise _refuse(error) from error
@@ -609,6 +615,8 @@ class TerminalTill:
             result.order_id,
             document_to_json(receipt),
         )
+        if result.kitchen_printed_offline:  # queued, never awaited: the sale is done
+            enqueue_kitchen_tickets(self.terminal.uow, self.print_queue, result.order_id)
         paid = sum(t.amount_minor for t in tenders)
         return SaleResult(
             order_id=result.order_id,
@@ -792,21 +800,31 @@ class TerminalTill:
     def save_settings(self, settings: TerminalSettings) -> None:
         self._settings = None
         with self.terminal.uow() as uow:
+            identity = None
+            if settings.server_url.strip():
+                try:  # the terminal's identity is the one home of the address (sync reads it)
+                    identity = change_server_url(uow.session, settings.server_url)
+                except ServiceError as error:
+                    raise _refuse(error) from error
             put_setting(
                 uow.session,
                 UI_SETTINGS_KEY,
                 {
                     "printer": settings.printer,
                     "receipt_width": settings.receipt_width,
-                    "server_url": settings.server_url,
                     "language": settings.language,
                 },
             )
             uow.commit()
+        engine, moved_to = self._engine, identity.server_url if identity else None
+        if engine is not None and moved_to and moved_to != engine.client.server_url:
+            engine.use_server_url(moved_to)
 
     def take_ready_notices(self) -> Sequence[str]:
-        # The terminal has no order-ready feed from the kitchen yet (wanted from issue 5/8).
-        return []
+        """Receipt numbers of this terminal's orders the kitchen finished since last asked."""
+        if self._engine is None:
+            return []
+        return [order.receipt_number for order in self._engine.take_ready()]
 
 
 def _product_view(product: Product) -> ProductView:
