@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
-import keyring.backend
 import pytest
 
 from pos_desktop.services.auth import SignedIn, sign_in_by_pin
@@ -14,36 +12,15 @@ from pos_desktop.services.catalog import CatalogSnapshot
 from pos_desktop.services.demo_catalog import DEMO_CASHIER_PIN, DEMO_MANAGER_PIN, demo_id
 from pos_desktop.services.shifts import open_shift
 from pos_desktop.terminal import Terminal
+from tests.support.keyring import MemoryKeyring, memory_keyring_installed
 
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring that lives and dies with the test (never the developer's real keyring)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
+__all__ = ["MemoryKeyring"]  # terminal tests import it from here
 
 
 @pytest.fixture
 def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
+    with memory_keyring_installed() as backend:
         yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 @pytest.fixture

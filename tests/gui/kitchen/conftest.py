@@ -26,7 +26,7 @@ from shared.protocol import (
     KitchenTicketMessageV1,
     KitchenTicketV1,
 )
-from tests.desktop.conftest import MemoryKeyring, memory_keyring
+from tests.support.keyring import MemoryKeyring, memory_keyring_installed
 
 
 class ManualClock:
@@ -47,7 +47,10 @@ def clock() -> ManualClock:
     return ManualClock()
 
 
-__all__ = ["MemoryKeyring", "memory_keyring"]  # the terminal tests' in-memory keyring, reused
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    with memory_keyring_installed() as backend:
+        yield backend
 
 
 @dataclass

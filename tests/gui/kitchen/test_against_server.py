@@ -17,9 +17,8 @@ from pos_desktop.kitchen.board import KitchenBoard, Thresholds
 from pos_desktop.kitchen.client import Backoff, kitchen_socket_url
 from pos_desktop.kitchen.demo import demo_pairing_code
 from pos_desktop.kitchen.pairing import TokenKeeper, fetch_outlet_settings, pair_kitchen
+from tests.support.keyring import MemoryKeyring
 from tests.support.server_process import ServerProcess, running_server
-
-from .conftest import MemoryKeyring
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(240)]
 REDIS_URL = os.environ.get("KIOSK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

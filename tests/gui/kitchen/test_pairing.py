@@ -20,8 +20,7 @@ from pos_desktop.kitchen.pairing import (
     pair_kitchen,
 )
 from shared.protocol import CatalogChangeV1, CatalogPageV1, OutletV1, PairResponseV1
-
-from .conftest import MemoryKeyring
+from tests.support.keyring import MemoryKeyring
 
 OUTLET_ID = uuid4()
 
