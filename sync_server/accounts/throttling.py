@@ -1,4 +1,5 @@
-"""Failed-login throttle: too many recent failures for a username, or from one address, is a 429.
+"""Throttles of the endpoints anyone may call: too many failed logins for a username or from one
+address, or too many pairing attempts from one address, is a 429 with `Retry-After`.
 
 Counters live in Django's cache: per process by default, shared across processes
 when REDIS_URL is set. The per-address limit is higher than the per-username one
@@ -30,15 +31,34 @@ def check_login_allowed(request: Request, username: str) -> None:
         )
 
 
+def _count(key: str, window: int) -> int:
+    """Add one to a counter that lives `window` seconds from its first count; the new value."""
+    if cache.add(key, 1, timeout=window):
+        return 1
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
 def record_login_failure(request: Request, username: str) -> None:
     """Count one failure for the username and for the address, for the window."""
     window = settings.KIOSK_LOGIN_FAILURE_WINDOW_SECONDS
     for key, _ in _limits(request, username):
-        if not cache.add(key, 1, timeout=window):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, timeout=window)
+        _count(key, window)
+
+
+def check_pair_allowed(request: Request) -> None:
+    """Count a pairing attempt of the client address; raise Throttled past the limit.
+
+    Every attempt counts, good or bad: pairing codes are short, so guessing them must stay slow,
+    and a real shop pairs a handful of devices, not ten a minute.
+    """
+    window = settings.KIOSK_PAIR_WINDOW_SECONDS
+    address = request.META.get("REMOTE_ADDR", "unknown")
+    if _count(f"pair:addr:{address}", window) > settings.KIOSK_PAIR_LIMIT:
+        raise exceptions.Throttled(wait=window, detail="too many pairing attempts, try again later")
 
 
 def clear_login_failures(request: Request, username: str) -> None:

@@ -23,6 +23,7 @@ from shared.protocol import (
 )
 from sync_server.accounts.apis import RefreshInput
 from sync_server.accounts.apis import TokenRefreshApi as UserTokenRefreshApi
+from sync_server.accounts.throttling import check_pair_allowed
 from sync_server.common.apis import TenantApi
 from sync_server.devices import schema as _schema  # noqa: F401  (registers the scheme)
 from sync_server.devices import services
@@ -70,10 +71,11 @@ class PairApi(APIView):
     @extend_schema(
         operation_id="device_pair",
         request=PairRequestV1,
-        responses={200: PairResponseV1, 400: ErrorV1},
+        responses={200: PairResponseV1, 400: ErrorV1, 429: ErrorV1},
         auth=[],
     )
     def post(self, request: Request) -> Response:
+        check_pair_allowed(request)
         try:
             pair_request = PairRequestV1.model_validate(request.data)
         except ValidationError as error:
