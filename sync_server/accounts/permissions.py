@@ -31,26 +31,31 @@ RESOURCES: Final = (
     "users",
     "settings",
     "tenants",
+    "orders",
 )
 RETRIEVE_UPDATE: Final = frozenset({"retrieve", "update"})
 RETRIEVE: Final = frozenset({"retrieve"})
 
-# role -> resource -> allowed actions. Anything not listed is refused.
+# role -> resource -> allowed actions. Anything not listed is refused. Orders are read-only over
+# REST for everyone: they are written by terminals through the sync ingest (paired devices).
 MATRIX: Final[dict[str, dict[str, frozenset[str]]]] = {
     Role.SUPER_ADMIN: {
         **{resource: ALL for resource in RESOURCES},
         "settings": RETRIEVE_UPDATE,
+        "orders": READ,
     },
     Role.OWNER: {
         **{resource: ALL for resource in RESOURCES if resource != "tenants"},
         "settings": RETRIEVE_UPDATE,
         "tenants": NONE,
+        "orders": READ,
     },
     Role.ADMIN: {
         **{resource: ALL for resource in RESOURCES if resource != "tenants"},
         "users": READ_WRITE_NO_DELETE,
         "settings": RETRIEVE_UPDATE,
         "tenants": NONE,
+        "orders": READ,
     },
     Role.MANAGER: {
         "products": ALL,
@@ -64,6 +69,7 @@ MATRIX: Final[dict[str, dict[str, frozenset[str]]]] = {
         "users": READ_WRITE_NO_DELETE,
         "settings": RETRIEVE,
         "tenants": NONE,
+        "orders": READ,
     },
     Role.CASHIER: {
         "products": READ,
@@ -77,6 +83,7 @@ MATRIX: Final[dict[str, dict[str, frozenset[str]]]] = {
         "users": NONE,
         "settings": RETRIEVE,
         "tenants": NONE,
+        "orders": NONE,
     },
     Role.KITCHEN: {
         "products": READ,
@@ -90,6 +97,7 @@ MATRIX: Final[dict[str, dict[str, frozenset[str]]]] = {
         "users": NONE,
         "settings": RETRIEVE,
         "tenants": NONE,
+        "orders": NONE,
     },
 }
 

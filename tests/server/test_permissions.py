@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from sync_server.accounts.models import Role
 from sync_server.accounts.permissions import ACTIONS, HIDDEN_FIELDS, MATRIX, RESOURCES
 from sync_server.common.tenancy import tenant_atomic
-from sync_server.tenants.models import Tenant
+from sync_server.kitchen.auth import KITCHEN_ROLES
+from sync_server.orders.models import Order
+from sync_server.shifts.services import shift_ensure
+from sync_server.tenants.models import Tenant, Terminal
 from tests.server.resources import RESOURCE_CASES, ResourceCase
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
@@ -56,8 +61,54 @@ def test_permissions_doc_equals_the_code_matrix() -> None:
     assert len(rows) == len(RESOURCES) * len(ACTIONS)
 
 
+def _make_order(tenant: Tenant) -> Order:
+    """A stored sale of the main till (terminals write orders through the sync ingest)."""
+    terminal = Terminal.objects.get(outlet__code="main", code="t1")
+    now = timezone.now()
+    shift = shift_ensure(
+        tenant=tenant,
+        shift_id=uuid.uuid4(),
+        outlet_id=terminal.outlet_id,
+        terminal_id=terminal.id,
+        opened_at=now,
+    )
+    order = Order(
+        tenant=tenant,
+        outlet_id=terminal.outlet_id,
+        terminal=terminal,
+        shift=shift,
+        receipt_number=f"MAIN-T1-{uuid.uuid4().int % 10**6:06d}",
+        currency=tenant.currency,
+        ordered_at=now,
+        received_at=now,
+        subtotal_minor=10_000,
+        total_minor=10_000,
+        digest="0" * 64,
+    )
+    order.save()
+    return order
+
+
+# Read-only over REST: a create or update is refused by the matrix before any handler runs.
+ORDERS_CASE = ResourceCase(
+    "orders", _make_order, lambda tenant: {"note": "forged"}, {"note": "changed"}
+)
+CASES = (*RESOURCE_CASES, ORDERS_CASE)
+
+
 def test_every_resource_in_the_matrix_is_exercised() -> None:
-    assert {case.name for case in RESOURCE_CASES} == set(RESOURCES)
+    assert {case.name for case in CASES} == set(RESOURCES)
+
+
+def test_kitchen_doc_table_equals_the_kitchen_roles() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    header, *rows = _table_rows(text[text.index("## Kitchen endpoints") :], "endpoint")
+    assert header[1:] == ["kitchen screen", *ROLES]
+    assert len(rows) == 4
+    for _endpoint, screen, *cells in rows:
+        assert screen == "yes"
+        allowed = {role for role, cell in zip(ROLES, cells, strict=True) if cell == "yes"}
+        assert allowed == {str(role) for role in KITCHEN_ROLES}
 
 
 def test_hidden_fields_doc_equals_the_code() -> None:
@@ -77,7 +128,7 @@ def test_hidden_fields_doc_equals_the_code() -> None:
 CELLS = [
     pytest.param(role, case, action, id=f"{role}-{case.name}-{action}")
     for role in ROLES
-    for case in RESOURCE_CASES
+    for case in CASES
     for action in ACTIONS
     if not (case.singleton and action == "list")  # a singleton's GET is its retrieve
 ]
