@@ -80,6 +80,19 @@ def open_kitchen_screen(
     return KitchenScreen(board=board, window=window, client=client, bridge=bridge)
 
 
+def outlet_thresholds(*, device: KitchenDevice, tokens: TokenKeeper) -> Thresholds | None:
+    """The outlet's timer colours from the catalog feed; None keeps the defaults (300/600 s)."""
+    try:
+        outlet = fetch_outlet_settings(device=device, tokens=tokens)
+    except (PairingError, OSError) as exc:
+        log.warning("outlet settings not loaded, default timer colours: %s", exc)
+        return None
+    except Exception:  # a start-up nicety must never take the screen down
+        log.exception("outlet settings not loaded")
+        return None
+    return Thresholds.from_outlet(outlet) if outlet is not None else None
+
+
 def run_kitchen(*, data_dir: Path, device: KitchenDevice, station: str | None) -> int:
     """Run the screen of a paired device until its window is closed."""
     app = QApplication.instance() or QApplication([])
@@ -102,16 +115,9 @@ def run_kitchen(*, data_dir: Path, device: KitchenDevice, station: str | None) -
     thresholds_loaded.loaded.connect(apply_thresholds)
 
     def load_thresholds() -> None:
-        try:
-            outlet = fetch_outlet_settings(device=device, tokens=tokens)
-        except (PairingError, OSError) as exc:
-            log.warning("outlet settings not loaded, default timer colours: %s", exc)
-            return
-        except Exception:  # a start-up nicety must never take the screen down
-            log.exception("outlet settings not loaded")
-            return
-        if outlet is not None:
-            thresholds_loaded.loaded.emit(Thresholds.from_outlet(outlet))
+        thresholds = outlet_thresholds(device=device, tokens=tokens)
+        if thresholds is not None:
+            thresholds_loaded.loaded.emit(thresholds)
 
     threading.Thread(target=load_thresholds, name="kitchen-outlet", daemon=True).start()
     screen.window.show()

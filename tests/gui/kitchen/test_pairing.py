@@ -11,6 +11,8 @@ import httpx
 import pytest
 
 from pos_desktop.credentials import DeviceCredentials
+from pos_desktop.kitchen.app import outlet_thresholds
+from pos_desktop.kitchen.board import Thresholds, TicketColour
 from pos_desktop.kitchen.cli import main
 from pos_desktop.kitchen.pairing import (
     PairingError,
@@ -137,3 +139,39 @@ def test_refresh_rotates_the_stored_token_and_outlet_thresholds_load(
 def test_cli_refuses_to_run_unpaired(tmp_path: Path, memory_keyring: MemoryKeyring, capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["--data-dir", str(tmp_path)]) == 2
     assert "not paired" in capsys.readouterr().err
+
+
+def test_screen_takes_its_timer_colours_from_the_outlet_row_or_keeps_the_defaults(
+    tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    paired = httpx.MockTransport(lambda request: httpx.Response(200, json=pair_response()))
+    device = pair_kitchen(
+        data_dir=tmp_path, server_url="http://pos.test", code="ABCD", transport=paired
+    )
+    outlet = OutletV1(
+        id=OUTLET_ID, code="MAIN", name="Main", ticket_amber_after_s=90, ticket_red_after_s=150
+    )
+    other = OutletV1(id=uuid4(), code="MALL", name="Mall", ticket_amber_after_s=10)
+    page = CatalogPageV1(
+        changes=tuple(
+            CatalogChangeV1(entity="outlet", id=o.id, version=v, data=o.model_dump(mode="json"))
+            for v, o in enumerate((other, outlet), start=1)
+        ),
+        next_cursor="2",
+        has_more=False,
+        catalog_version=2,
+    )
+    feed = httpx.MockTransport(
+        lambda request: httpx.Response(200, json=page.model_dump(mode="json"))
+    )
+    tokens = TokenKeeper(data_dir=tmp_path, device=device, transport=feed)
+    thresholds = outlet_thresholds(device=device, tokens=tokens)
+    assert thresholds == Thresholds(amber_after_s=90, red_after_s=150)
+    assert thresholds.colour(89) is TicketColour.GREEN
+    assert thresholds.colour(90) is TicketColour.AMBER
+    assert thresholds.colour(150) is TicketColour.RED
+
+    down = httpx.MockTransport(lambda request: httpx.Response(503, json={"error": "down"}))
+    tokens = TokenKeeper(data_dir=tmp_path, device=device, transport=down)
+    assert outlet_thresholds(device=device, tokens=tokens) is None
+    assert Thresholds().colour(299) is TicketColour.GREEN  # what the board keeps meanwhile
