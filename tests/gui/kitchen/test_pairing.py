@@ -15,6 +15,7 @@ from pos_desktop.kitchen.app import outlet_thresholds
 from pos_desktop.kitchen.board import Thresholds, TicketColour
 from pos_desktop.kitchen.cli import main
 from pos_desktop.kitchen.pairing import (
+    KitchenDevice,
     PairingError,
     TokenKeeper,
     fetch_outlet_settings,
@@ -96,13 +97,18 @@ def test_a_terminal_code_or_a_refusal_does_not_pair(
     assert memory_keyring.secrets == {}
 
 
+def paired_device(data_dir: Path) -> KitchenDevice:
+    """A kitchen screen paired (over a mocked server) in `data_dir`."""
+    paired = httpx.MockTransport(lambda request: httpx.Response(200, json=pair_response()))
+    return pair_kitchen(
+        data_dir=data_dir, server_url="http://pos.test", code="ABCD", transport=paired
+    )
+
+
 def test_refresh_rotates_the_stored_token_and_outlet_thresholds_load(
     tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
-    paired = httpx.MockTransport(lambda request: httpx.Response(200, json=pair_response()))
-    device = pair_kitchen(
-        data_dir=tmp_path, server_url="http://pos.test", code="ABCD", transport=paired
-    )
+    device = paired_device(tmp_path)
     outlet = OutletV1(
         id=OUTLET_ID, code="MAIN", name="Main", ticket_amber_after_s=120, ticket_red_after_s=240
     )
@@ -144,10 +150,7 @@ def test_cli_refuses_to_run_unpaired(tmp_path: Path, memory_keyring: MemoryKeyri
 def test_screen_takes_its_timer_colours_from_the_outlet_row_or_keeps_the_defaults(
     tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
-    paired = httpx.MockTransport(lambda request: httpx.Response(200, json=pair_response()))
-    device = pair_kitchen(
-        data_dir=tmp_path, server_url="http://pos.test", code="ABCD", transport=paired
-    )
+    device = paired_device(tmp_path)
     outlet = OutletV1(
         id=OUTLET_ID, code="MAIN", name="Main", ticket_amber_after_s=90, ticket_red_after_s=150
     )
