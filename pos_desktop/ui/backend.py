@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 
 from pos_desktop.ids import new_id, utcnow
+from pos_desktop.printing.connection import PrinterUrlError, parse_printer_url
 from pos_desktop.printing.document import (
     PrintDocument,
     document_to_json,
@@ -24,9 +26,11 @@ from pos_desktop.printing.document import (
 from pos_desktop.printing.from_store import receipt_data_for_order, shift_report_data
 from pos_desktop.printing.job_store import SqlJobStore
 from pos_desktop.printing.paper import PAPER_58, PAPER_80, PaperProfile
-from pos_desktop.printing.queue import PrintQueue
+from pos_desktop.printing.queue import PrintQueue, QueuedJob
 from pos_desktop.printing.render_escpos import render_escpos
 from pos_desktop.printing.render_text import render_text
+from pos_desktop.printing.service import PrintService
+from pos_desktop.printing.settings import load_printer_settings
 from pos_desktop.services import auth, cart_lines, customers, refunds, shifts
 from pos_desktop.services.approvals import approve_by_pin
 from pos_desktop.services.auth import ManagerApproval, SignedIn
@@ -67,6 +71,7 @@ from pos_desktop.ui.ports import (
     OrderRow,
     ParkedView,
     PaymentQuote,
+    PrintJobView,
     ProductView,
     Progress,
     ReportView,
@@ -826,6 +831,75 @@ class TerminalTill:
             return []
         return [order.receipt_number for order in self._engine.take_ready()]
 
+    # --- printers -------------------------------------------------------------------------
+
+    def _print_service(self, printer: str, receipt_width: int) -> PrintService:
+        """The printing package's service over this till's queue, for one receipt printer.
+
+        Code page and kitchen printers come from the printing settings; the receipt printer
+        and width are the terminal settings' (or what the settings screen has typed).
+        """
+        try:
+            url = parse_printer_url(printer).url if printer.strip() else ""
+        except PrinterUrlError as error:
+            raise TillError(str(error), code="bad_printer") from error
+        if not url:
+            raise TillError("Choose a receipt printer first.", code="no_printer")
+        with self.terminal.uow() as uow:
+            saved = load_printer_settings(uow.session)
+        # The queue's worker is per target string: keep the one receipts are sent to.
+        target = printer.strip()
+        return PrintService(
+            self.print_queue,
+            replace(
+                saved, receipt_printer=target, receipt_width_mm=58 if receipt_width <= 32 else 80
+            ),
+        )
+
+    def test_print(self, printer: str, receipt_width: int) -> PrintJobView:
+        """A test page to the printer as typed on the settings screen, saved or not.
+
+        Queued like any slip; a printer that answers again also gets its waiting jobs now.
+        """
+        service = self._print_service(printer, receipt_width)
+        settings = service.settings
+        job = service.print_test_page(settings.receipt_printer, settings.receipt_width_mm)
+        self.print_queue.wake(job.target)
+        return _print_job_view(job)
+
+    def open_drawer(self, manager_pin: str) -> PrintJobView:
+        """Kick the cash drawer on the receipt printer; only a manager's PIN opens it."""
+        self._approval(manager_pin, "open_drawer")
+        current = self.settings()
+        job = self._print_service(current.printer, current.receipt_width).open_drawer()
+        assert job is not None  # _print_service refuses an empty printer
+        self.print_queue.wake(job.target)
+        return _print_job_view(job)
+
+    def print_jobs(self, limit: int = 50) -> Sequence[PrintJobView]:
+        """The latest print jobs, newest first, with their state and last error."""
+        store = SqlJobStore(self.terminal.database.session_factory)
+        return [_print_job_view(job) for job in store.recent(limit)]
+
+    def retry_print_job(self, job_id: str) -> PrintJobView:
+        """A failed job gets a fresh set of tries; a waiting one is tried now, skipping backoff."""
+        job = self.print_queue.get(job_id)
+        if job is None:
+            raise TillError("That print job is gone.", code="no_print_job")
+        if job.status == "printed":
+            raise TillError(
+                "That slip was printed; reprint a receipt from Orders.", code="already_printed"
+            )
+        if job.status == "failed":
+            job = self.print_queue.retry(job_id) or job
+        else:
+            self.print_queue.wake(job.target)
+        return _print_job_view(job)
+
+    def watch_print_jobs(self, listener: Callable[[PrintJobView], None]) -> None:
+        """Call `listener` with every new state of a print job, on the queue's worker threads."""
+        self.print_queue.add_listener(lambda job: listener(_print_job_view(job)))
+
 
 def _product_view(product: Product) -> ProductView:
     return ProductView(
@@ -857,3 +931,19 @@ def _attention_label(session: Any, item: SyncQueueItem) -> str:
         if order is not None:
             return f"Order {order.receipt_number}"
     return f"{item.kind.capitalize()} {item.entity_id[:8]}"
+
+
+def _print_job_view(job: QueuedJob) -> PrintJobView:
+    # The drawer pulse is queued as a "test" job with no document; name it what it is.
+    kind = "drawer" if job.kind == "test" and job.document_json == "{}" else job.kind
+    return PrintJobView(
+        id=job.id,
+        kind=kind,
+        printer=job.target,
+        status=job.status,
+        attempts=job.attempts,
+        created_at=job.created_at,
+        last_error=(job.last_error or "")[:300],
+        printed_at=job.printed_at,
+        order_id=job.order_id,
+    )

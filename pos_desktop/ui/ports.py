@@ -286,6 +286,25 @@ class TerminalSettings:
     printers: tuple[str, ...] = field(default=("file",))
 
 
+@dataclass(frozen=True)
+class PrintJobView:
+    """A job of the local print queue as the printer status list shows it.
+
+    `kind` is receipt, kitchen, report, test or drawer; `status` is pending (waiting for
+    its next try), printing, printed or failed (gave up; a retry starts it again).
+    """
+
+    id: str
+    kind: str
+    printer: str
+    status: str
+    attempts: int
+    created_at: datetime
+    last_error: str = ""
+    printed_at: datetime | None = None
+    order_id: str | None = None
+
+
 class Till(Protocol):
     """Every use case the cashier screens call; slow ones are called off the UI thread."""
 
@@ -356,3 +375,10 @@ class Till(Protocol):
     def save_settings(self, settings: TerminalSettings) -> None: ...
     def print_report(self, report: ReportView) -> None: ...
     def take_ready_notices(self) -> Sequence[str]: ...
+
+    # --- printers (the print queue never blocks a sale; these only queue and report)
+    def test_print(self, printer: str, receipt_width: int) -> PrintJobView: ...
+    def open_drawer(self, manager_pin: str) -> PrintJobView: ...
+    def print_jobs(self, limit: int = 50) -> Sequence[PrintJobView]: ...
+    def retry_print_job(self, job_id: str) -> PrintJobView: ...
+    def watch_print_jobs(self, listener: Callable[[PrintJobView], None]) -> None: ...
