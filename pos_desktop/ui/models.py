@@ -25,6 +25,7 @@ from pos_desktop.ui.ports import (
     OrderLineRow,
     OrderRow,
     ParkedView,
+    PrintJobView,
     ProductView,
     TenderInput,
 )
@@ -41,6 +42,19 @@ _TILE_COLOURS = ("#1f6feb", "#8250df", "#bf3989", "#cf222e", "#bc4c00", "#1a7f37
 
 METHOD_LABELS = {"cash": "Cash", "card": "Card", "qris": "QRIS", "ewallet": "E-wallet"}
 STATUS_LABELS = {"paid": "Paid", "voided": "Voided", "refunded": "Refunded"}
+PRINT_KIND_LABELS = {
+    "receipt": "Receipt",
+    "kitchen": "Kitchen ticket",
+    "report": "Report",
+    "test": "Test page",
+    "drawer": "Open drawer",
+}
+PRINT_STATUS_LABELS = {
+    "pending": "Waiting",
+    "printing": "Printing",
+    "printed": "Printed",
+    "failed": "Failed",
+}
 
 
 def _tr(text: str) -> str:
@@ -205,6 +219,27 @@ def attention_model() -> RowTableModel[AttentionItem]:
             Column("Item", lambda item: item.label),
             Column("Tries", lambda item: str(item.attempts), align_right=True),
             Column("Last error", lambda item: item.last_error),
+        ]
+    )
+
+
+def print_jobs_model(time_zone: str = "UTC") -> RowTableModel[PrintJobView]:
+    """The print queue's jobs: when, what, which printer, state with tries, the last error."""
+    zone = ZoneInfo(time_zone)
+
+    def state(job: PrintJobView) -> str:
+        text = _tr(PRINT_STATUS_LABELS.get(job.status, job.status))
+        if job.status != "printed" and job.attempts:
+            text += f" ({job.attempts})"
+        return text
+
+    return RowTableModel(
+        [
+            Column("Time", lambda job: job.created_at.astimezone(zone).strftime("%H:%M:%S")),
+            Column("Slip", lambda job: _tr(PRINT_KIND_LABELS.get(job.kind, job.kind))),
+            Column("Printer", lambda job: job.printer),
+            Column("State", state),
+            Column("Last error", lambda job: job.last_error),
         ]
     )
 

@@ -1,4 +1,4 @@
-"""Sync status and manager settings: waiting sales, needs-attention items, printer and language."""
+"""Sync and print status, manager settings: waiting sales and slips, printer, language."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QV
 from pos_desktop.ui.dialogs import ManagerPinDialog, touch_table
 from pos_desktop.ui.i18n import LANGUAGES
 from pos_desktop.ui.models import attention_model
-from pos_desktop.ui.ports import AttentionItem, SyncStatus, TerminalSettings
+from pos_desktop.ui.ports import AttentionItem, PrintJobView, SyncStatus, TerminalSettings
 from pos_desktop.ui.screens.base import Screen, ScreenContext
+from pos_desktop.ui.screens.printers import PrintJobsPanel, PrintJobWatcher
 from pos_desktop.ui.widgets import button, label
 
 RECEIPT_WIDTHS = (32, 42, 48)
 
 
 class StatusScreen(Screen):
-    """Whether the cloud has every sale; a manager retries or exports stuck items."""
+    """Whether the cloud has every sale and the printers every slip; retry, export, drawer."""
 
     def __init__(self, context: ScreenContext) -> None:
         super().__init__("status")
@@ -30,7 +31,6 @@ class StatusScreen(Screen):
         self.table = touch_table(self.attention, "status_attention")
         self.table.setColumnWidth(0, 260)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.error)
         self.notice = label("", "hint", name="status_notice")
         layout.addWidget(self.notice)
         actions = QHBoxLayout()
@@ -42,6 +42,12 @@ class StatusScreen(Screen):
         actions.addWidget(export)
         actions.addStretch(1)
         layout.addLayout(actions)
+        self.printers = PrintJobsPanel(context, self)
+        layout.addWidget(self.printers, 1)
+        layout.addWidget(self.error)
+
+    def activate(self) -> None:
+        self.printers.refresh()
 
     def show_status(self, status: SyncStatus) -> None:
         """Refresh from the latest sync status (the main window pushes it)."""
@@ -117,12 +123,22 @@ class SettingsScreen(Screen):
         self.language.setObjectName("settings_language")
         for code, name in LANGUAGES.items():
             self.language.addItem(name, code)
-        form.addRow(self.tr("Receipt printer"), self.printer)
+        printer_row = QHBoxLayout()
+        printer_row.addWidget(self.printer, 1)
+        test_print = button(self.tr("Test print"), name="settings_testPrint")
+        test_print.clicked.connect(self._test_print)
+        printer_row.addWidget(test_print)
+        form.addRow(self.tr("Receipt printer"), printer_row)
         form.addRow(self.tr("Receipt width"), self.receipt_width)
         form.addRow(self.tr("Server address"), self.server)
         form.addRow(self.tr("Language"), self.language)
         layout.addLayout(form)
+        self.print_notice = label("", "hint", name="settings_printNotice")
+        layout.addWidget(self.print_notice)
         layout.addWidget(self.error)
+        self._test_job = ""
+        self.watcher = PrintJobWatcher(context.till)
+        self.watcher.changed.connect(self._test_job_changed)
         save = button(self.tr("Save"), "primary", name="settings_save")
         save.clicked.connect(self._save)
         layout.addWidget(save)
@@ -157,3 +173,31 @@ class SettingsScreen(Screen):
         self._context.background.run(
             lambda: self._context.till.save_settings(settings), saved, self.show_error
         )
+
+    def _test_print(self) -> None:
+        """A test page to the printer as typed now, before or without saving it."""
+        printer = self.printer.currentText()
+        width = int(self.receipt_width.currentData())
+
+        def queued(job: PrintJobView) -> None:
+            self.clear_error()
+            self._test_job = job.id
+            self._test_job_changed(job)
+
+        self._context.background.run(
+            lambda: self._context.till.test_print(printer, width), queued, self.show_error
+        )
+
+    def _test_job_changed(self, job: PrintJobView) -> None:
+        """Follow the test page: sent, printed, or the printer's answer while it retries."""
+        if job.id != self._test_job:
+            return
+        if job.status == "printed":
+            text = self.tr("Test page printed on %s.") % job.printer
+        elif job.status == "failed":
+            text = self.tr("Test print failed: %s") % job.last_error
+        elif job.last_error:
+            text = self.tr("Printer not reachable (%s); the queue keeps trying.") % job.last_error
+        else:
+            text = self.tr("Test page sent to %s…") % job.printer
+        self.print_notice.setText(text)

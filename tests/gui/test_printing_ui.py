@@ -1,0 +1,180 @@
+"""Printers in the cashier app: test print, the print queue's status and retry, open drawer.
+
+Driven by taps on the real window over a demo terminal whose print queue runs with
+millisecond backoff, printing to a fake raw-TCP printer on loopback.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtWidgets import QComboBox
+from pytestqt.modeltest import ModelTester
+
+from pos_desktop.printing.job_store import SqlJobStore
+from pos_desktop.printing.queue import PrintQueue, RetryPolicy
+from pos_desktop.ui.backend import TerminalTill
+from pos_desktop.ui.main_window import MainWindow
+from pos_desktop.ui.models import print_jobs_model
+from pos_desktop.ui.ports import PrintJobView
+from tests.desktop.printing import conftest as printing_fixtures
+from tests.desktop.printing.escpos_decoder import decode
+from tests.desktop.printing.fake_printer import FakeNetworkPrinter
+from tests.gui.conftest import CASHIER_PIN, MANAGER_PIN, Driver
+
+MAX_ATTEMPTS = 3
+
+
+# The loopback printer fixtures of the printing tests, shared rather than copied.
+fake_printer = printing_fixtures.fake_printer
+refused_port = printing_fixtures.refused_port
+
+
+@pytest.fixture
+def demo_till(demo_till: TerminalTill) -> TerminalTill:
+    """The demo terminal with its print queue running, retrying every few milliseconds."""
+    demo_till.print_queue = PrintQueue(
+        SqlJobStore(demo_till.terminal.database.session_factory),
+        policy=RetryPolicy(base_s=0.02, cap_s=0.05, max_attempts=MAX_ATTEMPTS),
+    )
+    demo_till.print_queue.start()  # the terminal fixture's close() stops it
+    return demo_till
+
+
+def _settings_as_manager(driver: Driver, printer: str, width: int) -> MainWindow:
+    """Manager signs in and opens settings with a printer URL and width typed, not saved."""
+    window = driver.window
+    driver.sign_in(MANAGER_PIN)
+    driver.tap("nav_settings")
+    assert driver.current() is window.settings
+    driver.find("settings_printer", QComboBox).setCurrentText(printer)
+    width_box = driver.find("settings_width", QComboBox)
+    assert isinstance(width_box, QComboBox)
+    width_box.setCurrentIndex(width_box.findData(width))
+    return window
+
+
+def _rows(window: MainWindow) -> list[PrintJobView]:
+    return window.status.printers.jobs.rows()
+
+
+def test_print_jobs_model_passes_the_model_tester(qtmodeltester: ModelTester) -> None:
+    at = datetime(2026, 3, 14, 5, 7, 9, tzinfo=UTC)
+    model = print_jobs_model("Asia/Jakarta")
+    model.set_rows(
+        [
+            PrintJobView("j2", "test", "tcp://10.0.0.9:9100", "failed", 3, at, "refused"),
+            PrintJobView("j1", "drawer", "tcp://10.0.0.9:9100", "printed", 1, at),
+        ]
+    )
+    qtmodeltester.check(model)
+    assert [model.index(0, c).data() for c in range(5)] == [
+        "12:07:09",
+        "Test page",
+        "tcp://10.0.0.9:9100",
+        "Failed (3)",
+        "refused",
+    ]
+    assert model.index(1, 1).data() == "Open drawer"
+    assert model.index(1, 3).data() == "Printed"
+
+
+def test_test_print_reaches_the_network_printer_as_escpos(
+    driver: Driver, fake_printer: FakeNetworkPrinter
+) -> None:
+    window = _settings_as_manager(driver, fake_printer.url, 32)
+    driver.tap("settings_testPrint")
+    (payload,) = fake_printer.wait_for_jobs(1)
+    printout = decode(payload)  # strict: any command we do not know fails here
+    assert "TEST PRINT" in printout.texts
+    assert fake_printer.url in printout.texts
+    assert "32 columns" in printout.texts
+    assert printout.count("cut") == 1 and printout.count("drawer") == 0
+    assert [qr.data for qr in printout.qr_codes] == [b"kiosk-pos test print"]
+    driver.qtbot.waitUntil(
+        lambda: window.settings.print_notice.text() == f"Test page printed on {fake_printer.url}.",
+        timeout=5_000,
+    )
+    # typed, not saved: receipts still go to the printer saved before
+    assert window.till.settings().printer != fake_printer.url
+
+
+def test_refused_printer_job_fails_with_its_error_and_retry_prints_when_back(
+    driver: Driver, refused_port: int
+) -> None:
+    url = f"tcp://127.0.0.1:{refused_port}"
+    window = _settings_as_manager(driver, url, 48)
+    driver.tap("settings_testPrint")
+    notice = window.settings.print_notice
+    driver.qtbot.waitUntil(lambda: notice.text().startswith("Test print failed"), timeout=5_000)
+    assert "refused" in notice.text().lower()
+
+    driver.tap("nav_status")
+    assert driver.current() is window.status
+    driver.qtbot.waitUntil(lambda: len(_rows(window)) == 1, timeout=5_000)
+    (job,) = _rows(window)
+    jobs = window.status.printers.jobs
+    assert (job.kind, job.printer, job.status, job.attempts) == ("test", url, "failed", 3)
+    assert jobs.index(0, 3).data() == f"Failed ({MAX_ATTEMPTS})"
+    assert "PrinterUnavailable" in jobs.index(0, 4).data()
+
+    # nothing selected: the screen says so instead of guessing
+    driver.tap("printJobs_retry")
+    assert window.status.error.text() == "Select a print job first."
+
+    printer = FakeNetworkPrinter(port=refused_port)  # the printer is back on the same address
+    try:
+        window.status.printers.table.selectRow(0)
+        driver.tap("printJobs_retry")
+        (payload,) = printer.wait_for_jobs(1)
+        assert "TEST PRINT" in decode(payload).texts
+        driver.qtbot.waitUntil(lambda: _rows(window)[0].status == "printed", timeout=5_000)
+        assert jobs.index(0, 3).data() == "Printed"
+        assert window.status.error.text() == ""
+        # a printed slip is not sent twice by "retry"
+        window.status.printers.table.selectRow(0)
+        driver.tap("printJobs_retry")
+        assert "was printed" in window.status.error.text()
+        assert len(printer.wait_for_jobs(2, timeout_s=0.3)) == 1
+    finally:
+        printer.close()
+
+
+def test_open_drawer_needs_a_manager_pin_and_kicks_the_drawer(
+    driver: Driver, fake_printer: FakeNetworkPrinter
+) -> None:
+    window = driver.window
+    settings = window.till.settings()
+    window.till.save_settings(
+        type(settings)(
+            printer=fake_printer.url,
+            receipt_width=settings.receipt_width,
+            server_url=settings.server_url,
+            language=settings.language,
+            printers=settings.printers,
+        )
+    )
+    driver.sign_in(CASHIER_PIN)
+    driver.tap("nav_status")
+    assert driver.current() is window.status
+
+    driver.tap("printJobs_openDrawer")
+    driver.keypad("managerPin_keypad", CASHIER_PIN)
+    driver.wait()
+    assert "may not approve" in window.status.error.text()
+    assert window.till.print_jobs() == []
+    assert fake_printer.wait_for_jobs(1, timeout_s=0.3) == []
+
+    driver.tap("printJobs_openDrawer")
+    driver.keypad("managerPin_keypad", MANAGER_PIN)
+    driver.wait()
+    (payload,) = fake_printer.wait_for_jobs(1)
+    printout = decode(payload)
+    assert printout.count("drawer") == 1 and printout.texts == []
+    assert window.status.error.text() == ""
+    assert window.status.printers.notice.text() == f"Drawer pulse sent to {fake_printer.url}."
+    driver.qtbot.waitUntil(
+        lambda: [(j.kind, j.status) for j in _rows(window)] == [("drawer", "printed")],
+        timeout=5_000,
+    )
