@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QComboBox
 from pytestqt.modeltest import ModelTester
 
 from pos_desktop.printing.job_store import SqlJobStore
@@ -178,3 +179,18 @@ def test_open_drawer_needs_a_manager_pin_and_kicks_the_drawer(
         lambda: [(j.kind, j.status) for j in _rows(window)] == [("drawer", "printed")],
         timeout=5_000,
     )
+
+
+def test_printer_controls_speak_indonesian(driver: Driver) -> None:
+    window = driver.window
+    driver.sign_in(MANAGER_PIN)
+    window.switch_language("id")
+    driver.wait()
+    driver.tap("nav_settings")
+    assert driver.find("settings_testPrint", QAbstractButton).text() == "Cetak uji"
+    driver.tap("nav_status")
+    assert driver.find("printJobs_retry", QAbstractButton).text() == "Cetak lagi"
+    assert driver.find("printJobs_openDrawer", QAbstractButton).text() == "Buka laci"
+    jobs = window.status.printers.jobs
+    headers = [jobs.headerData(c, Qt.Orientation.Horizontal) for c in range(5)]
+    assert headers == ["Waktu", "Slip", "Printer", "Keadaan", "Galat terakhir"]

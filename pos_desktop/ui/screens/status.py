@@ -14,6 +14,7 @@ from pos_desktop.ui.screens.printers import PrintJobsPanel, PrintJobWatcher
 from pos_desktop.ui.widgets import button, label
 
 RECEIPT_WIDTHS = (32, 42, 48)
+TABLE_MIN_HEIGHT = 140
 
 
 class StatusScreen(Screen):
@@ -30,6 +31,7 @@ class StatusScreen(Screen):
         layout.addWidget(label(self.tr("Needs attention"), "title"))
         self.table = touch_table(self.attention, "status_attention")
         self.table.setColumnWidth(0, 260)
+        self.table.setMinimumHeight(TABLE_MIN_HEIGHT)  # two tables share the screen at 768 px
         layout.addWidget(self.table, 1)
         self.notice = label("", "hint", name="status_notice")
         layout.addWidget(self.notice)
@@ -43,6 +45,7 @@ class StatusScreen(Screen):
         actions.addStretch(1)
         layout.addLayout(actions)
         self.printers = PrintJobsPanel(context, self)
+        self.printers.table.setMinimumHeight(TABLE_MIN_HEIGHT)
         layout.addWidget(self.printers, 1)
         layout.addWidget(self.error)
 

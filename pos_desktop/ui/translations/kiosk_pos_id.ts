@@ -331,6 +331,33 @@
     </message>
   </context>
   <context>
+    <name>PrintJobsPanel</name>
+    <message>
+      <source>Printers</source>
+      <translation>Printer</translation>
+    </message>
+    <message>
+      <source>Retry print</source>
+      <translation>Cetak lagi</translation>
+    </message>
+    <message>
+      <source>Open drawer</source>
+      <translation>Buka laci</translation>
+    </message>
+    <message>
+      <source>Select a print job first.</source>
+      <translation>Pilih tugas cetak dulu.</translation>
+    </message>
+    <message>
+      <source>Sending again to %s.</source>
+      <translation>Mengirim lagi ke %s.</translation>
+    </message>
+    <message>
+      <source>Drawer pulse sent to %s.</source>
+      <translation>Sinyal buka laci dikirim ke %s.</translation>
+    </message>
+  </context>
+  <context>
     <name>ReceiptScreen</name>
     <message>
       <source>Receipt</source>
@@ -467,6 +494,10 @@
       <translation>%d karakter</translation>
     </message>
     <message>
+      <source>Test print</source>
+      <translation>Cetak uji</translation>
+    </message>
+    <message>
       <source>Receipt printer</source>
       <translation>Printer struk</translation>
     </message>
@@ -485,6 +516,22 @@
     <message>
       <source>Save</source>
       <translation>Simpan</translation>
+    </message>
+    <message>
+      <source>Test page printed on %s.</source>
+      <translation>Halaman uji tercetak di %s.</translation>
+    </message>
+    <message>
+      <source>Test print failed: %s</source>
+      <translation>Cetak uji gagal: %s</translation>
+    </message>
+    <message>
+      <source>Printer not reachable (%s); the queue keeps trying.</source>
+      <translation>Printer tidak terjangkau (%s); antrean terus mencoba.</translation>
+    </message>
+    <message>
+      <source>Test page sent to %s…</source>
+      <translation>Halaman uji dikirim ke %s…</translation>
     </message>
   </context>
   <context>
@@ -722,6 +769,50 @@
     <message>
       <source>E-wallet</source>
       <translation>E-wallet</translation>
+    </message>
+    <message>
+      <source>Slip</source>
+      <translation>Slip</translation>
+    </message>
+    <message>
+      <source>Printer</source>
+      <translation>Printer</translation>
+    </message>
+    <message>
+      <source>State</source>
+      <translation>Keadaan</translation>
+    </message>
+    <message>
+      <source>Kitchen ticket</source>
+      <translation>Tiket dapur</translation>
+    </message>
+    <message>
+      <source>Report</source>
+      <translation>Laporan</translation>
+    </message>
+    <message>
+      <source>Test page</source>
+      <translation>Halaman uji</translation>
+    </message>
+    <message>
+      <source>Open drawer</source>
+      <translation>Buka laci</translation>
+    </message>
+    <message>
+      <source>Waiting</source>
+      <translation>Menunggu</translation>
+    </message>
+    <message>
+      <source>Printing</source>
+      <translation>Mencetak</translation>
+    </message>
+    <message>
+      <source>Printed</source>
+      <translation>Tercetak</translation>
+    </message>
+    <message>
+      <source>Failed</source>
+      <translation>Gagal</translation>
     </message>
   </context>
 </TS>
