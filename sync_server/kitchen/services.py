@@ -12,16 +12,16 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import Any, Final
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from shared.protocol import KitchenItemV1
 from sync_server.catalog.models import Category, Product
-from sync_server.common.tenancy import tenant_atomic
+from sync_server.common.tenancy import next_versions, tenant_atomic, tenant_atomic_joined
 from sync_server.kitchen.models import (
     OPEN_STATUSES,
     KitchenAction,
@@ -104,6 +104,30 @@ def _take(counter: KitchenSequence, count: int = 1) -> int:
     return first
 
 
+def _lock_and_take(outlet: Outlet, count: int) -> int:
+    """Lock the outlet's counter and hand out `count` sequences in one statement (UPDATE ...
+    RETURNING: the row lock is taken by the same statement); the first one. The row is made on
+    first use, race-free. Same lock order as `_lock_counter` + `_take`: counter, then tickets."""
+    connection = connections[router.db_for_write(KitchenSequence)]
+    table = connection.ops.quote_name(KitchenSequence._meta.db_table)
+    outlet_field = KitchenSequence._meta.get_field("outlet")
+    outlet_param = outlet_field.get_db_prep_value(outlet.id, connection)
+    sql = (
+        f"UPDATE {table} SET last_sequence = last_sequence + %s, updated_at = %s "
+        "WHERE outlet_id = %s RETURNING last_sequence"
+    )
+    for _ in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [count, timezone.now(), outlet_param])
+            row = cursor.fetchone()
+        if row is not None:
+            return int(row[0]) - count + 1
+        KitchenSequence.objects.bulk_create(
+            [KitchenSequence(tenant_id=outlet.tenant_id, outlet=outlet)], ignore_conflicts=True
+        )
+    raise RuntimeError(f"no kitchen counter for outlet {outlet.id}")
+
+
 def _nudge_after_commit(outlet_id: uuid.UUID, tickets: Sequence[KitchenTicket]) -> None:
     """Tell the outlet's screens after commit, carrying the changed tickets.
 
@@ -120,15 +144,21 @@ def _nudge_after_commit(outlet_id: uuid.UUID, tickets: Sequence[KitchenTicket]) 
         mine = [raw for raw in wire if raw["station"] == station]
         messages[station_group(outlet_id, station)] = {**span, "tickets": mine}
 
-    def send() -> None:
-        layer = get_channel_layer()
-        if layer is None:
-            return
+    async def send_all(layer: Any) -> None:
         for group, message in messages.items():
             try:
-                async_to_sync(layer.group_send)(group, message)
+                await layer.group_send(group, message)
             except Exception:  # the commit stands; screens catch up on their next check
                 log.exception("kitchen nudge to %s failed", group)
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is not None:
+            # One hop into the event loop for every group of the change, not one per group.
+            try:
+                async_to_sync(send_all)(layer)
+            except Exception:  # the commit stands; screens catch up on their next check
+                log.exception("kitchen nudge for outlet %s failed", outlet_id)
 
     transaction.on_commit(send)
 
@@ -136,31 +166,68 @@ def _nudge_after_commit(outlet_id: uuid.UUID, tickets: Sequence[KitchenTicket]) 
 # --- tickets for an order -------------------------------------------------------------------
 
 
-def _catalog_stations(lines: Sequence[KitchenLine]) -> list[str]:
-    """Each line's own station, else its product's, else its category's ("" when none names one).
+@dataclass(frozen=True)
+class CatalogStations:
+    """Stations a caller has already read from the catalog (the order ingest reads them once per
+    batch): product id -> (the product's own station, its category id), and category id -> the
+    category's station. Read with tombstones, like `_catalog_stations` does."""
 
-    The category is the product's as the server knows it; a line whose product is unknown here
-    falls back to the category the terminal sent. Two queries, whatever the number of lines.
-    """
+    products: Mapping[uuid.UUID, tuple[str, uuid.UUID | None]]
+    categories: Mapping[uuid.UUID, str]
+
+
+def _read_catalog_stations(lines: Sequence[KitchenLine]) -> CatalogStations:
+    """What `_catalog_stations` needs for these lines: two queries, whatever their number."""
     product_ids = {line.product_id for line in lines if not line.station and line.product_id}
-    products = {
-        product.id: product
-        for product in Product.with_tombstones.select_related("category").filter(id__in=product_ids)
-    }
+    products = (
+        {
+            row[0]: (row[1], row[2])
+            for row in Product.with_tombstones.filter(id__in=product_ids).values_list(
+                "id", "kitchen_station", "category_id"
+            )
+        }
+        if product_ids
+        else {}
+    )
     category_ids = {
+        category_id for _, category_id in products.values() if category_id is not None
+    } | {
         line.category_id
         for line in lines
         if not line.station and line.category_id and line.product_id not in products
     }
-    categories = {c.id: c for c in Category.with_tombstones.filter(id__in=category_ids)}
+    categories = (
+        dict(
+            Category.with_tombstones.filter(id__in=category_ids).values_list(
+                "id", "kitchen_station"
+            )
+        )
+        if category_ids
+        else {}
+    )
+    return CatalogStations(products=products, categories=categories)
+
+
+def _catalog_stations(
+    lines: Sequence[KitchenLine], catalog: CatalogStations | None = None
+) -> list[str]:
+    """Each line's own station, else its product's, else its category's ("" when none names one).
+
+    The category is the product's as the server knows it; a line whose product is unknown here
+    falls back to the category the terminal sent. Without `catalog` it is read (two queries).
+    """
+    if catalog is None:
+        catalog = _read_catalog_stations(lines)
     stations = []
     for line in lines:
-        product = products.get(line.product_id) if line.product_id else None
-        category = product.category if product else categories.get(line.category_id)
+        if line.station:
+            stations.append(line.station)
+            continue
+        product = catalog.products.get(line.product_id) if line.product_id else None
+        category_id = product[1] if product is not None else line.category_id
         stations.append(
-            line.station
-            or (product.kitchen_station if product else "")
-            or (category.kitchen_station if category else "")
+            (product[0] if product is not None else "")
+            or (catalog.categories.get(category_id, "") if category_id else "")
         )
     return stations
 
@@ -170,13 +237,16 @@ def _station_of_lines(*, outlet: Outlet, lines: Sequence[KitchenLine]) -> list[s
     return [station_code(station or default) for station in _catalog_stations(lines)]
 
 
-def kitchen_lines_routed(lines: Sequence[KitchenLine]) -> list[KitchenLine]:
+def kitchen_lines_routed(
+    lines: Sequence[KitchenLine], *, catalog: CatalogStations | None = None
+) -> list[KitchenLine]:
     """The lines some station claims (the line's own, its product's or its category's), with
     that station filled in. Lines nobody claims (retail: bottled water) make no ticket; the
-    outlet default only catches lines handed to `kitchen_tickets_create_for_order` directly."""
+    outlet default only catches lines handed to `kitchen_tickets_create_for_order` directly.
+    `catalog`: the stations the caller already read (else they are read here)."""
     return [
         replace(line, station=station)
-        for line, station in zip(lines, _catalog_stations(lines), strict=True)
+        for line, station in zip(lines, _catalog_stations(lines, catalog), strict=True)
         if station
     ]
 
@@ -191,21 +261,21 @@ def kitchen_tickets_create_for_order(
     customer_name: str = "",
     lines: Sequence[KitchenLine],
     printed_offline: bool = False,
+    order_is_new: bool = False,
 ) -> list[KitchenTicket]:
     """One ticket per station that has items, in the caller's transaction (or a new one).
 
     Idempotent by order: a replayed order gets its existing tickets back, nothing new.
     `printed_offline` marks the tickets "already printed" so no station cooks them twice.
+    `order_is_new`: the caller inserted the order in this same transaction (the ingest, after
+    its INSERT ... ON CONFLICT created it), so no ticket of it can exist and the look-up is
+    skipped. Inside the caller's transaction of this tenant no savepoint is taken.
     """
-    with tenant_atomic(tenant):
+    with tenant_atomic_joined(tenant):
         if outlet.tenant_id != tenant.id:
             raise KitchenError("outlet of another tenant", code="tenant_mismatch", status=403)
         if not lines:
             return []
-        counter = _lock_counter(outlet)
-        existing = list(KitchenTicket.objects.filter(outlet=outlet, order_id=order_id))
-        if existing:
-            return existing
         by_station: dict[str, list[dict[str, object]]] = {}
         for line, station in zip(lines, _station_of_lines(outlet=outlet, lines=lines), strict=True):
             item = KitchenItemV1(  # the wire's limits, so every stored ticket can be sent
@@ -216,10 +286,18 @@ def kitchen_tickets_create_for_order(
                 note=line.note[:1000],
             )
             by_station.setdefault(station, []).append(item.model_dump(mode="json"))
-        first = _take(counter, len(by_station))
-        tickets = []
-        for offset, (station, items) in enumerate(sorted(by_station.items())):
-            ticket = KitchenTicket(
+        if order_is_new:
+            first = _lock_and_take(outlet, len(by_station))
+        else:
+            counter = _lock_counter(outlet)
+            existing = list(KitchenTicket.objects.filter(outlet=outlet, order_id=order_id))
+            if existing:
+                return existing
+            first = _take(counter, len(by_station))
+        # Bulk inserts skip `save()`, so the rows get their versions here (one round trip).
+        versions = iter(next_versions(len(by_station) + 1))
+        tickets = [
+            KitchenTicket(
                 tenant=tenant,
                 outlet=outlet,
                 order_id=order_id,
@@ -230,12 +308,22 @@ def kitchen_tickets_create_for_order(
                 customer_name=customer_name,
                 items=items,
                 already_printed=printed_offline,
+                version=next(versions),
             )
-            ticket.save()
-            tickets.append(ticket)
-        KitchenOrderReady(
-            tenant=tenant, outlet=outlet, order_id=order_id, receipt_number=receipt_number
-        ).save()
+            for offset, (station, items) in enumerate(sorted(by_station.items()))
+        ]
+        KitchenTicket.objects.bulk_create(tickets)
+        KitchenOrderReady.objects.bulk_create(
+            [
+                KitchenOrderReady(
+                    tenant=tenant,
+                    outlet=outlet,
+                    order_id=order_id,
+                    receipt_number=receipt_number,
+                    version=next(versions),
+                )
+            ]
+        )
         _nudge_after_commit(outlet.id, tickets)
         return tickets
 

@@ -39,6 +39,7 @@ from sync_server.common.tenancy import tenant_atomic
 from sync_server.customers.models import Customer
 from sync_server.devices.auth import Device
 from sync_server.kitchen.services import (
+    CatalogStations,
     KitchenLine,
     kitchen_lines_routed,
     kitchen_tickets_create_for_order,
@@ -105,6 +106,8 @@ class OrderBatchContext:
     """shift id -> (terminal id, status) of shifts known to exist."""
     stationed_categories: frozenset[uuid.UUID] = frozenset()
     """Categories of the batch's lines that name a kitchen station."""
+    stations: CatalogStations = field(default_factory=lambda: CatalogStations({}, {}))
+    """The batch's products' and categories' stations, so routing reads nothing per order."""
 
 
 def _pricing_rules(tenant: Tenant, customer_ids: set[uuid.UUID]) -> PricingRules:
@@ -167,10 +170,10 @@ def _batch_context(
         category_ids = {p.category_id for p in products.values() if p.category_id} | {
             line.category_id for order in orders for line in order.lines if line.category_id
         }
-        stationed = frozenset(
+        category_stations = dict(
             Category.with_tombstones.filter(id__in=category_ids)
             .exclude(kitchen_station="")
-            .values_list("id", flat=True)
+            .values_list("id", "kitchen_station")
         )
     return OrderBatchContext(
         tenant=tenant,
@@ -181,7 +184,11 @@ def _batch_context(
         products=products,
         rules=rules,
         shifts=shifts,
-        stationed_categories=stationed,
+        stationed_categories=frozenset(category_stations),
+        stations=CatalogStations(
+            products={p.id: (p.kitchen_station, p.category_id) for p in products.values()},
+            categories=category_stations,
+        ),
     )
 
 
@@ -336,7 +343,8 @@ def _kitchen_lines(order: OrderV1, context: OrderBatchContext) -> list[KitchenLi
                 category_id=line.category_id,
             )
             for line in order.lines
-        ]
+        ],
+        catalog=context.stations,
     )
 
 
@@ -422,6 +430,7 @@ def order_ingest(*, order: OrderV1, context: OrderBatchContext) -> ItemResultV1:
                     customer_name=order.customer_name,
                     lines=kitchen_lines,
                     printed_offline=order.kitchen_printed_offline,
+                    order_is_new=True,  # order_store has just inserted it
                 )
             if "late" in flags:
                 late_shift = Shift.objects.select_for_update().get(id=order.shift_id)
