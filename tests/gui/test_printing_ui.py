@@ -194,3 +194,11 @@ def test_printer_controls_speak_indonesian(driver: Driver) -> None:
     jobs = window.status.printers.jobs
     headers = [jobs.headerData(c, Qt.Orientation.Horizontal) for c in range(5)]
     assert headers == ["Waktu", "Slip", "Printer", "Keadaan", "Galat terakhir"]
+
+
+def test_test_print_refuses_a_printer_address_it_cannot_use(driver: Driver) -> None:
+    window = _settings_as_manager(driver, "http://printer.local", 48)
+    driver.tap("settings_testPrint")
+    assert "unknown printer URL" in window.settings.error.text()
+    assert window.settings.print_notice.text() == ""
+    assert window.till.print_jobs() == []
