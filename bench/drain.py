@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,9 @@ sys.path.insert(0, str(REPO_ROOT))  # tests.support starts the server, as the e2
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--orders", type=int, default=10_000)
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="orders per push (default: the terminal's)"
+    )
     args = parser.parse_args()
 
     from tests.chaos.support import CASHIER_PIN, Cloud, cli_env, pair, run_cli
@@ -44,6 +48,8 @@ def main() -> int:
 
         terminal = Terminal(till)
         engine = terminal.sync_engine()
+        if args.batch_size:
+            engine.settings = replace(engine.settings, batch_size=args.batch_size)
         engine.refresh_counts()
         backlog = engine.state.pending
         started = time.perf_counter()
@@ -59,7 +65,10 @@ def main() -> int:
         engine.client.close()
         terminal.close()
 
-    print(f"drain: {args.orders} orders ({backlog} outbox rows with shift events)")
+    batch = engine.settings.batch_size
+    print(
+        f"drain: {args.orders} orders ({backlog} outbox rows with shift events), batches of {batch}"
+    )
     print(f"  offline selling through the services: {selling_s:6.1f} s")
     print(
         f"  sync to kiosk-server on PostgreSQL:    {drain_s:6.1f} s "
