@@ -18,6 +18,8 @@ from babel.numbers import (
     NumberFormatError,
     get_currency_precision,
     get_currency_symbol,
+    get_decimal_symbol,
+    get_group_symbol,
     list_currencies,
     parse_decimal,
     parse_pattern,
@@ -280,12 +282,33 @@ def format_money(money: Money, locale: str) -> str:
 
 _IGNORED_IN_AMOUNT = {"\u200e", "\u200f", "\u061c"}
 
+MAX_AMOUNT_MINOR = 10**12
+"""The largest amount parse_money accepts, in minor units (the same bound as the wire's)."""
+
+_ASCII_DIGITS = frozenset("0123456789")
+_SPACES = frozenset(" \u00a0\u202f")
+
+
+def _amount_characters(babel_locale: Locale) -> frozenset[str]:
+    """ASCII digits plus the locale's own group and decimal separators, nothing else.
+
+    Decimal() behind Babel would also take exponents (1e5), underscores (1_0) and
+    non-ASCII digits (١٢٣); a cashier never means those.
+    """
+    group = get_group_symbol(babel_locale)
+    allowed = _ASCII_DIGITS | {group, get_decimal_symbol(babel_locale)}
+    if group in _SPACES:
+        allowed |= _SPACES
+    return allowed
+
 
 def parse_money(text: str, currency: str, locale: str) -> Money:
     """Read an amount typed or printed in locale ("Rp 25.000", "$1,234.50", "1234.5").
 
-    Raises MoneyParseError for anything that is not exactly an amount in currency,
-    including more decimals than the currency has.
+    Only ASCII digits with the locale's group and decimal separators count: no
+    exponents, underscores or other scripts' digits. Raises MoneyParseError for
+    anything that is not exactly an amount in currency, including more decimals
+    than the currency has or more than MAX_AMOUNT_MINOR minor units.
     """
     if not isinstance(text, str):
         raise MoneyParseError(
@@ -310,10 +333,19 @@ def parse_money(text: str, currency: str, locale: str) -> Money:
         sign, cleaned = -1, cleaned[1:].strip()
     else:
         sign = 1
-    if not cleaned or not (cleaned[0].isdigit() and cleaned[-1].isdigit()):
+    if (
+        not cleaned
+        or cleaned[0] not in _ASCII_DIGITS
+        or cleaned[-1] not in _ASCII_DIGITS
+        or not set(cleaned) <= _amount_characters(babel_locale)
+    ):
         raise MoneyParseError(
             f"{text!r} is not an amount of {currency}", field="amount", code="unparseable"
         )
+    group = get_group_symbol(babel_locale)
+    if group in _SPACES:
+        # A keyboard types a plain space where CLDR groups with a narrow no-break one.
+        cleaned = "".join(group if char in _SPACES else char for char in cleaned)
     try:
         value = parse_decimal(cleaned, babel_locale, strict=True)
     except NumberFormatError as error:
@@ -328,5 +360,11 @@ def parse_money(text: str, currency: str, locale: str) -> Money:
             f"{text!r} has more than {exponent} decimal digits for {currency}",
             field="amount",
             code="too_precise",
+        )
+    if minor > MAX_AMOUNT_MINOR:
+        raise MoneyParseError(
+            f"{text!r} is more than {MAX_AMOUNT_MINOR} minor units of {currency}",
+            field="amount",
+            code="too_large",
         )
     return Money(sign * int(minor), currency)

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from shared.money import (
+    MAX_AMOUNT_MINOR,
     CurrencyMismatchError,
     Money,
     MoneyError,
@@ -84,6 +85,19 @@ def test_parse_what_cashiers_type(text: str, currency: str, locale: str, amount_
         ("25.000,50", "IDR", "id_ID", "too_precise"),  # rupiah have no cents here
         ("1.5", "JPY", "en_US", "too_precise"),
         ("1.0005", "KWD", "en_US", "too_precise"),
+        ("1e5", "USD", "en_US", "unparseable"),  # Decimal would read 100000
+        ("1E5", "USD", "en_US", "unparseable"),
+        ("1e30", "USD", "en_US", "unparseable"),
+        ("1_0", "USD", "en_US", "unparseable"),  # Decimal would read 10
+        ("\u0661\u0662\u0663", "USD", "en_US", "unparseable"),  # Arabic-Indic 123
+        ("\u0661\u0662\u0663", "KWD", "ar_KW", "unparseable"),
+        ("1\uff12", "JPY", "ja_JP", "unparseable"),  # a full-width 2
+        ("12.50", "IDR", "id_ID", "unparseable"),  # rupiah groups by three
+        ("1 000", "USD", "en_US", "unparseable"),  # a space is no US separator
+        ("10000000000.01", "USD", "en_US", "too_large"),
+        ("1000000000001", "IDR", "id_ID", "too_large"),
+        ("-1000000000001", "IDR", "id_ID", "too_large"),
+        ("9" * 40, "USD", "en_US", "too_large"),
     ],
 )
 def test_bad_text_raises_a_parse_error_naming_the_field(
@@ -98,6 +112,16 @@ def test_bad_text_raises_a_parse_error_naming_the_field(
         "field": "amount",
         "code": code,
     }
+
+
+def test_the_largest_amount_still_parses() -> None:
+    assert parse_money("10,000,000,000.00", "USD", "en_US") == Money(MAX_AMOUNT_MINOR, "USD")
+    assert parse_money("-1.000.000.000.000", "IDR", "id_ID") == Money(-MAX_AMOUNT_MINOR, "IDR")
+
+
+def test_space_grouping_locales_still_parse() -> None:
+    assert parse_money("1\u202f234,50\u00a0€", "EUR", "fr_FR") == Money(123_450, "EUR")
+    assert parse_money("1 234,50", "EUR", "fr_FR") == Money(123_450, "EUR")
 
 
 def test_arithmetic_stays_in_integers_and_one_currency() -> None:
