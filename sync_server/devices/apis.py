@@ -97,12 +97,15 @@ class TokenRefreshApi(UserTokenRefreshApi):
     def post(self, request: Request) -> Response:
         serializer = RefreshInput(data=request.data)
         serializer.is_valid(raise_exception=True)
+        raw = serializer.validated_data["refresh"]
         try:
-            refresh = RefreshToken(serializer.validated_data["refresh"])
+            # Unverified only to route: each path below verifies the token in full.
+            routed = RefreshToken(raw, verify=False)
+            if not is_device_token(routed):
+                return super().post(request)
+            refresh = services.DeviceRefreshToken(raw)
         except TokenError as error:
             raise InvalidToken(str(error)) from error
-        if not is_device_token(refresh):
-            return super().post(request)
         return Response(services.device_refresh(refresh=refresh))
 
 

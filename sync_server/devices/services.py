@@ -38,6 +38,24 @@ DEVICE_REFRESH_LIFETIME: Final = timedelta(days=180)
 """Long-lived: a terminal may stay offline for weeks; every refresh rotates it anyway."""
 CODE_ALPHABET: Final = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read out loud
 CODE_LENGTH: Final = 8
+REFRESH_REPLAY_GRACE: Final = timedelta(seconds=60)
+"""A spent device refresh token presented again this soon gets the pair issued for it again.
+
+The answer to a rotation can be lost on the network; without this the terminal would keep a
+spent token and be locked out until re-paired. Once the successor was used, or after the
+window, the spent token is a 401 as before; a revoked device is a 401 at once.
+"""
+
+
+class DeviceRefreshToken(RefreshToken):
+    """A device refresh token as presented: signature and expiry verified, blacklist not.
+
+    `device_refresh` does the spent check itself, because a just-spent token still gets the
+    pair issued for it during REFRESH_REPLAY_GRACE.
+    """
+
+    def check_blacklist(self) -> None:
+        return None
 
 
 class PairingRefused(exceptions.APIException):
@@ -102,10 +120,29 @@ def _tenant_of_code(hashed: str) -> uuid.UUID | None:
     return uuid.UUID(str(value)) if value else None
 
 
-def device_tokens(*, device: Device) -> dict[str, str]:
-    """A fresh {access, refresh} pair bound to the device's terminal, tenant, outlet, pairing."""
+def _derived_jti(spent_jti: str, kind: str) -> str:
+    """The jti of the token issued when `spent_jti` was rotated: secret-keyed, so unguessable."""
+    key = settings.SECRET_KEY.encode()
+    message = f"device-rotation:{kind}:{spent_jti}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def device_tokens(
+    *, device: Device, rotated_from: str | None = None, issued_at: datetime | None = None
+) -> dict[str, str]:
+    """A fresh {access, refresh} pair bound to the device's terminal, tenant, outlet, pairing.
+
+    With `rotated_from` (the spent refresh token's jti) and `issued_at` the pair is
+    deterministic: the same arguments give byte-for-byte the same tokens, which is how a
+    replayed rotation gets the very pair it was first answered with.
+    """
     refresh = RefreshToken()
-    refresh.set_exp(lifetime=DEVICE_REFRESH_LIFETIME)
+    if issued_at is not None:
+        refresh.current_time = issued_at
+        refresh.set_iat(at_time=issued_at)
+    refresh.set_exp(from_time=refresh.current_time, lifetime=DEVICE_REFRESH_LIFETIME)
+    if rotated_from is not None:
+        refresh[api_settings.JTI_CLAIM] = _derived_jti(rotated_from, "refresh")
     claims = {
         DEVICE_CLAIM: str(device.terminal_id),
         PAIRING_CLAIM: str(device.pairing_id),
@@ -116,7 +153,12 @@ def device_tokens(*, device: Device) -> dict[str, str]:
     }
     for claim, value in claims.items():
         refresh[claim] = value
-    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+    access = refresh.access_token
+    if issued_at is not None:
+        access.set_iat(at_time=issued_at)
+    if rotated_from is not None:
+        access[api_settings.JTI_CLAIM] = _derived_jti(rotated_from, "access")
+    return {"access": str(access), "refresh": str(refresh)}
 
 
 def device_pair(*, code: str, device_name: str = "", app_version: str = "") -> PairResponseV1:
@@ -176,15 +218,19 @@ def device_pair(*, code: str, device_name: str = "", app_version: str = "") -> P
 def device_refresh(*, refresh: RefreshToken) -> dict[str, str]:
     """Rotate a device's refresh token: the old one is spent, a revoked device gets a 401.
 
-    Two concurrent refreshes of one token cannot both win: the blacklist row is the lock.
+    Two concurrent refreshes of one token cannot both rotate: the blacklist row is the lock,
+    and the loser (like any replay within REFRESH_REPLAY_GRACE whose successor is still
+    unused) gets the same pair the winner got, re-derived from the spent jti and the time it
+    was spent. Later, or once the successor was itself refreshed, a replay is a 401.
     """
     try:
         device = device_from_claims(refresh)
     except DeviceAuthError as error:
         raise exceptions.AuthenticationFailed(str(error), code="device_revoked") from error
+    jti = str(refresh[api_settings.JTI_CLAIM])
     with tenant_atomic(device.tenant_id):
         outstanding, _ = OutstandingToken.objects.get_or_create(
-            jti=refresh[api_settings.JTI_CLAIM],
+            jti=jti,
             defaults={
                 "user": None,
                 "created_at": timezone.now(),
@@ -192,12 +238,17 @@ def device_refresh(*, refresh: RefreshToken) -> dict[str, str]:
                 "expires_at": datetime_from_epoch(refresh["exp"]),
             },
         )
-        _, created = BlacklistedToken.objects.get_or_create(token=outstanding)
+        spent, created = BlacklistedToken.objects.get_or_create(token=outstanding)
+        issued_at = spent.blacklisted_at.replace(microsecond=0)
         if not created:
-            raise exceptions.AuthenticationFailed(
-                "this refresh token was already used", code="token_not_valid"
-            )
-        return device_tokens(device=device)
+            successor_used = BlacklistedToken.objects.filter(
+                token__jti=_derived_jti(jti, "refresh")
+            ).exists()
+            if successor_used or timezone.now() - issued_at > REFRESH_REPLAY_GRACE:
+                raise exceptions.AuthenticationFailed(
+                    "this refresh token was already used", code="token_not_valid"
+                )
+        return device_tokens(device=device, rotated_from=jti, issued_at=issued_at)
 
 
 def device_revoke(*, tenant: Tenant, terminal: Terminal) -> None:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from sync_server.accounts.models import Role, User
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.devices.auth import device_from_token
 from sync_server.devices.models import PairingCode
+from sync_server.devices.services import REFRESH_REPLAY_GRACE
 from sync_server.tenants.models import Tenant, Terminal, TerminalStatus
 from tests.server.sync.conftest import PairedDevice
 
@@ -91,23 +95,68 @@ def test_only_owners_and_admins_issue_codes(
     assert answer.status_code == 403
 
 
+def _refresh(token: str) -> Any:
+    return APIClient().post("/api/auth/token/refresh/", {"refresh": token}, format="json")
+
+
 def test_refresh_rotates_device_tokens_and_a_spent_refresh_is_refused(
     pair_device: Callable[..., PairedDevice],
 ) -> None:
     device = pair_device()
-    first = APIClient().post(
-        "/api/auth/token/refresh/", {"refresh": device.pairing.refresh}, format="json"
-    )
+    first = _refresh(device.pairing.refresh)
     assert first.status_code == 200, first.content
     rotated = first.json()
     assert rotated["refresh"] != device.pairing.refresh
-    replay = APIClient().post(
-        "/api/auth/token/refresh/", {"refresh": device.pairing.refresh}, format="json"
-    )
+    assert _refresh(rotated["refresh"]).status_code == 200  # the successor was used
+    replay = _refresh(device.pairing.refresh)
     assert replay.status_code == 401
+    assert replay.json()["code"] == "token_not_valid"
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {rotated['access']}")
     assert client.get(device.url(CATALOG)).status_code == 200
+
+
+def test_a_lost_rotation_answer_is_repeated_within_the_grace_window(
+    pair_device: Callable[..., PairedDevice],
+) -> None:
+    device = pair_device()
+    first = _refresh(device.pairing.refresh)
+    assert first.status_code == 200, first.content
+    replay = _refresh(device.pairing.refresh)  # the first answer never reached the terminal
+    assert replay.status_code == 200, replay.content
+    assert replay.json() == first.json()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {replay.json()['access']}")
+    assert client.get(device.url(CATALOG)).status_code == 200
+    assert _refresh(replay.json()["refresh"]).status_code == 200
+    assert _refresh(device.pairing.refresh).status_code == 401  # successor used: spent for good
+
+
+def test_a_spent_refresh_after_the_grace_window_is_refused(
+    pair_device: Callable[..., PairedDevice],
+) -> None:
+    device = pair_device()
+    assert _refresh(device.pairing.refresh).status_code == 200
+    jti = RefreshToken(device.pairing.refresh, verify=False)["jti"]
+    BlacklistedToken.objects.filter(token__jti=jti).update(
+        blacklisted_at=timezone.now() - REFRESH_REPLAY_GRACE - timedelta(seconds=2)
+    )
+    assert _refresh(device.pairing.refresh).status_code == 401
+
+
+def test_a_revoked_terminal_gets_no_grace_replay(
+    pair_device: Callable[..., PairedDevice],
+    role_client: Callable[..., APIClient],
+) -> None:
+    device = pair_device()
+    assert _refresh(device.pairing.refresh).status_code == 200
+    revoke = role_client("owner").patch(
+        f"/api/demo/terminals/{device.pairing.terminal_id}/", {"status": TerminalStatus.REVOKED}
+    )
+    assert revoke.status_code == 200, revoke.content
+    replay = _refresh(device.pairing.refresh)
+    assert replay.status_code == 401
+    assert replay.json()["code"] == "device_revoked"
 
 
 def test_user_refresh_still_works_on_the_same_endpoint(user_of: Callable[..., User]) -> None:
