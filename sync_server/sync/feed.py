@@ -89,9 +89,24 @@ class Cursor:
         if not raw:
             return cls(FeedKey(0, 0), 0)
         parts = raw.split(".")
-        if len(parts) != 4 or parts[0] != CURSOR_PREFIX or not all(p.isdigit() for p in parts[1:]):
+        if len(parts) != 4 or parts[0] != CURSOR_PREFIX:
             raise BadCursor("malformed catalog cursor")
-        return cls(FeedKey(int(parts[1]), int(parts[2])), int(parts[3]))
+        numbers = [_cursor_number(part) for part in parts[1:]]
+        return cls(FeedKey(numbers[0], numbers[1]), numbers[2])
+
+
+MAX_CURSOR_NUMBER: Final = 2**63 - 1
+"""Every part of a cursor is compared with a PostgreSQL bigint."""
+
+
+def _cursor_number(part: str) -> int:
+    """One numeric part of a cursor: ASCII digits only (`str.isdigit` takes `²`), a bigint."""
+    if not part or len(part) > 19 or not all("0" <= ch <= "9" for ch in part):
+        raise BadCursor("malformed catalog cursor")
+    value = int(part)
+    if value > MAX_CURSOR_NUMBER:
+        raise BadCursor("malformed catalog cursor")
+    return value
 
 
 @dataclass(frozen=True)

@@ -191,3 +191,44 @@ def test_a_terminal_learns_which_of_its_orders_are_ready(
         device.url("sync/ready/"), {"since": ready["orders"][0]["ready_at"]}
     ).json()
     assert later["orders"] == []
+
+
+@pytest.mark.parametrize(
+    "since",
+    [
+        "v1.².1.1",  # str.isdigit() is true for a superscript two; int() refuses it
+        "v1.1.١.1",  # Arabic-Indic digit: int() takes it, the protocol does not
+        "v1.1.1.9223372036854775808",  # one past a PostgreSQL bigint
+        "v1.1.1." + "9" * 150,
+        "v1.1..1",
+        "v1.+1.1.1",
+        "v1. 1.1.1",
+        "v2.1.1.1",
+    ],
+)
+def test_a_malformed_catalog_cursor_is_a_400_in_the_error_shape(
+    pair_device: Callable[..., PairedDevice], since: str
+) -> None:
+    device = pair_device()
+    answer = device.client.get(device.url("sync/catalog/"), {"since": since})
+    assert answer.status_code == 400, answer.content
+    assert set(answer.json()) == {"error", "message", "field", "code"}
+    assert answer.json()["field"] == "since"
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "100000000000000000000000", "²", "1.5", "x"])
+def test_a_catalog_limit_out_of_bounds_is_a_400_in_the_error_shape(
+    pair_device: Callable[..., PairedDevice], limit: str
+) -> None:
+    device = pair_device()
+    answer = device.client.get(device.url("sync/catalog/"), {"limit": limit})
+    assert answer.status_code == 400, answer.content
+    assert set(answer.json()) == {"error", "message", "field", "code"}
+    assert answer.json()["field"] == "limit"
+
+
+def test_the_largest_cursor_is_accepted(pair_device: Callable[..., PairedDevice]) -> None:
+    device = pair_device()
+    top = 2**63 - 1
+    answer = device.client.get(device.url("sync/catalog/"), {"since": f"v1.{top}.{top}.{top}"})
+    assert answer.status_code == 200, answer.content
