@@ -33,7 +33,8 @@ from pos_desktop.ui.ports import (
     ParkedView,
     Till,
 )
-from pos_desktop.ui.widgets import Keypad, button, label
+from pos_desktop.ui.widgets import AmountValidator, Keypad, amount_edit, button, label
+from shared.money import MoneyParseError
 
 
 def touch_table(model: RowTableModel[object] | object, name: str) -> QTableView:
@@ -218,9 +219,9 @@ class DiscountDialog(_Dialog):
         kinds.addWidget(self.percent_button)
         kinds.addWidget(self.fixed_button)
         self.body.addLayout(kinds)
-        self.value_edit = QLineEdit()
-        self.value_edit.setObjectName("discount_value")
-        self.value_edit.setMaxLength(9)
+        self.value_edit = amount_edit(money, name="discount_value", max_length=12)
+        group.buttonToggled.connect(self._kind_changed)
+        self._kind_changed()
         self.body.addWidget(self.value_edit)
         keypad = Keypad(self.value_edit, submit_text=self.tr("Apply"), name="discount_keypad")
         keypad.submitted.connect(self.accept)
@@ -231,12 +232,39 @@ class DiscountDialog(_Dialog):
         """Percent or fixed."""
         return "percent" if self.percent_button.isChecked() else "fixed"
 
+    def _kind_changed(self) -> None:
+        percent = self.kind() == "percent"
+        characters = (
+            self._money.percent_characters() if percent else self._money.amount_characters()
+        )
+        read = self._money.percent_bp if percent else self._money.amount_minor
+        self.value_edit.setValidator(AmountValidator(characters, read, self.value_edit))
+        self.error.setText("")
+
     def value(self) -> int:
-        """Basis points for a percent (10 -> 1000 bp), minor units for an amount."""
-        digits = self.value_edit.text() or "0"
+        """Basis points for a percent (10 -> 1000 bp), minor units for an amount.
+
+        Raises MoneyParseError for text that is none; `accept` refuses to close on it first.
+        """
+        text = self.value_edit.text()
         if self.kind() == "percent":
-            return int(digits) * 100
-        return self._money.from_keypad(digits)
+            return self._money.percent_bp(text)
+        return self._money.amount_minor(text)
+
+    def accept(self) -> None:
+        """Close only on a value the till can take; otherwise say what is wrong."""
+        try:
+            self.value()
+        except MoneyParseError:
+            if self.kind() == "percent":
+                self.error.setText(self.tr("Type a percent from 0 to 100, like 10 or 12.5."))
+            else:
+                self.error.setText(
+                    self.tr("That is not an amount. Type it like %s.") % self._money(123_400)
+                )
+            return
+        self.error.setText("")
+        super().accept()
 
 
 class CustomerDialog(_Dialog):

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath
+from collections.abc import Callable
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QValidator
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
@@ -16,8 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_desktop.ui.formatting import MoneyFormat
 from pos_desktop.ui.models import PriceRole
 from pos_desktop.ui.theme import TOUCH_TARGET_PX
+from shared.money import MoneyParseError
 
 TILE_SIZE = QSize(150, 96)
 
@@ -93,6 +105,44 @@ class Keypad(QWidget):
             text += key
         max_length = self._target.maxLength()
         self._target.setText(text[:max_length])
+
+
+class AmountValidator(QValidator):
+    """Lets through only characters an amount can hold; the whole text is checked by `read`."""
+
+    def __init__(self, allowed: str, read: Callable[[str], int], parent: QObject | None) -> None:
+        super().__init__(parent)
+        self._allowed = frozenset(allowed)
+        self._read = read
+
+    def validate(self, text: str, position: int) -> tuple[QValidator.State, str, int]:
+        if not set(text) <= self._allowed:
+            return QValidator.State.Invalid, text, position
+        try:
+            self._read(text)
+        except MoneyParseError:
+            # `25.` on the way to `25.50` is half typed; `read` names it wrong only on submit.
+            return QValidator.State.Intermediate, text, position
+        return QValidator.State.Acceptable, text, position
+
+
+def amount_edit(
+    money: MoneyFormat, *, name: str, max_length: int = 16, percent: bool = False
+) -> QLineEdit:
+    """The one field for typing an amount (or a percent) in the tenant's locale.
+
+    Read it with `money.amount_minor` / `money.percent_bp`, which raise MoneyParseError
+    for text that is no amount; callers show that as an error, never let it escape a slot.
+    """
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setMaxLength(max_length)
+    if percent:
+        validator = AmountValidator(money.percent_characters(), money.percent_bp, edit)
+    else:
+        validator = AmountValidator(money.amount_characters(), money.amount_minor, edit)
+    edit.setValidator(validator)
+    return edit
 
 
 class ProductTileDelegate(QStyledItemDelegate):

@@ -10,7 +10,8 @@ from pos_desktop.ui.dialogs import touch_table
 from pos_desktop.ui.models import tenders_model
 from pos_desktop.ui.ports import PaymentMethod, PaymentQuote, SaleResult, TenderInput
 from pos_desktop.ui.screens.base import Screen, ScreenContext
-from pos_desktop.ui.widgets import Keypad, button, label
+from pos_desktop.ui.widgets import Keypad, amount_edit, button, label
+from shared.money import MoneyParseError
 
 METHODS: tuple[tuple[PaymentMethod, str], ...] = (
     ("cash", "Cash"),
@@ -83,9 +84,7 @@ class PaymentScreen(Screen):
         right.addWidget(self.reference)
         self.quick_row = QGridLayout()
         right.addLayout(self.quick_row)
-        self.amount_edit = QLineEdit()
-        self.amount_edit.setObjectName("payment_amount")
-        self.amount_edit.setMaxLength(10)
+        self.amount_edit = amount_edit(self._money, name="payment_amount", max_length=16)
         self.amount_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.amount_edit.setPlaceholderText(self.tr("Amount (empty = remaining)"))
         right.addWidget(self.amount_edit)
@@ -164,9 +163,15 @@ class PaymentScreen(Screen):
             self.quick_row.addWidget(quick, position // 3, position % 3)
 
     def _add_typed(self) -> None:
-        digits = self.amount_edit.text()
-        if digits:
-            amount = self._money.from_keypad(digits)
+        text = self.amount_edit.text()
+        if text.strip():
+            try:
+                amount = self._money.amount_minor(text)
+            except MoneyParseError:
+                self.show_error(
+                    self.tr("%s is not an amount. Type it like %s.") % (text, self._money(123_400))
+                )
+                return
         elif self._quote is not None:
             due = (
                 self._quote.cash_due_minor

@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QProgressBar, QVBoxLayout,
 
 from pos_desktop.ui.ports import CashierView, ShiftView
 from pos_desktop.ui.screens.base import Screen, ScreenContext
-from pos_desktop.ui.widgets import Keypad, button, label
+from pos_desktop.ui.widgets import Keypad, amount_edit, button, label
+from shared.money import MoneyParseError
 
 
 def _centred(screen: Screen, width: int = 420) -> QVBoxLayout:
@@ -163,9 +164,7 @@ class ShiftOpenScreen(Screen):
         column = _centred(self, 380)
         column.addWidget(label(self.tr("Open shift"), "title"))
         column.addWidget(label(self.tr("Count the cash in the drawer (opening float)."), "hint"))
-        self.float_edit = QLineEdit()
-        self.float_edit.setObjectName("shiftOpen_float")
-        self.float_edit.setMaxLength(9)
+        self.float_edit = amount_edit(context.money, name="shiftOpen_float", max_length=16)
         self.float_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.amount = label("", "total", name="shiftOpen_amount")
         self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -177,11 +176,25 @@ class ShiftOpenScreen(Screen):
         column.addStretch(2)
         self._show_amount("")
 
-    def _show_amount(self, digits: str) -> None:
-        self.amount.setText(self._context.money(self._context.money.from_keypad(digits)))
+    def _typed_float(self) -> int | None:
+        """The float typed so far, or None (with the error shown) when it is no amount."""
+        money = self._context.money
+        try:
+            amount = money.amount_minor(self.float_edit.text())
+        except MoneyParseError:
+            self.show_error(self.tr("That is not an amount. Type it like %s.") % money(123_400))
+            return None
+        self.clear_error()
+        return amount
+
+    def _show_amount(self, _text: str) -> None:
+        amount = self._typed_float()
+        self.amount.setText("" if amount is None else self._context.money(amount))
 
     def _open(self) -> None:
-        amount = self._context.money.from_keypad(self.float_edit.text())
+        amount = self._typed_float()
+        if amount is None:
+            return
         self._context.background.run(
             lambda: self._context.till.open_shift(amount), self._done, self.show_error
         )
