@@ -220,6 +220,10 @@ def _check_order(order: OrderV1, context: OrderBatchContext) -> ErrorV1 | None:
     return None
 
 
+MAX_STORED_SKEW: Final = 2**31 - 1
+"""Bound of `Order.clock_skew_seconds` (an IntegerField), in both directions."""
+
+
 def _clock_flags(order: OrderV1, context: OrderBatchContext) -> tuple[list[str], int | None]:
     """A clock off by more than 5 minutes: from the request's `Date` header when the terminal
     sent one; otherwise only a sale dated in the future can prove it (offline sales are old)."""
@@ -228,7 +232,9 @@ def _clock_flags(order: OrderV1, context: OrderBatchContext) -> tuple[list[str],
     else:
         ahead = order.created_at - context.received_at
         skew = ahead if ahead > timedelta(0) else timedelta(0)
-    seconds = int(skew.total_seconds())
+    # The column is a 32-bit integer: a clock off by more than ~68 years is stored at the bound
+    # (still flagged) rather than failing the insert and losing the sale.
+    seconds = max(-MAX_STORED_SKEW, min(MAX_STORED_SKEW, int(skew.total_seconds())))
     return (["clock_skew"] if abs(skew) > CLOCK_TOLERANCE else []), (seconds or None)
 
 

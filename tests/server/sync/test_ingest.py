@@ -299,3 +299,21 @@ def test_retail_lines_make_no_kitchen_ticket(
     with tenant_atomic(demo_tenant):
         assert not KitchenTicket.objects.filter(order_id=order.id).exists()
         assert Order.objects.filter(id=order.id).exists()
+
+
+@pytest.mark.parametrize("years", [69, 500])
+def test_a_clock_off_by_decades_is_flagged_and_the_sale_still_stored(
+    pair_device: Callable[..., PairedDevice],
+    demo_products: dict[str, Product],
+    demo_tenant: Tenant,
+    years: int,
+) -> None:
+    device = pair_device()
+    far = datetime.now(UTC) + timedelta(days=366 * years)
+    order = make_order(device, [(demo_products["Espresso"], 1)], shift_id=uuid.uuid4(), at=far)
+    result = _results(device.push_orders(order))[0]
+    assert result["status"] == "created", result
+    assert "clock_skew" in result["flags"]  # type: ignore[operator]
+    with tenant_atomic(demo_tenant):
+        stored = Order.objects.get(id=order.id)
+    assert stored.clock_skew_seconds == 2**31 - 1
