@@ -111,7 +111,12 @@ class TerminalTill:
         start_printing: bool = True,
     ) -> None:
         self.terminal = terminal
+        # Guards in-memory state only (cart, held carts, snapshot, tenant); the UI thread takes
+        # it, so no disk read or write happens while it is held.
         self._lock = threading.RLock()
+        self._held_write_lock = threading.Lock()
+        """Orders writes of the held carts, so the last write carries the newest list."""
+        self._paying: CartSession | None = None
         self._cashier: SignedIn | None = None
         self._snapshot: CatalogSnapshot | None = None
         self._cart: CartSession | None = None
@@ -227,12 +232,13 @@ class TerminalTill:
     def login(self, pin: str) -> CashierView:
         person = self._call(auth.sign_in_by_pin, pin=pin)
         self._shift = self._read_shift()  # another terminal session may have closed it
+        snapshot = self.snapshot()  # disk first, then swap in memory
         with self._lock:
             self._cashier = person
             if self._cart is None or not self._cart.lines:
-                self._cart = self._new_cart()
+                self._cart = CartSession(snapshot=snapshot, cashier=person)
             self._ensure_cart()
-            self._load_held()
+        self._load_held()
         return CashierView(person.cashier_id, person.name, person.role)
 
     def _approval(self, pin: str, action: str, reason: str = "") -> ManagerApproval:
@@ -343,24 +349,31 @@ class TerminalTill:
 
     def snapshot(self) -> CatalogSnapshot:
         """The catalog as priced now, reloaded when a catalog pull moved the version."""
+        with self.terminal.uow() as uow:
+            version = int(get_setting(uow.session, CATALOG_VERSION_KEY, 0))
+        current = self._snapshot
+        if current is not None and current.catalog_version == version:
+            return current
+        # Load and index outside the lock: a tile tap on the UI thread must not wait for it.
+        with self.terminal.uow() as uow:
+            try:
+                loaded = CatalogSnapshot.load(uow.session)
+            except ServiceError as error:
+                raise _refuse(error) from error
+        by_code = {
+            code: product.id
+            for product in loaded.products.values()
+            if product.is_active
+            for code in (product.barcode, product.sku)
+            if code
+        }
+        tenant = self._read_tenant()  # the pull may have changed it; replaced, never cleared
         with self._lock:
-            with self.terminal.uow() as uow:
-                version = int(get_setting(uow.session, CATALOG_VERSION_KEY, 0))
-            if self._snapshot is None or self._snapshot.catalog_version != version:
-                with self.terminal.uow() as uow:
-                    try:
-                        self._snapshot = CatalogSnapshot.load(uow.session)
-                    except ServiceError as error:
-                        raise _refuse(error) from error
-                self._by_code = {
-                    code: product.id
-                    for product in self._snapshot.products.values()
-                    if product.is_active
-                    for code in (product.barcode, product.sku)
-                    if code
-                }
-                self._tenant_view = None
-            return self._snapshot
+            current = self._snapshot
+            if current is not None and current.catalog_version > loaded.catalog_version:
+                return current  # another thread swapped in a newer catalog meanwhile
+            self._snapshot, self._by_code, self._tenant_view = loaded, by_code, tenant
+            return loaded
 
     def _loaded(self) -> CatalogSnapshot:
         """The snapshot in memory, read from disk only the first time (cart and scanner path)."""
@@ -409,18 +422,25 @@ class TerminalTill:
         return CartSession(snapshot=snapshot, cashier=self._signed_in())
 
     def _ensure_cart(self) -> CartSession:
-        """The cart on screen; no disk access here, so a tap never waits on the sync worker."""
+        """The cart on screen; no disk access under the lock, so a tap never waits on the worker."""
         with self._lock:
             cashier = self._signed_in()
+            if self._cart is not None:
+                if self._cart.cashier != cashier:
+                    self._cart.cashier = cashier
+                return self._cart
+        snapshot = self._loaded()  # reads the disk only before the first snapshot
+        with self._lock:
             if self._cart is None:
-                self._cart = self._new_cart()
-            elif self._cart.cashier != cashier:
-                self._cart.cashier = cashier
+                self._cart = CartSession(snapshot=snapshot, cashier=self._signed_in())
             return self._cart
 
     def _cart_change(self, change: Any) -> CartView:
+        self._ensure_cart()
         with self._lock:
             cart = self._ensure_cart()
+            if cart is self._paying:
+                raise TillError("This sale is being paid.", code="paying")
             try:
                 change(cart)
             except ServiceError as error:
@@ -464,6 +484,9 @@ class TerminalTill:
         )
 
     def cart(self) -> CartView:
+        if self._cashier is None:
+            return CartView()
+        self._ensure_cart()
         with self._lock:
             if self._cashier is None:
                 return CartView()
@@ -530,14 +553,19 @@ class TerminalTill:
         return self._cart_change(lambda cart: cart.clear())
 
     def park(self, label: str) -> CartView:
+        next_cart = self._new_cart()  # may read a newer catalog: before taking the lock
+        self._ensure_cart()
         with self._lock:
             cart = self._ensure_cart()
             if not cart.lines:
                 raise TillError("The cart is empty.", code="empty_cart")
+            if cart is self._paying:
+                raise TillError("This sale is being paid.", code="paying")
             self._held.append(HeldCart(new_id(), label, cart, utcnow()))
-            self._cart = self._new_cart()
-            self._save_held()
-            return self._cart_view(self._cart)
+            self._cart = next_cart
+            view = self._cart_view(next_cart)
+        self._save_held()
+        return view
 
     def parked(self) -> Sequence[ParkedView]:
         with self._lock:
@@ -553,11 +581,14 @@ class TerminalTill:
             ]
 
     def recall(self, parked_id: str) -> CartView:
+        self._ensure_cart()
         with self._lock:
             held = next((h for h in self._held if h.id == parked_id), None)
             if held is None:
                 raise TillError("That held order is gone.", code="no_held_order")
             current = self._ensure_cart()
+            if current is self._paying:
+                raise TillError("This sale is being paid.", code="paying")
             if current.lines:
                 self._held.append(
                     HeldCart(new_id(), current.customer_name or "Held order", current, utcnow())
@@ -565,14 +596,22 @@ class TerminalTill:
             self._held.remove(held)
             held.cart.cashier = self._signed_in()
             self._cart = held.cart
-            self._save_held()
-            return self._cart_view(held.cart)
+            view = self._cart_view(held.cart)
+        self._save_held()
+        return view
 
     def _save_held(self) -> None:
-        """Keep held carts on disk, so a restart or a crash does not lose them."""
-        with self.terminal.uow() as uow:
-            put_setting(uow.session, HELD_KEY, [held_to_json(held) for held in self._held])
-            uow.commit()
+        """Keep held carts on disk, so a restart or a crash does not lose them.
+
+        The list is copied under the lock and written after it is released; the write lock
+        makes a later save (with a newer copy) land after an earlier one.
+        """
+        with self._held_write_lock:
+            with self._lock:
+                rows = [held_to_json(held) for held in self._held]
+            with self.terminal.uow() as uow:
+                put_setting(uow.session, HELD_KEY, rows)
+                uow.commit()
 
     def _load_held(self) -> None:
         """Held carts from the last run, once, on today's catalog."""
@@ -582,8 +621,11 @@ class TerminalTill:
             stored = get_setting(uow.session, HELD_KEY) or []
         snapshot, cashier = self.snapshot(), self._signed_in()
         loaded = [held_from_json(data, snapshot, cashier) for data in stored]
-        self._held = [held for held in loaded if held is not None] + self._held
-        self._held_loaded = True
+        with self._lock:
+            if self._held_loaded:
+                return
+            self._held = [held for held in loaded if held is not None] + self._held
+            self._held_loaded = True
 
     # --- payment --------------------------------------------------------------------------
 
@@ -594,8 +636,14 @@ class TerminalTill:
             return quote_payment(self._ensure_cart(), tenders, denominations)
 
     def checkout(self, tenders: Sequence[TenderInput]) -> SaleResult:
+        self._ensure_cart()
         with self._lock:
             cart = self._ensure_cart()
+            if self._paying is not None:
+                raise TillError("This sale is being paid.", code="paying")
+            # The durable write runs without the lock; changes to this cart wait it out.
+            self._paying = cart
+        try:
             with self.terminal.uow() as uow:
                 try:
                     result = checkout(
@@ -610,7 +658,13 @@ class TerminalTill:
                     )
                 except ServiceError as error:
                     raise _refuse(error) from error
-            self._cart = self._new_cart()  # the next sale starts on the newest catalog
+        finally:
+            with self._lock:
+                self._paying = None
+        next_cart = self._new_cart()  # the next sale starts on the newest catalog
+        with self._lock:
+            if self._cart is cart:
+                self._cart = next_cart
         self._nudge()
         receipt = self._receipt(result.order_id, copy=False)
         opened = receipt.open_drawer
