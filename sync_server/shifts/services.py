@@ -46,7 +46,11 @@ def shift_ensure(
             ],
             ignore_conflicts=True,
         )
-        shift: Shift = Shift.objects.select_for_update().get(id=shift_id)
+        shift: Shift | None = Shift.objects.select_for_update().filter(id=shift_id).first()
+        if shift is None:  # the insert was skipped, yet the row is not ours: another tenant's
+            raise ShiftEventRefused(
+                "this shift id is already taken", code="id_taken", field="shift_id"
+            )
         if shift.terminal_id != terminal_id:
             raise ShiftEventRefused(
                 "this shift belongs to another terminal", code="wrong_shift", field="shift_id"

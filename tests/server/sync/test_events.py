@@ -212,3 +212,46 @@ def test_events_for_unknown_orders_are_rejected_so_the_terminal_retries(
     assert (result["status"], result["error"]["code"]) == ("rejected", "order_unknown")
     # Nothing was recorded: once the order arrives the same event can still apply.
     assert device.push_events(void).json()["results"][0]["status"] == "rejected"
+
+
+def test_a_shift_id_taken_by_another_tenant_is_refused_as_id_taken(
+    pair_device: Callable[..., PairedDevice],
+    demo_products: dict[str, Product],
+    rival_tenant: Tenant,
+    demo_tenant: Tenant,
+) -> None:
+    from sync_server.tenants.models import Outlet, Terminal
+
+    shift_id = uuid.uuid4()
+    with tenant_atomic(rival_tenant):
+        rival_outlet = Outlet.objects.first() or Outlet.objects.create(
+            tenant=rival_tenant, code="r1", name="Rival outlet"
+        )
+        rival_terminal = Terminal.objects.create(
+            tenant=rival_tenant, outlet=rival_outlet, code="rt1", name="Rival till"
+        )
+        Shift.objects.create(
+            id=shift_id,
+            tenant=rival_tenant,
+            outlet_id=rival_terminal.outlet_id,
+            terminal_id=rival_terminal.id,
+            opened_at=AT,
+        )
+    device = pair_device()
+    sale = make_order(device, [(demo_products["Espresso"], 1)], shift_id=shift_id, at=AT)
+    order_result = device.push_orders(sale).json()["results"][0]
+    assert order_result["status"] == "rejected", order_result
+    assert order_result["error"]["code"] == "id_taken"
+    assert order_result["error"]["field"] == "shift_id"
+    for event in (
+        _open(device, shift_id),
+        _close(shift_id, counted=1000, expected=1000, at=AT + timedelta(hours=1)),
+    ):
+        answer = device.push_events(event)
+        assert answer.status_code == 200, answer.content
+        result = answer.json()["results"][0]
+        assert result["status"] == "rejected", result
+        assert (result["error"]["code"], result["error"]["field"]) == ("id_taken", "shift_id")
+    with tenant_atomic(demo_tenant):
+        assert not Order.objects.filter(id=sale.id).exists()
+        assert not Shift.objects.filter(id=shift_id).exists()
