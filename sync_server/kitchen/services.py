@@ -487,7 +487,18 @@ def kitchen_ticket_recall_last(
         if request_id is not None:
             prior = KitchenAction.objects.filter(request_id=request_id).first()
             if prior is not None:
-                recalled: KitchenTicket = KitchenTicket.objects.get(id=prior.ticket_id)
+                # A replay answers with the ticket it recalled, but only to a caller of the same
+                # outlet (and station): another screen's request id gets nothing of its ticket.
+                recalled = KitchenTicket.objects.filter(id=prior.ticket_id).first()
+                if (
+                    recalled is None
+                    or prior.action != "recall"
+                    or recalled.outlet_id != outlet_id
+                    or (station and recalled.station != station)
+                ):
+                    raise KitchenError(
+                        "request id reused for another action", code="conflict", status=409
+                    )
                 return recalled
         done = KitchenTicket.objects.filter(outlet_id=outlet_id, status=TicketStatus.DONE)
         if station:

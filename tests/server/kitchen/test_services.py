@@ -212,3 +212,31 @@ def test_free_text_stations_become_wire_codes(demo_tenant: Tenant, main_outlet: 
     [ticket] = place_order(demo_tenant, main_outlet, [line])
     assert ticket.station == "Cold-bar-upstairs"
     assert kitchen_ticket_wire(ticket).station == "Cold-bar-upstairs"
+
+
+def test_a_recall_last_replay_answers_only_the_outlet_and_station_it_was_made_for(
+    demo_tenant: Tenant, main_outlet: Outlet
+) -> None:
+    with tenant_atomic(demo_tenant):
+        mall: Outlet = Outlet.objects.get(code="mall")
+    [at_mall] = place_order(demo_tenant, mall, kitchen_lines("grill"))
+    [at_main] = place_order(demo_tenant, main_outlet, kitchen_lines("grill"))
+    for ticket in (at_mall, at_main):
+        kitchen_ticket_bump(tenant=demo_tenant, ticket_id=ticket.id)
+    request_id = uuid.uuid4()
+    recalled = kitchen_ticket_recall_last(
+        tenant=demo_tenant, outlet_id=mall.id, station="grill", request_id=request_id
+    )
+    assert recalled.id == at_mall.id
+    again = kitchen_ticket_recall_last(
+        tenant=demo_tenant, outlet_id=mall.id, station="grill", request_id=request_id
+    )
+    assert again.id == at_mall.id  # a true replay: the same ticket, nothing recalled twice
+    for outlet_id, station in ((main_outlet.id, "grill"), (main_outlet.id, None), (mall.id, "bar")):
+        with pytest.raises(KitchenError) as refused:
+            kitchen_ticket_recall_last(
+                tenant=demo_tenant, outlet_id=outlet_id, station=station, request_id=request_id
+            )
+        assert (refused.value.status, refused.value.code) == (409, "conflict")
+    with tenant_atomic(demo_tenant):
+        assert KitchenTicket.objects.get(id=at_main.id).status == TicketStatus.DONE
