@@ -22,7 +22,7 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     if value is None or not value.strip():
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # "²".isdigit() is True, float("²") raises
         return min(float(text), RETRY_AFTER_CEILING_S)
     try:
         when = parsedate_to_datetime(text)

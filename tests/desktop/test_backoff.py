@@ -62,3 +62,10 @@ def test_parse_retry_after_seconds_dates_and_junk() -> None:
     assert parse_retry_after("soon", now) is None
     assert parse_retry_after(None, now) is None
     assert parse_retry_after("999999", now) == 3600.0
+
+
+@pytest.mark.parametrize("value", ["²", "1²", "\u0663", "\uff15", "½", "-1", "1.5"])
+def test_parse_retry_after_refuses_non_ascii_digits_without_raising(value: str) -> None:
+    # "²".isdigit() is True but float("²") raises; Retry-After is ASCII digits or an HTTP-date.
+    now = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+    assert parse_retry_after(value, now) is None
