@@ -489,7 +489,9 @@ def kitchen_ticket_recall_last(
             if prior is not None:
                 # A replay answers with the ticket it recalled, but only to a caller of the same
                 # outlet (and station): another screen's request id gets nothing of its ticket.
-                recalled = KitchenTicket.objects.filter(id=prior.ticket_id).first()
+                recalled: KitchenTicket | None = KitchenTicket.objects.filter(
+                    id=prior.ticket_id
+                ).first()
                 if (
                     recalled is None
                     or prior.action != "recall"
