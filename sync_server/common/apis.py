@@ -86,7 +86,10 @@ class TenantApi(KioskApi):
             .first()
         )
         if self.tenant is None:
-            return super().dispatch(request, *args, **kwargs)
+            # Unknown slug: the answer is an error, and the error handler rolls back the
+            # transaction this view owns; it must own one, never roll back its caller's.
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)
         with tenant_atomic(self.tenant):
             return super().dispatch(request, *args, **kwargs)
 

@@ -184,3 +184,15 @@ def test_promotion_rule_rejected_by_the_engine_names_the_field(manager: APIClien
     body["rule"] = {"target": "order", "percent_bp": 500, "bogus": 1}
     error = _error(manager.post("/api/demo/promotions/", body, format="json"), 400)
     assert (error["field"], error["code"]) == ("rule.bogus", "unknown_field")
+
+
+def test_an_unknown_tenant_slug_does_not_roll_back_the_callers_transaction(
+    manager: APIClient,
+) -> None:
+    # The test's own transaction stands in for any caller's: the error answer (403, as for
+    # any tenant not the user's own) must roll back only the view's transaction, so the next
+    # request in the same transaction still works.
+    error = _error(manager.get("/api/no-such-tenant/products/"), 403)
+    assert error["code"] == "tenant_mismatch"
+    assert manager.get("/api/demo/products/").status_code == 200
+    assert Tenant.objects.filter(slug="demo").exists()
