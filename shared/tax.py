@@ -10,7 +10,7 @@ B + T, read back as an inclusive price, gives B and T again.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from shared.money import InvalidValueError
@@ -95,6 +95,72 @@ class TaxTotal:
     amount_minor: int
 
 
+def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
+    """The slot setters of a frozen, slotted, unvalidated dataclass, for building its results fast.
+
+    The engine makes hundreds of result records per cart; a frozen dataclass __init__
+    goes through object.__setattr__ per field. Setting the slots directly makes the same
+    object. Refuses (at import) a class whose fields differ from names or that validates
+    in __post_init__, so the fast path can never skip a check or a field.
+    """
+    if tuple(item.name for item in fields(cls)) != names or hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__} changed: update its fast builder")
+    return tuple(getattr(cls, name).__set__ for name in names)
+
+
+_new = object.__new__
+(
+    _set_tax_rate_id,
+    _set_tax_name,
+    _set_tax_rate_bp,
+    _set_tax_inclusive,
+    _set_tax_base,
+    _set_tax_amount,
+    _set_tax_on_service_charge,
+) = _slot_setters(
+    AppliedTax,
+    (
+        "rate_id",
+        "name",
+        "rate_bp",
+        "inclusive",
+        "base_minor",
+        "amount_minor",
+        "on_service_charge",
+    ),
+)
+_set_lt_base, _set_lt_taxes, _set_lt_included, _set_lt_added = _slot_setters(
+    LineTaxes, ("base_minor", "taxes", "included_minor", "added_minor")
+)
+
+
+def _applied_tax(
+    rate: TaxRate, inclusive: bool, base_minor: int, amount_minor: int, on_service_charge: bool
+) -> AppliedTax:
+    """AppliedTax(rate.rate_id, rate.name, rate.rate_bp, inclusive, ...), built fast."""
+    tax = _new(AppliedTax)
+    _set_tax_rate_id(tax, rate.rate_id)
+    _set_tax_name(tax, rate.name)
+    _set_tax_rate_bp(tax, rate.rate_bp)
+    _set_tax_inclusive(tax, inclusive)
+    _set_tax_base(tax, base_minor)
+    _set_tax_amount(tax, amount_minor)
+    _set_tax_on_service_charge(tax, on_service_charge)
+    return tax
+
+
+def _line_taxes(
+    base_minor: int, taxes: tuple[AppliedTax, ...], included_minor: int, added_minor: int
+) -> LineTaxes:
+    """LineTaxes(base_minor, taxes, included_minor, added_minor), built fast."""
+    line_taxes = _new(LineTaxes)
+    _set_lt_base(line_taxes, base_minor)
+    _set_lt_taxes(line_taxes, taxes)
+    _set_lt_included(line_taxes, included_minor)
+    _set_lt_added(line_taxes, added_minor)
+    return line_taxes
+
+
 def _check_text(value: object, field: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise TaxConfigError(f"{field} must be non-empty text", field=field, code="required")
@@ -127,14 +193,11 @@ def _split(
     if not rates:
         return []
     if len(rates) == 1:
-        parts = [total_minor]
-    else:
-        weights = [rate.rate_bp for rate in rates]
-        parts = allocate(total_minor, weights) if any(weights) else [0] * len(rates)
+        return [_applied_tax(rates[0], inclusive, base_minor, total_minor, on_service_charge)]
+    weights = [rate.rate_bp for rate in rates]
+    parts = allocate(total_minor, weights) if any(weights) else [0] * len(rates)
     return [
-        AppliedTax(
-            rate.rate_id, rate.name, rate.rate_bp, inclusive, base_minor, part, on_service_charge
-        )
+        _applied_tax(rate, inclusive, base_minor, part, on_service_charge)
         for rate, part in zip(rates, parts, strict=True)
     ]
 
@@ -183,7 +246,7 @@ class TaxPlan:
         ) + _split(
             added_minor, self.exclusive, base_minor, inclusive=False, on_service_charge=False
         )
-        return LineTaxes(base_minor, tuple(taxes), included_minor, added_minor)
+        return _line_taxes(base_minor, tuple(taxes), included_minor, added_minor)
 
     def on_service_charge(self, service_charge_minor: int) -> LineTaxes:
         """Taxes on a line's share of the service charge: every rate is added on top of it."""
@@ -191,7 +254,7 @@ class TaxPlan:
         taxes = _split(
             added_minor, self.every, service_charge_minor, inclusive=False, on_service_charge=True
         )
-        return LineTaxes(service_charge_minor, tuple(taxes), 0, added_minor)
+        return _line_taxes(service_charge_minor, tuple(taxes), 0, added_minor)
 
 
 def tax_amount(amount_minor: int, rates: Iterable[TaxRate]) -> LineTaxes:

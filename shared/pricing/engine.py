@@ -18,8 +18,14 @@ from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from shared.pricing.book import PromotionBook
-from shared.pricing.promotions import CartIndex, WorkLine, discounts_for, is_eligible
+from shared.pricing.book import BookEntry, PromotionBook
+from shared.pricing.promotions import (
+    CartIndex,
+    WorkLine,
+    discounts_for,
+    discounts_on_open,
+    is_eligible,
+)
 from shared.pricing.types import (
     AppliedDiscount,
     Cart,
@@ -40,9 +46,51 @@ from shared.tax import (
     ServiceCharge,
     TaxPlan,
     TaxRate,
+    _slot_setters,
     service_charge_shares,
     total_by_rate,
 )
+
+_new = object.__new__
+(
+    _set_discount_source,
+    _set_discount_name,
+    _set_discount_amount,
+    _set_discount_promotion_id,
+    _set_discount_approver_id,
+) = _slot_setters(
+    AppliedDiscount, ("source", "name", "amount_minor", "promotion_id", "approver_id")
+)
+_PRICED_LINE_FIELDS = (
+    "line_id",
+    "product_id",
+    "quantity",
+    "unit_price_minor",
+    "gross_minor",
+    "discounts",
+    "discount_minor",
+    "net_minor",
+    "service_charge_minor",
+    "taxes",
+    "tax_included_minor",
+    "tax_added_minor",
+    "total_minor",
+)
+(
+    _set_pl_line_id,
+    _set_pl_product_id,
+    _set_pl_quantity,
+    _set_pl_unit_price,
+    _set_pl_gross,
+    _set_pl_discounts,
+    _set_pl_discount,
+    _set_pl_net,
+    _set_pl_service_charge,
+    _set_pl_taxes,
+    _set_pl_tax_included,
+    _set_pl_tax_added,
+    _set_pl_total,
+) = _slot_setters(PricedLine, _PRICED_LINE_FIELDS)
 
 
 @lru_cache(maxsize=64)
@@ -74,50 +122,72 @@ def _manual_name(discount: ManualDiscount, default: str) -> str:
 
 def _apply_promotions(
     work_lines: list[WorkLine],
-    promotions: Sequence[Promotion],
+    entries: list[BookEntry],
     customer: Customer | None,
     local: datetime,
     local_date: date,
     subtotal_minor: int,
-) -> None:
+) -> list[PromotionTotal]:
+    """Apply the promotions to the lines; what each applied one took off, in total."""
+    totals: list[PromotionTotal] = []
+    window_open: dict[int, bool] = {}
     eligible = [
-        promotion
-        for promotion in promotions
-        if is_eligible(promotion, local, local_date, customer, subtotal_minor)
+        (promotion, looks_at, keys)
+        for promotion, unconditional, looks_at, keys in entries
+        if unconditional
+        or is_eligible(
+            promotion, local, local_date, customer, subtotal_minor, window_open=window_open
+        )
     ]
-    cart_index = CartIndex(work_lines)
-    for promotion in eligible:
+    looked_up = CartIndex(work_lines).looked_up
+    for promotion, looks_at, keys in eligible:
         if promotion.exclusive:
-            found = discounts_for(promotion, cart_index.targeted(promotion))
+            found = discounts_for(promotion, looked_up(looks_at, keys))
             if found:
-                _record(promotion, found)
-                return
-    for promotion in eligible:
+                totals.append(_record(promotion, found))
+                return totals
+    for promotion, looks_at, keys in eligible:
         if promotion.exclusive:
             continue
-        stackable = promotion.stackable
-        open_lines = [
-            line
-            for line in cart_index.targeted(promotion)
-            if line.net_minor > 0 and not line.closed and (stackable or not line.touched)
-        ]
+        if promotion.stackable:
+            open_lines = [
+                line for line in looked_up(looks_at, keys) if line.net_minor > 0 and not line.closed
+            ]
+        else:
+            open_lines = [
+                line
+                for line in looked_up(looks_at, keys)
+                if line.net_minor > 0 and not line.closed and not line.touched
+            ]
         if open_lines:
-            found = discounts_for(promotion, open_lines)
+            found = discounts_on_open(promotion, open_lines)
             if found:
-                _record(promotion, found)
+                totals.append(_record(promotion, found))
+    return totals
 
 
-def _record(promotion: Promotion, found: list[tuple[WorkLine, int]]) -> None:
+def _record(promotion: Promotion, found: list[tuple[WorkLine, int]]) -> PromotionTotal:
+    """Put the promotion's discounts on their lines; the promotion's total."""
     source, name, promotion_id = DiscountSource.PROMOTION, promotion.name, promotion.promotion_id
     closes = not promotion.stackable
+    total_minor = 0
     for line, amount_minor in found:
         if amount_minor <= 0:
             continue
         line.net_minor -= amount_minor
-        line.discounts.append(AppliedDiscount(source, name, amount_minor, promotion_id))
+        total_minor += amount_minor
+        # AppliedDiscount(source, name, amount_minor, promotion_id), built fast.
+        discount = _new(AppliedDiscount)
+        _set_discount_source(discount, source)
+        _set_discount_name(discount, name)
+        _set_discount_amount(discount, amount_minor)
+        _set_discount_promotion_id(discount, promotion_id)
+        _set_discount_approver_id(discount, None)
+        line.discounts.append(discount)
         line.touched = True
         if closes:
             line.closed = True
+    return PromotionTotal(promotion_id, name, total_minor)
 
 
 def _apply_manual(work_lines: list[WorkLine], order_discount: ManualDiscount | None) -> None:
@@ -207,12 +277,15 @@ def price_cart(
 
     work_lines = [WorkLine.start(line) for line in sorted(cart.lines, key=lambda x: x.line_id)]
     subtotal_minor = sum(line.gross_minor for line in work_lines)
-    relevant = book.relevant(
+    relevant = book.relevant_entries(
         {line.cart_line.product_id for line in work_lines},
         {line.cart_line.category_id for line in work_lines},
     )
-    if relevant:
+    promotion_totals = (
         _apply_promotions(work_lines, relevant, customer, local, local.date(), subtotal_minor)
+        if relevant
+        else []
+    )
     _apply_manual(work_lines, cart.order_discount)
 
     plans = _tax_plans(work_lines, rates)
@@ -234,21 +307,24 @@ def price_cart(
             line_taxes.extend(charge_taxes.taxes)
             tax_added_minor += charge_taxes.added_minor
         all_taxes.extend(line_taxes)
-        priced_by_id[line.cart_line.line_id] = PricedLine(
-            line_id=line.cart_line.line_id,
-            product_id=line.cart_line.product_id,
-            quantity=line.cart_line.quantity,
-            unit_price_minor=line.unit_minor,
-            gross_minor=line.gross_minor,
-            discounts=tuple(line.discounts),
-            discount_minor=line.gross_minor - line.net_minor,
-            net_minor=line.net_minor,
-            service_charge_minor=share_minor,
-            taxes=tuple(line_taxes),
-            tax_included_minor=taxes.included_minor,
-            tax_added_minor=tax_added_minor,
-            total_minor=line.net_minor + share_minor + tax_added_minor,
-        )
+        # PricedLine(line_id=..., ..., total_minor=...) in field order, built fast.
+        cart_line = line.cart_line
+        net_minor = line.net_minor
+        priced = _new(PricedLine)
+        _set_pl_line_id(priced, cart_line.line_id)
+        _set_pl_product_id(priced, cart_line.product_id)
+        _set_pl_quantity(priced, cart_line.quantity)
+        _set_pl_unit_price(priced, line.unit_minor)
+        _set_pl_gross(priced, line.gross_minor)
+        _set_pl_discounts(priced, tuple(line.discounts))
+        _set_pl_discount(priced, line.gross_minor - net_minor)
+        _set_pl_net(priced, net_minor)
+        _set_pl_service_charge(priced, share_minor)
+        _set_pl_taxes(priced, tuple(line_taxes))
+        _set_pl_tax_included(priced, taxes.included_minor)
+        _set_pl_tax_added(priced, tax_added_minor)
+        _set_pl_total(priced, net_minor + share_minor + tax_added_minor)
+        priced_by_id[cart_line.line_id] = priced
 
     priced_lines = tuple(priced_by_id[line.line_id] for line in cart.lines)
     total_minor = sum(line.total_minor for line in priced_lines)
@@ -269,18 +345,10 @@ def price_cart(
         total_minor=total_minor,
         cash_rounding_minor=payable_minor - total_minor,
         payable_minor=payable_minor,
-        promotions=_promotion_totals(work_lines),
+        # Promotion ids are unique in a book, so this orders them as by id alone.
+        promotions=tuple(sorted(promotion_totals, key=_by_promotion_id)),
     )
 
 
-def _promotion_totals(work_lines: list[WorkLine]) -> tuple[PromotionTotal, ...]:
-    totals: dict[str, tuple[str, int]] = {}
-    for line in work_lines:
-        for discount in line.discounts:
-            if discount.promotion_id is not None:
-                name, amount_minor = totals.get(discount.promotion_id, (discount.name, 0))
-                totals[discount.promotion_id] = (name, amount_minor + discount.amount_minor)
-    return tuple(
-        PromotionTotal(promotion_id, name, amount_minor)
-        for promotion_id, (name, amount_minor) in sorted(totals.items())
-    )
+def _by_promotion_id(total: PromotionTotal) -> str:
+    return total.promotion_id

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from fractions import Fraction
+from math import lcm
 from operator import attrgetter
 
+from shared.pricing.book import (
+    LOOKS_AT_BUNDLE,
+    LOOKS_AT_CATEGORIES,
+    LOOKS_AT_ORDER,
+    LOOKS_AT_PRODUCTS,
+)
 from shared.pricing.types import (
     AppliedDiscount,
     CartLine,
@@ -61,8 +67,14 @@ def is_eligible(
     local_date: date,
     customer: Customer | None,
     subtotal_minor: int,
+    *,
+    window_open: dict[int, bool] | None = None,
 ) -> bool:
-    """Whether the promotion's conditions hold for this moment, customer and spend."""
+    """Whether the promotion's conditions hold for this moment, customer and spend.
+
+    window_open, when given, remembers each window's answer by id() for one moment: pass
+    a fresh dict per moment and keep the windows alive while it is used.
+    """
     if promotion.valid_from is not None and local_date < promotion.valid_from:
         return False
     if promotion.valid_until is not None and local_date > promotion.valid_until:
@@ -73,10 +85,24 @@ def is_eligible(
         return False
     if subtotal_minor < promotion.min_spend_minor:
         return False
-    return not promotion.windows or any(_in_window(window, local) for window in promotion.windows)
+    if not promotion.windows:
+        return True
+    if window_open is None:
+        return any(_in_window(window, local) for window in promotion.windows)
+    for window in promotion.windows:
+        # Promotions often share one TimeWindow object (one happy hour): test it once.
+        is_open = window_open.get(id(window))
+        if is_open is None:
+            is_open = window_open[id(window)] = _in_window(window, local)
+        if is_open:
+            return True
+    return False
 
 
 _by_line_id = attrgetter("line_id")
+_TWICE_BP = 2 * BASIS_POINTS
+_NO_LINES: list[WorkLine] = []
+"""Shared empty result of a look-up: never appended to."""
 
 
 class CartIndex:
@@ -88,28 +114,57 @@ class CartIndex:
         self.lines = lines
         self.by_product: dict[str, list[WorkLine]] = {}
         self.by_category: dict[str, list[WorkLine]] = {}
+        by_product, by_category = self.by_product, self.by_category
         for line in lines:
-            self.by_product.setdefault(line.cart_line.product_id, []).append(line)
-            if line.cart_line.category_id is not None:
-                self.by_category.setdefault(line.cart_line.category_id, []).append(line)
+            cart_line = line.cart_line
+            found = by_product.get(cart_line.product_id)
+            if found is None:
+                by_product[cart_line.product_id] = [line]
+            else:
+                found.append(line)
+            category_id = cart_line.category_id
+            if category_id is not None:
+                found = by_category.get(category_id)
+                if found is None:
+                    by_category[category_id] = [line]
+                else:
+                    found.append(line)
 
     def targeted(self, promotion: Promotion) -> list[WorkLine]:
         """The lines this promotion looks at, in line_id order (which decides allocation ties)."""
         if promotion.kind is PromotionKind.BUNDLE:
-            by_product = self.by_product
-            if any(item.product_id not in by_product for item in promotion.bundle_items):
-                return []
-            groups = [by_product[item.product_id] for item in promotion.bundle_items]
+            keys = tuple(item.product_id for item in promotion.bundle_items)
+            looks_at = LOOKS_AT_BUNDLE
         elif promotion.target is PromotionTarget.ORDER:
             return self.lines
         else:
-            index = (
-                self.by_product if promotion.target is PromotionTarget.PRODUCT else self.by_category
+            keys = tuple(promotion.target_ids)
+            looks_at = (
+                LOOKS_AT_PRODUCTS
+                if promotion.target is PromotionTarget.PRODUCT
+                else LOOKS_AT_CATEGORIES
             )
-            groups = [index[key] for key in promotion.target_ids if key in index]
+        return sorted(self.looked_up(looks_at, keys), key=_by_line_id)
+
+    def looked_up(self, looks_at: int, keys: tuple[str, ...]) -> list[WorkLine]:
+        """targeted() from a BookEntry's looks_at and keys, but NOT sorted by line_id.
+
+        Only a cap split over percent- or fixed-off amounts depends on line order, and
+        discounts_on_open sorts those itself. The caller must not change the list.
+        """
+        if looks_at == LOOKS_AT_ORDER:
+            return self.lines
+        index = self.by_category if looks_at == LOOKS_AT_CATEGORIES else self.by_product
+        if len(keys) == 1:
+            return index.get(keys[0], _NO_LINES)
+        groups = [index[key] for key in keys if key in index]
+        if looks_at == LOOKS_AT_BUNDLE and len(groups) != len(keys):
+            return _NO_LINES
+        if not groups:
+            return _NO_LINES
         if len(groups) == 1:
             return groups[0]
-        return sorted((line for group in groups for line in group), key=_by_line_id)
+        return [line for group in groups for line in group]
 
 
 def _spread(amount_minor: int, lines: list[WorkLine]) -> list[tuple[WorkLine, int]]:
@@ -124,7 +179,9 @@ def _percent_off(promotion: Promotion, lines: list[WorkLine]) -> list[tuple[Work
         return _spread(
             percent_of(sum(line.net_minor for line in lines), promotion.percent_bp), lines
         )
-    return [(line, percent_of(line.net_minor, promotion.percent_bp)) for line in lines]
+    # percent_of half-up on a positive net, inlined: (2 * net * bp + 1) // 2 in bp units.
+    twice_bp = 2 * promotion.percent_bp
+    return [(line, (line.net_minor * twice_bp + BASIS_POINTS) // _TWICE_BP) for line in lines]
 
 
 def _fixed_off(promotion: Promotion, lines: list[WorkLine]) -> list[tuple[WorkLine, int]]:
@@ -138,9 +195,21 @@ def _fixed_off(promotion: Promotion, lines: list[WorkLine]) -> list[tuple[WorkLi
     ]
 
 
-def _unit_value_key(line: WorkLine) -> tuple[Fraction, str]:
-    """Sort key: the exact current value of one unit of the line, then the line id."""
-    return (Fraction(line.net_minor, line.cart_line.quantity), line.cart_line.line_id)
+def _by_unit_value(lines: list[WorkLine], *, reverse: bool = False) -> list[WorkLine]:
+    """lines sorted as by _unit_value_key, comparing net / quantity in exact integers.
+
+    net_a / qty_a < net_b / qty_b exactly when net_a * (L / qty_a) < net_b * (L / qty_b)
+    for L the least common multiple of the quantities, so ints order them as Fractions do.
+    """
+    multiple = lcm(*{line.cart_line.quantity for line in lines}) if lines else 1
+    return sorted(
+        lines,
+        key=lambda line: (
+            line.net_minor * (multiple // line.cart_line.quantity),
+            line.line_id,
+        ),
+        reverse=reverse,
+    )
 
 
 def _buy_x_get_y(promotion: Promotion, lines: list[WorkLine]) -> list[tuple[WorkLine, int]]:
@@ -149,7 +218,7 @@ def _buy_x_get_y(promotion: Promotion, lines: list[WorkLine]) -> list[tuple[Work
     rewarded = (units // group) * promotion.get_quantity
     found: list[tuple[WorkLine, int]] = []
     # The cheapest units are the ones given away (or discounted).
-    for line in sorted(lines, key=_unit_value_key):
+    for line in _by_unit_value(lines):
         if rewarded == 0:
             break
         quantity = line.cart_line.quantity
@@ -176,7 +245,7 @@ def _bundle(promotion: Promotion, lines: list[WorkLine]) -> list[tuple[WorkLine,
     for item in promotion.bundle_items:
         wanted = item.quantity * bundles
         # The dearest units go into the bundle: the customer gets the best of the deal.
-        for line in sorted(by_product[item.product_id], key=_unit_value_key, reverse=True):
+        for line in _by_unit_value(by_product[item.product_id], reverse=True):
             if wanted == 0:
                 break
             quantity = line.cart_line.quantity
@@ -208,12 +277,31 @@ def discounts_for(promotion: Promotion, open_lines: list[WorkLine]) -> list[tupl
     lines = [line for line in open_lines if line.net_minor > 0]
     if not lines:
         return []
-    found = [
-        (line, amount) for line, amount in _KINDS[promotion.kind](promotion, lines) if amount > 0
-    ]
-    total_minor = sum(amount for _, amount in found)
+    return discounts_on_open(promotion, lines)
+
+
+def discounts_on_open(promotion: Promotion, lines: list[WorkLine]) -> list[tuple[WorkLine, int]]:
+    """discounts_for on lines the caller already knows are non-empty with net above 0.
+
+    The lines may come in any order (CartIndex.looked_up): the result is the same as for
+    the lines in line_id order.
+    """
+    kind = promotion.kind
+    found = [(line, amount) for line, amount in _KINDS[kind](promotion, lines) if amount > 0]
     cap_minor = promotion.max_discount_minor
-    if cap_minor is not None and total_minor > cap_minor:
-        capped = allocate(cap_minor, [amount for _, amount in found])
-        found = [(line, share) for (line, _), share in zip(found, capped, strict=True) if share > 0]
+    if cap_minor is not None:
+        total_minor = sum(amount for _, amount in found)
+        if total_minor > cap_minor:
+            if kind is PromotionKind.PERCENT_OFF or kind is PromotionKind.FIXED_OFF:
+                # Per-line amounts come in the lines' order; the split's ties follow line_id.
+                # (Buy X get Y and bundles order their amounts by unit value themselves.)
+                found.sort(key=_by_line_id_of_pair)
+            capped = allocate(cap_minor, [amount for _, amount in found])
+            found = [
+                (line, share) for (line, _), share in zip(found, capped, strict=True) if share > 0
+            ]
     return found
+
+
+def _by_line_id_of_pair(pair: tuple[WorkLine, int]) -> str:
+    return pair[0].line_id
