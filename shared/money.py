@@ -25,6 +25,7 @@ from babel.numbers import (
     parse_pattern,
 )
 
+from shared.errors import ShapedError
 from shared.rounding import RoundingRule, allocate, round_rational
 
 CURRENCY_EXPONENTS: dict[str, int] = {
@@ -47,27 +48,12 @@ CURRENCY_EXPONENTS: dict[str, int] = {
 """Exponents we fix ourselves; any other ISO 4217 code falls back to Babel's CLDR precision."""
 
 
-class InvalidValueError(ValueError):
+class InvalidValueError(ShapedError, ValueError):
     """A value from outside (a user, a terminal, a stored JSON) is not acceptable.
 
     Carries the API error shape {"error", "message", "field", "code"} so a view can
     answer 400 with it instead of failing with a 500.
     """
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
-
-    def as_error(self) -> dict[str, str | None]:
-        """The project-wide error body for this failure."""
-        return {
-            "error": "invalid",
-            "message": self.message,
-            "field": self.field,
-            "code": self.code,
-        }
 
 
 class MoneyError(InvalidValueError):

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
+from shared.errors import ShapedError
 
-class ServiceError(Exception):
+
+class ServiceError(ShapedError):
     """A refusal the screen shows to the cashier; never a crash."""
-
-    error = "invalid"
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
-
-    def as_error(self) -> dict[str, str | None]:
-        """The error in the wire shape, for logs, the CLI's --json and the screens."""
-        return {
-            "error": self.error,
-            "message": self.message,
-            "field": self.field,
-            "code": self.code,
-        }
 
 
 class NotFound(ServiceError):
