@@ -24,7 +24,7 @@ from pos_desktop.ui.dialogs import ConfirmDialog
 from pos_desktop.ui.formatting import MoneyFormat
 from pos_desktop.ui.i18n import Language
 from pos_desktop.ui.ports import CashierView, ReportView, SaleResult, SyncStatus, Till
-from pos_desktop.ui.screens.base import Screen, ScreenContext
+from pos_desktop.ui.screens.base import PrintJobWatcher, Screen, ScreenContext
 from pos_desktop.ui.screens.orders import OrdersScreen, ReceiptScreen
 from pos_desktop.ui.screens.payment import PaymentScreen
 from pos_desktop.ui.screens.sell import SellScreen
@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.wedge)
+        self.print_jobs = PrintJobWatcher(till, self)
         self._build()
         self._poll_timer = QTimer(self)
         self._poll_timer.setInterval(status_poll_ms)
@@ -127,7 +128,7 @@ class MainWindow(QMainWindow):
         money = MoneyFormat(
             tenant.currency if tenant else "IDR", tenant.locale if tenant else "id_ID"
         )
-        self.context = ScreenContext(self.till, self.background, money)
+        self.context = ScreenContext(self.till, self.background, money, self.print_jobs)
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)

@@ -202,3 +202,13 @@ def test_test_print_refuses_a_printer_address_it_cannot_use(driver: Driver) -> N
     assert "unknown printer URL" in window.settings.error.text()
     assert window.settings.print_notice.text() == ""
     assert window.till.print_jobs() == []
+
+
+def test_language_switches_do_not_pile_up_print_queue_listeners(driver: Driver) -> None:
+    window = driver.window
+    queue = window.till.print_queue  # type: ignore[attr-defined]
+    listeners_before = len(queue._listeners)
+    for code in ("id", "en", "id"):
+        window.switch_language(code)
+        driver.wait()
+    assert len(queue._listeners) == listeners_before

@@ -4,12 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QWidget
 
 from pos_desktop.ui.background import Background
 from pos_desktop.ui.formatting import MoneyFormat
 from pos_desktop.ui.ports import Till, TillError
 from pos_desktop.ui.widgets import label
+
+
+class PrintJobWatcher(QObject):
+    """Re-posts the print queue's job changes, made on its worker threads, to the UI thread.
+
+    One per window, registered with the queue once: screens rebuilt after a language switch
+    connect to it again instead of adding a listener to the queue each time.
+    """
+
+    changed = Signal(object)
+
+    def __init__(self, till: Till, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        till.watch_print_jobs(self.changed.emit)
 
 
 @dataclass(frozen=True)
@@ -19,6 +34,7 @@ class ScreenContext:
     till: Till
     background: Background
     money: MoneyFormat
+    print_jobs: PrintJobWatcher
 
 
 def error_text(error: Exception) -> str:

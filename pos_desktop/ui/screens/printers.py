@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from pos_desktop.ui.dialogs import ManagerPinDialog, touch_table
 from pos_desktop.ui.models import print_jobs_model
-from pos_desktop.ui.ports import PrintJobView, Till
+from pos_desktop.ui.ports import PrintJobView
 from pos_desktop.ui.screens.base import Screen, ScreenContext
 from pos_desktop.ui.widgets import button, label
 
 SHOWN_JOBS = 50
-
-
-class PrintJobWatcher(QObject):
-    """Re-posts the print queue's job changes, made on its worker threads, to the UI thread.
-
-    It has no parent on purpose: the queue keeps calling it after a language switch threw
-    its screen away, and a signal with no receiver left is harmless, a deleted object is not.
-    """
-
-    changed = Signal(object)
-
-    def __init__(self, till: Till) -> None:
-        super().__init__()
-        till.watch_print_jobs(self.changed.emit)
 
 
 class PrintJobsPanel(QWidget):
@@ -41,8 +26,7 @@ class PrintJobsPanel(QWidget):
         self._context = context
         self._host = host
         self.jobs = print_jobs_model(context.till.tenant().time_zone)
-        self.watcher = PrintJobWatcher(context.till)
-        self.watcher.changed.connect(self.job_changed)
+        context.print_jobs.changed.connect(self.job_changed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(label(self.tr("Printers"), "title"))

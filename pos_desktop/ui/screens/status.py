@@ -10,7 +10,7 @@ from pos_desktop.ui.i18n import LANGUAGES
 from pos_desktop.ui.models import attention_model
 from pos_desktop.ui.ports import AttentionItem, PrintJobView, SyncStatus, TerminalSettings
 from pos_desktop.ui.screens.base import Screen, ScreenContext
-from pos_desktop.ui.screens.printers import PrintJobsPanel, PrintJobWatcher
+from pos_desktop.ui.screens.printers import PrintJobsPanel
 from pos_desktop.ui.widgets import button, label
 
 RECEIPT_WIDTHS = (32, 42, 48)
@@ -140,8 +140,7 @@ class SettingsScreen(Screen):
         layout.addWidget(self.print_notice)
         layout.addWidget(self.error)
         self._test_job = ""
-        self.watcher = PrintJobWatcher(context.till)
-        self.watcher.changed.connect(self._test_job_changed)
+        context.print_jobs.changed.connect(self._test_job_changed)
         save = button(self.tr("Save"), "primary", name="settings_save")
         save.clicked.connect(self._save)
         layout.addWidget(save)
