@@ -22,6 +22,8 @@ from shared.pricing import (
 )
 from shared.rounding import BASIS_POINTS
 
+NOTE_MAX_CHARS = 500
+
 
 @dataclass(frozen=True)
 class CartLineDraft:
@@ -120,6 +122,33 @@ class CartSession:
             del self.lines[index]
         else:
             self.lines[index] = replace(self.lines[index], quantity=quantity)
+
+    def add_or_merge(
+        self, product_id: str, *, option_ids: Sequence[str] = (), quantity: int = 1
+    ) -> str:
+        """Add a product; a repeated tap of the same product and options adds to its line.
+
+        A line with a note or a manual discount is the cashier's special case and is never
+        merged into. Returns the id of the line that holds the product.
+        """
+        if quantity < 1:
+            raise InvalidInput("Quantity must be at least 1.", field="quantity", code="quantity")
+        options = tuple(option_ids)
+        for line in self.lines:
+            if (
+                line.product_id == product_id
+                and line.modifier_option_ids == options
+                and not line.note
+                and line.manual_discount is None
+            ):
+                self.set_quantity(line.line_id, line.quantity + quantity)
+                return line.line_id
+        return self.add_product(product_id, quantity=quantity, modifier_option_ids=options)
+
+    def set_line_note(self, line_id: str, note: str) -> None:
+        """Set a line's kitchen/receipt note (cut to 500 characters); a note changes no price."""
+        index = self._index(line_id)
+        self.lines[index] = replace(self.lines[index], note=note[:NOTE_MAX_CHARS])
 
     def remove_line(self, line_id: str) -> None:
         """Take a line off the cart (before payment: no approval needed)."""

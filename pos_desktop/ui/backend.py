@@ -31,7 +31,7 @@ from pos_desktop.printing.render_escpos import render_escpos
 from pos_desktop.printing.render_text import render_text
 from pos_desktop.printing.service import PrintService
 from pos_desktop.printing.settings import load_printer_settings
-from pos_desktop.services import auth, cart_lines, customers, refunds, shifts
+from pos_desktop.services import auth, customers, refunds, shifts
 from pos_desktop.services.approvals import approve_by_pin
 from pos_desktop.services.auth import ManagerApproval, SignedIn
 from pos_desktop.services.cart import CartSession
@@ -496,16 +496,14 @@ class TerminalTill:
         self, product_id: str, option_ids: Sequence[str] = (), quantity: int = 1
     ) -> CartView:
         return self._cart_change(
-            lambda cart: cart_lines.add_or_merge(
-                cart, product_id, option_ids=option_ids, quantity=quantity
-            )
+            lambda cart: cart.add_or_merge(product_id, option_ids=option_ids, quantity=quantity)
         )
 
     def set_quantity(self, line_id: str, quantity: int) -> CartView:
         return self._cart_change(lambda cart: cart.set_quantity(line_id, quantity))
 
     def set_line_note(self, line_id: str, note: str) -> CartView:
-        return self._cart_change(lambda cart: cart_lines.set_line_note(cart, line_id, note))
+        return self._cart_change(lambda cart: cart.set_line_note(line_id, note))
 
     def discount_line(
         self, line_id: str, kind: DiscountKind, value: int, manager_pin: str | None = None

@@ -9,7 +9,6 @@ from pos_desktop.services import auth
 from pos_desktop.services.approvals import approve_by_pin
 from pos_desktop.services.auth import SignedIn
 from pos_desktop.services.cart import CartSession
-from pos_desktop.services.cart_lines import add_or_merge, set_line_note
 from pos_desktop.services.catalog import CatalogSnapshot
 from pos_desktop.services.checkout import Tender
 from pos_desktop.services.demo_catalog import DEMO_CASHIER_PIN, demo_id
@@ -114,29 +113,29 @@ def test_quote_of_a_cart_uses_the_engine_and_the_tenant_cash_rounding(cart: Cart
 
 
 def test_repeated_taps_of_the_same_plain_product_merge(cart: CartSession) -> None:
-    first = add_or_merge(cart, CROISSANT)
-    assert add_or_merge(cart, CROISSANT, quantity=2) == first
+    first = cart.add_or_merge(CROISSANT)
+    assert cart.add_or_merge(CROISSANT, quantity=2) == first
     assert [(line.product_id, line.quantity) for line in cart.lines] == [(CROISSANT, 3)]
 
 
 def test_a_line_with_a_note_discount_or_other_options_is_not_merged_into(
     cart: CartSession,
 ) -> None:
-    noted = add_or_merge(cart, CROISSANT)
-    set_line_note(cart, noted, "warm it up")
-    assert add_or_merge(cart, CROISSANT) != noted
-    large = add_or_merge(cart, LATTE, option_ids=[LARGE])
-    assert add_or_merge(cart, LATTE, option_ids=[REGULAR]) != large
-    assert add_or_merge(cart, LATTE, option_ids=[LARGE]) == large
+    noted = cart.add_or_merge(CROISSANT)
+    cart.set_line_note(noted, "warm it up")
+    assert cart.add_or_merge(CROISSANT) != noted
+    large = cart.add_or_merge(LATTE, option_ids=[LARGE])
+    assert cart.add_or_merge(LATTE, option_ids=[REGULAR]) != large
+    assert cart.add_or_merge(LATTE, option_ids=[LARGE]) == large
     cart.set_line_discount(large, kind=DiscountKind.PERCENT, value=500)
-    assert add_or_merge(cart, LATTE, option_ids=[LARGE]) != large
+    assert cart.add_or_merge(LATTE, option_ids=[LARGE]) != large
     assert [line.quantity for line in cart.lines] == [1, 1, 2, 1, 1]
 
 
 def test_line_note_is_kept_cut_to_500_and_changes_no_price(cart: CartSession) -> None:
-    line_id = add_or_merge(cart, CROISSANT)
+    line_id = cart.add_or_merge(CROISSANT)
     before = cart.priced().total_minor
-    set_line_note(cart, line_id, "x" * 600)
+    cart.set_line_note(line_id, "x" * 600)
     assert cart.lines[0].note == "x" * 500
     assert cart.priced().total_minor == before
 
