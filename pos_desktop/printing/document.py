@@ -384,6 +384,7 @@ class KitchenTicketData:
     cashier_name: str = ""
     offline: bool = False
     already_printed: bool = False
+    order_id: str | None = None  # the stored order the job belongs to (not printed)
 
 
 def kitchen_ticket_document(data: KitchenTicketData) -> PrintDocument:

@@ -203,6 +203,7 @@ def kitchen_tickets_for_order(
             receipt_no=order.receipt_number,
             cashier_name=_cashier_name(session, order.cashier_id),
             offline=offline,
+            order_id=order.id,
         )
         for station, items in by_station.items()
     ]

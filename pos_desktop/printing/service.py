@@ -55,7 +55,8 @@ class PrintService:
         """A ticket for the station's printer (used when configured, and when screens are down)."""
         url = self.settings.kitchen_printer(data.station)
         document = kitchen_ticket_document(data)
-        return self._enqueue("kitchen", url, document, self.settings.kitchen_paper(), None)
+        paper = self.settings.kitchen_paper()
+        return self._enqueue("kitchen", url, document, paper, data.order_id)
 
     def print_shift_report(self, data: ShiftReportData) -> QueuedJob | None:
         """An X or Z report on the receipt printer."""

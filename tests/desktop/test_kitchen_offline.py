@@ -90,6 +90,7 @@ def test_offline_sale_prints_one_ticket_per_station_and_says_so_in_its_payload(
     jobs = _kitchen_jobs(open_terminal)
     assert sorted(job.target for job in jobs) == sorted([bar, kitchen])
     assert all(job.status == "pending" and job.payload for job in jobs)
+    assert {job.order_id for job in jobs} == {result.order_id}
 
 
 def test_online_sale_prints_nothing_in_the_kitchen(
