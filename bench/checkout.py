@@ -4,7 +4,8 @@ One checkout commit = the receipt counter bump, an order with 5 lines and 2 paym
 its outbox row, in one transaction, WAL with synchronous=FULL (an fsync per commit).
 
   store     the rows as `checkout()` writes them (`next_receipt_number` + `write_sale` in a
-            UnitOfWork over SQLAlchemy), from rows already built: this is the figure
+            UnitOfWork: a SQLAlchemy session whose transaction runs the statements
+            `pos_desktop.store.prepared` compiled once), from rows already built: the figure
   sqlite3   the same rows, same schema, same pragmas, by hand with the sqlite3 module
   checkout  the whole `checkout()` service call, i.e. everything between "Pay" and "paid"
             (reads, live pricing, building the wire payload, the commit), for reference
@@ -214,7 +215,7 @@ def main() -> int:
             terminal.close()
     print(f"checkout commit: {args.orders} orders of 5 lines + 2 payments + outbox row each")
     labels = {
-        "store": "store (SQLAlchemy, as checkout)",
+        "store": "store (as checkout writes)",
         "sqlite3": "plain sqlite3, same rows",
         "checkout": "whole checkout() service call",
     }

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
 from uuid import UUID
 
 from pydantic import BaseModel
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos_desktop.ids import new_id, utcnow
@@ -19,7 +18,8 @@ from pos_desktop.services.catalog import TerminalIdentity, terminal_identity
 from pos_desktop.services.errors import InvalidInput, StateError
 from pos_desktop.services.kitchen_offline import prints_kitchen_offline
 from pos_desktop.services.shifts import open_shift_row
-from pos_desktop.store.models import Approval, Counter, Customer, Order, OrderLine, Payment
+from pos_desktop.store.models import Approval, Customer, Order, OrderLine, Payment
+from pos_desktop.store.prepared import driver_cursor, prepared
 from pos_desktop.store.uow import UnitOfWork
 from pos_desktop.sync.queue import QueueKind, enqueue_payload
 from shared.pricing import AppliedDiscount, AppliedTax, ManualDiscount, PricedCart
@@ -36,11 +36,12 @@ from shared.protocol import (
 )
 
 RECEIPT_COUNTER = "receipt"
-ORDERS = cast(Table, Order.__table__)
-ORDER_LINES = cast(Table, OrderLine.__table__)
-PAYMENTS = cast(Table, Payment.__table__)
-APPROVALS = cast(Table, Approval.__table__)
-COUNTERS = cast(Table, Counter.__table__)
+ORDER_INSERT = prepared(Order.__table__)
+LINE_INSERT = prepared(OrderLine.__table__)
+PAYMENT_INSERT = prepared(Payment.__table__)
+APPROVAL_INSERT = prepared(Approval.__table__)
+BUMP_COUNTER_SQL = "UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value"
+FIRST_COUNTER_SQL = "INSERT INTO counters (name, value) VALUES (?, 1)"
 PAYMENT_METHODS = frozenset({"cash", "card", "qris", "ewallet", "voucher", "other"})
 
 
@@ -84,15 +85,14 @@ class SaleRows:
 
 
 def write_sale(session: Session, rows: SaleRows) -> None:
-    """Insert a sale and its outbox row: one Core statement per table, in the caller's
-    transaction. The ORM's per-object bookkeeping cost more than the fsync; nothing here
-    needs identity-mapped objects afterwards."""
-    connection = session.connection()  # same transaction, without the ORM's execute layer
-    connection.execute(ORDERS.insert(), [rows.order])
-    connection.execute(ORDER_LINES.insert(), rows.lines)
-    connection.execute(PAYMENTS.insert(), rows.payments)
-    if rows.approvals:
-        connection.execute(APPROVALS.insert(), rows.approvals)
+    """Insert a sale and its outbox row in the caller's transaction, through statements
+    compiled once (`pos_desktop.store.prepared`): Core's per-execute bookkeeping cost as
+    much as the fsync, and nothing here needs identity-mapped objects afterwards."""
+    cursor = driver_cursor(session)
+    ORDER_INSERT.run(cursor, [rows.order])
+    LINE_INSERT.run(cursor, rows.lines)
+    PAYMENT_INSERT.run(cursor, rows.payments)
+    APPROVAL_INSERT.run(cursor, rows.approvals)
     enqueue_payload(session, QueueKind.ORDER, str(rows.order["id"]), rows.outbox_payload)
 
 
@@ -102,21 +102,14 @@ def _dumped(model: BaseModel | None) -> dict[str, object] | None:
 
 def next_receipt_number(uow: UnitOfWork, identity: TerminalIdentity) -> str:
     """Bump the per-terminal counter inside the order's transaction (no gaps, no repeats)."""
-    session = uow.session
-    bumped = (
-        session.connection()
-        .execute(
-            COUNTERS.update()
-            .where(COUNTERS.c.name == RECEIPT_COUNTER)
-            .values(value=COUNTERS.c.value + 1)
-            .returning(COUNTERS.c.value)
-        )
-        .scalar_one_or_none()
-    )
+    cursor = driver_cursor(uow.session)
+    bumped = cursor.execute(BUMP_COUNTER_SQL, (RECEIPT_COUNTER,)).fetchone()
     if bumped is None:
-        session.connection().execute(COUNTERS.insert().values(name=RECEIPT_COUNTER, value=1))
-        bumped = 1
-    return format_receipt_number(identity.outlet_code, identity.terminal_code, bumped)
+        cursor.execute(FIRST_COUNTER_SQL, (RECEIPT_COUNTER,))
+        number = 1
+    else:
+        number = int(bumped[0])
+    return format_receipt_number(identity.outlet_code, identity.terminal_code, number)
 
 
 def last_receipt_number(uow: UnitOfWork) -> str | None:

@@ -16,17 +16,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from pos_desktop.ids import utcnow
 from pos_desktop.store.models import SyncQueueItem
+from pos_desktop.store.prepared import driver_cursor, prepared
 from pos_desktop.sync.backoff import full_jitter_delay
 
 MIN_RETRY_DELAY_S = 0.001  # strictly later than now: a pass never retries what just failed
+OUTBOX_INSERT = prepared(SyncQueueItem.__table__)
 
 
 class ItemStatus(StrEnum):
@@ -54,10 +56,12 @@ def enqueue(session: Session, kind: QueueKind, entity_id: str, payload: BaseMode
 
 
 def enqueue_payload(session: Session, kind: QueueKind, entity_id: str, payload: str) -> None:
-    """`enqueue` with the wire JSON already made (checkout builds it once for both uses)."""
+    """`enqueue` with the wire JSON already made (checkout builds it once for both uses).
+
+    A prepared insert on the transaction's cursor: this row is part of every checkout."""
     now = utcnow()
-    session.connection().execute(
-        cast(Table, SyncQueueItem.__table__).insert(),
+    OUTBOX_INSERT.run(
+        driver_cursor(session),
         [
             {
                 "kind": kind.value,
