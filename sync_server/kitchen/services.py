@@ -251,6 +251,83 @@ def kitchen_lines_routed(
     ]
 
 
+def _items_by_station(
+    outlet: Outlet, lines: Sequence[KitchenLine]
+) -> dict[str, list[dict[str, object]]]:
+    """The ticket items of each station, in line order, cut to the wire's limits so every
+    stored ticket can be sent."""
+    by_station: dict[str, list[dict[str, object]]] = {}
+    for line, station in zip(lines, _station_of_lines(outlet=outlet, lines=lines), strict=True):
+        item = KitchenItemV1(
+            line_id=line.line_id,
+            name=line.name.strip()[:200] or "item",
+            quantity=max(1, line.quantity),
+            modifiers=tuple(m.strip()[:200] for m in line.modifiers if m.strip()),
+            note=line.note[:1000],
+        )
+        by_station.setdefault(station, []).append(item.model_dump(mode="json"))
+    return by_station
+
+
+@dataclass(frozen=True)
+class KitchenOrder:
+    """An order as its tickets need it (the batch ingest hands several over at once)."""
+
+    order_id: uuid.UUID
+    receipt_number: str
+    lines: Sequence[KitchenLine]
+    table: str = ""
+    customer_name: str = ""
+    printed_offline: bool = False
+
+
+def _insert_tickets(
+    *,
+    tenant: Tenant,
+    outlet: Outlet,
+    orders: Sequence[tuple[KitchenOrder, dict[str, list[dict[str, object]]]]],
+    first: int,
+) -> list[KitchenTicket]:
+    """Store the tickets (sequences from `first` on, in order) and each order's ready row,
+    nudge the screens after commit. Bulk inserts skip `save()`, so the rows get their
+    versions here, all in one round trip."""
+    ticket_count = sum(len(by_station) for _, by_station in orders)
+    versions = iter(next_versions(ticket_count + len(orders)))
+    sequences = iter(range(first, first + ticket_count))
+    tickets = [
+        KitchenTicket(
+            tenant=tenant,
+            outlet=outlet,
+            order_id=order.order_id,
+            receipt_number=order.receipt_number,
+            station=station,
+            sequence=next(sequences),
+            table=order.table,
+            customer_name=order.customer_name,
+            items=items,
+            already_printed=order.printed_offline,
+            version=next(versions),
+        )
+        for order, by_station in orders
+        for station, items in sorted(by_station.items())
+    ]
+    KitchenTicket.objects.bulk_create(tickets)
+    KitchenOrderReady.objects.bulk_create(
+        [
+            KitchenOrderReady(
+                tenant=tenant,
+                outlet=outlet,
+                order_id=order.order_id,
+                receipt_number=order.receipt_number,
+                version=next(versions),
+            )
+            for order, _ in orders
+        ]
+    )
+    _nudge_after_commit(outlet.id, tickets)
+    return tickets
+
+
 def kitchen_tickets_create_for_order(
     *,
     tenant: Tenant,
@@ -276,16 +353,7 @@ def kitchen_tickets_create_for_order(
             raise KitchenError("outlet of another tenant", code="tenant_mismatch", status=403)
         if not lines:
             return []
-        by_station: dict[str, list[dict[str, object]]] = {}
-        for line, station in zip(lines, _station_of_lines(outlet=outlet, lines=lines), strict=True):
-            item = KitchenItemV1(  # the wire's limits, so every stored ticket can be sent
-                line_id=line.line_id,
-                name=line.name.strip()[:200] or "item",
-                quantity=max(1, line.quantity),
-                modifiers=tuple(m.strip()[:200] for m in line.modifiers if m.strip()),
-                note=line.note[:1000],
-            )
-            by_station.setdefault(station, []).append(item.model_dump(mode="json"))
+        by_station = _items_by_station(outlet, lines)
         if order_is_new:
             first = _lock_and_take(outlet, len(by_station))
         else:
@@ -294,38 +362,38 @@ def kitchen_tickets_create_for_order(
             if existing:
                 return existing
             first = _take(counter, len(by_station))
-        # Bulk inserts skip `save()`, so the rows get their versions here (one round trip).
-        versions = iter(next_versions(len(by_station) + 1))
-        tickets = [
-            KitchenTicket(
-                tenant=tenant,
-                outlet=outlet,
-                order_id=order_id,
-                receipt_number=receipt_number,
-                station=station,
-                sequence=first + offset,
-                table=table,
-                customer_name=customer_name,
-                items=items,
-                already_printed=printed_offline,
-                version=next(versions),
-            )
-            for offset, (station, items) in enumerate(sorted(by_station.items()))
-        ]
-        KitchenTicket.objects.bulk_create(tickets)
-        KitchenOrderReady.objects.bulk_create(
-            [
-                KitchenOrderReady(
-                    tenant=tenant,
-                    outlet=outlet,
-                    order_id=order_id,
-                    receipt_number=receipt_number,
-                    version=next(versions),
-                )
-            ]
+        order = KitchenOrder(
+            order_id=order_id,
+            receipt_number=receipt_number,
+            lines=lines,
+            table=table,
+            customer_name=customer_name,
+            printed_offline=printed_offline,
         )
-        _nudge_after_commit(outlet.id, tickets)
-        return tickets
+        return _insert_tickets(
+            tenant=tenant, outlet=outlet, orders=[(order, by_station)], first=first
+        )
+
+
+def kitchen_tickets_create_for_new_orders(
+    *, tenant: Tenant, outlet: Outlet, orders: Sequence[KitchenOrder]
+) -> list[KitchenTicket]:
+    """The tickets of orders the caller has just inserted in its transaction (the batch
+    ingest): one counter bump, one versions call, two bulk inserts and one nudge for them
+    all, sequences handed out in the orders' order. No ticket of a new order can exist, so
+    nothing is looked up. Inside the caller's transaction of this tenant, no savepoint."""
+    with tenant_atomic_joined(tenant):
+        if outlet.tenant_id != tenant.id:
+            raise KitchenError("outlet of another tenant", code="tenant_mismatch", status=403)
+        stationed = [
+            (order, by_station)
+            for order in orders
+            if order.lines and (by_station := _items_by_station(outlet, order.lines))
+        ]
+        if not stationed:
+            return []
+        first = _lock_and_take(outlet, sum(len(by_station) for _, by_station in stationed))
+        return _insert_tickets(tenant=tenant, outlet=outlet, orders=stationed, first=first)
 
 
 # --- cook actions ---------------------------------------------------------------------------

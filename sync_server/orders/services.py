@@ -6,6 +6,7 @@ import functools
 import json
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -75,54 +76,76 @@ def full_row(model: type[models.Model], values: Mapping[str, Any], now: datetime
     return {**_column_defaults(model), "created_at": now, "updated_at": now, **values}
 
 
+@dataclass(frozen=True)
+class OrderRows:
+    """Column values of one order, its lines and its payments (see `order_store`)."""
+
+    order: Mapping[str, Any]
+    lines: Sequence[Mapping[str, Any]]
+    payments: Sequence[Mapping[str, Any]]
+
+
+def orders_store(entries: Sequence[OrderRows]) -> set[uuid.UUID]:
+    """Store every order whose id is free, with its lines and payments, in the caller's
+    transaction: the ids stored now. Ids already taken (replays, or another tenant's) are
+    left alone for the caller to answer.
+
+    Rows are plain column values. On PostgreSQL it is one statement for the whole batch
+    (data-modifying CTEs over `jsonb_populate_recordset`, parameters bound by the server), so
+    a batch costs one round trip besides its transaction's own; ON CONFLICT on the order id
+    decides, and lines and payments follow only the orders inserted now. The ids must be
+    distinct within `entries`. Elsewhere: the ORM, step by step.
+    """
+    if not entries:
+        return set()
+    connection = connections[router.db_for_write(Order)]
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        stored: set[uuid.UUID] = set()
+        for entry in entries:
+            if insert_if_absent(Order(**full_row(Order, entry.order, now))):
+                OrderLine.objects.bulk_create(
+                    OrderLine(**full_row(OrderLine, line, now)) for line in entry.lines
+                )
+                Payment.objects.bulk_create(
+                    Payment(**full_row(Payment, pay, now)) for pay in entry.payments
+                )
+                stored.add(uuid.UUID(str(entry.order["id"])))
+        return stored
+    order_rows = [full_row(Order, entry.order, now) for entry in entries]
+    line_rows = [full_row(OrderLine, line, now) for entry in entries for line in entry.lines]
+    payment_rows = [full_row(Payment, pay, now) for entry in entries for pay in entry.payments]
+    quote = connection.ops.quote_name
+    order_table, line_table, payment_table = (
+        quote(model._meta.db_table) for model in (Order, OrderLine, Payment)
+    )
+    sql = (
+        f"WITH new_orders AS (INSERT INTO {order_table} "
+        f"SELECT * FROM jsonb_populate_recordset(NULL::{order_table}, %s::jsonb) "
+        "ON CONFLICT (id) DO NOTHING RETURNING id), "
+        f"new_lines AS (INSERT INTO {line_table} "
+        f"SELECT r.* FROM jsonb_populate_recordset(NULL::{line_table}, %s::jsonb) r "
+        "WHERE r.order_id IN (SELECT id FROM new_orders)), "
+        f"new_payments AS (INSERT INTO {payment_table} "
+        f"SELECT r.* FROM jsonb_populate_recordset(NULL::{payment_table}, %s::jsonb) r "
+        "WHERE r.order_id IN (SELECT id FROM new_orders)) "
+        "SELECT id FROM new_orders"
+    )
+    params = [json.dumps(rows, default=str) for rows in (order_rows, line_rows, payment_rows)]
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params)
+        return {uuid.UUID(str(row[0])) for row in cursor.fetchall()}
+
+
 def order_store(
     *,
     order: Mapping[str, Any],
     lines: Sequence[Mapping[str, Any]],
     payments: Sequence[Mapping[str, Any]],
 ) -> bool:
-    """Store an order with its lines and payments unless its id exists: True when stored now.
-
-    Rows are plain column values. On PostgreSQL it is one statement (data-modifying CTEs over
-    `jsonb_populate_record`, parameters bound by the server), so a sale costs one round trip
-    besides its transaction's own; ON CONFLICT on the order id decides, and lines and payments
-    follow only a new order. Elsewhere: the ORM, step by step.
-    """
-    now = timezone.now()
-    order_row = full_row(Order, order, now)
-    line_rows = [full_row(OrderLine, line, now) for line in lines]
-    payment_rows = [full_row(Payment, payment, now) for payment in payments]
-    connection = connections[router.db_for_write(Order)]
-    if connection.vendor != "postgresql":
-        if not insert_if_absent(Order(**order_row)):
-            return False
-        OrderLine.objects.bulk_create(OrderLine(**row) for row in line_rows)
-        Payment.objects.bulk_create(Payment(**row) for row in payment_rows)
-        return True
-    quote = connection.ops.quote_name
-    order_table, line_table, payment_table = (
-        quote(model._meta.db_table) for model in (Order, OrderLine, Payment)
-    )
-    sql = (
-        f"WITH new_order AS (INSERT INTO {order_table} "
-        f"SELECT * FROM jsonb_populate_record(NULL::{order_table}, %s::jsonb) "
-        "ON CONFLICT (id) DO NOTHING RETURNING id), "
-        f"new_lines AS (INSERT INTO {line_table} "
-        f"SELECT r.* FROM jsonb_populate_recordset(NULL::{line_table}, %s::jsonb) r "
-        "WHERE EXISTS (SELECT 1 FROM new_order)), "
-        f"new_payments AS (INSERT INTO {payment_table} "
-        f"SELECT r.* FROM jsonb_populate_recordset(NULL::{payment_table}, %s::jsonb) r "
-        "WHERE EXISTS (SELECT 1 FROM new_order)) "
-        "SELECT count(*) FROM new_order"
-    )
-    params = [json.dumps(rows, default=str) for rows in (order_row, line_rows, payment_rows)]
-    connection.ensure_connection()
-    # A server-binding cursor on Django's own connection (and transaction): the JSON travels
-    # as a parameter instead of being escaped into the statement text.
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-        return bool(row and row[0])
+    """Store one order with its lines and payments unless its id exists: True when stored now."""
+    return bool(orders_store([OrderRows(order=order, lines=lines, payments=payments)]))
 
 
 def stock_adjust(*, tenant: Tenant, outlet_id: uuid.UUID, changes: Mapping[uuid.UUID, int]) -> None:

@@ -1,9 +1,12 @@
 """Idempotent ingest of order and event batches from paired terminals.
 
-Every item is validated on its own and stored in its own `tenant_atomic` transaction, so one
-bad item never blocks the others. The item's id is the idempotency key, enforced by the
-database (INSERT ... ON CONFLICT DO NOTHING): the same id with the same `canonical_digest` is a
-`duplicate` answered from what was stored, with another digest a `conflict` that changes nothing.
+Every item is validated, checked and re-priced on its own. The good orders of a batch are then
+stored in one `tenant_atomic` transaction; if anything in it fails, it is rolled back whole and
+every order is stored again in its own transaction, so one bad item never blocks the others.
+Events always go one by one, in their own transactions. The item's id is the idempotency key,
+enforced by the database (INSERT ... ON CONFLICT DO NOTHING): the same id with the same
+`canonical_digest` is a `duplicate` answered from what was stored, with another digest a
+`conflict` that changes nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from django.db import IntegrityError
 from django.utils import timezone
@@ -41,16 +44,20 @@ from sync_server.devices.auth import Device
 from sync_server.kitchen.services import (
     CatalogStations,
     KitchenLine,
+    KitchenOrder,
     kitchen_lines_routed,
+    kitchen_tickets_create_for_new_orders,
     kitchen_tickets_create_for_order,
 )
 from sync_server.orders.models import Order, flags_text, flags_tuple
 from sync_server.orders.services import (
     OrderEventRefused,
+    OrderRows,
     insert_if_absent,
     order_refund,
     order_store,
     order_void,
+    orders_store,
     stock_adjust,
 )
 from sync_server.promotions.models import Promotion
@@ -68,6 +75,7 @@ from sync_server.sync.repricing import CatalogProduct, PricingRules, reprice_ord
 from sync_server.tenants.models import Outlet, Tenant
 
 log = logging.getLogger("kiosk.sync")
+T = TypeVar("T")
 
 CLOCK_TOLERANCE: Final = timedelta(minutes=5)
 EVENT_ADAPTER: Final[TypeAdapter[Any]] = TypeAdapter(SyncEventV1)
@@ -354,9 +362,8 @@ def _kitchen_lines(order: OrderV1, context: OrderBatchContext) -> list[KitchenLi
     )
 
 
-def _stored_result(model: type[Order] | type[SyncEvent], item_id: uuid.UUID, digest: str) -> Any:
+def _stored_answer(item_id: uuid.UUID, digest: str, stored: Mapping[str, Any] | None) -> Any:
     """Answer for an id already stored: duplicate (same digest) or conflict (another one)."""
-    stored = model.objects.filter(id=item_id).values("digest", "flags", "received_at").first()
     if stored is None:  # the id exists, but under another tenant
         return _rejected(str(item_id), _error("this id is taken", code="id_taken", field="id"))
     if stored["digest"] == digest:
@@ -380,9 +387,61 @@ def _stored_result(model: type[Order] | type[SyncEvent], item_id: uuid.UUID, dig
     )
 
 
-def order_ingest(*, order: OrderV1, context: OrderBatchContext) -> ItemResultV1:
-    """Store one validated order with its lines and payments in one transaction (or not)."""
-    tenant = context.tenant
+def _stored_results(
+    model: type[Order] | type[SyncEvent], digests: Mapping[uuid.UUID, str]
+) -> dict[uuid.UUID, ItemResultV1]:
+    """`_stored_answer` for many ids already stored, read in one query."""
+    stored = {
+        row["id"]: row
+        for row in model.objects.filter(id__in=list(digests)).values(
+            "id", "digest", "flags", "received_at"
+        )
+    }
+    return {
+        item_id: _stored_answer(item_id, digest, stored.get(item_id))
+        for item_id, digest in digests.items()
+    }
+
+
+def _stored_result(model: type[Order] | type[SyncEvent], item_id: uuid.UUID, digest: str) -> Any:
+    """Answer for an id already stored: duplicate (same digest) or conflict (another one)."""
+    return _stored_results(model, {item_id: digest})[item_id]
+
+
+@dataclass
+class PreparedOrder:
+    """An order checked and re-priced, with the rows to store: everything but the writes."""
+
+    order: OrderV1
+    digest: str
+    flags: list[str]
+    rows: OrderRows
+    stock: dict[uuid.UUID, int]
+    """Units per tracked product it takes out of the outlet's stock (negative)."""
+    kitchen: KitchenOrder | None
+
+    def mark_late(self) -> None:
+        """Its shift was closed when it arrived: flagged, and counted on the shift."""
+        if "late" not in self.flags:
+            self.flags.append("late")
+            self.rows.order["flags"] = flags_text(self.flags)  # type: ignore[index]
+
+    def created(self, context: OrderBatchContext) -> ItemResultV1:
+        context.shifts.setdefault(
+            self.order.shift_id,
+            (self.order.terminal_id, ShiftStatus.CLOSED if "late" in self.flags else "open"),
+        )
+        return ItemResultV1(
+            id=str(self.order.id),
+            status="created",
+            flags=tuple(sorted(set(self.flags))),
+            received_at=context.received_at,
+        )
+
+
+def order_prepare(*, order: OrderV1, context: OrderBatchContext) -> PreparedOrder | ItemResultV1:
+    """Check and re-price one order and build its rows; a refusal is its result. Reads
+    nothing: the batch context holds the catalog, the rules and the known shifts."""
     digest = canonical_digest(order)
     refusal = _check_order(order, context)
     if refusal is not None:
@@ -402,6 +461,80 @@ def order_ingest(*, order: OrderV1, context: OrderBatchContext) -> ItemResultV1:
         price_difference_minor=price.difference_minor,
         clock_skew_seconds=skew_seconds,
     )
+    stock: dict[uuid.UUID, int] = {}
+    for line in order.lines:
+        product = context.products.get(line.product_id) if line.product_id else None
+        if product is not None and product.track_stock:
+            stock[product.id] = stock.get(product.id, 0) - line.quantity
+    kitchen_lines = _kitchen_lines(order, context) if _may_reach_the_kitchen(order, context) else []
+    kitchen = (
+        KitchenOrder(
+            order_id=order.id,
+            receipt_number=order.receipt_number,
+            lines=kitchen_lines,
+            table=order.table,
+            customer_name=order.customer_name,
+            printed_offline=order.kitchen_printed_offline,
+        )
+        if kitchen_lines
+        else None
+    )
+    return PreparedOrder(
+        order=order,
+        digest=digest,
+        flags=flags,
+        rows=OrderRows(order=row, lines=lines, payments=payments),
+        stock=stock,
+        kitchen=kitchen,
+    )
+
+
+def _ensure_unknown_shifts(prepared: Sequence[PreparedOrder], context: OrderBatchContext) -> None:
+    """Make the provisional shifts the orders name before their `shift_opened` arrived (in
+    the caller's transaction; raises ShiftEventRefused); orders of a closed one are late."""
+    for order in prepared:
+        shift_id = order.order.shift_id
+        if shift_id in context.shifts:
+            continue
+        shift = shift_ensure(
+            tenant=context.tenant,
+            shift_id=shift_id,
+            outlet_id=order.order.outlet_id,
+            terminal_id=order.order.terminal_id,
+            opened_at=order.order.created_at,
+        )
+        context.shifts[shift_id] = (shift.terminal_id, shift.status)
+    for order in prepared:
+        if context.shifts[order.order.shift_id][1] == ShiftStatus.CLOSED:
+            order.mark_late()
+
+
+def _count_late(prepared: Sequence[PreparedOrder], context: OrderBatchContext) -> None:
+    """Count late orders on their closed shifts and recount the shifts' expected cash."""
+    late: dict[uuid.UUID, int] = {}
+    for order in prepared:
+        if "late" in order.flags:
+            late[order.order.shift_id] = late.get(order.order.shift_id, 0) + 1
+    for shift_id, count in sorted(late.items()):
+        shift = Shift.objects.select_for_update().get(id=shift_id)
+        shift.late_order_count += count
+        shift_recount(tenant=context.tenant, shift=shift)
+
+
+def _sum_stock(prepared: Sequence[PreparedOrder]) -> dict[uuid.UUID, int]:
+    total: dict[uuid.UUID, int] = {}
+    for order in prepared:
+        for product_id, delta in order.stock.items():
+            total[product_id] = total.get(product_id, 0) + delta
+    return total
+
+
+def order_store_prepared(*, prepared: PreparedOrder, context: OrderBatchContext) -> ItemResultV1:
+    """Store one prepared order with its lines, payments, stock and kitchen tickets in its
+    own transaction (or nothing of it)."""
+    tenant = context.tenant
+    order = prepared.order
+    known_shift = context.shifts.get(order.shift_id)
     try:
         with tenant_atomic(tenant):
             if known_shift is None:
@@ -413,20 +546,12 @@ def order_ingest(*, order: OrderV1, context: OrderBatchContext) -> ItemResultV1:
                     opened_at=order.created_at,
                 )
                 if shift.status == ShiftStatus.CLOSED:
-                    flags.append("late")
-                    row["flags"] = flags_text(flags)
-            if not order_store(order=row, lines=lines, payments=payments):
-                return _stored_result(Order, order.id, digest)  # type: ignore[no-any-return]
-            tracked: dict[uuid.UUID, int] = {}
-            for line in order.lines:
-                product = context.products.get(line.product_id) if line.product_id else None
-                if product is not None and product.track_stock:
-                    tracked[product.id] = tracked.get(product.id, 0) - line.quantity
-            stock_adjust(tenant=tenant, outlet_id=order.outlet_id, changes=tracked)
-            kitchen_lines = (
-                _kitchen_lines(order, context) if _may_reach_the_kitchen(order, context) else []
-            )
-            if kitchen_lines:
+                    prepared.mark_late()
+            rows = prepared.rows
+            if not order_store(order=rows.order, lines=rows.lines, payments=rows.payments):
+                return _stored_result(Order, order.id, prepared.digest)  # type: ignore[no-any-return]
+            stock_adjust(tenant=tenant, outlet_id=order.outlet_id, changes=prepared.stock)
+            if prepared.kitchen is not None:
                 kitchen_tickets_create_for_order(
                     tenant=tenant,
                     outlet=context.outlet,
@@ -434,14 +559,11 @@ def order_ingest(*, order: OrderV1, context: OrderBatchContext) -> ItemResultV1:
                     receipt_number=order.receipt_number,
                     table=order.table,
                     customer_name=order.customer_name,
-                    lines=kitchen_lines,
+                    lines=prepared.kitchen.lines,
                     printed_offline=order.kitchen_printed_offline,
                     order_is_new=True,  # order_store has just inserted it
                 )
-            if "late" in flags:
-                late_shift = Shift.objects.select_for_update().get(id=order.shift_id)
-                late_shift.late_order_count += 1
-                shift_recount(tenant=tenant, shift=late_shift)
+            _count_late([prepared], context)
     except ShiftEventRefused as refused:
         return _rejected(
             str(order.id), _error(refused.message, code=refused.code, field="shift_id")
@@ -455,15 +577,56 @@ def order_ingest(*, order: OrderV1, context: OrderBatchContext) -> ItemResultV1:
                 "a line or payment id is already used", code="duplicate_child_id", field="lines"
             ),
         )
-    context.shifts.setdefault(
-        order.shift_id, (order.terminal_id, ShiftStatus.CLOSED if "late" in flags else "open")
-    )
-    return ItemResultV1(
-        id=str(order.id),
-        status="created",
-        flags=tuple(sorted(set(flags))),
-        received_at=context.received_at,
-    )
+    return prepared.created(context)
+
+
+def order_ingest(*, order: OrderV1, context: OrderBatchContext) -> ItemResultV1:
+    """Store one validated order with its lines and payments in one transaction (or not)."""
+    prepared = order_prepare(order=order, context=context)
+    if isinstance(prepared, ItemResultV1):
+        return prepared
+    return order_store_prepared(prepared=prepared, context=context)
+
+
+def _store_batch(
+    prepared: Sequence[PreparedOrder], context: OrderBatchContext
+) -> dict[uuid.UUID, ItemResultV1] | None:
+    """Every prepared order of a batch in ONE transaction: one statement for the orders,
+    their lines and payments, one stock upsert, one run of kitchen tickets, one commit, one
+    nudge. None when anything fails (a child id taken, a refused shift, a deadlock, a bug):
+    the transaction is rolled back whole and the caller ingests the orders again one by one
+    (`order_ingest`, from the wire: a failed attempt may have flagged some late), so a bad
+    order is still rejected alone. A terminal draining its backlog sends 100 at a time;
+    order by order, the round trips and commits cost more than everything else together."""
+    ids = [item.order.id for item in prepared]
+    if len(set(ids)) != len(ids):
+        return None  # one id twice in a batch: the careful path answers each copy
+    shifts_before = dict(context.shifts)
+    try:
+        with tenant_atomic(context.tenant):
+            _ensure_unknown_shifts(prepared, context)
+            stored = orders_store([item.rows for item in prepared])
+            new = [item for item in prepared if item.order.id in stored]
+            stock_adjust(
+                tenant=context.tenant, outlet_id=context.outlet.id, changes=_sum_stock(new)
+            )
+            kitchen = [item.kitchen for item in new if item.kitchen is not None]
+            if kitchen:
+                kitchen_tickets_create_for_new_orders(
+                    tenant=context.tenant, outlet=context.outlet, orders=kitchen
+                )
+            _count_late(new, context)
+            answers = _stored_results(
+                Order,
+                {item.order.id: item.digest for item in prepared if item.order.id not in stored},
+            )
+    except Exception as error:  # the careful path decides, item by item
+        log.info("batch of %d orders stored one by one: %r", len(prepared), error)
+        context.shifts.clear()
+        context.shifts.update(shifts_before)  # what the rolled-back transaction made is gone
+        return None
+    answers.update({item.order.id: item.created(context) for item in new})
+    return answers
 
 
 def order_batch_ingest(
@@ -473,7 +636,11 @@ def order_batch_ingest(
     raw_orders: Sequence[Any],
     device_clock_offset: timedelta | None = None,
 ) -> list[ItemResultV1]:
-    """One result per raw order, in the batch's order."""
+    """One result per raw order, in the batch's order.
+
+    Every order is validated, checked and re-priced on its own; the good ones are stored
+    together (`_store_batch`), or one by one in their own transactions when that fails.
+    """
     parsed: list[OrderV1 | ItemResultV1] = []
     for index, raw in enumerate(raw_orders):
         try:
@@ -486,15 +653,38 @@ def order_batch_ingest(
     context = _batch_context(
         tenant=tenant, device=device, orders=valid, device_clock_offset=device_clock_offset
     )
-    return [
-        _guarded(str(item.id), order_ingest, order=item, context=context)
+    prepared: dict[int, PreparedOrder | ItemResultV1] = {
+        index: _guarded(str(item.id), order_prepare, order=item, context=context)
+        for index, item in enumerate(parsed)
         if isinstance(item, OrderV1)
-        else item
-        for item in parsed
-    ]
+    }
+    ready = [item for item in prepared.values() if isinstance(item, PreparedOrder)]
+    attempted = len(ready) > 1
+    stored = _store_batch(ready, context) if attempted else None
+    results: list[ItemResultV1] = []
+    for index, item in enumerate(parsed):
+        outcome = prepared.get(index)
+        if outcome is None:
+            assert isinstance(item, ItemResultV1)
+            results.append(item)
+        elif isinstance(outcome, ItemResultV1):
+            results.append(outcome)
+        elif stored is not None:
+            results.append(stored[outcome.order.id])
+        elif attempted:
+            results.append(
+                _guarded(str(outcome.order.id), order_ingest, order=outcome.order, context=context)
+            )
+        else:
+            results.append(
+                _guarded(
+                    str(outcome.order.id), order_store_prepared, prepared=outcome, context=context
+                )
+            )
+    return results
 
 
-def _guarded(item_id: str, ingest: Callable[..., ItemResultV1], **kwargs: Any) -> ItemResultV1:
+def _guarded(item_id: str, ingest: Callable[..., T], **kwargs: Any) -> T | ItemResultV1:
     """One item's ingest; a bug in it rejects that item (its transaction rolled back) instead
     of failing the batch, so the terminal flags it for a manager and the rest flow on."""
     try:

@@ -1,0 +1,200 @@
+"""A batch of orders is stored in one transaction, with the same answers as order by order.
+
+The one-transaction path (`_store_batch`) is what a terminal draining its backlog hits; when
+anything in it fails, the batch is ingested again order by order, so a bad order is still
+refused alone and nothing of it stays.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from shared.protocol import DenominationCountV1, ShiftClosedV1, ShiftOpenedV1
+from sync_server.catalog.models import Product
+from sync_server.common.tenancy import tenant_atomic
+from sync_server.kitchen.models import KitchenOrderReady, KitchenTicket
+from sync_server.orders.models import Order, OrderLine, Payment, StockLevel
+from sync_server.shifts.models import Shift
+from sync_server.tenants.models import Tenant
+from tests.server.sync.conftest import PairedDevice, make_order
+
+AT = (datetime.now(UTC) - timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+
+
+def _results(answer: object) -> list[dict[str, object]]:
+    assert answer.status_code == 200, answer.content  # type: ignore[attr-defined]
+    results: list[dict[str, object]] = answer.json()["results"]  # type: ignore[attr-defined]
+    return results
+
+
+def _statuses(answer: object) -> list[object]:
+    return [result["status"] for result in _results(answer)]
+
+
+def _menu(products: dict[str, Product]) -> list[list[tuple[Product, int]]]:
+    """Carts cycling through kitchen and counter items, some with two lines."""
+    return [
+        [(products["Espresso"], 1), (products["Croissant"], 2)],
+        [(products["Nasi Goreng"], 1)],
+        [(products["Kopi Susu"], 2), (products["Nasi Goreng"], 1)],
+    ]
+
+
+def test_the_statements_of_a_batch_do_not_grow_with_its_orders(
+    pair_device: Callable[..., PairedDevice], demo_products: dict[str, Product]
+) -> None:
+    """Order by order, each sale costs its own transaction and about ten statements; in one
+    transaction a batch of 30 costs what a batch of 3 does."""
+    device = pair_device()
+    menu = _menu(demo_products)
+
+    def statements_for(count: int) -> int:
+        shift_id = uuid.uuid4()
+        orders = [
+            make_order(device, menu[i % len(menu)], shift_id=shift_id, at=AT) for i in range(count)
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            assert _statuses(device.push_orders(*orders)) == ["created"] * count
+        return len(queries)
+
+    statements_for(3)  # first use: the outlet's kitchen counter row is made
+    small, large = statements_for(3), statements_for(30)
+    assert large == small, (small, large)
+    assert large < 40
+
+
+def test_new_replayed_and_conflicting_ids_in_one_batch_each_get_their_answer(
+    pair_device: Callable[..., PairedDevice],
+    demo_products: dict[str, Product],
+    demo_tenant: Tenant,
+) -> None:
+    device = pair_device()
+    shift_id = uuid.uuid4()
+    menu = _menu(demo_products)
+    stored = make_order(device, menu[0], shift_id=shift_id, at=AT)
+    changed = make_order(device, menu[1], shift_id=shift_id, at=AT)
+    assert _statuses(device.push_orders(stored, changed)) == ["created", "created"]
+    conflicting = changed.model_copy(update={"note": "another body under the same id"})
+    fresh = [make_order(device, menu[2], shift_id=shift_id, at=AT) for _ in range(2)]
+    batch = [fresh[0], stored, conflicting, fresh[1]]
+    results = _results(device.push_orders(*batch))
+    assert [r["status"] for r in results] == ["created", "duplicate", "conflict", "created"]
+    assert [r["id"] for r in results] == [str(order.id) for order in batch]
+    with tenant_atomic(demo_tenant):
+        assert Order.objects.get(id=changed.id).note == changed.note  # the conflict changed nothing
+        assert Order.objects.filter(id__in=[o.id for o in fresh]).count() == 2
+        assert OrderLine.objects.filter(order_id__in=[o.id for o in fresh]).count() == 4
+        assert Payment.objects.filter(order_id__in=[o.id for o in fresh]).count() == 2
+
+
+def test_one_order_whose_line_id_is_taken_is_refused_alone_and_leaves_nothing(
+    pair_device: Callable[..., PairedDevice],
+    demo_products: dict[str, Product],
+    demo_tenant: Tenant,
+) -> None:
+    device = pair_device()
+    shift_id = uuid.uuid4()
+    menu = _menu(demo_products)
+    first = make_order(device, menu[1], shift_id=shift_id, at=AT)
+    assert _statuses(device.push_orders(first)) == ["created"]
+    good = [make_order(device, menu[0], shift_id=shift_id, at=AT) for _ in range(2)]
+    thief = make_order(device, menu[1], shift_id=shift_id, at=AT)
+    stolen = thief.lines[0].model_copy(update={"id": first.lines[0].id})
+    thief = thief.model_copy(update={"lines": (stolen,)})
+    with tenant_atomic(demo_tenant):
+        sequences_before = KitchenTicket.objects.count()
+    results = _results(device.push_orders(good[0], thief, good[1]))
+    assert [r["status"] for r in results] == ["created", "rejected", "created"]
+    assert results[1]["error"]["code"] == "duplicate_child_id"  # type: ignore[index]
+    with tenant_atomic(demo_tenant):
+        assert not Order.objects.filter(id=thief.id).exists()
+        assert not KitchenTicket.objects.filter(order_id=thief.id).exists()
+        assert not KitchenOrderReady.objects.filter(order_id=thief.id).exists()
+        # The rolled-back attempt handed out no sequence: the kitchen's stay gap-free.
+        sequences = sorted(KitchenTicket.objects.values_list("sequence", flat=True))
+    assert sequences == list(range(sequences[0], sequences[0] + len(sequences)))
+    assert len(sequences) > sequences_before
+
+
+def test_the_same_id_twice_in_a_batch_is_created_once_then_a_duplicate(
+    pair_device: Callable[..., PairedDevice],
+    demo_products: dict[str, Product],
+    demo_tenant: Tenant,
+) -> None:
+    device = pair_device()
+    order = make_order(device, _menu(demo_products)[0], shift_id=uuid.uuid4(), at=AT)
+    assert _statuses(device.push_orders(order, order)) == ["created", "duplicate"]
+    with tenant_atomic(demo_tenant):
+        assert OrderLine.objects.filter(order_id=order.id).count() == 2
+
+
+def test_a_batch_of_late_orders_counts_every_one_on_the_closed_shift(
+    pair_device: Callable[..., PairedDevice],
+    demo_products: dict[str, Product],
+    demo_tenant: Tenant,
+) -> None:
+    device = pair_device()
+    shift_id = uuid.uuid4()
+    opened = ShiftOpenedV1(
+        id=uuid.uuid4(),
+        shift_id=shift_id,
+        outlet_id=device.pairing.outlet_id,
+        terminal_id=device.pairing.terminal_id,
+        at=AT,
+        opening_float_minor=100_000,
+    )
+    closed = ShiftClosedV1(
+        id=uuid.uuid4(),
+        shift_id=shift_id,
+        at=AT + timedelta(hours=2),
+        counted=(DenominationCountV1(value_minor=100_000, count=1),),
+        counted_cash_minor=100_000,
+        expected_cash_minor=100_000,
+        difference_minor=0,
+    )
+    assert _statuses(device.push_events(opened, closed)) == ["created", "created"]
+    late = [
+        make_order(device, items, shift_id=shift_id, at=AT + timedelta(minutes=10), method="cash")
+        for items in _menu(demo_products)
+    ]
+    results = _results(device.push_orders(*late))
+    assert all(r["status"] == "created" and "late" in r["flags"] for r in results)  # type: ignore[operator]
+    with tenant_atomic(demo_tenant):
+        shift = Shift.objects.get(id=shift_id)
+    assert shift.late_order_count == 3
+    assert shift.server_expected_cash_minor == 100_000 + sum(o.total_minor for o in late)
+
+
+def test_stock_and_kitchen_tickets_of_a_batch_match_order_by_order(
+    pair_device: Callable[..., PairedDevice],
+    demo_products: dict[str, Product],
+    demo_tenant: Tenant,
+) -> None:
+    croissant = demo_products["Croissant"]
+    with tenant_atomic(demo_tenant):
+        Product.objects.filter(id=croissant.id).update(track_stock=True)
+    device = pair_device()
+    shift_id = uuid.uuid4()
+    menu = _menu(demo_products)
+    orders = [make_order(device, menu[i % 3], shift_id=shift_id, at=AT) for i in range(6)]
+    assert _statuses(device.push_orders(*orders)) == ["created"] * 6
+    assert _statuses(device.push_orders(*orders)) == ["duplicate"] * 6  # nothing twice
+    with tenant_atomic(demo_tenant):
+        level = StockLevel.objects.get(outlet_id=device.pairing.outlet_id, product_id=croissant.id)
+        tickets = list(
+            KitchenTicket.objects.filter(order_id__in=[o.id for o in orders]).order_by("sequence")
+        )
+        ready = KitchenOrderReady.objects.filter(order_id__in=[o.id for o in orders]).count()
+    assert level.quantity == -2 * 2  # two of the six carts hold two croissants each
+    sequences = [ticket.sequence for ticket in tickets]
+    assert sequences == list(range(sequences[0], sequences[0] + len(sequences)))
+    # Sequences follow the batch's order, so the oldest sale is cooked first.
+    by_order = [ticket.order_id for ticket in tickets]
+    first_seen = list(dict.fromkeys(by_order))
+    assert first_seen == [o.id for o in orders if any(t.order_id == o.id for t in tickets)]
+    assert ready == len(first_seen)
