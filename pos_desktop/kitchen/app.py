@@ -19,6 +19,7 @@ from pos_desktop.kitchen.pairing import (
     fetch_outlet_settings,
 )
 from pos_desktop.kitchen.ui import KitchenWindow, SocketBridge
+from pos_desktop.ui.collector import collect_on_this_thread
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ def outlet_thresholds(*, device: KitchenDevice, tokens: TokenKeeper) -> Threshol
 def run_kitchen(*, data_dir: Path, device: KitchenDevice, station: str | None) -> int:
     """Run the screen of a paired device until its window is closed."""
     app = QApplication.instance() or QApplication([])
+    collect_on_this_thread(app)  # the socket thread must never free Qt objects
     tokens = TokenKeeper(data_dir=data_dir, device=device)
     board = KitchenBoard(station_filter=None)
     station = station or device.station

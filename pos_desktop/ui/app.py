@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from pos_desktop.ui.backend import TerminalTill
+from pos_desktop.ui.collector import collect_on_this_thread
 from pos_desktop.ui.i18n import Language
 from pos_desktop.ui.main_window import MainWindow
 from pos_desktop.ui.theme import STYLESHEET
@@ -20,6 +21,7 @@ def application(argv: list[str] | None = None) -> QApplication:
         app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("Kiosk POS")
     app.setStyleSheet(STYLESHEET)
+    collect_on_this_thread(app)  # never let a worker thread free Qt objects
     return app
 
 

@@ -17,12 +17,24 @@ from pos_desktop.services.demo_catalog import DEMO_CASHIER_PIN, DEMO_MANAGER_PIN
 from pos_desktop.store.models import Order
 from pos_desktop.ui.app import application
 from pos_desktop.ui.backend import TerminalTill
+from pos_desktop.ui.collector import MainThreadCollector, collect_on_this_thread
 from pos_desktop.ui.i18n import Language
 from pos_desktop.ui.main_window import MainWindow
 from pos_desktop.ui.screens.base import Screen
 
 CASHIER_PIN = DEMO_CASHIER_PIN
 MANAGER_PIN = DEMO_MANAGER_PIN
+
+
+@pytest.fixture(autouse=True)
+def garbage_collected_on_the_ui_thread(qapp: QApplication) -> Iterator[MainThreadCollector]:
+    """As in the apps: no worker thread ever runs the cyclic collector (it would free Qt
+    objects off their thread and crash the process). Handed back to Python after the test."""
+    collector = collect_on_this_thread(qapp)
+    yield collector
+    collector.stop()
+    collector.setParent(None)
+    collector.deleteLater()
 
 
 @pytest.fixture
