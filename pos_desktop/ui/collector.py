@@ -12,10 +12,14 @@ PyQt applications commonly do it.
 from __future__ import annotations
 
 import gc
+import time
 
 from PySide6.QtCore import QObject, QTimer
 
 CHECK_INTERVAL_MS = 500
+FULL_COLLECTION_EVERY_S = 30.0
+"""At most this often a full collection (it walks every object, a 10,000-product catalog
+included); in between, a due full collection is done as a generation-1 one."""
 
 
 class MainThreadCollector(QObject):
@@ -24,6 +28,7 @@ class MainThreadCollector(QObject):
     def __init__(self, parent: QObject | None = None, *, interval_ms: int = CHECK_INTERVAL_MS):
         super().__init__(parent)
         self._was_enabled = gc.isenabled()
+        self._last_full = time.monotonic()
         gc.disable()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.collect_if_due)
@@ -38,7 +43,16 @@ class MainThreadCollector(QObject):
             for generation in range(3)
             if thresholds[generation] and counts[generation] > thresholds[generation]
         ]
-        return gc.collect(due[-1]) if due else 0
+        if not due:
+            return 0
+        generation = due[-1]
+        if generation == 2:
+            now = time.monotonic()
+            if now - self._last_full < FULL_COLLECTION_EVERY_S:
+                generation = 1
+            else:
+                self._last_full = now
+        return gc.collect(generation)
 
     def stop(self) -> None:
         """Collect once more here and hand collection back to Python (tests, shutdown)."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final, TypeVar
 
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 from pydantic import TypeAdapter, ValidationError
 
@@ -621,7 +621,10 @@ def _store_batch(
                 {item.order.id: item.digest for item in prepared if item.order.id not in stored},
             )
     except Exception as error:  # the careful path decides, item by item
-        log.info("batch of %d orders stored one by one: %r", len(prepared), error)
+        if isinstance(error, IntegrityError | OperationalError | ShiftEventRefused):
+            log.info("batch of %d orders stored one by one: %r", len(prepared), error)
+        else:  # a bug: every push would quietly pay twice, so say it loudly
+            log.exception("batch of %d orders failed; stored one by one", len(prepared))
         context.shifts.clear()
         context.shifts.update(shifts_before)  # what the rolled-back transaction made is gone
         return None

@@ -107,6 +107,12 @@ def test_a_callable_default_is_called_per_row() -> None:
     created = datetime.fromisoformat(str(by_column["created_at"]))
     assert created >= before.replace(microsecond=0)
     assert by_column["status"] == "pending" and by_column["attempts"] == 0
+    customers = prepared(Customer.__table__)
+    ids = {
+        dict(zip(customers.column_keys, customers.parameters({"name": name}), strict=True))["id"]
+        for name in ("Ayu", "Budi", "Citra")
+    }
+    assert len(ids) == 3 and None not in ids  # new_id called for every row, not once
 
 
 def test_an_unknown_key_is_refused_before_anything_is_written(terminal: Terminal) -> None:

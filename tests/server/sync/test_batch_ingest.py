@@ -21,6 +21,7 @@ from sync_server.kitchen.models import KitchenOrderReady, KitchenTicket
 from sync_server.orders.models import Order, OrderLine, Payment, StockLevel
 from sync_server.shifts.models import Shift
 from sync_server.tenants.models import Tenant
+from tests.server.conftest import requires_postgres
 from tests.server.sync.conftest import PairedDevice, make_order
 
 AT = (datetime.now(UTC) - timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
@@ -45,11 +46,13 @@ def _menu(products: dict[str, Product]) -> list[list[tuple[Product, int]]]:
     ]
 
 
+@requires_postgres  # elsewhere the orders are inserted one by one through the ORM
 def test_the_statements_of_a_batch_do_not_grow_with_its_orders(
     pair_device: Callable[..., PairedDevice], demo_products: dict[str, Product]
 ) -> None:
     """Order by order, each sale costs its own transaction and about ten statements; in one
-    transaction a batch of 30 costs what a batch of 3 does."""
+    transaction a batch of 30 costs what a batch of 3 does. (The one statement for orders,
+    lines and payments runs on a psycopg cursor that this capture does not see.)"""
     device = pair_device()
     menu = _menu(demo_products)
 
@@ -133,12 +136,8 @@ def test_the_same_id_twice_in_a_batch_is_created_once_then_a_duplicate(
         assert OrderLine.objects.filter(order_id=order.id).count() == 2
 
 
-def test_a_batch_of_late_orders_counts_every_one_on_the_closed_shift(
-    pair_device: Callable[..., PairedDevice],
-    demo_products: dict[str, Product],
-    demo_tenant: Tenant,
-) -> None:
-    device = pair_device()
+def _closed_shift(device: PairedDevice, float_minor: int) -> uuid.UUID:
+    """A shift opened and closed (counted exactly its float) on the server."""
     shift_id = uuid.uuid4()
     opened = ShiftOpenedV1(
         id=uuid.uuid4(),
@@ -146,18 +145,28 @@ def test_a_batch_of_late_orders_counts_every_one_on_the_closed_shift(
         outlet_id=device.pairing.outlet_id,
         terminal_id=device.pairing.terminal_id,
         at=AT,
-        opening_float_minor=100_000,
+        opening_float_minor=float_minor,
     )
     closed = ShiftClosedV1(
         id=uuid.uuid4(),
         shift_id=shift_id,
         at=AT + timedelta(hours=2),
-        counted=(DenominationCountV1(value_minor=100_000, count=1),),
-        counted_cash_minor=100_000,
-        expected_cash_minor=100_000,
+        counted=(DenominationCountV1(value_minor=float_minor, count=1),),
+        counted_cash_minor=float_minor,
+        expected_cash_minor=float_minor,
         difference_minor=0,
     )
     assert _statuses(device.push_events(opened, closed)) == ["created", "created"]
+    return shift_id
+
+
+def test_a_batch_of_late_orders_counts_every_one_on_the_closed_shift(
+    pair_device: Callable[..., PairedDevice],
+    demo_products: dict[str, Product],
+    demo_tenant: Tenant,
+) -> None:
+    device = pair_device()
+    shift_id = _closed_shift(device, 100_000)
     late = [
         make_order(device, items, shift_id=shift_id, at=AT + timedelta(minutes=10), method="cash")
         for items in _menu(demo_products)
@@ -168,6 +177,34 @@ def test_a_batch_of_late_orders_counts_every_one_on_the_closed_shift(
         shift = Shift.objects.get(id=shift_id)
     assert shift.late_order_count == 3
     assert shift.server_expected_cash_minor == 100_000 + sum(o.total_minor for o in late)
+
+
+def test_one_batch_over_a_closed_shift_and_a_new_one_flags_only_the_late_orders(
+    pair_device: Callable[..., PairedDevice],
+    demo_products: dict[str, Product],
+    demo_tenant: Tenant,
+) -> None:
+    device = pair_device()
+    closed_id, new_id = _closed_shift(device, 50_000), uuid.uuid4()
+    menu = _menu(demo_products)
+    batch = [
+        make_order(device, menu[0], shift_id=closed_id, at=AT, method="cash"),
+        make_order(device, menu[1], shift_id=new_id, at=AT + timedelta(hours=3)),
+        make_order(device, menu[2], shift_id=closed_id, at=AT, method="cash"),
+        make_order(device, menu[0], shift_id=new_id, at=AT + timedelta(hours=3)),
+    ]
+    results = _results(device.push_orders(*batch))
+    assert [r["status"] for r in results] == ["created"] * 4
+    assert ["late" in r["flags"] for r in results] == [True, False, True, False]  # type: ignore[operator]
+    with tenant_atomic(demo_tenant):
+        closed = Shift.objects.get(id=closed_id)
+        opened_by_order = Shift.objects.get(id=new_id)
+        stored_flags = dict(
+            Order.objects.filter(id__in=[o.id for o in batch]).values_list("id", "flags")
+        )
+    assert closed.late_order_count == 2 and opened_by_order.late_order_count == 0
+    assert opened_by_order.provisional  # known before its shift_opened event
+    assert "late" in stored_flags[batch[0].id] and "late" not in stored_flags[batch[1].id]
 
 
 def test_stock_and_kitchen_tickets_of_a_batch_match_order_by_order(
