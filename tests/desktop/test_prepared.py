@@ -152,3 +152,31 @@ def test_a_table_with_a_server_default_cannot_be_prepared() -> None:
     )
     with pytest.raises(TypeError, match="server default"):
         PreparedInsert(table)
+
+
+def test_no_checkout_table_has_a_database_default_the_model_does_not_know(
+    terminal: Terminal,
+) -> None:
+    """A prepared insert writes every column: one the migrations gave a database default
+    and the model no Python default would get NULL where Core would get the default."""
+    from pos_desktop.services import checkout
+    from pos_desktop.sync import queue
+
+    statements = [
+        checkout.ORDER_INSERT,
+        checkout.LINE_INSERT,
+        checkout.PAYMENT_INSERT,
+        checkout.APPROVAL_INSERT,
+        queue.OUTBOX_INSERT,
+    ]
+    connection = sqlite3.connect(terminal.database.path)
+    try:
+        for statement in statements:
+            table = statement.table
+            columns = connection.execute(f'PRAGMA table_info("{table.name}")').fetchall()
+            assert {row[1] for row in columns} == set(statement.column_keys), table.name
+            for _cid, name, _type, _notnull, database_default, _pk in columns:
+                if database_default is not None:
+                    assert table.columns[name].default is not None, f"{table.name}.{name}"
+    finally:
+        connection.close()
