@@ -9,7 +9,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -30,7 +36,23 @@ _CATEGORY_BY_STATUS = {
     415: "unsupported_media_type",
     429: "throttled",
     500: "server_error",
+    503: "unavailable",
 }
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+"""Database errors a retry can fix: unreachable, connection lost, deadlock, lock timeout."""
+DATABASE_RETRY_AFTER_S = 5
+"""What a client is told to wait when the database failed in a way a retry can fix."""
+
+
+def database_unavailable_body() -> dict[str, Any]:
+    """The answer when the database is unreachable, deadlocked or timed out: nothing was
+    wrong with the request, so a 503 with Retry-After (a terminal backs off its link and
+    keeps the items as they are) rather than a 500 or a refusal of the items."""
+    return error_body(
+        error="unavailable",
+        message="the database is unavailable; try again shortly",
+        code="database_unavailable",
+    )
 
 
 def error_body(
@@ -89,6 +111,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         body = error_body(error="bad_request", message="the request was refused", code="suspicious")
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        logger.warning("database unavailable in %s: %s", context.get("view"), exc)
+        return Response(
+            database_unavailable_body(),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+        )
     if isinstance(exc, IntegrityError):
         logger.info("integrity conflict: %s", exc)
         body = error_body(
@@ -152,6 +181,11 @@ class JsonErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not _is_api(request):
             return None
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            logger.warning("database unavailable at %s: %s", request.path, exception)
+            response = JsonResponse(database_unavailable_body(), status=503)
+            response["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+            return response
         logger.exception("unexpected error at %s", request.path, exc_info=exception)
         return json_error_response(500, "internal server error", "server_error")
 

@@ -38,6 +38,7 @@ from shared.protocol import (
     error_from_validation,
 )
 from sync_server.catalog.models import Category, Product, TaxRate
+from sync_server.common.errors import DATABASE_UNAVAILABLE
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.customers.models import Customer
 from sync_server.devices.auth import Device
@@ -689,9 +690,15 @@ def order_batch_ingest(
 
 def _guarded(item_id: str, ingest: Callable[..., T], **kwargs: Any) -> T | ItemResultV1:
     """One item's ingest; a bug in it rejects that item (its transaction rolled back) instead
-    of failing the batch, so the terminal flags it for a manager and the rest flow on."""
+    of failing the batch, so the terminal flags it for a manager and the rest flow on.
+
+    A database that is down, deadlocked or timed out is not the item's fault: that error
+    goes up and the whole request is a 503 with Retry-After, so the terminal backs off and
+    sends the batch again (what did commit comes back `duplicate`)."""
     try:
         return ingest(**kwargs)
+    except DATABASE_UNAVAILABLE:
+        raise
     except Exception:
         log.exception("ingest of %s failed", item_id)
         return _rejected(

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import OperationalError
 from rest_framework.test import APIClient
 
 from sync_server.catalog import apis as catalog_apis
@@ -175,6 +176,20 @@ def test_unexpected_exception_is_a_500_in_the_shape(
     error = _error(manager.get("/api/demo/products/"), 500)
     assert (error["error"], error["code"]) == ("server_error", "server_error")
     assert "boom" not in error["message"]
+
+
+def test_a_database_outage_is_a_503_with_retry_after_not_a_500(
+    manager: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreachable(**kwargs: Any) -> Any:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(catalog_apis.ProductListApi, "list_selector", unreachable)
+    answer = manager.get("/api/demo/products/")
+    error = _error(answer, 503)
+    assert (error["error"], error["code"]) == ("unavailable", "database_unavailable")
+    assert answer["Retry-After"] == "5"
+    assert "connection" not in error["message"]
 
 
 def test_promotion_rule_rejected_by_the_engine_names_the_field(manager: APIClient) -> None:

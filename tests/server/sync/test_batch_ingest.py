@@ -10,8 +10,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from django.db import connection
+import pytest
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
 from shared.protocol import DenominationCountV1, ShiftClosedV1, ShiftOpenedV1
@@ -235,3 +237,30 @@ def test_stock_and_kitchen_tickets_of_a_batch_match_order_by_order(
     first_seen = list(dict.fromkeys(by_order))
     assert first_seen == [o.id for o in orders if any(t.order_id == o.id for t in tickets)]
     assert ready == len(first_seen)
+
+
+def test_a_database_outage_answers_503_and_refuses_no_order(
+    pair_device: Callable[..., PairedDevice],
+    demo_products: dict[str, Product],
+    demo_tenant: Tenant,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not the orders' fault: the terminal must back off and resend them, not flag them."""
+    from sync_server.sync import services
+
+    def unreachable(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(services, "orders_store", unreachable)  # the batch path
+    monkeypatch.setattr(services, "order_store", unreachable)  # and one by one
+    device = pair_device()
+    shift_id = uuid.uuid4()
+    menu = _menu(demo_products)
+    for count in (1, 3):
+        orders = [make_order(device, menu[i], shift_id=shift_id, at=AT) for i in range(count)]
+        answer = device.push_orders(*orders)
+        assert answer.status_code == 503, answer.content
+        assert answer.json()["code"] == "database_unavailable"
+        assert answer["Retry-After"] == "5"
+        with tenant_atomic(demo_tenant):
+            assert not Order.objects.filter(id__in=[o.id for o in orders]).exists()
