@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,3 +153,31 @@ def wait_until(condition: Any, timeout_s: float, what: str) -> None:
             return
         time.sleep(0.2)
     raise AssertionError(f"not within {timeout_s} s: {what}")
+
+
+def simulate(till: Path, orders: int, seed: int) -> None:
+    """Ring up `orders` sales offline through the services (`kiosk-pos simulate`)."""
+    done = run_cli(
+        till, "simulate", "--orders", str(orders), "--seed", str(seed), "--cashier", CASHIER_PIN
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def drain(till: Path, timeout_s: int = 180, *extra: str) -> None:
+    """`kiosk-pos sync --until-empty`, which must succeed."""
+    done = run_cli(
+        till, "sync", "--until-empty", "--timeout", str(timeout_s), *extra, timeout=timeout_s + 60
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def assert_same_orders_once(cloud: Cloud, till: Path, terminal_id: str, expected: int) -> None:
+    """Every local order is on the server exactly once, and nothing is left to send."""
+    local = local_order_ids(till)
+    remote = cloud.order_ids(terminal_id)
+    assert len(local) == expected
+    doubled = [order_id for order_id, n in Counter(remote).items() if n > 1]
+    assert doubled == []
+    assert set(remote) == set(local)
+    left = status(till)
+    assert (left["pending"], left["needs_attention"]) == (0, 0)

@@ -10,7 +10,6 @@ import json
 import random
 import sqlite3
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -21,11 +20,14 @@ from tests.chaos.proxy import FaultPlan, FaultProxy
 from tests.chaos.support import (
     CASHIER_PIN,
     Cloud,
+    assert_same_orders_once,
+    drain,
     integrity,
     local_order_ids,
     pair,
     run_cli,
     sigkill,
+    simulate,
     start_cli,
     status,
     wait_until,
@@ -34,47 +36,22 @@ from tests.chaos.support import (
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 
-def _simulate(till: Path, orders: int, seed: int) -> None:
-    done = run_cli(
-        till, "simulate", "--orders", str(orders), "--seed", str(seed), "--cashier", CASHIER_PIN
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
-def _drain(till: Path, timeout_s: int = 180, *extra: str) -> None:
-    done = run_cli(
-        till, "sync", "--until-empty", "--timeout", str(timeout_s), *extra, timeout=timeout_s + 60
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
-def _assert_same_orders_once(cloud: Cloud, till: Path, terminal_id: str, expected: int) -> None:
-    local = local_order_ids(till)
-    remote = cloud.order_ids(terminal_id)
-    assert len(local) == expected
-    doubled = [order_id for order_id, n in Counter(remote).items() if n > 1]
-    assert doubled == []
-    assert set(remote) == set(local)
-    left = status(till)
-    assert (left["pending"], left["needs_attention"]) == (0, 0)
-
-
 def test_500_offline_sales_arrive_once_when_the_server_comes_up(cloud: Cloud, till: Path) -> None:
     terminal_id = pair(cloud, till)
     cloud.server.stop()
     try:
-        _simulate(till, 500, seed=1)
+        simulate(till, 500, seed=1)
         offline = status(till)
         assert offline["online"] is False and offline["pending"] == 501
     finally:
         cloud.server.start()
-    _drain(till)
-    _assert_same_orders_once(cloud, till, terminal_id, 500)
+    drain(till)
+    assert_same_orders_once(cloud, till, terminal_id, 500)
 
 
 def test_server_killed_and_restarted_mid_push(cloud: Cloud, till: Path) -> None:
     terminal_id = pair(cloud, till)
-    _simulate(till, 600, seed=2)
+    simulate(till, 600, seed=2)
     syncing = start_cli(till, "sync", "--until-empty", "--timeout", "240")
     try:
         wait_until(lambda: len(cloud.order_ids(terminal_id)) >= 50, 60, "the push started")
@@ -87,7 +64,7 @@ def test_server_killed_and_restarted_mid_push(cloud: Cloud, till: Path) -> None:
     finally:
         sigkill(syncing)
         cloud.server.start()
-    _assert_same_orders_once(cloud, till, terminal_id, 600)
+    assert_same_orders_once(cloud, till, terminal_id, 600)
 
 
 def test_client_killed_at_random_moments_during_sync(cloud: Cloud, till: Path) -> None:
@@ -105,9 +82,9 @@ def test_client_killed_at_random_moments_during_sync(cloud: Cloud, till: Path) -
         time.sleep(rng.uniform(0.3, 1.8))  # start-up, catalog pull, push: anywhere in there
         sigkill(syncing)
         assert integrity(till) == "ok", f"trial {trial}"
-    _drain(till)
+    drain(till)
     assert integrity(till) == "ok"
-    _assert_same_orders_once(cloud, till, terminal_id, sold)
+    assert_same_orders_once(cloud, till, terminal_id, sold)
 
 
 def test_faulty_network_loses_and_doubles_nothing(cloud: Cloud, till: Path) -> None:
@@ -117,20 +94,20 @@ def test_faulty_network_loses_and_doubles_nothing(cloud: Cloud, till: Path) -> N
     upstream = ("127.0.0.1", cloud.server.port)
     with FaultProxy(upstream, plan) as proxy:
         terminal_id = pair(cloud, till, server_url=proxy.url)
-        _simulate(till, 300, seed=3)
+        simulate(till, 300, seed=3)
         plan.enabled = True
-        _drain(till, 300, "--batch-size", "10")  # ~40 requests, so every fault shows up
+        drain(till, 300, "--batch-size", "10")  # ~40 requests, so every fault shows up
         plan.enabled = False
         injected = {fate: n for fate, n in proxy.counts.items() if fate != "pass"}
     assert set(injected) >= {"drop", "reset_after", "error_500", "throttle_429"}, injected
-    _assert_same_orders_once(cloud, till, terminal_id, 300)
+    assert_same_orders_once(cloud, till, terminal_id, 300)
 
 
 def test_a_rejected_order_needs_attention_after_five_tries_and_stays(
     cloud: Cloud, till: Path
 ) -> None:
     terminal_id = pair(cloud, till)
-    _simulate(till, 5, seed=4)
+    simulate(till, 5, seed=4)
     database = till / "terminal.sqlite3"
     with sqlite3.connect(database) as connection:  # a bug that sells for another outlet
         queue_id, payload = connection.execute(
