@@ -444,14 +444,32 @@ class OrderRefundedV1(WireModel):
         return self
 
 
+class CustomerCreatedV1(WireModel):
+    """A customer a cashier created at a till, often offline: the cloud keeps the whole record
+    (not only the name on an order) and its catalog feed hands it to the other tills."""
+
+    kind: Literal["customer_created"] = "customer_created"
+    id: UUID
+    customer_id: UUID
+    name: Name
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = ""
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    at: AwareDatetime
+
+
 SyncEventV1 = Annotated[
-    ShiftOpenedV1 | CashMovementV1 | ShiftClosedV1 | OrderVoidedV1 | OrderRefundedV1,
+    ShiftOpenedV1
+    | CashMovementV1
+    | ShiftClosedV1
+    | OrderVoidedV1
+    | OrderRefundedV1
+    | CustomerCreatedV1,
     Field(discriminator="kind"),
 ]
 
 
 class EventBatchV1(VersionedPayload):
-    """What a terminal pushes besides orders: shift, cash, void and refund events."""
+    """What a terminal pushes besides orders: shift, cash, void, refund and customer events."""
 
     events: Annotated[tuple[SyncEventV1, ...], Field(min_length=1, max_length=MAX_BATCH_SIZE)]
 

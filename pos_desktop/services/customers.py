@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from uuid import UUID
 
 from sqlalchemy import or_, select
 
-from pos_desktop.ids import new_id
+from pos_desktop.ids import new_id, utcnow
 from pos_desktop.services.errors import InvalidInput
 from pos_desktop.store.models import Customer
 from pos_desktop.store.uow import UnitOfWork
+from pos_desktop.sync.queue import QueueKind, enqueue
+from shared.protocol import CustomerCreatedV1
+
+MAX_PHONE = 32  # the cloud's limit
+MAX_EMAIL = 200
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+"""Something@somewhere.tld: catches typing slips; the cloud checks the address fully."""
 
 
 @dataclass(frozen=True)
@@ -48,21 +57,37 @@ def find_customers(uow: UnitOfWork, *, query: str, limit: int = 20) -> list[Cust
 def create_customer(
     uow: UnitOfWork, *, name: str, phone: str = "", email: str = ""
 ) -> CustomerView:
-    """A new customer made at the till, offline; the cloud learns of them with their order."""
-    name = name.strip()
+    """A new customer made at the till, often offline. The whole record goes to the cloud as
+    a `customer_created` event, written in the same transaction as the customer."""
+    name, phone, email = name.strip(), phone.strip(), email.strip()
     if not name:
         raise InvalidInput("A customer needs a name.", field="name", code="required")
-    if len(name) > 200 or len(phone) > 40 or len(email) > 200:
-        raise InvalidInput("That is too long.", field="name", code="too_long")
+    if len(name) > 200:
+        raise InvalidInput("That name is too long.", field="name", code="too_long")
+    if len(phone) > MAX_PHONE:
+        raise InvalidInput("That phone number is too long.", field="phone", code="too_long")
+    if len(email) > MAX_EMAIL:
+        raise InvalidInput("That e-mail address is too long.", field="email", code="too_long")
+    if email and not EMAIL_SHAPE.fullmatch(email):
+        raise InvalidInput("That is not an e-mail address.", field="email", code="invalid_email")
     customer = Customer(
         id=new_id(),
         name=name,
-        phone=phone.strip() or None,
-        email=email.strip() or None,
+        phone=phone or None,
+        email=email or None,
         customer_group="",
         created_offline=True,
         version=0,
     )
     uow.session.add(customer)
+    event = CustomerCreatedV1(
+        id=UUID(new_id()),
+        customer_id=UUID(customer.id),
+        name=name,
+        phone=phone,
+        email=email,
+        at=utcnow(),
+    )
+    enqueue(uow.session, QueueKind.EVENT, str(event.id), event)
     uow.commit()
     return _view(customer)

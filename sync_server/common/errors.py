@@ -194,6 +194,18 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+class ItemRefused(Exception):
+    """A synced item that cannot apply (a shift, void, refund or customer event): answered
+    `rejected` with `code` and `field`, never a request error, so the rest of the batch
+    flows on."""
+
+    def __init__(self, message: str, *, code: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+
+
 class Conflict(exceptions.APIException):
     """409: the request is valid but clashes with the current state (e.g. a row still in use)."""
 

@@ -1,9 +1,12 @@
-"""Write helpers every app's services share: create in the tenant, apply fields, soft delete."""
+"""Write helpers every app's services share: create in the tenant, apply fields, soft delete,
+insert unless the id exists."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, TypeVar
+
+from django.db import connections, models, router
 
 from sync_server.common.tenancy import TenantOwnedModel, VersionedModel
 
@@ -33,3 +36,26 @@ def soft_delete(instance: V) -> V:
     """Tombstone the row: it disappears from lists but stays for the change feed."""
     instance.soft_delete()
     return instance
+
+
+def insert_if_absent(instance: models.Model) -> bool:
+    """INSERT ... ON CONFLICT (pk) DO NOTHING: True when this call created the row.
+
+    The database decides, so concurrent inserts of one id make exactly one row; a loser waits
+    for the winner's commit and then sees its row.
+    """
+    model = type(instance)
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    fields = model._meta.concrete_fields
+    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    assert model._meta.pk is not None
+    pk = quote(str(model._meta.pk.column))
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({pk}) DO NOTHING RETURNING {pk}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.fetchone() is not None

@@ -15,6 +15,8 @@ from django.db import connections, models, router
 from django.utils import timezone
 
 from shared.protocol import OrderRefundedV1, OrderVoidedV1
+from sync_server.common.errors import ItemRefused
+from sync_server.common.services import insert_if_absent
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.kitchen.services import kitchen_tickets_cancel_lines
 from sync_server.orders.models import (
@@ -29,37 +31,8 @@ from sync_server.orders.models import (
 from sync_server.tenants.models import Tenant
 
 
-class OrderEventRefused(Exception):
+class OrderEventRefused(ItemRefused):
     """A void or refund that cannot apply; `code` and `field` go into the item's error."""
-
-    def __init__(self, message: str, *, code: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.field = field
-
-
-def insert_if_absent(instance: models.Model) -> bool:
-    """INSERT ... ON CONFLICT (pk) DO NOTHING: True when this call created the row.
-
-    The database decides, so concurrent inserts of one id make exactly one row; a loser waits
-    for the winner's commit and then sees its row.
-    """
-    model = type(instance)
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    fields = model._meta.concrete_fields
-    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    assert model._meta.pk is not None
-    pk = quote(str(model._meta.pk.column))
-    columns = ", ".join(quote(str(f.column)) for f in fields)
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({pk}) DO NOTHING RETURNING {pk}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        return cursor.fetchone() is not None
 
 
 @functools.cache

@@ -8,19 +8,14 @@ from datetime import datetime
 from django.db.models import Sum
 
 from shared.protocol import CashMovementV1, ShiftClosedV1, ShiftOpenedV1
+from sync_server.common.errors import ItemRefused
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.shifts.models import CashMovement, Shift, ShiftStatus
 from sync_server.tenants.models import Tenant
 
 
-class ShiftEventRefused(Exception):
+class ShiftEventRefused(ItemRefused):
     """A shift event that cannot apply; `code` and `field` go into the item's error."""
-
-    def __init__(self, message: str, *, code: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.field = field
 
 
 def shift_ensure(

@@ -25,6 +25,7 @@ from pydantic import TypeAdapter, ValidationError
 from shared.pricing import CashRounding, PromotionBook, PromotionFormatError, ServiceCharge
 from shared.protocol import (
     CashMovementV1,
+    CustomerCreatedV1,
     ErrorV1,
     ItemResultV1,
     OrderRefundedV1,
@@ -38,9 +39,11 @@ from shared.protocol import (
     error_from_validation,
 )
 from sync_server.catalog.models import Category, Product, TaxRate
-from sync_server.common.errors import DATABASE_UNAVAILABLE
+from sync_server.common.errors import DATABASE_UNAVAILABLE, ItemRefused
+from sync_server.common.services import insert_if_absent
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.customers.models import Customer
+from sync_server.customers.services import customer_create_from_terminal
 from sync_server.devices.auth import Device
 from sync_server.kitchen.services import (
     CatalogStations,
@@ -54,7 +57,6 @@ from sync_server.orders.models import Order, flags_text, flags_tuple
 from sync_server.orders.services import (
     OrderEventRefused,
     OrderRows,
-    insert_if_absent,
     order_refund,
     order_store,
     order_void,
@@ -710,7 +712,8 @@ def _guarded(item_id: str, ingest: Callable[..., T], **kwargs: Any) -> T | ItemR
 
 
 def _apply_event(*, tenant: Tenant, device: Device, event: WireModel) -> None:
-    """The event's effect; raises ShiftEventRefused or OrderEventRefused to reject it."""
+    """The event's effect; raises ShiftEventRefused, OrderEventRefused or CustomerEventRefused
+    to reject it."""
     if isinstance(event, ShiftOpenedV1):
         if event.terminal_id != device.terminal_id or event.outlet_id != device.outlet_id:
             raise ShiftEventRefused(
@@ -725,6 +728,8 @@ def _apply_event(*, tenant: Tenant, device: Device, event: WireModel) -> None:
         shift_close(
             tenant=tenant, event=event, outlet_id=device.outlet_id, terminal_id=device.terminal_id
         )
+    elif isinstance(event, CustomerCreatedV1):
+        customer_create_from_terminal(tenant=tenant, event=event)
     elif isinstance(event, OrderVoidedV1 | OrderRefundedV1):
         terminal_id = Order.objects.filter(id=event.order_id).values_list("terminal_id", flat=True)
         found = terminal_id.first()
@@ -758,7 +763,7 @@ def event_ingest(*, tenant: Tenant, device: Device, event: Any) -> ItemResultV1:
             if not insert_if_absent(ledger):
                 return _stored_result(SyncEvent, event.id, digest)  # type: ignore[no-any-return]
             _apply_event(tenant=tenant, device=device, event=event)
-    except (ShiftEventRefused, OrderEventRefused) as refused:
+    except ItemRefused as refused:  # shift, order or customer event refused
         return _rejected(
             str(event.id), _error(refused.message, code=refused.code, field=refused.field)
         )

@@ -12,8 +12,10 @@ import sqlite3
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 
+from pos_desktop.services.customers import create_customer
 from pos_desktop.services.simulate import simulate_sales
 from pos_desktop.terminal import Terminal
 from tests.chaos.proxy import FaultPlan, FaultProxy
@@ -32,6 +34,7 @@ from tests.chaos.support import (
     status,
     wait_until,
 )
+from tests.support import pg
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -135,3 +138,30 @@ def test_a_rejected_order_needs_attention_after_five_tries_and_stays(
     assert row[3] not in cloud.order_ids(terminal_id)
     assert len(cloud.order_ids(terminal_id)) == 4  # the others went through
     assert row[3] in local_order_ids(till)
+
+
+def test_a_customer_made_offline_reaches_the_cloud_and_the_other_tills(
+    cloud: Cloud, till: Path, tmp_path: Path
+) -> None:
+    pair(cloud, till)
+    terminal = Terminal(till)
+    try:
+        with terminal.uow() as uow:
+            made = create_customer(uow, name="Dewi Anggraini", phone="0815 222", email="d@ex.id")
+    finally:
+        terminal.close()
+    drain(till)
+    admin_url = f"postgresql://postgres@{pg.HOST_PORT}/{cloud.server.database.name}"
+    with psycopg.connect(admin_url) as connection:
+        stored = connection.execute(
+            "SELECT name, phone, email FROM customers_customer WHERE id = %s", (made.customer_id,)
+        ).fetchone()
+    assert stored == ("Dewi Anggraini", "0815 222", "d@ex.id")
+    other_till = tmp_path / "other-till"
+    pair(cloud, other_till)  # pairing downloads the catalog, customers included
+    drain(other_till)
+    with sqlite3.connect(other_till / "terminal.sqlite3") as connection:
+        there = connection.execute(
+            "SELECT name, phone FROM customers WHERE id = ?", (made.customer_id,)
+        ).fetchone()
+    assert there == ("Dewi Anggraini", "0815 222")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from pos_desktop.services.auth import SignedIn, approve
 from pos_desktop.services.cart import CartSession
@@ -15,7 +15,7 @@ from pos_desktop.services.refunds import refund_order, void_order
 from pos_desktop.services.shifts import close_shift, move_cash, open_shift, x_report
 from pos_desktop.store.models import Customer, Order, Shift, SyncQueueItem
 from pos_desktop.terminal import Terminal
-from shared.protocol import OrderRefundedV1, ShiftClosedV1
+from shared.protocol import CustomerCreatedV1, OrderRefundedV1, ShiftClosedV1
 from tests.desktop.conftest import product_id
 
 
@@ -156,6 +156,46 @@ def test_customers_created_offline_are_found_and_flagged(terminal: Terminal) -> 
     assert found[0].created_offline
     with terminal.uow() as uow, pytest.raises(InvalidInput):
         create_customer(uow, name="  ")
+
+
+def test_a_customer_created_at_the_till_goes_to_the_outbox_whole(terminal: Terminal) -> None:
+    with terminal.uow() as uow:
+        created = create_customer(
+            uow, name="Budi Santoso", phone=" 0813 777 ", email="budi@example.co.id"
+        )
+    with terminal.uow() as uow:
+        payloads = uow.session.scalars(
+            select(SyncQueueItem.payload).where(SyncQueueItem.kind == "event")
+        ).all()
+    events = [CustomerCreatedV1.model_validate_json(p) for p in payloads]
+    assert [(str(e.customer_id), e.name, e.phone, e.email) for e in events] == [
+        (created.customer_id, "Budi Santoso", "0813 777", "budi@example.co.id")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"name": "Citra", "email": "citra at example"}, "email"),
+        ({"name": "Citra", "phone": "0" * 33}, "phone"),
+        ({"name": "C" * 201}, "name"),
+    ],
+)
+def test_a_bad_customer_is_refused_with_its_field_and_nothing_is_written(
+    terminal: Terminal, fields: dict[str, str], field: str
+) -> None:
+    def rows() -> tuple[int | None, int | None]:
+        with terminal.uow() as uow:
+            return (
+                uow.session.scalar(select(func.count()).select_from(Customer)),
+                uow.session.scalar(select(func.count()).select_from(SyncQueueItem)),
+            )
+
+    before = rows()
+    with terminal.uow() as uow, pytest.raises(InvalidInput) as refused:
+        create_customer(uow, **fields)
+    assert refused.value.field == field
+    assert rows() == before
 
 
 def test_unit_of_work_rolls_back_unless_committed(terminal: Terminal) -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from shared.protocol import (
     CashMovementV1,
+    CustomerCreatedV1,
     DenominationCountV1,
     OrderRefundedV1,
     OrderVoidedV1,
@@ -18,6 +19,7 @@ from shared.protocol import (
 )
 from sync_server.catalog.models import Product
 from sync_server.common.tenancy import tenant_atomic
+from sync_server.customers.models import Customer
 from sync_server.kitchen.models import KitchenTicket, TicketStatus
 from sync_server.orders.models import Order, OrderLine, OrderStatus, Refund, StockLevel
 from sync_server.shifts.models import Shift, ShiftStatus
@@ -255,3 +257,59 @@ def test_a_shift_id_taken_by_another_tenant_is_refused_as_id_taken(
     with tenant_atomic(demo_tenant):
         assert not Order.objects.filter(id=sale.id).exists()
         assert not Shift.objects.filter(id=shift_id).exists()
+
+
+def _customer_created(customer_id: uuid.UUID, **fields: str) -> CustomerCreatedV1:
+    return CustomerCreatedV1(
+        id=uuid.uuid4(), customer_id=customer_id, at=AT, **{"name": "Ayu Lestari", **fields}
+    )
+
+
+def test_a_customer_made_at_a_till_is_kept_whole_once(
+    pair_device: Callable[..., PairedDevice], demo_tenant: Tenant
+) -> None:
+    device = pair_device()
+    customer_id = uuid.uuid4()
+    made = _customer_created(customer_id, phone="0812 555", email="ayu@example.co.id")
+    assert _statuses(device.push_events(made)) == ["created"]
+    assert _statuses(device.push_events(made)) == ["duplicate"]
+    with tenant_atomic(demo_tenant):
+        stored = Customer.objects.get(id=customer_id)
+    assert (stored.name, stored.phone, stored.email) == (
+        "Ayu Lestari",
+        "0812 555",
+        "ayu@example.co.id",
+    )
+    assert stored.version > 0  # the catalog feed hands it to the other tills
+    # The same customer sent again under another event (a till restored from a backup):
+    # what the back office may have edited since is left alone.
+    with tenant_atomic(demo_tenant):
+        Customer.objects.filter(id=customer_id).update(group="member")
+    again = _customer_created(customer_id, name="Ayu L.", phone="0000")
+    assert _statuses(device.push_events(again)) == ["created"]
+    with tenant_atomic(demo_tenant):
+        kept = Customer.objects.get(id=customer_id)
+    assert (kept.name, kept.phone, kept.group) == ("Ayu Lestari", "0812 555", "member")
+
+
+def test_a_customer_with_a_bad_email_or_a_taken_id_is_refused(
+    pair_device: Callable[..., PairedDevice], demo_tenant: Tenant, rival_tenant: Tenant
+) -> None:
+    device = pair_device()
+    with tenant_atomic(rival_tenant):
+        rivals = Customer.objects.create(tenant=rival_tenant, name="Somebody else")
+    bad_email = _customer_created(uuid.uuid4(), email="ayu at example")
+    taken = _customer_created(rivals.id)
+    answer = device.push_events(bad_email, taken)
+    assert answer.status_code == 200, answer.content
+    errors = [
+        (r["status"], r["error"]["code"], r["error"]["field"]) for r in answer.json()["results"]
+    ]
+    assert errors == [
+        ("rejected", "invalid_email", "email"),
+        ("rejected", "id_taken", "customer_id"),
+    ]
+    with tenant_atomic(demo_tenant):
+        assert not Customer.objects.filter(id=bad_email.customer_id).exists()
+    with tenant_atomic(rival_tenant):
+        assert Customer.objects.get(id=rivals.id).name == "Somebody else"
