@@ -365,7 +365,9 @@ def _kitchen_lines(order: OrderV1, context: OrderBatchContext) -> list[KitchenLi
     )
 
 
-def _stored_answer(item_id: uuid.UUID, digest: str, stored: Mapping[str, Any] | None) -> Any:
+def _stored_answer(
+    item_id: uuid.UUID, digest: str, stored: Mapping[str, Any] | None
+) -> ItemResultV1:
     """Answer for an id already stored: duplicate (same digest) or conflict (another one)."""
     if stored is None:  # the id exists, but under another tenant
         return _rejected(str(item_id), _error("this id is taken", code="id_taken", field="id"))
@@ -406,7 +408,9 @@ def _stored_results(
     }
 
 
-def _stored_result(model: type[Order] | type[SyncEvent], item_id: uuid.UUID, digest: str) -> Any:
+def _stored_result(
+    model: type[Order] | type[SyncEvent], item_id: uuid.UUID, digest: str
+) -> ItemResultV1:
     """Answer for an id already stored: duplicate (same digest) or conflict (another one)."""
     return _stored_results(model, {item_id: digest})[item_id]
 
@@ -424,12 +428,13 @@ class PreparedOrder:
     kitchen: KitchenOrder | None
 
     def mark_late(self) -> None:
-        """Its shift was closed when it arrived: flagged, and counted on the shift."""
+        """Its shift was closed when it arrived: flag it (`_count_late` counts it there)."""
         if "late" not in self.flags:
             self.flags.append("late")
             self.rows.order["flags"] = flags_text(self.flags)  # type: ignore[index]
 
     def created(self, context: OrderBatchContext) -> ItemResultV1:
+        """Its `created` answer, once stored; the batch's later orders then know its shift."""
         context.shifts.setdefault(
             self.order.shift_id,
             (self.order.terminal_id, ShiftStatus.CLOSED if "late" in self.flags else "open"),
@@ -552,7 +557,7 @@ def order_store_prepared(*, prepared: PreparedOrder, context: OrderBatchContext)
                     prepared.mark_late()
             rows = prepared.rows
             if not order_store(order=rows.order, lines=rows.lines, payments=rows.payments):
-                return _stored_result(Order, order.id, prepared.digest)  # type: ignore[no-any-return]
+                return _stored_result(Order, order.id, prepared.digest)
             stock_adjust(tenant=tenant, outlet_id=order.outlet_id, changes=prepared.stock)
             if prepared.kitchen is not None:
                 kitchen_tickets_create_for_order(
@@ -761,7 +766,7 @@ def event_ingest(*, tenant: Tenant, device: Device, event: Any) -> ItemResultV1:
                 received_at=received_at,
             )
             if not insert_if_absent(ledger):
-                return _stored_result(SyncEvent, event.id, digest)  # type: ignore[no-any-return]
+                return _stored_result(SyncEvent, event.id, digest)
             _apply_event(tenant=tenant, device=device, event=event)
     except ItemRefused as refused:  # shift, order or customer event refused
         return _rejected(
