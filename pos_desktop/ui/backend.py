@@ -530,8 +530,8 @@ class TerminalTill:
             found = customers.find_customers(uow, query=text)
         return [CustomerView(c.customer_id, c.name, c.phone) for c in found]
 
-    def create_customer(self, name: str, phone: str) -> CustomerView:
-        made = self._call(customers.create_customer, name=name, phone=phone)
+    def create_customer(self, name: str, phone: str, email: str = "") -> CustomerView:
+        made = self._call(customers.create_customer, name=name, phone=phone, email=email)
         return CustomerView(made.customer_id, made.name, made.phone)
 
     def attach_customer(self, customer_id: str | None) -> CartView:

@@ -291,10 +291,14 @@ class CustomerDialog(_Dialog):
         self.new_phone = QLineEdit()
         self.new_phone.setObjectName("customer_newPhone")
         self.new_phone.setPlaceholderText(self.tr("Phone"))
+        self.new_email = QLineEdit()
+        self.new_email.setObjectName("customer_newEmail")
+        self.new_email.setPlaceholderText(self.tr("E-mail (optional)"))
         create = button(self.tr("Create"), name="customer_create")
         create.clicked.connect(self._create)
         new_row.addWidget(self.new_name)
         new_row.addWidget(self.new_phone)
+        new_row.addWidget(self.new_email)
         new_row.addWidget(create)
         self.body.addLayout(new_row)
         self.chosen: CustomerView | None = None
@@ -315,13 +319,19 @@ class CustomerDialog(_Dialog):
         if not name:
             self.error.setText(self.tr("Give the customer a name."))
             return
-        phone, till = self.new_phone.text().strip(), self._till
+        phone, email, till = (
+            self.new_phone.text().strip(),
+            self.new_email.text().strip(),
+            self._till,
+        )
 
         def created(customer: CustomerView) -> None:
             self.chosen = customer
             QDialog.accept(self)
 
-        self._background.run(lambda: till.create_customer(name, phone), created, self._failed)
+        self._background.run(
+            lambda: till.create_customer(name, phone, email), created, self._failed
+        )
 
     def _failed(self, error: Exception) -> None:
         self.error.setText(str(getattr(error, "message", error)))

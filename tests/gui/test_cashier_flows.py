@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 from sqlalchemy import select
 
 from pos_desktop.store.models import Order, PrintJob, Refund, Shift, SyncQueueItem
 from pos_desktop.ui.backend import TerminalTill
 from pos_desktop.ui.dialogs import ManagerPinDialog
+from shared.protocol import CustomerCreatedV1
 from tests.gui.conftest import CASHIER_PIN, MANAGER_PIN, Driver
 
 
@@ -285,6 +286,14 @@ def test_customer_note_and_small_order_discount_reach_the_order(driver: Driver) 
     driver.tap("sell_customer")
     driver.type("customer_newName", "Dewi Lestari")
     driver.type("customer_newPhone", "0812-555-0101")
+    driver.type("customer_newEmail", "dewi at example")  # a slip: told, dialog stays open
+    driver.tap("customer_create")
+    error = driver.find("customer_error")
+    assert isinstance(error, QLabel) and error.text() == "That is not an e-mail address."
+    email_field = driver.find("customer_newEmail", QLineEdit)
+    assert isinstance(email_field, QLineEdit)
+    email_field.clear()
+    driver.type("customer_newEmail", "dewi@example.co.id")
     driver.tap("customer_create")
     assert window.sell.customer_button.text() == "Dewi Lestari"
     driver.tap("sell_orderDiscount")
@@ -300,6 +309,14 @@ def test_customer_note_and_small_order_discount_reach_the_order(driver: Driver) 
         assert order.customer_name == "Dewi Lestari"
         assert order.discount_minor == cart.discount_minor
         assert [line.note for line in order.lines] == ["no chili"]
+    with window.till.terminal.uow() as uow:  # type: ignore[attr-defined]
+        payloads = uow.session.scalars(
+            select(SyncQueueItem.payload).where(SyncQueueItem.kind == "event")
+        ).all()
+    made = [CustomerCreatedV1.model_validate_json(p) for p in payloads if "customer_created" in p]
+    assert [(e.name, e.phone, e.email) for e in made] == [
+        ("Dewi Lestari", "0812-555-0101", "dewi@example.co.id")
+    ]  # the whole record waits in the outbox for the cloud
     # the customer is findable for the next sale, offline
     driver.tap("sell_customer")
     driver.type("customer_search", "dewi")

@@ -69,6 +69,12 @@ INDONESIAN: dict[str, str] = {
     "Needs attention: %d": "Perlu perhatian: %d",
     "Needs attention": "Perlu perhatian",
     "New customer name": "Nama pelanggan baru",
+    "E-mail (optional)": "E-mail (opsional)",
+    "Type a percent from 0 to 100, like 10 or 12.5.": (
+        "Ketik persen dari 0 sampai 100, misalnya 10 atau 12,5."
+    ),
+    "That is not an amount. Type it like %s.": "Itu bukan jumlah. Ketik seperti %s.",
+    "%s is not an amount. Type it like %s.": "%s bukan jumlah. Ketik seperti %s.",
     "No product with barcode %s.": "Tidak ada produk dengan barcode %s.",
     "Note for %s": "Catatan untuk %s",
     "Note": "Catatan",

@@ -23,6 +23,10 @@
       <translation>Telepon</translation>
     </message>
     <message>
+      <source>E-mail (optional)</source>
+      <translation>E-mail (opsional)</translation>
+    </message>
+    <message>
       <source>Create</source>
       <translation>Buat</translation>
     </message>
@@ -52,6 +56,14 @@
     <message>
       <source>Amount</source>
       <translation>Jumlah</translation>
+    </message>
+    <message>
+      <source>Type a percent from 0 to 100, like 10 or 12.5.</source>
+      <translation>Ketik persen dari 0 sampai 100, misalnya 10 atau 12,5.</translation>
+    </message>
+    <message>
+      <source>That is not an amount. Type it like %s.</source>
+      <translation>Itu bukan jumlah. Ketik seperti %s.</translation>
     </message>
     <message>
       <source>Cancel</source>
@@ -308,6 +320,10 @@
     <message>
       <source>Exact %s</source>
       <translation>Uang pas %s</translation>
+    </message>
+    <message>
+      <source>%s is not an amount. Type it like %s.</source>
+      <translation>%s bukan jumlah. Ketik seperti %s.</translation>
     </message>
     <message>
       <source>Enter the reference of the card, QRIS or e-wallet payment.</source>
@@ -582,6 +598,10 @@
     <message>
       <source>Count the cash in the drawer (opening float).</source>
       <translation>Hitung uang tunai di laci (modal awal).</translation>
+    </message>
+    <message>
+      <source>That is not an amount. Type it like %s.</source>
+      <translation>Itu bukan jumlah. Ketik seperti %s.</translation>
     </message>
   </context>
   <context>
