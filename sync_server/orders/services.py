@@ -51,7 +51,7 @@ def full_row(model: type[models.Model], values: Mapping[str, Any], now: datetime
 
 @dataclass(frozen=True)
 class OrderRows:
-    """Column values of one order, its lines and its payments (see `order_store`)."""
+    """Column values of one order, its lines and its payments (see `orders_store`)."""
 
     order: Mapping[str, Any]
     lines: Sequence[Mapping[str, Any]]
@@ -109,16 +109,6 @@ def orders_store(entries: Sequence[OrderRows]) -> set[uuid.UUID]:
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params)
         return {uuid.UUID(str(row[0])) for row in cursor.fetchall()}
-
-
-def order_store(
-    *,
-    order: Mapping[str, Any],
-    lines: Sequence[Mapping[str, Any]],
-    payments: Sequence[Mapping[str, Any]],
-) -> bool:
-    """Store one order with its lines and payments unless its id exists: True when stored now."""
-    return bool(orders_store([OrderRows(order=order, lines=lines, payments=payments)]))
 
 
 def stock_adjust(*, tenant: Tenant, outlet_id: uuid.UUID, changes: Mapping[uuid.UUID, int]) -> None:

@@ -51,14 +51,12 @@ from sync_server.kitchen.services import (
     KitchenOrder,
     kitchen_lines_routed,
     kitchen_tickets_create_for_new_orders,
-    kitchen_tickets_create_for_order,
 )
 from sync_server.orders.models import Order, flags_text, flags_tuple
 from sync_server.orders.services import (
     OrderEventRefused,
     OrderRows,
     order_refund,
-    order_store,
     order_void,
     orders_store,
     stock_adjust,
@@ -252,7 +250,7 @@ def _clock_flags(order: OrderV1, context: OrderBatchContext) -> tuple[list[str],
 def _order_rows(
     order: OrderV1, context: OrderBatchContext, flags: list[str], digest: str, **extra: Any
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Column values of the order, its lines and its payments (see `order_store`)."""
+    """Column values of the order, its lines and its payments (see `orders_store`)."""
     tenant_id = context.tenant.id
     row = dict(
         id=order.id,
@@ -537,55 +535,59 @@ def _sum_stock(prepared: Sequence[PreparedOrder]) -> dict[uuid.UUID, int]:
     return total
 
 
+def _store_in_one_transaction(
+    prepared: Sequence[PreparedOrder], context: OrderBatchContext
+) -> dict[uuid.UUID, ItemResultV1]:
+    """Store prepared orders (ids distinct) in one transaction: provisional shifts, one
+    statement for orders, lines and payments, one stock upsert, one run of kitchen tickets,
+    late counts. Orders whose id is stored already get their duplicate/conflict answer.
+    Raises whatever failed, with everything rolled back and `context.shifts` as before."""
+    shifts_before = dict(context.shifts)
+    try:
+        with tenant_atomic(context.tenant):
+            _ensure_unknown_shifts(prepared, context)
+            stored = orders_store([item.rows for item in prepared])
+            new = [item for item in prepared if item.order.id in stored]
+            stock_adjust(
+                tenant=context.tenant, outlet_id=context.outlet.id, changes=_sum_stock(new)
+            )
+            kitchen = [item.kitchen for item in new if item.kitchen is not None]
+            if kitchen:
+                kitchen_tickets_create_for_new_orders(
+                    tenant=context.tenant, outlet=context.outlet, orders=kitchen
+                )
+            _count_late(new, context)
+            answers = _stored_results(
+                Order,
+                {item.order.id: item.digest for item in prepared if item.order.id not in stored},
+            )
+    except BaseException:
+        context.shifts.clear()
+        context.shifts.update(shifts_before)  # what the rolled-back transaction made is gone
+        raise
+    answers.update({item.order.id: item.created(context) for item in new})
+    return answers
+
+
 def order_store_prepared(*, prepared: PreparedOrder, context: OrderBatchContext) -> ItemResultV1:
     """Store one prepared order with its lines, payments, stock and kitchen tickets in its
-    own transaction (or nothing of it)."""
-    tenant = context.tenant
-    order = prepared.order
-    known_shift = context.shifts.get(order.shift_id)
+    own transaction (or nothing of it); a refusal the order itself caused is its answer."""
+    order_id = prepared.order.id
     try:
-        with tenant_atomic(tenant):
-            if known_shift is None:
-                shift = shift_ensure(
-                    tenant=tenant,
-                    shift_id=order.shift_id,
-                    outlet_id=order.outlet_id,
-                    terminal_id=order.terminal_id,
-                    opened_at=order.created_at,
-                )
-                if shift.status == ShiftStatus.CLOSED:
-                    prepared.mark_late()
-            rows = prepared.rows
-            if not order_store(order=rows.order, lines=rows.lines, payments=rows.payments):
-                return _stored_result(Order, order.id, prepared.digest)
-            stock_adjust(tenant=tenant, outlet_id=order.outlet_id, changes=prepared.stock)
-            if prepared.kitchen is not None:
-                kitchen_tickets_create_for_order(
-                    tenant=tenant,
-                    outlet=context.outlet,
-                    order_id=order.id,
-                    receipt_number=order.receipt_number,
-                    table=order.table,
-                    customer_name=order.customer_name,
-                    lines=prepared.kitchen.lines,
-                    printed_offline=order.kitchen_printed_offline,
-                    order_is_new=True,  # order_store has just inserted it
-                )
-            _count_late([prepared], context)
+        return _store_in_one_transaction([prepared], context)[order_id]
     except ShiftEventRefused as refused:
         return _rejected(
-            str(order.id), _error(refused.message, code=refused.code, field="shift_id")
+            str(order_id), _error(refused.message, code=refused.code, field="shift_id")
         )
     except IntegrityError as error:
         # A line or payment id that another order already uses: nothing of this order stays.
-        log.info("order %s refused by a constraint: %s", order.id, error)
+        log.info("order %s refused by a constraint: %s", order_id, error)
         return _rejected(
-            str(order.id),
+            str(order_id),
             _error(
                 "a line or payment id is already used", code="duplicate_child_id", field="lines"
             ),
         )
-    return prepared.created(context)
 
 
 def order_ingest(*, order: OrderV1, context: OrderBatchContext) -> ItemResultV1:
@@ -609,35 +611,14 @@ def _store_batch(
     ids = [item.order.id for item in prepared]
     if len(set(ids)) != len(ids):
         return None  # one id twice in a batch: the careful path answers each copy
-    shifts_before = dict(context.shifts)
     try:
-        with tenant_atomic(context.tenant):
-            _ensure_unknown_shifts(prepared, context)
-            stored = orders_store([item.rows for item in prepared])
-            new = [item for item in prepared if item.order.id in stored]
-            stock_adjust(
-                tenant=context.tenant, outlet_id=context.outlet.id, changes=_sum_stock(new)
-            )
-            kitchen = [item.kitchen for item in new if item.kitchen is not None]
-            if kitchen:
-                kitchen_tickets_create_for_new_orders(
-                    tenant=context.tenant, outlet=context.outlet, orders=kitchen
-                )
-            _count_late(new, context)
-            answers = _stored_results(
-                Order,
-                {item.order.id: item.digest for item in prepared if item.order.id not in stored},
-            )
+        return _store_in_one_transaction(prepared, context)
     except Exception as error:  # the careful path decides, item by item
         if isinstance(error, IntegrityError | OperationalError | ShiftEventRefused):
             log.info("batch of %d orders stored one by one: %r", len(prepared), error)
         else:  # a bug: every push would quietly pay twice, so say it loudly
             log.exception("batch of %d orders failed; stored one by one", len(prepared))
-        context.shifts.clear()
-        context.shifts.update(shifts_before)  # what the rolled-back transaction made is gone
         return None
-    answers.update({item.order.id: item.created(context) for item in new})
-    return answers
 
 
 def order_batch_ingest(

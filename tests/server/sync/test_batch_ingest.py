@@ -251,8 +251,7 @@ def test_a_database_outage_answers_503_and_refuses_no_order(
     def unreachable(*args: Any, **kwargs: Any) -> Any:
         raise OperationalError("could not connect to server")
 
-    monkeypatch.setattr(services, "orders_store", unreachable)  # the batch path
-    monkeypatch.setattr(services, "order_store", unreachable)  # and one by one
+    monkeypatch.setattr(services, "orders_store", unreachable)  # batch and one by one alike
     device = pair_device()
     shift_id = uuid.uuid4()
     menu = _menu(demo_products)

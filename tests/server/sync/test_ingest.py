@@ -270,25 +270,18 @@ def test_a_failure_inside_one_order_rolls_it_back_and_spares_the_batch(
     shift_id = uuid.uuid4()
     fine = make_order(device, [(demo_products["Espresso"], 1)], shift_id=shift_id, at=AT)
     cooked = make_order(device, [(demo_products["Nasi Goreng"], 1)], shift_id=shift_id, at=AT)
-    working = services.kitchen_tickets_create_for_order
     working_batch = services.kitchen_tickets_create_for_new_orders
-    batch_attempts: list[int] = []
+    attempts: list[int] = []
 
     def broken_kitchen(**kwargs: Any) -> Any:
-        if kwargs["order_id"] == cooked.id:
-            raise RuntimeError("kitchen bug")
-        return working(**kwargs)
-
-    def broken_batch_kitchen(**kwargs: Any) -> Any:
-        batch_attempts.append(len(kwargs["orders"]))
+        attempts.append(len(kwargs["orders"]))
         if any(order.order_id == cooked.id for order in kwargs["orders"]):
             raise RuntimeError("kitchen bug")
         return working_batch(**kwargs)
 
-    monkeypatch.setattr(services, "kitchen_tickets_create_for_order", broken_kitchen)
-    monkeypatch.setattr(services, "kitchen_tickets_create_for_new_orders", broken_batch_kitchen)
+    monkeypatch.setattr(services, "kitchen_tickets_create_for_new_orders", broken_kitchen)
     results = _results(device.push_orders(cooked, fine))
-    assert batch_attempts == [2]  # tried together first, rolled back, then one by one
+    assert attempts == [2, 1, 1]  # tried together first, rolled back, then one by one
     assert [r["status"] for r in results] == ["rejected", "created"]
     assert results[0]["error"]["code"] == "server_error"  # type: ignore[index]
     with tenant_atomic(demo_tenant):

@@ -1,7 +1,7 @@
 """`kiosk-server kitchen_ticket`: put test tickets on an outlet's screens (demo, e2e, bench).
 
-Goes through `kitchen_tickets_create_for_order`, exactly as the order ingest does, so the
-tickets are stored, sequenced and nudged after commit like real ones.
+Goes through `kitchen_tickets_create_for_order`, the same routing, sequences and after-commit
+nudge as the order ingest's tickets, so they are stored and shown like real ones.
 """
 
 from __future__ import annotations
