@@ -103,7 +103,8 @@ def void_order(
     )
 
 
-def _refunded_quantities(order: Order) -> dict[str, int]:
+def refunded_quantities(order: Order) -> dict[str, int]:
+    """Units refunded so far per line id (the orders screen shows them; refunds cap on them)."""
     done: dict[str, int] = {}
     for refund in order.refunds:
         for line in refund.lines:
@@ -136,7 +137,7 @@ def refund_order(
     shift = open_shift_row(session)
     if shift is None:
         raise StateError("Open a shift to give money back.", code="no_open_shift")
-    done = _refunded_quantities(order)
+    done = refunded_quantities(order)
     wanted = (
         dict(quantities)
         if quantities is not None
