@@ -190,6 +190,7 @@ def _upsert(session: Session, change: CatalogChangeV1, outlet_id: str | None) ->
                 kitchen_station=data.kitchen_station,
                 is_active=data.active,
                 version=version,
+                image_url=data.image_url,
             )
         )
     elif isinstance(data, ModifierGroupV1):

@@ -101,6 +101,8 @@ class Product(Base):
     kitchen_station: Mapped[str | None] = mapped_column(String(64))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+    image_url: Mapped[str] = mapped_column(String(500), default="")
+    """The catalog's picture of the product (often relative to the server), "" for none."""
 
 
 class ModifierGroup(Base):

@@ -11,6 +11,8 @@ from sqlalchemy import Engine, inspect, text
 from pos_desktop.store.db import Database, make_engine, migrate
 from pos_desktop.store.models import Base
 
+HEAD = "0004"
+
 
 def _differences(engine: Engine) -> list[object]:
     with engine.connect() as connection:
@@ -26,7 +28,7 @@ def _revision(engine: Engine) -> str:
 def test_empty_database_migrates_to_the_models(tmp_path: Path) -> None:
     database = Database(tmp_path)
     assert _differences(database.engine) == []
-    assert _revision(database.engine) == "0003"
+    assert _revision(database.engine) == HEAD
     database.dispose()
 
 
@@ -41,7 +43,7 @@ def test_older_database_is_upgraded_in_place_keeping_its_rows(tmp_path: Path) ->
     engine.dispose()
 
     database = Database(tmp_path)  # start-up runs the migrations
-    assert _revision(database.engine) == "0003"
+    assert _revision(database.engine) == HEAD
     assert _differences(database.engine) == []
     with database.engine.connect() as connection:
         row = connection.execute(
@@ -68,6 +70,6 @@ def test_every_connection_is_durable_and_enforces_foreign_keys(tmp_path: Path) -
 def test_restart_on_a_current_database_changes_nothing(tmp_path: Path) -> None:
     Database(tmp_path).dispose()
     again = Database(tmp_path)
-    assert _revision(again.engine) == "0003"
+    assert _revision(again.engine) == HEAD
     assert _differences(again.engine) == []
     again.dispose()
