@@ -187,7 +187,7 @@ def shift_figures(
         TaxFigure(name, rate_bp, inclusive, amount)
         for (name, rate_bp, inclusive), amount in sorted(taxes.items())
     )
-    tax = sum(taxes.values()) - refund_tax
+    tax_total = sum(taxes.values()) - refund_tax
     expected = (
         opening_float_minor + payments.get("cash", 0) - refunded.get("cash", 0) + cash_in - cash_out
     )
@@ -201,9 +201,9 @@ def shift_figures(
         service_charge_minor=service,
         taxes=tax_figures,
         tax_refunded_minor=refund_tax,
-        tax_minor=tax,
+        tax_minor=tax_total,
         rounding_minor=rounding,
-        total_collected_minor=net + service + tax + rounding,
+        total_collected_minor=net + service + tax_total + rounding,
         payments_by_method=payments,
         refunds_by_method=refunded,
         opening_float_minor=opening_float_minor,
