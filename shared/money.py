@@ -20,6 +20,7 @@ from babel.numbers import (
     get_currency_symbol,
     get_decimal_symbol,
     get_group_symbol,
+    get_plus_sign_symbol,
     list_currencies,
     parse_decimal,
     parse_pattern,
@@ -264,6 +265,18 @@ def format_money(money: Money, locale: str) -> str:
         decimal_quantization=True,
     )
     return _spaced_symbol(text, get_currency_symbol(money.currency, babel_locale))
+
+
+def format_signed_money(money: Money, locale: str) -> str:
+    """A change to an amount with its sign always shown: +Rp 3.000, -Rp 2.000 (id_ID).
+
+    The one place for signed amounts (modifier surcharges, adjustments): prefixing "+" to
+    format_money's text would print "+-Rp 2.000" for a negative delta. Zero has no sign.
+    """
+    text = format_money(money, locale)
+    if money.amount_minor > 0:
+        return get_plus_sign_symbol(_locale(locale)) + text
+    return text
 
 
 _IGNORED_IN_AMOUNT = {"\u200e", "\u200f", "\u061c"}

@@ -9,6 +9,7 @@ B + T, read back as an inclusive price, gives B and T again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -18,6 +19,26 @@ from shared.rounding import BASIS_POINTS, RoundingRule, allocate, divide, percen
 
 MAX_RATE_BP = 10 * BASIS_POINTS
 """A tax or service charge above 1000% is a typo, not a rate."""
+
+
+_TRAILING_PERCENT = re.compile(r"\s*\d+(?:[.,]\d+)?\s*%\s*$")
+
+
+def percent_text(rate_bp: int) -> str:
+    """Basis points as a short percent without floats: 1000 -> '10%', 1250 -> '12.5%'."""
+    whole, rest = divmod(rate_bp, 100)
+    return f"{whole}%" if rest == 0 else f"{whole}.{rest:02d}".rstrip("0") + "%"
+
+
+def tax_label(name: str, rate_bp: int) -> str:
+    """A tax as a receipt, screen or report names it: `PB1 10%`, the rate said once.
+
+    A name that already ends in a percent (`PPN 11%`) is not given a second one; the rate
+    shown is the one charged, so `PB1 10%` overridden to 5% at an outlet reads `PB1 5%`.
+    """
+    base = _TRAILING_PERCENT.sub("", name).strip()
+    rate = percent_text(rate_bp)
+    return f"{base} {rate}" if base else rate
 
 
 class TaxConfigError(InvalidValueError):

@@ -140,7 +140,7 @@ class ModifiersDialog(_Dialog):
             for position, option in enumerate(group.options):
                 text = option.name
                 if option.price_delta_minor:
-                    text += f"\n+{money(option.price_delta_minor)}"
+                    text += f"\n{money.signed(option.price_delta_minor)}"
                 option_button = button(text, checkable=True, name=f"option_{option.name}")
                 option_button.setMinimumHeight(56)
                 option_button.setProperty("option_id", option.id)

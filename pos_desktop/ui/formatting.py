@@ -8,7 +8,14 @@ from functools import lru_cache
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
-from shared.money import Money, MoneyParseError, currency_exponent, format_money, parse_money
+from shared.money import (
+    Money,
+    MoneyParseError,
+    currency_exponent,
+    format_money,
+    format_signed_money,
+    parse_money,
+)
 
 MAX_PERCENT_BP = 10_000
 _ASCII_DIGITS = "0123456789"
@@ -31,6 +38,10 @@ class MoneyFormat:
     def __call__(self, amount_minor: int) -> str:
         """`25000` -> `Rp 25.000` for IDR in id_ID."""
         return _formatted(amount_minor, self.currency, self.locale)
+
+    def signed(self, amount_minor: int) -> str:
+        """A surcharge or reduction with its sign: `+Rp 3.000`, `-Rp 2.000` (modifier prices)."""
+        return format_signed_money(Money(amount_minor, self.currency), self.locale)
 
     @property
     def exponent(self) -> int:
@@ -83,9 +94,3 @@ class MoneyFormat:
     def percent_characters(self) -> str:
         """What a percent field lets a cashier type: ASCII digits and the decimal separator."""
         return _ASCII_DIGITS + get_decimal_symbol(self.locale)
-
-
-def percent_text(value_bp: int) -> str:
-    """Basis points as a short percent without floats: 1000 -> 10%, 1250 -> 12.5%."""
-    whole, rest = divmod(value_bp, 100)
-    return f"{whole}%" if rest == 0 else f"{whole}.{rest:02d}".rstrip("0") + "%"

@@ -177,3 +177,21 @@ def test_unknown_locale_is_refused() -> None:
     with pytest.raises(MoneyError) as caught:
         format_money(Money(1, "USD"), "xx_NOPE")
     assert caught.value.field == "locale"
+
+
+def test_signed_money_says_its_sign_once() -> None:
+    from shared.money import format_signed_money
+
+    assert format_signed_money(Money(3_000, "IDR"), "id_ID") == "+Rp 3.000"
+    assert format_signed_money(Money(-3_000, "IDR"), "id_ID") == "-Rp 3.000"
+    assert format_signed_money(Money(0, "IDR"), "id_ID") == "Rp 0"
+    assert format_signed_money(Money(150, "USD"), "en_US") == "+$1.50"
+
+
+def test_tax_label_names_the_rate_once() -> None:
+    from shared.tax import tax_label
+
+    assert tax_label("PB1", 1_000) == "PB1 10%"
+    assert tax_label("PPN 11%", 1_100) == "PPN 11%"
+    assert tax_label("PB1 10%", 500) == "PB1 5%"  # the rate charged at the outlet wins
+    assert tax_label("VAT 12,5 %", 1_250) == "VAT 12.5%"
