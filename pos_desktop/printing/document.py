@@ -5,13 +5,16 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from pos_desktop.printing.labels import ENGLISH, SlipLabels
+from shared.reports import ShiftFigures
+
 Align = Literal["left", "center", "right"]
-DocumentKind = Literal["receipt", "kitchen", "report", "test"]
+DocumentKind = Literal["receipt", "kitchen", "report", "refund", "test"]
 
 
 # --- blocks: what a printout is made of, independent of paper width and device ---------------
@@ -67,10 +70,9 @@ class Fields:
 
 @dataclass(frozen=True)
 class ItemDetail:
-    """A modifier row under an order line, with its surcharge when it has one."""
+    """A modifier row under an order line (no amount: the line's price includes it)."""
 
     text: str
-    amount_minor: int | None = None
 
 
 @dataclass(frozen=True)
@@ -159,43 +161,19 @@ def document_to_json(document: PrintDocument) -> str:
 
 
 @dataclass(frozen=True)
-class ReceiptLabels:
-    """The words printed on a receipt; a tenant may translate them (e.g. Indonesian)."""
-
-    receipt_no: str = "Receipt"
-    terminal: str = "Terminal"
-    cashier: str = "Cashier"
-    date: str = "Date"
-    table: str = "Table"
-    customer: str = "Customer"
-    subtotal: str = "Subtotal"
-    tax: str = "Tax"
-    tax_included: str = "incl."
-    rounding: str = "Rounding"
-    total: str = "TOTAL"
-    tendered: str = "Tendered"
-    change: str = "Change"
-    copy: str = "COPY"
-    note: str = "Note"
-
-
-@dataclass(frozen=True)
-class ModifierData:
-    """A modifier on an order line (e.g. "Extra shot"), with its surcharge per unit if any."""
-
-    name: str
-    amount_minor: int = 0
-
-
-@dataclass(frozen=True)
 class ReceiptLineData:
-    """An order line as the receipt shows it: `amount_minor` is the line total before discounts."""
+    """An order line as the receipt shows it.
+
+    `unit_price_minor` is the price of one unit with its modifiers and `amount_minor` the line
+    total before discounts, so the line reads at its full price; `modifiers` are the names of
+    the options chosen (group defaults left out), printed under it without amounts of their own.
+    """
 
     name: str
     quantity: int
     unit_price_minor: int
     amount_minor: int
-    modifiers: tuple[ModifierData, ...] = ()
+    modifiers: tuple[str, ...] = ()
     note: str = ""
 
 
@@ -230,12 +208,18 @@ class PaymentData:
 
 @dataclass(frozen=True)
 class TenantHeader:
-    """Who issued the receipt: tenant, outlet, address, tax id, optional logo and footer."""
+    """Who issued the slip: business, outlet, address, tax id, optional logo, text and footer.
+
+    `tax_id` is the bare number and `tax_id_label` what the business's country calls it
+    (NPWP); `extra_lines` is the tenant's own receipt header text.
+    """
 
     tenant_name: str
     outlet_name: str = ""
     address_lines: tuple[str, ...] = ()
     tax_id: str = ""
+    tax_id_label: str = ""
+    extra_lines: tuple[str, ...] = ()
     logo_png: bytes | None = None
     footer_lines: tuple[str, ...] = ()
 
@@ -264,7 +248,7 @@ class ReceiptData:
     table: str = ""
     customer_name: str = ""
     notice: str = ""  # e.g. VOIDED or REFUNDED on the reprint of such an order
-    labels: ReceiptLabels = field(default_factory=ReceiptLabels)
+    labels: SlipLabels = ENGLISH
 
 
 def local_time(moment: datetime, time_zone: str) -> str:
@@ -274,25 +258,66 @@ def local_time(moment: datetime, time_zone: str) -> str:
     return moment.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%d %H:%M")
 
 
+def tax_label(name: str, rate_bp: int) -> str:
+    """A tax as the slip names it: `PB1 10%`; a name that already carries its rate keeps it."""
+    rate = _percent(rate_bp)
+    return name if name.replace(" ", "").endswith(rate) else f"{name} {rate}"
+
+
 def _percent(rate_bp: int) -> str:
     """Basis points as a percent string without floats: 1100 -> '11%', 1250 -> '12.5%'."""
     whole, rest = divmod(rate_bp, 100)
     return f"{whole}%" if rest == 0 else f"{whole}.{rest:02d}".rstrip("0") + "%"
 
 
-def receipt_document(data: ReceiptData, *, copy: bool = False) -> PrintDocument:
-    """Lay a sale out as receipt blocks; a reprint (`copy`) is marked and never opens the drawer."""
-    labels = data.labels
-    header = data.header
+def _key(line: str) -> str:
+    """A header line compared as a reader would: case, spacing and end punctuation ignored."""
+    return " ".join(line.casefold().split()).strip(" .,;:-")
+
+
+def header_blocks(header: TenantHeader) -> list[Block]:
+    """Business name, outlet, address, labelled tax id, then the tenant's header text: each once.
+
+    The tenant's receipt header text often repeats the name and address the slip already
+    prints (`Kopi Kiosk / Jl. Jend. Sudirman No. 1, Jakarta`): such lines are left out, as
+    is an outlet named like the business.
+    """
     blocks: list[Block] = []
     if header.logo_png:
         blocks.append(Logo(header.logo_png))
     blocks.append(Heading(header.tenant_name))
-    address = tuple(line for line in (header.outlet_name, *header.address_lines) if line)
-    if header.tax_id:
-        address += (header.tax_id,)
-    if address:
-        blocks.append(Text(address))
+    names = {_key(header.tenant_name)}
+    lines: list[str] = []
+    if header.outlet_name and _key(header.outlet_name) not in names:
+        lines.append(header.outlet_name)
+        names.add(_key(header.outlet_name))
+    addresses = [_key(line) for line in header.address_lines if _key(line)]
+    lines += [line for line in header.address_lines if _key(line)]
+    tax_id = header.tax_id.strip()
+    if tax_id:
+        label = header.tax_id_label
+        labelled = not label or _key(tax_id).startswith(_key(label))
+        lines.append(tax_id if labelled else f"{label} {tax_id}")
+    for line in header.extra_lines:
+        key = _key(line)
+        repeats = (
+            not key
+            or key in names
+            or any(key.startswith(a) or a.startswith(key) for a in addresses)
+            or (tax_id and _key(tax_id) in key)
+        )
+        if not repeats:
+            lines.append(line)
+    if lines:
+        blocks.append(Text(tuple(lines)))
+    return blocks
+
+
+def receipt_document(data: ReceiptData, *, copy: bool = False) -> PrintDocument:
+    """Lay a sale out as receipt blocks; a reprint (`copy`) is marked and never opens the drawer."""
+    labels = data.labels
+    header = data.header
+    blocks = header_blocks(header)
     if copy:
         blocks.append(Mark(labels.copy))
     if data.notice:
@@ -315,10 +340,7 @@ def receipt_document(data: ReceiptData, *, copy: bool = False) -> PrintDocument:
             line.name,
             line.amount_minor,
             line.unit_price_minor,
-            tuple(
-                ItemDetail(f"+ {m.name}", m.amount_minor * line.quantity or None)
-                for m in line.modifiers
-            ),
+            tuple(ItemDetail(f"+ {name}") for name in line.modifiers),
             line.note,
         )
         for line in data.lines
@@ -330,7 +352,7 @@ def receipt_document(data: ReceiptData, *, copy: bool = False) -> PrintDocument:
     totals += [Amount(s.name, s.amount_minor) for s in data.service_charges]
     for tax in data.taxes:
         suffix = f" ({labels.tax_included})" if tax.included else ""
-        totals.append(Amount(f"{tax.name} {_percent(tax.rate_bp)}{suffix}", tax.amount_minor))
+        totals.append(Amount(tax_label(tax.name, tax.rate_bp) + suffix, tax.amount_minor))
     if data.rounding_minor:
         totals.append(Amount(labels.rounding, data.rounding_minor))
     totals.append(Amount(labels.total, data.total_minor, bold=True, tall=True))
@@ -385,26 +407,28 @@ class KitchenTicketData:
     offline: bool = False
     already_printed: bool = False
     order_id: str | None = None  # the stored order the job belongs to (not printed)
+    labels: SlipLabels = ENGLISH
 
 
 def kitchen_ticket_document(data: KitchenTicketData) -> PrintDocument:
     """Lay a kitchen ticket out: station, big order number, where it goes, then tall items."""
+    labels = data.labels
     blocks: list[Block] = []
     if data.already_printed:
-        blocks.append(Mark("ALREADY PRINTED"))
+        blocks.append(Mark(labels.already_printed))
     if data.offline:
-        blocks.append(Mark("PRINTED OFFLINE"))
+        blocks.append(Mark(labels.printed_offline))
     blocks.append(Heading(data.station.upper(), size="tall"))
     blocks.append(Heading(f"#{data.order_number}", size="large"))
     if data.table:
-        blocks.append(Heading(f"Table {data.table}", size="tall"))
+        blocks.append(Heading(f"{labels.table} {data.table}", size="tall"))
     if data.customer_name:
         blocks.append(Heading(data.customer_name, size="tall"))
-    info = [Field("Time", local_time(data.created_at, data.time_zone))]
+    info = [Field(labels.time, local_time(data.created_at, data.time_zone))]
     if data.receipt_no:
-        info.append(Field("Receipt", data.receipt_no))
+        info.append(Field(labels.receipt_no, data.receipt_no))
     if data.cashier_name:
-        info.append(Field("Cashier", data.cashier_name))
+        info.append(Field(labels.cashier, data.cashier_name))
     items = tuple(
         Item(
             i.quantity,
@@ -423,9 +447,10 @@ def kitchen_ticket_document(data: KitchenTicketData) -> PrintDocument:
 
 @dataclass(frozen=True)
 class ShiftReportData:
-    """Shift figures for an X (mid-shift, shift stays open) or Z (closing) report.
+    """An X (mid-shift, shift stays open) or Z (closing) report: who, when, and the figures.
 
-    Discounts and refunds are given as positive amounts, as the shift figures store them.
+    The figures are `shared.reports.ShiftFigures`, the one definition the back office's shift
+    reports use too, so paper and screen give the same numbers for the same shift.
     """
 
     report: Literal["X", "Z"]
@@ -439,58 +464,70 @@ class ShiftReportData:
     time_zone: str
     currency: str
     locale: str
-    order_count: int
-    gross_sales_minor: int
-    discounts_minor: int
-    refunds_minor: int
-    net_sales_minor: int
-    service_charge_minor: int = 0
-    tax_minor: int = 0
-    void_count: int = 0
-    payments: tuple[AdjustmentData, ...] = ()
-    opening_float_minor: int = 0
-    cash_in_minor: int = 0
-    cash_out_minor: int = 0
-    cash_expected_minor: int = 0
-    cash_counted_minor: int | None = None
+    figures: ShiftFigures
     closed_at: datetime | None = None
+    labels: SlipLabels = ENGLISH
 
 
 def shift_report_document(data: ShiftReportData) -> PrintDocument:
-    """Lay an X or Z report out; the Z report adds the counted cash and the difference."""
-    title = "X REPORT" if data.report == "X" else "Z REPORT"
+    """Lay an X or Z report out in the order of the figures' waterfall, then the drawer.
+
+    Gross sales - discounts - refunds = net sales (excluding tax and service); + service
+    charge + tax per rate + rounding = total collected. The Z report adds the counted cash
+    and the difference.
+    """
+    labels, figures = data.labels, data.figures
+    title = labels.x_report if data.report == "X" else labels.z_report
     info = [
-        Field("Outlet", data.outlet_name),
-        Field("Terminal", data.terminal_name),
-        Field("Shift", data.shift_name),
-        Field("Cashier", data.cashier_name),
-        Field("Opened", local_time(data.opened_at, data.time_zone)),
+        Field(labels.outlet, data.outlet_name),
+        Field(labels.terminal, data.terminal_name),
+        Field(labels.shift, data.shift_name),
+        Field(labels.cashier, data.cashier_name),
+        Field(labels.opened, local_time(data.opened_at, data.time_zone)),
     ]
     if data.closed_at is not None:
-        info.append(Field("Closed", local_time(data.closed_at, data.time_zone)))
+        info.append(Field(labels.closed, local_time(data.closed_at, data.time_zone)))
     info += [
-        Field("Printed", local_time(data.printed_at, data.time_zone)),
-        Field("Orders", str(data.order_count)),
-        Field("Voids", str(data.void_count)),
+        Field(labels.printed, local_time(data.printed_at, data.time_zone)),
+        Field(labels.orders, str(figures.order_count)),
+        Field(labels.voids, str(figures.void_count)),
     ]
     sales = [
-        Amount("Gross sales", data.gross_sales_minor),
-        Amount("Discounts", -data.discounts_minor),
-        Amount("Service charge", data.service_charge_minor),
-        Amount("Tax", data.tax_minor),
-        Amount("Net sales", data.net_sales_minor, bold=True),
-        Amount("Refunds", -data.refunds_minor),
+        Amount(labels.gross_sales, figures.gross_sales_minor),
+        Amount(labels.discounts, -figures.discount_minor),
+        Amount(labels.refunds, -figures.refunds_minor),
+        Amount(labels.net_sales, figures.net_sales_minor, bold=True),
+        Amount(labels.service_charge, figures.service_charge_minor),
+    ]
+    sales += [Amount(tax_label(t.name, t.rate_bp), t.amount_minor) for t in figures.taxes]
+    if figures.tax_refunded_minor:
+        sales.append(Amount(labels.tax_refunded, -figures.tax_refunded_minor))
+    if not figures.taxes and not figures.tax_refunded_minor:
+        sales.append(Amount(labels.tax, figures.tax_minor))
+    sales += [
+        Amount(labels.rounding, figures.rounding_minor),
+        Amount(labels.total_collected, figures.total_collected_minor, bold=True),
+    ]
+    payments = [
+        Amount(labels.method_name(method), amount)
+        for method, amount in sorted(figures.payments_by_method.items())
+    ]
+    payments += [
+        Amount(f"{labels.refund_in} {labels.method_name(method)}", -amount)
+        for method, amount in sorted(figures.refunds_by_method.items())
+        if amount
     ]
     cash = [
-        Amount("Opening float", data.opening_float_minor),
-        Amount("Cash in", data.cash_in_minor),
-        Amount("Cash out", -data.cash_out_minor),
-        Amount("Cash expected", data.cash_expected_minor, bold=True),
+        Amount(labels.opening_float, figures.opening_float_minor),
+        Amount(labels.cash_in, figures.cash_in_minor),
+        Amount(labels.cash_out, -figures.cash_out_minor),
+        Amount(labels.cash_expected, figures.cash_expected_minor, bold=True),
     ]
-    if data.cash_counted_minor is not None:
+    if data.report == "Z" and figures.cash_counted_minor is not None:
+        difference = figures.cash_counted_minor - figures.cash_expected_minor
         cash += [
-            Amount("Cash counted", data.cash_counted_minor),
-            Amount("Difference", data.cash_counted_minor - data.cash_expected_minor, bold=True),
+            Amount(labels.cash_counted, figures.cash_counted_minor),
+            Amount(labels.difference, difference, bold=True),
         ]
     blocks: tuple[Block, ...] = (
         Heading(data.tenant_name),
@@ -500,19 +537,98 @@ def shift_report_document(data: ShiftReportData) -> PrintDocument:
         Rule(),
         Amounts(tuple(sales)),
         Rule(),
-        Amounts(tuple(Amount(p.name, p.amount_minor) for p in data.payments)),
+        Text((labels.payments,), align="left", bold=True),
+        Amounts(tuple(payments)),
         Rule(),
         Amounts(tuple(cash)),
     )
     return PrintDocument("report", data.currency, data.locale, blocks)
 
 
-def test_page_document(printer_url: str, columns: int) -> PrintDocument:
+# --- refund and void slips --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefundLineData:
+    """A line given back: how many of what, and the money for them."""
+
+    name: str
+    quantity: int
+    amount_minor: int
+
+
+@dataclass(frozen=True)
+class RefundSlipData:
+    """A refund or void as its slip shows it: what, how much, how, why and who approved it.
+
+    `method` is the payment method's printed name; a void gives back what was paid, in the
+    order's own methods.
+    """
+
+    kind: Literal["refund", "void"]
+    header: TenantHeader
+    receipt_no: str
+    order_id: str
+    refund_id: str
+    terminal_name: str
+    cashier_name: str
+    manager_name: str
+    refunded_at: datetime
+    time_zone: str
+    currency: str
+    locale: str
+    lines: tuple[RefundLineData, ...]
+    amount_minor: int
+    method: str
+    reason: str
+    labels: SlipLabels = ENGLISH
+
+
+def refund_slip_document(data: RefundSlipData, *, copy: bool = False) -> PrintDocument:
+    """Lay a refund or void slip out for the drawer and the books; it never opens the drawer."""
+    labels = data.labels
+    blocks = header_blocks(data.header)
+    blocks.append(Mark(labels.refund_title if data.kind == "refund" else labels.void_title))
+    if copy:
+        blocks.append(Mark(labels.copy))
+    info = (
+        Field(labels.receipt_no, data.receipt_no, bold=True),
+        Field(labels.time, local_time(data.refunded_at, data.time_zone)),
+        Field(labels.terminal, data.terminal_name),
+        Field(labels.cashier, data.cashier_name),
+    )
+    items = tuple(Item(line.quantity, line.name, line.amount_minor) for line in data.lines)
+    total_label = labels.refunded_total if data.kind == "refund" else labels.voided_total
+    why = (
+        Field(labels.method, data.method),
+        Field(labels.reason, data.reason),
+        Field(labels.approved_by, data.manager_name, bold=True),
+    )
+    blocks += [Rule(), Fields(info), Rule()]
+    if items:
+        blocks += [Items(items), Rule()]
+    total = [Amount(total_label, data.amount_minor, bold=True, tall=True)]
+    rounding_minor = data.amount_minor - sum(line.amount_minor for line in data.lines)
+    if items and rounding_minor:  # cash given back rounds to the tenant's step
+        total.insert(0, Amount(labels.rounding, rounding_minor))
+    blocks += [
+        Amounts(tuple(total)),
+        Rule(),
+        Fields(why),
+        Rule(),
+        QrCode(data.order_id),
+    ]
+    return PrintDocument("refund", data.currency, data.locale, tuple(blocks))
+
+
+def test_page_document(
+    printer_url: str, columns: int, labels: SlipLabels = ENGLISH
+) -> PrintDocument:
     """A test page that shows the width, the code page and the QR support of a printer."""
     ruler = "".join(str(i % 10) for i in range(1, columns + 1))
     blocks: tuple[Block, ...] = (
-        Heading("TEST PRINT", size="large"),
-        Text((printer_url, f"{columns} columns"), align="center"),
+        Heading(labels.test_print, size="large"),
+        Text((printer_url, f"{columns} {labels.columns}"), align="center"),
         Rule(),
         Text((ruler,), align="left"),
         Text(("Es Teh Manis", "Crème brûlée", "Café Señor", "Nasi Goreng Spésial"), align="left"),

@@ -1,4 +1,4 @@
-"""Print data read from the terminal's store: receipts and kitchen tickets of orders, X/Z."""
+"""Print data read from the terminal's store: receipts, kitchen tickets, refund slips, X/Z."""
 
 from __future__ import annotations
 
@@ -13,22 +13,34 @@ from pos_desktop.printing.document import (
     AdjustmentData,
     KitchenItemData,
     KitchenTicketData,
-    ModifierData,
     PaymentData,
     ReceiptData,
     ReceiptLineData,
+    RefundLineData,
+    RefundSlipData,
     ShiftReportData,
     TaxData,
     TenantHeader,
+    tax_label,
 )
-from pos_desktop.store.models import Cashier, Order, Setting, Shift
+from pos_desktop.printing.labels import SlipLabels, slip_labels, tax_id_name
+from pos_desktop.store.models import (
+    Cashier,
+    ModifierOption,
+    Order,
+    OrderLine,
+    Refund,
+    Setting,
+    Shift,
+)
+from shared.reports import ShiftFigures
 
 # Setting keys written by the catalog service (pos_desktop.services.catalog).
 TENANT_KEY = "tenant"
 OUTLET_KEY = "outlet"
 TERMINAL_KEY = "terminal"
-
-METHOD_NAMES = {"cash": "Cash", "card": "Card", "qris": "QRIS", "ewallet": "E-wallet"}
+UI_SETTINGS_KEY = "ui_settings"
+"""Where the cashier app keeps its screen settings, among them the language slips follow."""
 
 
 class OrderNotFound(LookupError):
@@ -45,22 +57,39 @@ def _cashier_name(session: Session, cashier_id: str) -> str:
     return cashier.name if cashier is not None else cashier_id[:8]
 
 
-def tenant_header(session: Session) -> TenantHeader:
-    """The receipt header and footer from the tenant and outlet settings pulled with the catalog."""
+def till_language(session: Session) -> str:
+    """The language the cashier app shows its screens in; its slips print in it too."""
+    return str(_setting(session, UI_SETTINGS_KEY).get("language") or "en")
+
+
+def till_labels(session: Session) -> SlipLabels:
+    """The slip words in the till's language."""
+    return slip_labels(till_language(session))
+
+
+def _lines(text: object) -> tuple[str, ...]:
+    return tuple(line.strip() for line in str(text or "").splitlines() if line.strip())
+
+
+def tenant_header(session: Session, labels: SlipLabels | None = None) -> TenantHeader:
+    """The slip header and footer from the tenant and outlet settings pulled with the catalog.
+
+    The outlet's address wins over the tenant's; the tenant's receipt header text comes
+    after them (`header_blocks` leaves out its lines that repeat the name or the address).
+    """
     tenant = _setting(session, TENANT_KEY)
     outlet = _setting(session, OUTLET_KEY)
-    address = outlet.get("address") or tenant.get("address") or ""
-    header_lines = tuple(
-        line for line in str(tenant.get("receipt_header", "")).splitlines() if line
-    )
+    labels = labels or till_labels(session)
     return TenantHeader(
         tenant_name=str(tenant.get("name", "")),
         outlet_name=str(outlet.get("name", "")),
-        address_lines=header_lines + tuple(line for line in str(address).splitlines() if line),
-        tax_id=str(tenant.get("tax_id", "")),
-        footer_lines=tuple(
-            line for line in str(tenant.get("receipt_footer", "")).splitlines() if line
+        address_lines=_lines(outlet.get("address") or tenant.get("address")),
+        tax_id=str(tenant.get("tax_id", "")).strip(),
+        tax_id_label=tax_id_name(
+            str(tenant.get("locale", "")), str(tenant.get("currency", "")), labels
         ),
+        extra_lines=_lines(tenant.get("receipt_header")),
+        footer_lines=_lines(tenant.get("receipt_footer")),
     )
 
 
@@ -72,26 +101,55 @@ def find_order(session: Session, receipt_no: str) -> Order:
     return order
 
 
-def receipt_data_for_order(session: Session, order: Order) -> ReceiptData:
+def _shown_modifiers(session: Session, lines: list[OrderLine]) -> dict[str, tuple[str, ...]]:
+    """The modifier names each line prints, by line id: options that are the default of
+    their group (Regular, Normal sugar) say nothing to the customer or the cook."""
+    option_ids = {
+        str(m.get("option_id")) for line in lines for m in line.modifiers if m.get("option_id")
+    }
+    defaults = (
+        set(
+            session.scalars(
+                select(ModifierOption.id).where(
+                    ModifierOption.id.in_(option_ids), ModifierOption.is_default.is_(True)
+                )
+            )
+        )
+        if option_ids
+        else set()
+    )
+    return {
+        line.id: tuple(
+            str(m.get("name", ""))
+            for m in line.modifiers
+            if str(m.get("option_id")) not in defaults and m.get("name")
+        )
+        for line in lines
+    }
+
+
+def receipt_data_for_order(
+    session: Session, order: Order, labels: SlipLabels | None = None
+) -> ReceiptData:
     """Everything the receipt of a stored order shows, read back from the rows of the sale."""
     tenant = _setting(session, TENANT_KEY)
     terminal = _setting(session, TERMINAL_KEY)
+    labels = labels or till_labels(session)
+    modifiers = _shown_modifiers(session, list(order.lines))
     lines = tuple(
         ReceiptLineData(
             name=line.name,
             quantity=line.quantity,
-            unit_price_minor=line.unit_price_minor,
+            unit_price_minor=line.unit_price_minor
+            + sum(int(m.get("price_delta_minor", 0)) for m in line.modifiers),
             amount_minor=line.gross_minor,
-            modifiers=tuple(
-                ModifierData(str(m.get("name", "")), int(m.get("price_delta_minor", 0)))
-                for m in line.modifiers
-            ),
+            modifiers=modifiers[line.id],
             note=line.note,
         )
         for line in order.lines
     )
     return ReceiptData(
-        header=tenant_header(session),
+        header=tenant_header(session, labels),
         receipt_no=order.receipt_number,
         order_id=order.id,
         terminal_name=str(terminal.get("terminal_code", "")),
@@ -103,30 +161,49 @@ def receipt_data_for_order(session: Session, order: Order) -> ReceiptData:
         lines=lines,
         subtotal_minor=order.subtotal_minor,
         total_minor=order.total_minor,
-        discounts=_discounts(order),
+        discounts=_discounts(order, labels),
         service_charges=(
-            (AdjustmentData("Service charge", order.service_charge_minor),)
+            (AdjustmentData(_service_label(tenant, labels), order.service_charge_minor),)
             if order.service_charge_minor
             else ()
         ),
         taxes=_taxes(order),
         rounding_minor=order.rounding_minor,
-        payments=_payments(order),
+        payments=_payments(order, labels),
         table=order.table,
         customer_name=order.customer_name,
-        notice="" if order.status == "paid" else order.status.upper(),
+        notice=_notice(order, labels),
+        labels=labels,
     )
 
 
-def _discounts(order: Order) -> tuple[AdjustmentData, ...]:
+def _service_label(tenant: dict[str, Any], labels: SlipLabels) -> str:
+    """`Service charge 5%` with the tenant's rate, so the customer can check the amount."""
+    rate_bp = int(tenant.get("service_charge_bp") or 0)
+    return tax_label(labels.service_charge, rate_bp) if rate_bp else labels.service_charge
+
+
+def _notice(order: Order, labels: SlipLabels) -> str:
+    """The banner on the reprint of an order that was voided or (partly) refunded."""
+    if order.status == "voided":
+        return labels.voided
+    if order.status == "refunded":
+        return labels.refunded
+    if order.refunded_minor:
+        return labels.partly_refunded
+    return "" if order.status == "paid" else order.status.upper()
+
+
+def _discounts(order: Order, labels: SlipLabels) -> tuple[AdjustmentData, ...]:
     """Line discounts summed by name (negative); what the lines do not explain is "Discount"."""
     by_name: dict[str, int] = defaultdict(int)
     for line in order.lines:
         for discount in line.discounts:
-            by_name[str(discount.get("name", "Discount"))] += int(discount.get("amount_minor", 0))
+            name = str(discount.get("name") or labels.discount)
+            by_name[name] += int(discount.get("amount_minor", 0))
     rest_minor = order.discount_minor - sum(by_name.values())
     if rest_minor:
-        by_name["Discount"] += rest_minor
+        by_name[labels.discount] += rest_minor
     return tuple(AdjustmentData(name, -amount) for name, amount in by_name.items() if amount)
 
 
@@ -145,7 +222,7 @@ def _taxes(order: Order) -> tuple[TaxData, ...]:
     )
 
 
-def _payments(order: Order) -> tuple[PaymentData, ...]:
+def _payments(order: Order, labels: SlipLabels) -> tuple[PaymentData, ...]:
     """Tenders as paid; the change (stored as a negative cash payment) goes on the cash line."""
     change_minor = order.change_minor
     payments = []
@@ -157,7 +234,7 @@ def _payments(order: Order) -> tuple[PaymentData, ...]:
         change_minor -= change
         payments.append(
             PaymentData(
-                method=METHOD_NAMES.get(payment.method, payment.method.title()),
+                method=labels.method_name(payment.method),
                 amount_minor=payment.amount_minor - change,
                 tendered_minor=payment.amount_minor if is_cash else None,
                 change_minor=change,
@@ -180,6 +257,8 @@ def kitchen_tickets_for_order(
 ) -> list[KitchenTicketData]:
     """One ticket per kitchen station of the order's lines, in station order of first appearance."""
     tenant = _setting(session, TENANT_KEY)
+    labels = till_labels(session)
+    modifiers = _shown_modifiers(session, list(order.lines))
     by_station: dict[str, list[KitchenItemData]] = {}
     for line in order.lines:
         station = line.kitchen_station or default_station
@@ -187,7 +266,7 @@ def kitchen_tickets_for_order(
             KitchenItemData(
                 name=line.name,
                 quantity=line.quantity,
-                modifiers=tuple(str(m.get("name", "")) for m in line.modifiers),
+                modifiers=modifiers[line.id],
                 note=line.note,
             )
         )
@@ -204,6 +283,7 @@ def kitchen_tickets_for_order(
             cashier_name=_cashier_name(session, order.cashier_id),
             offline=offline,
             order_id=order.id,
+            labels=labels,
         )
         for station, items in by_station.items()
     ]
@@ -213,23 +293,18 @@ def shift_report_data(
     session: Session,
     *,
     shift_id: str,
-    figures: Any,
-    expected_cash_minor: int,
+    figures: ShiftFigures,
     printed_at: datetime,
 ) -> ShiftReportData:
-    """An X report for an open shift, a Z report for a closed one, from the shift service's figures.
-
-    `figures` is the `ShiftFiguresV1` of `pos_desktop.services.shifts.ShiftReport`.
-    """
+    """An X report for an open shift, a Z report for a closed one, from the shift's figures."""
     shift = session.get(Shift, shift_id)
     if shift is None:
         raise LookupError(f"no shift {shift_id}")
     tenant = _setting(session, TENANT_KEY)
     outlet = _setting(session, OUTLET_KEY)
     terminal = _setting(session, TERMINAL_KEY)
-    closed = shift.state == "closed"
     return ShiftReportData(
-        report="Z" if closed else "X",
+        report="Z" if shift.state == "closed" else "X",
         tenant_name=str(tenant.get("name", "")),
         outlet_name=str(outlet.get("name", "")),
         terminal_name=str(terminal.get("terminal_code", "")),
@@ -240,22 +315,84 @@ def shift_report_data(
         time_zone=str(tenant.get("time_zone", "UTC")),
         currency=str(tenant.get("currency", "")),
         locale=str(tenant.get("locale", "en_US")),
+        figures=figures,
+        closed_at=shift.closed_at,
+        labels=till_labels(session),
+    )
+
+
+def refund_slip_data(session: Session, refund: Refund) -> RefundSlipData:
+    """The slip of a stored refund or void: its lines (a void gives back every line)."""
+    order = refund.order
+    tenant = _setting(session, TENANT_KEY)
+    terminal = _setting(session, TERMINAL_KEY)
+    labels = till_labels(session)
+    by_id = {line.id: line for line in order.lines}
+    if refund.kind == "void":
+        lines = tuple(
+            RefundLineData(line.name, line.quantity, line.total_minor) for line in order.lines
+        )
+        methods = dict.fromkeys(p.method for p in order.payments if not p.is_change)
+        method = ", ".join(labels.method_name(m) for m in methods) or labels.original_payment
+    else:
+        lines = tuple(
+            RefundLineData(
+                by_id[str(row["line_id"])].name if str(row["line_id"]) in by_id else "?",
+                int(row["quantity"]),
+                int(row["amount_minor"]),
+            )
+            for row in refund.lines
+        )
+        method = labels.method_name(refund.method)
+    return RefundSlipData(
+        kind="void" if refund.kind == "void" else "refund",
+        header=tenant_header(session, labels),
+        receipt_no=order.receipt_number,
+        order_id=order.id,
+        refund_id=refund.id,
+        terminal_name=str(terminal.get("terminal_code", "")),
+        cashier_name=_cashier_name(session, refund.cashier_id),
+        manager_name=_cashier_name(session, refund.manager_id),
+        refunded_at=refund.created_at,
+        time_zone=str(tenant.get("time_zone", "UTC")),
+        currency=order.currency,
+        locale=str(tenant.get("locale", "en_US")),
+        lines=lines,
+        amount_minor=refund.amount_minor,
+        method=method,
+        reason=refund.reason,
+        labels=labels,
+    )
+
+
+def figures_from_wire(
+    figures: Any, *, opening_float_minor: int, expected_cash_minor: int, counted_minor: int | None
+) -> ShiftFigures:
+    """`ShiftFigures` from a shift service that still hands out `ShiftFiguresV1` (no per-rate
+    taxes, no refunds by method): the report then shows one tax line."""
+    if isinstance(figures, ShiftFigures):
+        return figures
+    return ShiftFigures(
         order_count=figures.order_count,
+        void_count=figures.void_count,
         gross_sales_minor=figures.gross_sales_minor,
-        discounts_minor=figures.discount_minor,
+        discount_minor=figures.discount_minor,
         refunds_minor=figures.refunds_minor,
         net_sales_minor=figures.net_sales_minor,
         service_charge_minor=figures.service_charge_minor,
+        taxes=(),
+        tax_refunded_minor=0,
         tax_minor=figures.tax_minor,
-        void_count=figures.void_count,
-        payments=tuple(
-            AdjustmentData(METHOD_NAMES.get(str(m), str(m).title()), amount)
-            for m, amount in sorted(figures.payments_by_method.items())
-        ),
-        opening_float_minor=shift.opening_float_minor,
+        rounding_minor=getattr(figures, "rounding_minor", 0),
+        total_collected_minor=getattr(figures, "total_collected_minor", 0),
+        payments_by_method=dict(figures.payments_by_method),
+        refunds_by_method={},
+        opening_float_minor=opening_float_minor,
         cash_in_minor=figures.cash_in_minor,
         cash_out_minor=figures.cash_out_minor,
         cash_expected_minor=expected_cash_minor,
-        cash_counted_minor=shift.counted_cash_minor if closed else None,
-        closed_at=shift.closed_at,
+        cash_counted_minor=counted_minor,
+        cash_difference_minor=None
+        if counted_minor is None
+        else counted_minor - expected_cash_minor,
     )

@@ -143,7 +143,7 @@ class Layout:
         return self.columns_row(self.text(row.label), self.money(row.amount_minor), row.bold, size)
 
     def item(self, item: Item, tall: bool) -> list[PrintLine]:
-        """An order line, then its unit price, modifiers and note indented below it."""
+        """An order line at its full price, then its unit price, modifiers and note below it."""
         size: Size = "tall" if tall else "normal"
         amount = "" if item.amount_minor is None else self.money(item.amount_minor)
         head = f"{item.quantity}x {self.text(item.name)}"
@@ -152,10 +152,7 @@ class Layout:
             unit = f"   {item.quantity} x {self.money(item.unit_price_minor)}"
             lines += self.columns_row(unit, "", size=size)
         for detail in item.details:
-            value = "" if detail.amount_minor is None else self.money(detail.amount_minor)
-            lines += self.columns_row(
-                f"   {self.text(detail.text)}", value, size=size, hang="     "
-            )
+            lines += self.columns_row(f"   {self.text(detail.text)}", "", size=size, hang="     ")
         if item.note:
             lines += self.columns_row(f"   * {self.text(item.note)}", "", size=size, hang="     ")
         return lines

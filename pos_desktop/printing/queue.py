@@ -11,11 +11,12 @@ from typing import Literal, Protocol
 
 from pos_desktop.ids import new_id, utcnow
 from pos_desktop.printing.connection import send_bytes
+from pos_desktop.printing.document import DocumentKind
 
 log = logging.getLogger(__name__)
 
 JobStatus = Literal["pending", "printing", "printed", "failed"]
-JobKind = Literal["receipt", "kitchen", "report", "test"]
+JobKind = DocumentKind  # a job prints one document; the drawer pulse goes as a "test" job
 Sender = Callable[[str, bytes], None]
 Listener = Callable[["QueuedJob"], None]
 

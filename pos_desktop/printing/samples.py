@@ -1,4 +1,6 @@
-"""A typical café sale, kitchen ticket and shift, for previews, screenshots and tests."""
+"""A typical sale, kitchen ticket, refund and shift of the demo tenant (Kopi Kiosk), for
+previews, screenshots and golden tests: the names, address, tax id, menu, modifiers, PB1 10%,
+5% service and 100-rupiah cash rounding are those `kiosk-server seed_demo` creates."""
 
 from __future__ import annotations
 
@@ -8,126 +10,161 @@ from pos_desktop.printing.document import (
     AdjustmentData,
     KitchenItemData,
     KitchenTicketData,
-    ModifierData,
     PaymentData,
     ReceiptData,
     ReceiptLineData,
+    RefundLineData,
+    RefundSlipData,
     ShiftReportData,
     TaxData,
     TenantHeader,
+    tax_label,
 )
+from pos_desktop.printing.labels import ENGLISH, SlipLabels
+from shared.reports import ShiftFigures, TaxFigure
 
 SAMPLE_ORDER_ID = "0192f3a4-5b6c-7d8e-9f01-23456789abcd"
+SAMPLE_REFUND_ID = "0192f3a4-9c1d-7e2f-8a01-23456789cdef"
 SAMPLE_TIME = datetime(2026, 3, 14, 5, 7, tzinfo=UTC)  # 12:07 in Asia/Jakarta
+SAMPLE_HEADER = TenantHeader(
+    tenant_name="Kopi Kiosk",
+    outlet_name="Kopi Kiosk Sudirman",
+    address_lines=("Jl. Jend. Sudirman No. 1",),
+    tax_id="01.234.567.8-901.000",
+    tax_id_label="NPWP",
+    extra_lines=("Kopi Kiosk", "Jl. Jend. Sudirman No. 1, Jakarta"),  # the seed's header text
+    footer_lines=("Terima kasih! Sampai jumpa lagi.",),
+)
 
 
-def sample_receipt() -> ReceiptData:
-    """A cash sale in rupiah with modifiers, a note, a promotion, service charge and PB1 tax."""
+def sample_receipt(labels: SlipLabels = ENGLISH) -> ReceiptData:
+    """A cash sale: modifiers (defaults left out), a note, 5% service, PB1 10%, cash rounding."""
     lines = (
-        ReceiptLineData("Es Teh Manis", 2, 8_000, 16_000),
-        ReceiptLineData(
-            "Nasi Goreng Spesial Kampung dengan Telur Mata Sapi",
-            1,
-            35_000,
-            40_000,
-            modifiers=(ModifierData("Extra telur", 5_000), ModifierData("Pedas level 3")),
-            note="Tanpa bawang",
-        ),
-        ReceiptLineData("Crème brûlée", 1, 28_000, 28_000),
-        ReceiptLineData("Café Señor", 1, 30_000, 30_000),
+        ReceiptLineData("Kopi Susu", 2, 30_000, 60_000, modifiers=("Large", "Less sugar")),
+        ReceiptLineData("Caffe Latte", 1, 37_000, 37_000, modifiers=("Extra shot",)),
+        ReceiptLineData("Nasi Goreng", 1, 35_000, 35_000, note="Tidak pedas"),
     )
-    subtotal_minor = sum(line.amount_minor for line in lines)  # 114.000
-    discount_minor = -11_400  # Happy hour 10%
-    service_minor = 5_130  # 5% of 102.600
-    tax_minor = 10_773  # PB1 10% of 107.730
-    total_minor = subtotal_minor + discount_minor + service_minor + tax_minor  # 118.503
-    rounding_minor = -3
-    payable_minor = total_minor + rounding_minor
+    subtotal_minor = sum(line.amount_minor for line in lines)  # 132.000
+    service_minor = 6_600  # 5% of 132.000
+    tax_minor = 13_860  # PB1 10% of 138.600 (the service charge is taxed)
+    rounding_minor = 40  # 152.460 to the 100 rupiah
+    total_minor = subtotal_minor + service_minor + tax_minor + rounding_minor  # 152.500
     return ReceiptData(
-        header=TenantHeader(
-            tenant_name="Warung Kopi Senja",
-            outlet_name="Outlet Kemang",
-            address_lines=("Jl. Kemang Raya No. 12", "Jakarta Selatan 12730"),
-            tax_id="NPWP 01.234.567.8-901.000",
-            footer_lines=("Terima kasih!", "wifi: senja / kopisusu"),
-        ),
-        receipt_no="KMG-T01-000123",
+        header=SAMPLE_HEADER,
+        receipt_no="MAIN-T1-000123",
         order_id=SAMPLE_ORDER_ID,
-        terminal_name="T01",
-        cashier_name="Siti",
+        terminal_name="t1",
+        cashier_name="Demo Cashier",
         issued_at=SAMPLE_TIME,
         time_zone="Asia/Jakarta",
         currency="IDR",
         locale="id_ID",
         lines=lines,
         subtotal_minor=subtotal_minor,
-        discounts=(AdjustmentData("Happy hour 10%", discount_minor),),
-        service_charges=(AdjustmentData("Service 5%", service_minor),),
+        service_charges=(AdjustmentData(tax_label(labels.service_charge, 500), service_minor),),
         taxes=(TaxData("PB1", 1_000, tax_minor),),
         rounding_minor=rounding_minor,
-        total_minor=payable_minor,
+        total_minor=total_minor,
         payments=(
             PaymentData(
-                "Cash",
-                payable_minor,
-                tendered_minor=150_000,
-                change_minor=150_000 - payable_minor,
+                labels.cash,
+                total_minor,
+                tendered_minor=200_000,
+                change_minor=200_000 - total_minor,
                 is_cash=True,
             ),
         ),
         table="12",
+        labels=labels,
     )
 
 
-def sample_kitchen_ticket(*, offline: bool = False) -> KitchenTicketData:
-    """The kitchen part of the sample sale for the hot-kitchen station."""
+def sample_kitchen_ticket(
+    *, offline: bool = False, labels: SlipLabels = ENGLISH
+) -> KitchenTicketData:
+    """The bar's part of the sample sale (group defaults such as Regular left out)."""
     return KitchenTicketData(
         order_number="123",
-        station="Hot kitchen",
+        station="bar",
         created_at=SAMPLE_TIME,
         time_zone="Asia/Jakarta",
         items=(
-            KitchenItemData(
-                "Nasi Goreng Spesial Kampung dengan Telur Mata Sapi",
-                1,
-                modifiers=("Extra telur", "Pedas level 3"),
-                note="Tanpa bawang",
-            ),
-            KitchenItemData("Crème brûlée", 1),
+            KitchenItemData("Kopi Susu", 2, modifiers=("Large", "Less sugar")),
+            KitchenItemData("Caffe Latte", 1, modifiers=("Extra shot",), note="Oat milk"),
         ),
         table="12",
-        receipt_no="KMG-T01-000123",
-        cashier_name="Siti",
+        receipt_no="MAIN-T1-000123",
+        cashier_name="Demo Cashier",
         offline=offline,
+        labels=labels,
     )
 
 
-def sample_shift_report(report: str = "Z") -> ShiftReportData:
-    """A closed shift with cash and QRIS payments."""
+def sample_refund_slip(labels: SlipLabels = ENGLISH) -> RefundSlipData:
+    """One of the two Kopi Susu of the sample sale given back in cash, a manager approving."""
+    return RefundSlipData(
+        kind="refund",
+        header=SAMPLE_HEADER,
+        receipt_no="MAIN-T1-000123",
+        order_id=SAMPLE_ORDER_ID,
+        refund_id=SAMPLE_REFUND_ID,
+        terminal_name="t1",
+        cashier_name="Demo Cashier",
+        manager_name="Demo Manager",
+        refunded_at=datetime(2026, 3, 14, 5, 31, tzinfo=UTC),
+        time_zone="Asia/Jakarta",
+        currency="IDR",
+        locale="id_ID",
+        lines=(RefundLineData("Kopi Susu", 1, 34_650),),
+        amount_minor=34_700,
+        method=labels.cash,
+        reason="Wrong order",
+        labels=labels,
+    )
+
+
+def sample_shift_figures(*, closed: bool = True) -> ShiftFigures:
+    """A day at the demo outlet whose figures add up the way `shared.reports` defines them."""
+    return ShiftFigures(
+        order_count=42,
+        void_count=1,
+        gross_sales_minor=2_450_000,
+        discount_minor=120_000,
+        refunds_minor=35_000,
+        net_sales_minor=2_295_000,
+        service_charge_minor=114_750,
+        taxes=(TaxFigure("PB1", 1_000, False, 244_475),),
+        tax_refunded_minor=3_500,
+        tax_minor=240_975,
+        rounding_minor=-250,
+        total_collected_minor=2_650_475,
+        payments_by_method={"cash": 1_600_000, "qris": 1_088_975},
+        refunds_by_method={"cash": 38_500},
+        opening_float_minor=500_000,
+        cash_in_minor=0,
+        cash_out_minor=50_000,
+        cash_expected_minor=2_011_500,
+        cash_counted_minor=2_010_000 if closed else None,
+        cash_difference_minor=-1_500 if closed else None,
+    )
+
+
+def sample_shift_report(report: str = "Z", labels: SlipLabels = ENGLISH) -> ShiftReportData:
+    """A shift of the demo till with cash and QRIS payments, a refund and a pay-out."""
+    closed = report == "Z"
     return ShiftReportData(
-        report="Z" if report == "Z" else "X",
-        tenant_name="Warung Kopi Senja",
-        outlet_name="Outlet Kemang",
-        terminal_name="T01",
-        shift_name="2026-03-14 morning",
-        cashier_name="Siti",
+        report="Z" if closed else "X",
+        tenant_name="Kopi Kiosk",
+        outlet_name="Kopi Kiosk Sudirman",
+        terminal_name="t1",
+        shift_name="0192f3a4",
+        cashier_name="Demo Cashier",
         opened_at=datetime(2026, 3, 14, 0, 0, tzinfo=UTC),
-        closed_at=datetime(2026, 3, 14, 8, 0, tzinfo=UTC) if report == "Z" else None,
+        closed_at=datetime(2026, 3, 14, 8, 0, tzinfo=UTC) if closed else None,
         printed_at=datetime(2026, 3, 14, 8, 1, tzinfo=UTC),
         time_zone="Asia/Jakarta",
         currency="IDR",
         locale="id_ID",
-        order_count=42,
-        gross_sales_minor=2_450_000,
-        discounts_minor=120_000,
-        refunds_minor=35_000,
-        net_sales_minor=2_562_000,
-        service_charge_minor=116_500,
-        tax_minor=115_500,
-        void_count=1,
-        payments=(AdjustmentData("Cash", 1_567_000), AdjustmentData("QRIS", 995_000)),
-        opening_float_minor=500_000,
-        cash_out_minor=50_000,
-        cash_expected_minor=1_982_000,
-        cash_counted_minor=1_980_000 if report == "Z" else None,
+        figures=sample_shift_figures(closed=closed),
+        labels=labels,
     )

@@ -7,6 +7,7 @@ approvals); held orders are the one piece still kept here, in `ui.held`.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -17,20 +18,23 @@ from sqlalchemy import select
 
 from pos_desktop.ids import new_id, utcnow
 from pos_desktop.printing.connection import PrinterUrlError, parse_printer_url
-from pos_desktop.printing.document import (
-    PrintDocument,
-    document_to_json,
-    receipt_document,
-    shift_report_document,
+from pos_desktop.printing.document import PrintDocument, shift_report_document
+from pos_desktop.printing.from_store import (
+    UI_SETTINGS_KEY,
+    figures_from_wire,
+    receipt_data_for_order,
+    refund_slip_data,
+    shift_report_data,
+    till_labels,
 )
-from pos_desktop.printing.from_store import receipt_data_for_order, shift_report_data
 from pos_desktop.printing.job_store import SqlJobStore
-from pos_desktop.printing.paper import PAPER_58, PAPER_80, PaperProfile
 from pos_desktop.printing.queue import PrintQueue, QueuedJob
-from pos_desktop.printing.render_escpos import render_escpos
-from pos_desktop.printing.render_text import render_text
 from pos_desktop.printing.service import PrintService
-from pos_desktop.printing.settings import load_printer_settings
+from pos_desktop.printing.settings import (
+    PrinterSettings,
+    load_printer_settings,
+    save_printer_settings,
+)
 from pos_desktop.services import auth, customers, refunds, shifts
 from pos_desktop.services.approvals import approve_by_pin
 from pos_desktop.services.auth import ManagerApproval, SignedIn
@@ -49,7 +53,7 @@ from pos_desktop.services.denominations import denominations_for
 from pos_desktop.services.errors import ApprovalRequired, ServiceError
 from pos_desktop.services.kitchen_offline import enqueue_kitchen_tickets
 from pos_desktop.services.payment_quote import quote_payment
-from pos_desktop.store.models import Order, Product, Shift, SyncQueueItem
+from pos_desktop.store.models import Order, Product, Refund, Shift, SyncQueueItem
 from pos_desktop.sync.engine import SyncEngine
 from pos_desktop.sync.engine import SyncState as SyncEngineState
 from pos_desktop.sync.queue import counts, export_needing_attention, retry_needing_attention
@@ -87,7 +91,7 @@ from shared.pricing import DiscountKind as EngineDiscountKind
 from shared.protocol import TenantSettingsV1
 
 T = TypeVar("T")
-UI_SETTINGS_KEY = "ui_settings"
+log = logging.getLogger(__name__)
 
 _UNREAD = object()
 """Marks a value the till has not read from disk yet."""
@@ -128,6 +132,7 @@ class TerminalTill:
         self._paired = False
         self._shift: ShiftView | object | None = _UNREAD
         self._settings: TerminalSettings | None = None
+        self._printing: PrintService | None = None
         """Report documents by their preview text, so "print" prints exactly what was shown."""
         self._engine: SyncEngine | None = None
         self._start_sync = start_sync
@@ -314,12 +319,16 @@ class TerminalTill:
             data = shift_report_data(
                 uow.session,
                 shift_id=report.shift_id,
-                figures=figures,
-                expected_cash_minor=report.expected_cash_minor,
+                figures=figures_from_wire(
+                    figures,
+                    opening_float_minor=report.opening_float_minor,
+                    expected_cash_minor=report.expected_cash_minor,
+                    counted_minor=counted,
+                ),
                 printed_at=utcnow(),
             )
         document = shift_report_document(data)
-        text = render_text(document, self._paper())
+        text = self._print_service().text(document)
         self._report_documents[text] = document
         while len(self._report_documents) > 20:  # a shift shows a handful; keep memory flat
             del self._report_documents[next(iter(self._report_documents))]
@@ -341,9 +350,7 @@ class TerminalTill:
         document = self._report_documents.get(report.text)
         if document is None:
             raise TillError("Show the report again before printing it.", code="no_report")
-        self._print(
-            "report", render_escpos(document, self._paper()), None, document_to_json(document)
-        )
+        self._print_service().print_document(document)
 
     # --- catalog --------------------------------------------------------------------------
 
@@ -664,14 +671,10 @@ class TerminalTill:
             if self._cart is cart:
                 self._cart = next_cart
         self._nudge()
+        printing = self._print_service()
         receipt = self._receipt(result.order_id, copy=False)
-        opened = receipt.open_drawer
-        self._print(
-            "receipt",
-            render_escpos(receipt, self._paper()),
-            result.order_id,
-            document_to_json(receipt),
-        )
+        printed = printing.print_document(receipt, order_id=result.order_id)
+        opened = receipt.open_drawer and printed is not None
         if result.kitchen_printed_offline:  # queued, never awaited: the sale is done
             enqueue_kitchen_tickets(self.terminal.uow, self.print_queue, result.order_id)
         paid = sum(t.amount_minor for t in tenders)
@@ -681,31 +684,74 @@ class TerminalTill:
             total_minor=result.total_minor,
             paid_minor=paid,
             change_minor=result.change_minor,
-            receipt_text=render_text(receipt, self._paper()),
+            receipt_text=printing.text(receipt),
             opened_drawer=opened,
         )
 
     # --- receipts and printing ------------------------------------------------------------
 
-    def _paper(self) -> PaperProfile:
-        return PAPER_58 if self.settings().receipt_width <= 32 else PAPER_80
+    def _print_service(self) -> PrintService:
+        """Every slip of this till prints through the printing package's service, with the
+        stored printer settings (receipt printer, kitchen printers, code page, drawer)."""
+        if self._printing is None:
+            self._printing = PrintService(self.print_queue, self._printer_settings())
+        return self._printing
 
-    def _print(self, kind: str, payload: bytes, order_id: str | None, document_json: str) -> None:
-        self.print_queue.enqueue(
-            kind,  # type: ignore[arg-type]
-            self.settings().printer,
-            payload,
-            document_json=document_json,
-            order_id=order_id,
-        )
+    def _default_printer(self) -> str:
+        return f"file:{self.terminal.data_dir / 'receipts.bin'}"
+
+    def _printer_settings(self) -> PrinterSettings:
+        """The stored printer settings; a till that never chose a receipt printer prints to a
+        file in its data folder (a printer saved by an earlier version is taken over)."""
+        with self.terminal.uow() as uow:
+            stored = load_printer_settings(uow.session)
+            earlier = get_setting(uow.session, UI_SETTINGS_KEY) or {}
+        if stored.receipt_printer:
+            return stored
+        width = stored.receipt_width_mm
+        if "receipt_width" in earlier:
+            width = 58 if int(earlier["receipt_width"]) <= 32 else 80
+        printer = str(earlier.get("printer") or self._default_printer())
+        return replace(stored, receipt_printer=printer, receipt_width_mm=width)
 
     def _receipt(self, order_id: str, *, copy: bool) -> PrintDocument:
-        """The receipt document of a stored order, laid out by the printing package."""
+        """The receipt of a stored order as it prints here, in the till's language."""
         with self.terminal.uow() as uow:
             order = uow.session.get(Order, order_id)
             if order is None:
                 raise TillError("No such order on this terminal.", code="no_order")
-            return receipt_document(receipt_data_for_order(uow.session, order), copy=copy)
+            data = receipt_data_for_order(uow.session, order)
+        return self._print_service().receipt(data, copy=copy)
+
+    def _print_refund_slip(self, refund_id: str) -> None:
+        """The slip of a refund or void just recorded; a printer problem is logged, never
+        raised: the money is already given back and on disk."""
+        try:
+            with self.terminal.uow() as uow:
+                refund = uow.session.get(Refund, refund_id)
+                data = refund_slip_data(uow.session, refund) if refund is not None else None
+            if data is not None:
+                self._print_service().print_refund_slip(data)
+        except Exception:
+            log.exception("the slip of refund %s could not be queued", refund_id)
+
+    def reprint_refunds(self, order_id: str) -> int:
+        """The refund and void slips of an order again, marked COPY; how many were queued."""
+        with self.terminal.uow() as uow:
+            order = uow.session.get(Order, order_id)
+            if order is None:
+                raise TillError("No such order on this terminal.", code="no_order")
+            slips = [
+                refund_slip_data(uow.session, refund)
+                for refund in sorted(order.refunds, key=lambda r: r.created_at)
+            ]
+        if not slips:
+            raise TillError("Nothing was refunded or voided on this order.", code="no_refund")
+        printing = self._print_service()
+        jobs = [printing.print_refund_slip(slip, copy=True) for slip in slips]
+        if any(job is None for job in jobs):
+            raise TillError("Choose a receipt printer first.", code="no_printer")
+        return len(jobs)
 
     # --- orders of the shift --------------------------------------------------------------
 
@@ -749,17 +795,15 @@ class TerminalTill:
                 for line in order.lines
             )
             row = _order_row(order)
-        return OrderDetail(row, lines, render_text(receipt, self._paper()))
+        return OrderDetail(row, lines, self._print_service().text(receipt))
 
     def reprint(self, order_id: str) -> None:
         receipt = self._receipt(order_id, copy=True)
-        self._print(
-            "receipt", render_escpos(receipt, self._paper()), order_id, document_to_json(receipt)
-        )
+        self._print_service().print_document(receipt, order_id=order_id)
 
     def void(self, order_id: str, reason: str, manager_pin: str) -> None:
         approval = self._approval(manager_pin, "void", reason)
-        self._call(
+        voided = self._call(
             refunds.void_order,
             order_id=order_id,
             cashier=self._signed_in(),
@@ -767,6 +811,7 @@ class TerminalTill:
             reason=reason,
         )
         self._nudge()
+        self._print_refund_slip(voided.refund_id)
 
     def refund(
         self, order_id: str, quantities: dict[str, int], reason: str, manager_pin: str
@@ -781,6 +826,7 @@ class TerminalTill:
             quantities=quantities,
         )
         self._nudge()
+        self._print_refund_slip(result.refund_id)
         return result.amount_minor
 
     # --- sync and settings ----------------------------------------------------------------
@@ -840,22 +886,25 @@ class TerminalTill:
 
     def _read_settings(self) -> TerminalSettings:
         identity = self.terminal.identity()
-        default_printer = f"file:{self.terminal.data_dir / 'receipts.bin'}"
+        printing = self._printer_settings()
         with self.terminal.uow() as uow:
             saved = get_setting(uow.session, UI_SETTINGS_KEY) or {}
-        printer = str(saved.get("printer") or default_printer)
         return TerminalSettings(
-            printer=printer,
-            receipt_width=int(saved.get("receipt_width", 48)),
+            printer=printing.receipt_printer,
+            receipt_width=printing.receipt_paper().columns,
             server_url=str(
                 saved.get("server_url") or (identity.server_url if identity else "") or ""
             ),
             language=str(saved.get("language", "en")),
-            printers=tuple(dict.fromkeys([printer, default_printer])),
+            printers=tuple(dict.fromkeys([printing.receipt_printer, self._default_printer()])),
+            kitchen_printers=tuple(sorted(printing.kitchen_printers.items())),
+            code_page=printing.code_page,
+            open_drawer_on_cash=printing.open_drawer_on_cash,
         )
 
     def save_settings(self, settings: TerminalSettings) -> None:
         self._settings = None
+        printing = _printer_settings_of(settings)
         with self.terminal.uow() as uow:
             identity = None
             if settings.server_url.strip():
@@ -863,16 +912,13 @@ class TerminalTill:
                     identity = change_server_url(uow.session, settings.server_url)
                 except ServiceError as error:
                     raise _refuse(error) from error
-            put_setting(
-                uow.session,
-                UI_SETTINGS_KEY,
-                {
-                    "printer": settings.printer,
-                    "receipt_width": settings.receipt_width,
-                    "language": settings.language,
-                },
-            )
+            earlier = get_setting(uow.session, UI_SETTINGS_KEY) or {}
+            screen = {k: v for k, v in earlier.items() if k not in ("printer", "receipt_width")}
+            put_setting(uow.session, UI_SETTINGS_KEY, {**screen, "language": settings.language})
+            kitchen_width_mm = load_printer_settings(uow.session).kitchen_width_mm
+            save_printer_settings(uow.session, replace(printing, kitchen_width_mm=kitchen_width_mm))
             uow.commit()
+        self._printing = None
         engine, moved_to = self._engine, identity.server_url if identity else None
         if engine is not None and moved_to and moved_to != engine.client.server_url:
             engine.use_server_url(moved_to)
@@ -885,46 +931,42 @@ class TerminalTill:
 
     # --- printers -------------------------------------------------------------------------
 
-    def _print_service(self, printer: str, receipt_width: int) -> PrintService:
-        """The printing package's service over this till's queue, for one receipt printer.
-
-        Code page and kitchen printers come from the printing settings; the receipt printer
-        and width are the terminal settings' (or what the settings screen has typed).
-        """
+    def _service_for(self, printer: str, receipt_width: int) -> PrintService:
+        """The print service with the stored settings but the receipt printer and width the
+        settings screen has typed (a test print before saving)."""
         try:
             url = parse_printer_url(printer).url if printer.strip() else ""
         except PrinterUrlError as error:
             raise TillError(str(error), code="bad_printer") from error
         if not url:
             raise TillError("Choose a receipt printer first.", code="no_printer")
-        with self.terminal.uow() as uow:
-            saved = load_printer_settings(uow.session)
         # The queue's worker is per target string: keep the one receipts are sent to.
-        target = printer.strip()
-        return PrintService(
-            self.print_queue,
-            replace(
-                saved, receipt_printer=target, receipt_width_mm=58 if receipt_width <= 32 else 80
-            ),
+        typed = replace(
+            self._print_service().settings,
+            receipt_printer=printer.strip(),
+            receipt_width_mm=58 if receipt_width <= 32 else 80,
         )
+        return PrintService(self.print_queue, typed)
 
     def test_print(self, printer: str, receipt_width: int) -> PrintJobView:
         """A test page to the printer as typed on the settings screen, saved or not.
 
         Queued like any slip; a printer that answers again also gets its waiting jobs now.
         """
-        service = self._print_service(printer, receipt_width)
+        service = self._service_for(printer, receipt_width)
         settings = service.settings
-        job = service.print_test_page(settings.receipt_printer, settings.receipt_width_mm)
+        with self.terminal.uow() as uow:
+            labels = till_labels(uow.session)
+        job = service.print_test_page(settings.receipt_printer, settings.receipt_width_mm, labels)
         self.print_queue.wake(job.target)
         return _print_job_view(job)
 
     def open_drawer(self, manager_pin: str) -> PrintJobView:
         """Kick the cash drawer on the receipt printer; only a manager's PIN opens it."""
         self._approval(manager_pin, "open_drawer")
-        current = self.settings()
-        job = self._print_service(current.printer, current.receipt_width).open_drawer()
-        assert job is not None  # _print_service refuses an empty printer
+        job = self._print_service().open_drawer()
+        if job is None:
+            raise TillError("Choose a receipt printer first.", code="no_printer")
         self.print_queue.wake(job.target)
         return _print_job_view(job)
 
@@ -983,6 +1025,24 @@ def _attention_label(session: Any, item: SyncQueueItem) -> str:
         if order is not None:
             return f"Order {order.receipt_number}"
     return f"{item.kind.capitalize()} {item.entity_id[:8]}"
+
+
+def _printer_settings_of(settings: TerminalSettings) -> PrinterSettings:
+    """The printing package's settings from the settings screen's; a bad URL is refused."""
+    try:
+        return PrinterSettings(
+            receipt_printer=settings.printer.strip(),
+            receipt_width_mm=58 if settings.receipt_width <= 32 else 80,
+            kitchen_printers={
+                station.strip(): url.strip()
+                for station, url in settings.kitchen_printers
+                if station.strip() and url.strip()
+            },
+            code_page=settings.code_page,
+            open_drawer_on_cash=settings.open_drawer_on_cash,
+        )
+    except (PrinterUrlError, ValueError) as error:
+        raise TillError(str(error), code="bad_printer") from error
 
 
 def _print_job_view(job: QueuedJob) -> PrintJobView:

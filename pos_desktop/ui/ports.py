@@ -277,13 +277,20 @@ class SyncStatus:
 
 @dataclass(frozen=True)
 class TerminalSettings:
-    """Manager settings of this terminal."""
+    """Manager settings of this terminal.
+
+    `kitchen_printers` pairs a kitchen station with its printer URL (`*`: every station
+    without its own); `code_page` is the printers' character table.
+    """
 
     printer: str = "file"
     receipt_width: int = 48
     server_url: str = ""
     language: str = "en"
     printers: tuple[str, ...] = field(default=("file",))
+    kitchen_printers: tuple[tuple[str, str], ...] = ()
+    code_page: str = "CP858"
+    open_drawer_on_cash: bool = True
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,7 @@ def test_service_routes_each_slip_to_its_printer() -> None:
     settings = PrinterSettings(
         receipt_printer="tcp://receipt:9100",
         receipt_width_mm=58,
-        kitchen_printers={"Hot kitchen": "tcp://hot:9100", "*": "tcp://other:9100"},
+        kitchen_printers={"bar": "tcp://hot:9100", "*": "tcp://other:9100"},
     )
     service, store = _service(settings)
     receipt = service.print_receipt(sample_receipt())
@@ -179,7 +179,7 @@ def test_png_preview(receipt: PrintDocument, paper: PaperProfile) -> None:
 
 def test_preview_helpers_and_screenshots(tmp_path: Path) -> None:
     document = receipt_document(sample_receipt())
-    assert preview_text(document, 58).splitlines()[0].strip() == "Warung Kopi Senja"
+    assert preview_text(document, 58).splitlines()[0].strip() == "Kopi Kiosk"
     assert preview_png(document, 58).startswith(b"\x89PNG")
     written = write_receipt_screenshots(tmp_path)
     assert [p.name for p in written] == ["receipt-58mm.png", "receipt-80mm.png"]

@@ -55,7 +55,7 @@ def test_receipt_structure(receipt: PrintDocument, paper: PaperProfile) -> None:
     assert printout.code_pages == [19]  # CP858 chosen once, before any text
     tenant = printout.lines[0]
     assert (tenant.text, tenant.align, tenant.bold, tenant.double_height) == (
-        "Warung Kopi Senja",
+        "Kopi Kiosk",
         "center",
         True,
         True,
@@ -63,12 +63,12 @@ def test_receipt_structure(receipt: PrintDocument, paper: PaperProfile) -> None:
     assert not tenant.double_width
     total = next(line for line in printout.lines if line.text.startswith("TOTAL"))
     assert total.bold and total.double_height and total.align == "left"
-    assert total.text.endswith("Rp 118.500")
+    assert total.text.endswith("Rp 152.500")
     assert len(total.text) == paper.columns  # the amount sits against the right edge
     change = next(line for line in printout.lines if line.text.startswith("Change"))
-    assert change.bold and change.text.endswith("Rp 31.500")
+    assert change.bold and change.text.endswith("Rp 47.500")
     receipt_no = next(line for line in printout.lines if line.text.startswith("Receipt"))
-    assert receipt_no.text.endswith("KMG-T01-000123") and receipt_no.bold
+    assert receipt_no.text.endswith("MAIN-T1-000123") and receipt_no.bold
     assert "Date" in printout.texts[6] or any(
         line.startswith("Date") and line.endswith("2026-03-14 12:07") for line in printout.texts
     )
@@ -82,16 +82,30 @@ def test_receipt_structure(receipt: PrintDocument, paper: PaperProfile) -> None:
 
 
 def test_amount_lines_right_align_and_names_wrap() -> None:
-    printout = decode(render_escpos(receipt_document(sample_receipt()), PAPER_58))
-    texts = printout.texts
+    data = sample_receipt()
+    long_name = ReceiptLineData(
+        "Nasi Goreng Spesial Kampung dengan Telur Mata Sapi",
+        1,
+        40_000,
+        40_000,
+        modifiers=("Extra telur", "Pedas level 3"),
+        note="Tanpa bawang",
+    )
+    data = type(data)(**{**vars(data), "lines": (*data.lines, long_name)})
+    texts = decode(render_escpos(receipt_document(data), PAPER_58)).texts
     first = texts.index("1x Nasi Goreng Spesial Rp 40.000")
     assert texts[first + 1 : first + 3] == ["   Kampung dengan", "   Telur Mata Sapi"]
-    assert texts[first + 3] == "   + Extra telur        Rp 5.000"
-    assert texts[first + 4 : first + 6] == ["   + Pedas level 3", "   * Tanpa bawang"]
-    assert texts[first - 1] == "   2 x Rp 8.000"  # the unit price under a quantity of 2
+    # Modifiers carry no amount of their own: the line's price already includes them.
+    assert texts[first + 3 : first + 6] == [
+        "   + Extra telur",
+        "   + Pedas level 3",
+        "   * Tanpa bawang",
+    ]
+    kopi = texts.index("2x Kopi Susu           Rp 60.000")
+    assert texts[kopi + 1 : kopi + 4] == ["   2 x Rp 30.000", "   + Large", "   + Less sugar"]
     right_aligned = [t for t in texts if re.search(r" -?Rp [0-9.]+$", t)]
-    assert len(right_aligned) == 6 + 6 + 2  # lines and unit price, totals, tendered and change
-    assert all(len(t) == 32 for t in right_aligned if t != texts[first - 1])
+    assert len(right_aligned) == 4 + 1 + 5 + 2  # lines, unit price, totals, tendered, change
+    assert all(len(t) == 32 for t in right_aligned if t != texts[kopi + 1])
 
 
 def test_cash_sale_kicks_drawer_and_copy_does_not() -> None:
@@ -153,10 +167,10 @@ def test_kitchen_ticket_is_loud(kitchen_ticket: PrintDocument) -> None:
     number = next(line for line in printout.lines if line.text == "#123")
     assert number.double_width and number.double_height and number.bold
     assert number.align == "center"
-    item = next(line for line in printout.lines if line.text.startswith("1x Nasi"))
+    item = next(line for line in printout.lines if line.text.startswith("2x Kopi Susu"))
     assert item.double_height and item.bold and not item.double_width
-    assert "   * Tanpa bawang" in printout.texts
-    assert "   + Pedas level 3" in printout.texts
+    assert "   * Oat milk" in printout.texts
+    assert "   + Less sugar" in printout.texts
     assert printout.count("drawer") == 0 and printout.events[-1] == "cut"
     assert not printout.qr_codes
 
@@ -175,10 +189,12 @@ def test_shift_reports(report: str) -> None:
     title = next(line for line in printout.lines if "REPORT" in line.text)
     assert title.text == f"{report} REPORT" and title.double_width
     texts = printout.texts
-    assert any(t.startswith("Net sales") and t.endswith("Rp 2.562.000") for t in texts)
+    assert "Net sales (excl.    Rp 2.295.000" in texts  # excluding tax and service
+    assert "PB1 10%               Rp 244.475" in texts
+    assert "Total collected     Rp 2.650.475" in texts
     counted = [t for t in texts if t.startswith(("Cash counted", "Difference"))]
     if report == "Z":
-        assert counted == ["Cash counted        Rp 1.980.000", "Difference             -Rp 2.000"]
+        assert counted == ["Cash counted        Rp 2.010.000", "Difference             -Rp 1.500"]
     else:
         assert counted == []
 

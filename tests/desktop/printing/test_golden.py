@@ -1,4 +1,5 @@
-"""Golden text of a typical receipt (58 and 80 mm), a kitchen ticket and a Z report.
+"""Golden text of a typical receipt (58 and 80 mm, English and Indonesian), a kitchen ticket,
+a refund slip and a Z report of the demo tenant.
 
 The ESC/POS bytes decode to the same text, so the golden files pin what the printer prints.
 Set KIOSK_UPDATE_GOLDEN=1 to rewrite them after an intended layout change, and review the diff.
@@ -15,12 +16,19 @@ from pos_desktop.printing.document import (
     PrintDocument,
     kitchen_ticket_document,
     receipt_document,
+    refund_slip_document,
     shift_report_document,
 )
+from pos_desktop.printing.labels import INDONESIAN
 from pos_desktop.printing.paper import PAPER_58, PAPER_80, PaperProfile
 from pos_desktop.printing.render_escpos import render_escpos
 from pos_desktop.printing.render_text import render_text
-from pos_desktop.printing.samples import sample_kitchen_ticket, sample_receipt, sample_shift_report
+from pos_desktop.printing.samples import (
+    sample_kitchen_ticket,
+    sample_receipt,
+    sample_refund_slip,
+    sample_shift_report,
+)
 from tests.desktop.printing.escpos_decoder import as_text, decode
 
 GOLDEN = Path(__file__).with_name("golden")
@@ -33,6 +41,12 @@ CASES = {
         PAPER_80,
     ),
     "z-report-58mm": (lambda: shift_report_document(sample_shift_report("Z")), PAPER_58),
+    "receipt-id-58mm": (lambda: receipt_document(sample_receipt(INDONESIAN)), PAPER_58),
+    "refund-58mm": (lambda: refund_slip_document(sample_refund_slip()), PAPER_58),
+    "z-report-id-80mm": (
+        lambda: shift_report_document(sample_shift_report("Z", INDONESIAN)),
+        PAPER_80,
+    ),
 }
 
 

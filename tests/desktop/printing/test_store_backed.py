@@ -11,13 +11,19 @@ from pathlib import Path
 import pytest
 
 from pos_desktop.printing.commands import add_subcommands
-from pos_desktop.printing.document import receipt_document, shift_report_document
+from pos_desktop.printing.document import (
+    kitchen_ticket_document,
+    receipt_document,
+    refund_slip_document,
+    shift_report_document,
+)
 from pos_desktop.printing.from_store import (
     OrderNotFound,
     find_order,
     kitchen_tickets_for_order,
     order_number,
     receipt_data_for_order,
+    refund_slip_data,
     shift_report_data,
 )
 from pos_desktop.printing.job_store import SqlJobStore
@@ -28,8 +34,17 @@ from pos_desktop.printing.render_text import render_text
 from pos_desktop.printing.service import start_print_service
 from pos_desktop.printing.settings import PrinterSettings, save_printer_settings
 from pos_desktop.store.db import Database
-from pos_desktop.store.models import Cashier, Order, OrderLine, Payment, Setting, Shift
-from shared.protocol import ShiftFiguresV1
+from pos_desktop.store.models import (
+    Cashier,
+    ModifierOption,
+    Order,
+    OrderLine,
+    Payment,
+    Refund,
+    Setting,
+    Shift,
+)
+from shared.reports import SalePayment, SaleRecord, SaleTax, shift_figures
 from tests.desktop.printing.escpos_decoder import decode
 from tests.desktop.printing.fake_printer import FakeNetworkPrinter
 
@@ -52,13 +67,19 @@ def database(tmp_path: Path) -> Iterator[Database]:
                         "currency": "IDR",
                         "time_zone": "Asia/Jakarta",
                         "locale": "id_ID",
-                        "tax_id": "NPWP 01.234.567.8-901.000",
+                        "tax_id": "01.234.567.8-901.000",
+                        # The tenant's header text repeats the name and the address.
+                        "receipt_header": "Warung Kopi Senja\nJl. Kemang 12, Jakarta\nBuka 07-22",
                         "receipt_footer": "Terima kasih!",
+                        "service_charge_bp": 500,
                     },
                 ),
                 Setting(key="outlet", value={"name": "Outlet Kemang", "address": "Jl. Kemang 12"}),
                 Setting(key="terminal", value={"terminal_code": "T01"}),
                 Cashier(id="c-1", username="siti", name="Siti", pin_hash="x"),
+                Cashier(id="m-1", username="budi", name="Budi", pin_hash="x"),
+                ModifierOption(id="opt-large", group_id="g-size", name="Large"),
+                ModifierOption(id="opt-normal", group_id="g-sugar", name="Normal", is_default=True),
                 Shift(id="s-1", cashier_id="c-1", state="opened", opened_at=SOLD_AT),
             ]
         )
@@ -91,7 +112,15 @@ def database(tmp_path: Path) -> Iterator[Database]:
                 kitchen_station="bar",
                 quantity=2,
                 unit_price_minor=18_000,
-                modifiers=[{"group_name": "Size", "name": "Large", "price_delta_minor": 3_000}],
+                modifiers=[
+                    {
+                        "option_id": "opt-large",
+                        "group_name": "Size",
+                        "name": "Large",
+                        "price_delta_minor": 3_000,
+                    },
+                    {"option_id": "opt-normal", "group_name": "Sugar", "name": "Normal"},
+                ],
                 discounts=[{"source": "promotion", "name": "Happy hour", "amount_minor": 4_200}],
                 gross_minor=42_000,
                 net_minor=37_800,
@@ -142,10 +171,19 @@ def test_receipt_of_a_stored_order(database: Database) -> None:
     assert cash.is_cash
 
     text = render_text(receipt_document(data), PAPER_58)
+    header = text.split("-" * 32)[0].split("\n")
+    assert [line.strip() for line in header if line.strip()] == [
+        "Warung Kopi Senja",
+        "Outlet Kemang",
+        "Jl. Kemang 12",
+        "NPWP 01.234.567.8-901.000",
+        "Buka 07-22",
+    ]
     assert "Date            2026-03-14 12:07" in text  # 05:07 UTC in Asia/Jakarta
+    # The line at its full price; the modifier without an amount; the group default not at all.
     assert "2x Kopi Susu Gula Aren Rp 42.000" in text
-    assert "   2 x Rp 18.000\n   + Large              Rp 6.000\n" in text  # 2 x 3.000
-    assert "   * less ice" in text
+    assert "   2 x Rp 21.000\n   + Large\n   * less ice\n" in text
+    assert "Normal" not in text
     assert "Happy hour             -Rp 6.100" in text
     assert "TOTAL                  Rp 60.000" in text
     assert "Change                 Rp 40.000" in text
@@ -177,31 +215,116 @@ def test_kitchen_tickets_are_split_by_station(database: Database) -> None:
     ]
     assert tickets[0].order_number == "7" and tickets[0].table == "5" and tickets[0].offline
     assert tickets[0].items[0].modifiers == ("Large",) and tickets[0].items[0].note == "less ice"
+    assert tickets[0].labels.table == "Table"
     assert order_number("KMG-T01-000000") == "0" and order_number("ODD") == "ODD"
 
 
 def test_x_report_of_the_open_shift(database: Database) -> None:
-    figures = ShiftFiguresV1(
-        order_count=1,
-        gross_sales_minor=61_000,
+    sale = SaleRecord(
+        subtotal_minor=61_000,
         discount_minor=6_100,
-        tax_minor=5_490,
-        net_sales_minor=60_000,
-        payments_by_method={"cash": 60_000},
+        service_charge_minor=0,
+        rounding_minor=-390,
+        total_minor=60_000,
+        taxes=(SaleTax("PB1", 1000, False, 5_490),),
+        payments=(SalePayment("cash", 60_000),),
     )
+    figures = shift_figures(opening_float_minor=0, sales=[sale])
     with database.session_factory() as session:
-        data = shift_report_data(
-            session,
-            shift_id="s-1",
-            figures=figures,
-            expected_cash_minor=60_000,
-            printed_at=SOLD_AT,
-        )
-    assert data.report == "X" and data.cash_counted_minor is None
+        data = shift_report_data(session, shift_id="s-1", figures=figures, printed_at=SOLD_AT)
+    assert data.report == "X"
     text = render_text(shift_report_document(data), PAPER_58)
     assert "X   R E P O R T" in text
+    assert "Net sales (excl. tax & Rp 54.900" in text  # 61.000 - 6.100: no tax, no service
+    assert "PB1 10%                 Rp 5.490" in text
+    assert "Total collected        Rp 60.000" in text
     assert "Cash                   Rp 60.000" in text
     assert "Cash counted" not in text
+
+
+def _set_language(database: Database, language: str) -> None:
+    with database.session_factory() as session, session.begin():
+        session.merge(Setting(key="ui_settings", value={"language": language}))
+
+
+def test_slips_follow_the_till_language(database: Database) -> None:
+    _set_language(database, "id")
+    with database.session_factory() as session:
+        order = find_order(session, RECEIPT_NO)
+        receipt = render_text(receipt_document(receipt_data_for_order(session, order)), PAPER_58)
+        [bar, _kitchen] = kitchen_tickets_for_order(session, order, offline=True)
+    assert "Kasir                       Siti" in receipt
+    assert "Tunai Dibayar         Rp 100.000" in receipt
+    assert "Kembalian              Rp 40.000" in receipt
+    assert "NPWP 01.234.567.8-901.000" in receipt
+    ticket = decode(render_escpos(kitchen_ticket_document(bar), PAPER_58)).texts
+    assert ticket[0] == "DICETAK OFFLINE" and "Meja 5" in ticket
+
+
+def _refund(database: Database, kind: str) -> str:
+    """A refund of one Kopi Susu (approved by Budi), or a void of the whole order."""
+    with database.session_factory() as session, session.begin():
+        order = find_order(session, RECEIPT_NO)
+        kopi = order.lines[0]
+        refund = Refund(
+            order_id=order.id,
+            shift_id="s-1",
+            kind=kind,
+            amount_minor=18_900 if kind == "refund" else order.total_minor,
+            method="cash" if kind == "refund" else "original",
+            lines=(
+                [{"line_id": kopi.id, "quantity": 1, "amount_minor": 18_900}]
+                if kind == "refund"
+                else []
+            ),
+            reason="Salah pesan",
+            cashier_id="c-1",
+            manager_id="m-1",
+            created_at=datetime(2026, 3, 14, 5, 30, tzinfo=UTC),
+        )
+        session.add(refund)
+        session.flush()
+        return refund.id
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_refund_slip_of_a_stored_refund(database: Database, language: str) -> None:
+    _set_language(database, language)
+    refund_id = _refund(database, "refund")
+    with database.session_factory() as session:
+        data = refund_slip_data(session, session.get(Refund, refund_id))
+    printout = decode(render_escpos(refund_slip_document(data), PAPER_58))
+    texts = printout.texts
+    english = language == "en"
+    assert [line.text for line in printout.lines if line.invert] == [
+        "REFUND" if english else "PENGEMBALIAN"
+    ]
+    assert "1x Kopi Susu Gula Aren Rp 18.900" in texts
+    assert any(t.startswith("Refunded" if english else "Dikembalikan") for t in texts)
+    assert any(
+        t.endswith("Rp 18.900") and t.startswith(("Refunded", "Dikembalikan")) for t in texts
+    )
+    [method] = [t.split() for t in texts if t.startswith(("Method", "Metode"))]
+    assert method == (["Method", "Cash"] if english else ["Metode", "Tunai"])
+    assert any(t.startswith(("Reason", "Alasan")) and t.endswith("Salah pesan") for t in texts)
+    assert any(
+        t.startswith(("Approved by", "Disetujui oleh")) and t.endswith("Budi") for t in texts
+    )
+    assert any(t.endswith(RECEIPT_NO) for t in texts)
+    assert printout.count("drawer") == 0
+    assert printout.qr_codes[0].data.decode() == ORDER_ID
+
+
+def test_void_slip_gives_back_every_line_in_the_methods_paid(database: Database) -> None:
+    refund_id = _refund(database, "void")
+    with database.session_factory() as session:
+        data = refund_slip_data(session, session.get(Refund, refund_id))
+    text = render_text(refund_slip_document(data, copy=True), PAPER_58)
+    assert "** V O I D **" in text and "** C O P Y **" in text
+    assert "2x Kopi Susu Gula Aren Rp 37.800" in text
+    assert "1x Pisang Goreng       Rp 17.100" in text
+    assert "Method                      Cash" in text
+    assert "Voided" in text and "Rp 60.000" in text
 
 
 class Recorder:
