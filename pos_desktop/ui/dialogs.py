@@ -311,6 +311,8 @@ class CustomerDialog(_Dialog):
         def show(found: Sequence[CustomerView]) -> None:
             if self.search_edit.text() == text:
                 self.model.set_rows(found)
+                if len(found) == 1 and text.strip():
+                    self.table.selectRow(0)  # the one match: Attach takes it, no extra tap
 
         self._background.run(lambda: till.find_customers(text), show, self._failed)
 
@@ -348,9 +350,16 @@ class CustomerDialog(_Dialog):
 class ParkedDialog(_Dialog):
     """Held orders; recall one into the cart."""
 
-    def __init__(self, parent: QWidget | None, parked: Sequence[ParkedView], money: MoneyFormat):
+    def __init__(
+        self,
+        parent: QWidget | None,
+        parked: Sequence[ParkedView],
+        money: MoneyFormat,
+        time_zone: str = "UTC",
+    ) -> None:
         super().__init__(parent, self.tr("Held orders"), self.tr("Recall"), "parked")
-        self.model = parked_model(money)
+        self.setMinimumWidth(640)
+        self.model = parked_model(money, time_zone)
         self.model.set_rows(parked)
         self.table = touch_table(self.model, "parked_table")
         self.body.addWidget(self.table)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -25,6 +25,7 @@ from pos_desktop.ui.formatting import MoneyFormat
 from pos_desktop.ui.i18n import Language
 from pos_desktop.ui.ports import CashierView, ReportView, SaleResult, SyncStatus, Till
 from pos_desktop.ui.screens.base import PrintJobWatcher, Screen, ScreenContext
+from pos_desktop.ui.screens.change import ChangeOverlay
 from pos_desktop.ui.screens.orders import OrdersScreen, ReceiptScreen
 from pos_desktop.ui.screens.payment import PaymentScreen
 from pos_desktop.ui.screens.sell import SellScreen
@@ -152,6 +153,7 @@ class MainWindow(QMainWindow):
         outer.addWidget(body, 1)
         outer.addWidget(self._build_status_strip())
         self.setCentralWidget(central)
+        self.change_overlay = ChangeOverlay(central, money)
 
         self.pairing = PairingScreen(self.context)
         self.pairing.paired.connect(self._paired)
@@ -294,6 +296,13 @@ class MainWindow(QMainWindow):
     def _paid(self, sale: SaleResult) -> None:
         self.sell.sale_done(sale)
         self.show_screen(self.sell)
+        if sale.change_minor > 0:
+            self.change_overlay.show_change(sale)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.change_overlay.isVisible():
+            self.change_overlay.cover()
 
     def show_receipt(self, order_id: str) -> None:
         """The receipt preview of an order."""
@@ -323,6 +332,9 @@ class MainWindow(QMainWindow):
         """Back to the PIN screen; the cart stays with the till for the next sign-in."""
         self.till.logout()
         self.cashier = None
+        self.change_overlay.dismiss()
+        if hasattr(self, "sell"):
+            self.sell.signed_out()
         self.where.setText("Kiosk POS")
         self.show_screen(self.login)
 

@@ -36,12 +36,19 @@ ObjectRole = Qt.ItemDataRole.UserRole + 1
 """Role that hands a view the plain dataclass behind a row."""
 PriceRole = Qt.ItemDataRole.UserRole + 2
 """Role for a product tile's formatted price."""
+ImageRole = Qt.ItemDataRole.UserRole + 3
+"""Role for a product tile's picture file ("" when the product has none)."""
 
 _TILE_COLOURS = ("#1f6feb", "#8250df", "#bf3989", "#cf222e", "#bc4c00", "#1a7f37", "#0969da")
 
 
 METHOD_LABELS = {"cash": "Cash", "card": "Card", "qris": "QRIS", "ewallet": "E-wallet"}
-STATUS_LABELS = {"paid": "Paid", "voided": "Voided", "refunded": "Refunded"}
+STATUS_LABELS = {
+    "paid": "Paid",
+    "partly_refunded": "Partly refunded",
+    "refunded": "Refunded",
+    "voided": "Voided",
+}
 PRINT_KIND_LABELS = {
     "receipt": "Receipt",
     "kitchen": "Kitchen ticket",
@@ -64,6 +71,11 @@ def _tr(text: str) -> str:
 def method_label(method: str) -> str:
     """A payment method as the cashier reads it (translated)."""
     return _tr(METHOD_LABELS.get(method, method.title()))
+
+
+def status_label(status: str) -> str:
+    """An order's state as the cashier reads it (translated): Paid, Partly refunded, ..."""
+    return _tr(STATUS_LABELS.get(status, status))
 
 
 @dataclass(frozen=True)
@@ -156,7 +168,10 @@ class RowTableModel(QAbstractTableModel, Generic[RowT]):
 
 
 def cart_model(money: MoneyFormat) -> RowTableModel[CartLineView]:
-    """The cart: quantity, the line with its modifiers, note and promotions, and its total."""
+    """The cart: quantity, the line with its modifiers, note and promotions, and its total.
+
+    The total is before service and added tax (those appear once, in the cart's totals).
+    """
 
     def describe(line: CartLineView) -> str:
         parts = [line.name]
@@ -170,7 +185,7 @@ def cart_model(money: MoneyFormat) -> RowTableModel[CartLineView]:
         [
             Column("Qty", lambda line: f"{line.quantity}×"),
             Column("Item", describe),
-            Column("Total", lambda line: money(line.total_minor), align_right=True),
+            Column("Total", lambda line: money(line.net_minor), align_right=True),
         ]
     )
 
@@ -184,7 +199,7 @@ def orders_model(money: MoneyFormat, time_zone: str = "UTC") -> RowTableModel[Or
             Column("Time", lambda order: order.created_at.astimezone(zone).strftime("%H:%M")),
             Column("Customer", lambda order: order.customer_name),
             Column("Total", lambda order: money(order.total_minor), align_right=True),
-            Column("Status", lambda order: _tr(STATUS_LABELS.get(order.status, order.status))),
+            Column("Status", lambda order: status_label(order.status)),
         ]
     )
 
@@ -200,14 +215,15 @@ def tenders_model(money: MoneyFormat) -> RowTableModel[TenderInput]:
     )
 
 
-def parked_model(money: MoneyFormat) -> RowTableModel[ParkedView]:
-    """Held orders waiting to be recalled."""
+def parked_model(money: MoneyFormat, time_zone: str = "UTC") -> RowTableModel[ParkedView]:
+    """Held orders waiting to be recalled: when (outlet time), for whom, what, how much."""
+    zone = ZoneInfo(time_zone)
     return RowTableModel(
         [
+            Column("Held at", lambda parked: parked.parked_at.astimezone(zone).strftime("%H:%M")),
             Column("Held order", lambda parked: parked.label),
-            Column("Items", lambda parked: str(parked.item_count), align_right=True),
+            Column("Items", lambda parked: parked.items or str(parked.item_count)),
             Column("Total", lambda parked: money(parked.total_minor), align_right=True),
-            Column("Since", lambda parked: parked.parked_at.astimezone().strftime("%H:%M")),
         ]
     )
 
@@ -354,9 +370,17 @@ def denominations_model(
 
 
 def refund_lines_model(lines: Sequence[OrderLineRow], money: MoneyFormat) -> CountedTableModel:
-    """Units to refund per order line, at most what is still refundable."""
+    """Units to refund per order line, at most what is still refundable; a line already
+    given back says how many units were (`2× Iced tea (1 refunded)`)."""
+
+    def describe(line: OrderLineRow) -> str:
+        text = f"{line.quantity}× {line.name}"
+        if line.refunded_quantity:
+            text += " " + _tr("(%d refunded)") % line.refunded_quantity
+        return text
+
     return CountedTableModel(
-        [f"{line.quantity}× {line.name}" for line in lines],
+        [describe(line) for line in lines],
         [line.refundable_quantity for line in lines],
         [line.total_minor // max(line.quantity, 1) for line in lines],
         money,
@@ -414,6 +438,8 @@ class ProductGridModel(QAbstractListModel):
             return product.name
         if role == PriceRole:
             return self._money(product.price_minor)
+        if role == ImageRole:
+            return product.image_path
         if role == Qt.ItemDataRole.BackgroundRole:
             colour = (
                 product.colour

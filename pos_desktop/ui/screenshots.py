@@ -1,28 +1,87 @@
-"""Screenshot tour of the cashier app on the demo café: `python -m pos_desktop.ui.screenshots DIR`.
+"""Screenshot tour of the cashier app paired to the demo cloud tenant:
+`python -m pos_desktop.ui.screenshots DIR`.
 
-Runs the real screens over a throw-away demo terminal folder and writes one PNG per screen
-(`make screenshots` calls it with docs/screenshots, offscreen).
+Starts the demo server as its own process (`python -m sync_server.demo`: SQLite, the `demo`
+tenant seeded) on a free loopback port, pairs a throw-away till folder as the demo outlet's
+till `t1` (the code is asked for as the demo owner, as `make demo` does), and drives the real
+screens through a day: sell, pay with one tap, the change display, a partial refund, a void,
+the X report. Writes one PNG per screen and language (`make screenshots` calls it with
+docs/screenshots, offscreen), then stops the server and shoots the offline window at
+1366x768 and 1024x768, the two sizes a till must fit.
 """
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
+import keyring
+import keyring.backend
 from PySide6.QtWidgets import QApplication
-from sqlalchemy import select
 
-from pos_desktop.services.demo_catalog import DEMO_MANAGER_PIN
-from pos_desktop.store.models import SyncQueueItem
+from pos_desktop.kitchen.demo import demo_pairing_code
 from pos_desktop.ui.app import application
 from pos_desktop.ui.backend import TerminalTill
 from pos_desktop.ui.i18n import Language
 from pos_desktop.ui.main_window import MainWindow
 from pos_desktop.ui.ports import TenderInput
 
-SIZE = (1280, 800)
+SIZE = (1366, 768)
+SMALL = (1024, 768)
+MANAGER_PIN = "2222"  # demo.manager of outlet `main` (sync_server.demo_data.DEMO_ACCOUNTS)
+
+
+class _TourKeyring(keyring.backend.KeyringBackend):
+    """The tour's till tokens live in memory: never in the developer's own keyring."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._secrets.pop((service, username), None)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start_demo_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
+    """The demo server as a separate process; returns once it answers."""
+    log = (folder / "server.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sync_server.demo", "--data-dir", str(folder), "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the demo server stopped; see {folder / 'server.log'}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/schema/", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    server.kill()
+    raise SystemExit("the demo server did not answer within 120 s")
 
 
 def _settle(window: MainWindow, rounds: int = 30) -> None:
@@ -37,27 +96,35 @@ def _settle(window: MainWindow, rounds: int = 30) -> None:
     app.processEvents()
 
 
+def _wait(window: MainWindow, done: Callable[[], bool], timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not done():
+        if time.monotonic() > deadline:
+            raise SystemExit("the cashier app did not get there in time")
+        _settle(window, rounds=3)
+        time.sleep(0.1)
+
+
 def _product(till: TerminalTill, name: str) -> str:
     return next(p.id for p in till.products() if p.name == name)
 
 
-def _option(till: TerminalTill, product_id: str, name: str) -> str:
-    return next(
-        option.id
-        for group in till.modifier_groups(product_id)
-        for option in group.options
-        if option.name == name
-    )
+def _add(till: TerminalTill, name: str, quantity: int = 1, options: tuple[str, ...] = ()) -> None:
+    """Add a product with the named options, and the defaults of groups that need a choice."""
+    product_id = _product(till, name)
+    chosen: list[str] = []
+    for group in till.modifier_groups(product_id):
+        named = [o.id for o in group.options if o.name in options]
+        defaults = [o.id for o in group.options if o.is_default] if group.min_select else []
+        chosen += named or defaults
+    till.add_to_cart(product_id, chosen, quantity=quantity)
 
 
 def _fill_cart(till: TerminalTill) -> None:
-    latte = _product(till, "Caffè latte")
-    till.add_to_cart(latte, [_option(till, latte, "Large"), _option(till, latte, "Oat milk")])
-    till.add_to_cart(_product(till, "Croissant"), quantity=2)
-    till.add_to_cart(_product(till, "Nasi goreng"))
-    espresso = _product(till, "Espresso")
-    till.add_to_cart(espresso, [_option(till, espresso, "Extra shot")], quantity=3)
-    till.add_to_cart(_product(till, "Iced palm-sugar latte"))
+    _add(till, "Caffe Latte", options=("Large", "Less sugar"))
+    _add(till, "Croissant", 2)
+    _add(till, "Nasi Goreng")
+    _add(till, "Teh Tarik", 2)
     line = till.cart().lines[2]
     till.set_line_note(line.line_id, "no chili, extra egg")
 
@@ -66,11 +133,17 @@ def tour(folder: Path) -> list[Path]:
     """Write every screen's PNG into `folder`; returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     application()
+    keyring.set_keyring(_TourKeyring())
     written: list[Path] = []
     with tempfile.TemporaryDirectory() as scratch:
-        till = TerminalTill.open(Path(scratch) / "terminal", start_sync=False, start_printing=False)
+        port = _free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        server_dir = Path(scratch) / "server"
+        server_dir.mkdir()
+        server = _start_demo_server(server_dir, port)
+        till = TerminalTill.open(Path(scratch) / "till", start_printing=False)
         language = Language()
-        window = MainWindow(till, language=language, status_poll_ms=600_000)
+        window = MainWindow(till, language=language, status_poll_ms=500)
         window.resize(*SIZE)
         window.show()
 
@@ -82,86 +155,94 @@ def tour(folder: Path) -> list[Path]:
             window.grab().save(str(path))
             written.append(path)
 
-        try:
-            shot("pairing")
-            till.use_demo()
-            window.rebuild()
-            shot("login")
-            cashier = till.login(DEMO_MANAGER_PIN)
-            till.open_shift(500_000)
-            window._after_login(cashier)
-            _fill_cart(till)
-            window.show_screen(window.sell)
-            shot("sell-en")
-
-            window.switch_language("id")
-            shot("sell-id")
+        def in_both_languages(name: str, prepare: Callable[[], None]) -> None:
+            for code in ("en", "id"):
+                window.switch_language(code)
+                shot(f"{name}-{code}", prepare)
             window.switch_language("en")
 
-            window.show_screen(window.payment)
-            window.payment.select_method("qris")
-            window.payment.reference.setText("QRIS-20260314-0042")
-            window.payment.add_tender(100_000)
-            window.payment.select_method("cash")
-            shot("payment")
+        try:
+            window.pairing.server_edit.setText(base_url)  # what the owner types on a new till
+            shot("pairing")
+            till.pair(base_url, demo_pairing_code(base_url, screen_code="t1"), lambda *_: None)
+            window.rebuild()
+            _wait(window, lambda: window.sync_status.online)
+            shot("login")
+            cashier = till.login(MANAGER_PIN)
+            till.open_shift(500_000)
+            window._after_login(cashier)
 
-            quote = till.quote([TenderInput("qris", 100_000, "QRIS-20260314-0042")])
-            cash = quote.quick_tenders_minor[min(2, len(quote.quick_tenders_minor) - 1)]
-            sale = till.checkout(
-                [TenderInput("qris", 100_000, "QRIS-20260314-0042"), TenderInput("cash", cash)]
-            )
-            window.sell.sale_done(sale)
-            window.show_screen(window.sell)
-            window.sell.order_ready(sale.receipt_number)
+            _add(till, "Kopi Susu", 2)
+            _add(till, "Pisang Goreng")
+            till.park("Table 4")
+            _fill_cart(till)
+            categories = [c.id for c in till.categories()]
+            rice = next(c.id for c in till.categories() if "&" in c.name)
+
+            def sell(tab: int = 0) -> None:
+                window.show_screen(window.sell)
+                window.sell.tabs.setCurrentIndex(tab)
+
+            in_both_languages("sell", sell)
+            shot("sell-rice-noodles", lambda: sell(categories.index(rice) + 1))
+
+            in_both_languages("payment", lambda: window.show_screen(window.payment))
+
+            def paid_in_cash() -> None:
+                window.show_screen(window.payment)
+                _settle(window)
+                quote = window.payment._quote
+                assert quote is not None
+                window.payment.pay_quick(quote.quick_tenders_minor[-1])  # a big note, one tap
+                _wait(window, window.change_overlay.isVisible)
+
+            shot("change", paid_in_cash)
+            window.change_overlay.dismiss()
             shot("sell-after-sale")
-            window.show_receipt(sale.order_id)
-            shot("receipt-preview")
 
-            for name, quantity in (("Croissant", 1), ("Jasmine tea", 2), ("Banana bread", 1)):
-                till.add_to_cart(_product(till, name), quantity=quantity)
-                exact = till.quote().cash_due_minor
-                till.checkout([TenderInput("cash", exact)])
-            window.show_screen(window.orders)
-            _settle(window)
-            window.orders.open_order(sale.order_id)
-            shot("orders")
+            refunded = _sell(till, [("Mie Goreng", 2), ("Lemon Tea", 1)])
+            voided = _sell(till, [("Brownie", 1)])
+            detail = till.order_detail(refunded)
+            till.refund(refunded, {detail.lines[0].line_id: 1}, "Too spicy", MANAGER_PIN)
+            till.void(voided, "Rang up twice", MANAGER_PIN)
 
-            with till.terminal.uow() as uow:
-                items = uow.session.scalars(
-                    select(SyncQueueItem).where(SyncQueueItem.kind == "order")
-                ).all()
-                for item, error in zip(
-                    items[:2],
-                    (
-                        "HTTP 422: price of Caffè latte differs from the catalog (v7)",
-                        "HTTP 409: order id reused with a different body",
-                    ),
-                    strict=False,
-                ):
-                    item.status = "needs_attention"
-                    item.attempts = 5
-                    item.last_error = error
-                uow.commit()
-            window.poll_status()
-            window.show_screen(window.status)
-            shot("status")
+            def orders() -> None:
+                window.show_screen(window.orders)
+                _settle(window)
+                window.orders.open_order(refunded)
 
-            window.show_screen(window.settings)
-            shot("settings")
+            in_both_languages("orders", orders)
+            in_both_languages("shift-close", lambda: window.show_screen(window.shift_close))
+            shot("status", lambda: window.show_screen(window.status))
+            shot("settings", lambda: window.show_screen(window.settings))
 
-            window.show_screen(window.shift_close)
-            _settle(window)
-            values = list(till.tenant().denominations_minor)
-            counts = window.shift_close.counts
-            for value, count in ((100_000, 6), (50_000, 3), (20_000, 4), (10_000, 2), (5_000, 3)):
-                counts.set_count(values.index(value), count)
-            window.shift_close.table.selectRow(values.index(5_000))
-            shot("shift-close")
+            server.terminate()  # the link goes down: the offline banner shows at both sizes
+            server.wait(timeout=20)
+            _fill_cart(till)
+            window.show_screen(window.sell)
+            _wait(window, window.offline_banner.isVisible)
+            for width, height in (SIZE, SMALL):
+                window.resize(width, height)
+                shot(f"offline-sell-{width}x{height}", lambda: window.show_screen(window.sell))
+                shot(
+                    f"offline-payment-{width}x{height}", lambda: window.show_screen(window.payment)
+                )
         finally:
             window.shutdown()
             window.close()
             till.close()
+            if server.poll() is None:
+                server.kill()
+                server.wait(timeout=20)
     return written
+
+
+def _sell(till: TerminalTill, items: list[tuple[str, int]]) -> str:
+    """Ring up products of the demo menu and pay exact cash; returns the order id."""
+    for name, quantity in items:
+        _add(till, name, quantity)
+    sale = till.checkout([TenderInput("cash", till.quote().cash_due_minor)])
+    return sale.order_id
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,9 @@ QPushButton[role="primary"] {{
 }}
 QPushButton[role="primary"]:disabled {{ background: #9cc8a8; }}
 QPushButton[role="danger"] {{ background: #cf222e; color: white; border-color: #cf222e; }}
+QPushButton[role="danger"]:disabled {{
+    background: #eceef1; color: #9aa1ad; border-color: #c5cad3;
+}}
 QPushButton[role="key"] {{ font-size: 24px; min-height: 64px; }}
 QPushButton[role="compact"] {{ padding: 2px 4px; font-size: 15px; }}
 QPushButton[role="nav"] {{ border: none; background: transparent; color: #e6edf3; }}

@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QValidator
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPixmap, QValidator
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
@@ -27,11 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from pos_desktop.ui.formatting import MoneyFormat
-from pos_desktop.ui.models import PriceRole
+from pos_desktop.ui.models import ImageRole, PriceRole
 from pos_desktop.ui.theme import TOUCH_TARGET_PX
 from shared.money import MoneyParseError
 
 TILE_SIZE = QSize(150, 96)
+TILE_IMAGE_PX = 40
+_TILE_PICTURES: dict[str, QPixmap] = {}
+"""Scaled tile pictures by file (files are named by their url's hash, so never stale)."""
 
 
 def button(text: str, role: str = "", *, name: str = "", checkable: bool = False) -> QPushButton:
@@ -45,6 +48,11 @@ def button(text: str, role: str = "", *, name: str = "", checkable: bool = False
     if name:
         widget.setObjectName(name)
     return widget
+
+
+def mnemonic_safe(text: str) -> str:
+    """Text for a button or tab as it is written: Qt reads `&` as a shortcut marker."""
+    return text.replace("&", "&&")
 
 
 def label(text: str = "", role: str = "", *, name: str = "") -> QLabel:
@@ -145,8 +153,29 @@ def amount_edit(
     return edit
 
 
+def tile_picture(path: str) -> QPixmap | None:
+    """A product picture scaled for a tile, decoded once (a repaint must not read the disk)."""
+    if not path:
+        return None
+    if path not in _TILE_PICTURES:
+        loaded = QPixmap(path)
+        _TILE_PICTURES[path] = (
+            loaded
+            if loaded.isNull()
+            else loaded.scaled(
+                TILE_IMAGE_PX,
+                TILE_IMAGE_PX,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
+    picture = _TILE_PICTURES[path]
+    return None if picture.isNull() else picture
+
+
 class ProductTileDelegate(QStyledItemDelegate):
-    """Paints a product as a coloured tile with its name and price (no hover-only state)."""
+    """Paints a product as a coloured tile with its name, price and picture (if it has one);
+    no hover-only state."""
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -174,12 +203,17 @@ class ProductTileDelegate(QStyledItemDelegate):
         name_font.setPixelSize(15)
         name_font.setBold(True)
         painter.setFont(name_font)
-        text_rect = rect.adjusted(8, 6, -8, -28)
+        picture = tile_picture(str(index.data(ImageRole) or ""))
+        # With a picture in the bottom-left corner the name keeps two lines above it.
+        text_rect = rect.adjusted(8, 6, -8, -(TILE_IMAGE_PX + 6) if picture else -28)
         painter.drawText(
             text_rect,
             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap),
             str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
         )
+        if picture is not None:
+            corner = rect.bottomLeft()
+            painter.drawPixmap(corner.x() + 6, corner.y() - 5 - picture.height(), picture)
         price_font = QFont(option.font)
         price_font.setPixelSize(15)
         painter.setFont(price_font)

@@ -139,11 +139,19 @@ class Driver:
         assert self.current() is self.window.sell
 
     def pay_exact_cash(self) -> None:
-        """Pay the cart with the exact-cash quick tender and finish the sale."""
+        """Pay the cart with the exact-cash quick tender: one tap finishes the sale."""
         self.tap("sell_pay")
         self.tap("payment_quick0")
-        self.tap("payment_complete")
-        assert self.current() is self.window.sell
+        self.qtbot.waitUntil(lambda: self.current() is self.window.sell, timeout=15_000)
+        assert not self.window.change_overlay.isVisible()  # exact cash: no change to show
+
+    def dismiss_change(self) -> None:
+        """Tap the full-screen change display away, as the cashier does after handing it."""
+        overlay = self.window.change_overlay
+        assert overlay.isVisible()
+        self.qtbot.mouseClick(overlay, Qt.MouseButton.LeftButton)
+        self.wait()
+        assert not overlay.isVisible()
 
     def orders_in_store(self) -> list[StoredOrder]:
         """Orders as stored in the terminal's SQLite file, read in a fresh session."""

@@ -49,9 +49,19 @@ def test_item_models_pass_the_model_tester(qtmodeltester: ModelTester) -> None:
     cart = cart_model(IDR)
     cart.set_rows(
         [
-            CartLineView("l1", "p1", "Latte", 2, 43_000, 86_000, ("Large",), "hot"),
+            # With 10% tax added the line total is 94.600; the cart shows 86.000 (tax in totals).
             CartLineView(
-                "l2", "p2", "Croissant", 1, 25_000, 22_500, adjustments=(("Pastry", 2_500),)
+                "l1", "p1", "Latte", 2, 43_000, 94_600, ("Large",), "hot", net_minor=86_000
+            ),
+            CartLineView(
+                "l2",
+                "p2",
+                "Croissant",
+                1,
+                25_000,
+                22_500,
+                adjustments=(("Pastry", 2_500),),
+                net_minor=22_500,
             ),
         ]
     )

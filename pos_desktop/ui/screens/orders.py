@@ -6,7 +6,12 @@ from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout
 
 from pos_desktop.ui.dialogs import ManagerPinDialog, touch_table
-from pos_desktop.ui.models import CountedTableModel, orders_model, refund_lines_model
+from pos_desktop.ui.models import (
+    CountedTableModel,
+    orders_model,
+    refund_lines_model,
+    status_label,
+)
 from pos_desktop.ui.ports import OrderDetail
 from pos_desktop.ui.screens.base import Screen, ScreenContext
 from pos_desktop.ui.widgets import button, label, receipt_view
@@ -40,6 +45,9 @@ class OrdersScreen(Screen):
         layout.addLayout(left, 1)
 
         right = QVBoxLayout()
+        self.state = label("", name="orders_state")
+        self.state.setStyleSheet("font-size: 18px; font-weight: bold;")
+        right.addWidget(self.state)
         self.receipt = receipt_view("orders_receipt")
         right.addWidget(self.receipt, 2)
         self.lines_table = touch_table(self.refund_lines, "orders_lines")
@@ -92,12 +100,20 @@ class OrdersScreen(Screen):
         self.refund_lines = refund_lines_model(detail.lines if detail else [], self._money)
         self.lines_table.setModel(self.refund_lines)
         self.lines_table.setColumnWidth(0, 220)
-        active = detail is not None and detail.row.status not in {"voided", "refunded"}
+        self.state.setText(self._state_text(detail) if detail else "")
         self.reprint_button.setEnabled(detail is not None)
-        self.refund_button.setEnabled(active)
-        self.void_button.setEnabled(active)
+        self.refund_button.setEnabled(detail is not None and detail.can_refund)
+        self.void_button.setEnabled(detail is not None and detail.can_void)
         if detail is not None and detail.lines:
             self.lines_table.selectRow(0)
+
+    def _state_text(self, detail: OrderDetail) -> str:
+        """`000123 · Partly refunded (Rp 10.000 back)`: what happened to the order."""
+        row = detail.row
+        text = f"{row.receipt_number} · {status_label(row.status)}"
+        if row.refunded_minor and row.status != "voided":
+            text += " " + self.tr("(%s given back)") % self._money(row.refunded_minor)
+        return text
 
     def select_line(self, row: int) -> None:
         """Select an order line, as a tap does."""

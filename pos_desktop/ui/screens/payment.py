@@ -159,7 +159,7 @@ class PaymentScreen(Screen):
             )
             quick = button(text, name=f"payment_quick{position}")
             quick.setMinimumHeight(56)
-            quick.clicked.connect(lambda _=False, a=amount: self.add_tender(a))
+            quick.clicked.connect(lambda _=False, a=amount: self.pay_quick(a))
             self.quick_row.addWidget(quick, position // 3, position % 3)
 
     def _add_typed(self) -> None:
@@ -183,20 +183,27 @@ class PaymentScreen(Screen):
             return
         self.add_tender(amount)
 
-    def add_tender(self, amount_minor: int) -> None:
-        """Add a tender of the selected method (non-cash needs its reference)."""
+    def pay_quick(self, amount_minor: int) -> None:
+        """A quick-tender tap: the tender is added and, when it covers what is due, the sale
+        completes at once (one tap for a cash customer handing over a note)."""
+        if self.add_tender(amount_minor) and self._quote is not None and self._quote.can_complete:
+            self._complete()
+
+    def add_tender(self, amount_minor: int) -> bool:
+        """Add a tender of the selected method (non-cash needs its reference); True if added."""
         method = self.method()
         reference = self.reference.text().strip()
         if method != "cash" and not reference:
             self.show_error(self.tr("Enter the reference of the card, QRIS or e-wallet payment."))
-            return
+            return False
         if amount_minor <= 0:
-            return
+            return False
         self.clear_error()
         self._tenders.append(TenderInput(method, amount_minor, reference))
         self.amount_edit.clear()
         self.reference.clear()
         self._refresh()
+        return True
 
     def _remove_last(self) -> None:
         if self._tenders:

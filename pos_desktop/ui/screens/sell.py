@@ -39,7 +39,7 @@ from pos_desktop.ui.ports import (
     TillError,
 )
 from pos_desktop.ui.screens.base import Screen, ScreenContext
-from pos_desktop.ui.widgets import TILE_SIZE, ProductTileDelegate, button, label
+from pos_desktop.ui.widgets import TILE_SIZE, ProductTileDelegate, button, label, mnemonic_safe
 
 
 class SellScreen(Screen):
@@ -175,7 +175,9 @@ class SellScreen(Screen):
             ("discount", label(self.tr("Discounts"))),
             ("service", label(self.tr("Service"))),
             ("tax", self.tax_caption),
+            ("rounding", label(self.tr("Cash rounding"))),
         ]
+        self.total_captions: dict[str, QLabel] = {}
         for position, (key, caption) in enumerate(rows):
             amount = label("", name=f"sell_{key}")
             amount.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -183,11 +185,12 @@ class SellScreen(Screen):
             totals.addWidget(caption, row, pair * 2)
             totals.addWidget(amount, row, pair * 2 + 1)
             self.total_labels[key] = amount
+            self.total_captions[key] = caption
         totals.setHorizontalSpacing(16)
         self.total = label("", "total", name="sell_total")
         self.total.setAlignment(Qt.AlignmentFlag.AlignRight)
-        totals.addWidget(label(self.tr("Total")), 2, 0)
-        totals.addWidget(self.total, 2, 1, 1, 3)
+        totals.addWidget(label(self.tr("Total")), 3, 0)
+        totals.addWidget(self.total, 3, 1, 1, 3)
         column.addLayout(totals)
         column.addWidget(self.error)
         self.pay_button = button("", "primary", name="sell_pay")
@@ -233,7 +236,7 @@ class SellScreen(Screen):
         self._category_ids = [None]
         self.tabs.addTab(self.tr("All"))
         for category in categories:
-            self.tabs.addTab(category.name)
+            self.tabs.addTab(mnemonic_safe(category.name))  # `Rice & Noodles` keeps its &
             self._category_ids.append(category.id)
         if current in self._category_ids:
             self.tabs.setCurrentIndex(self._category_ids.index(current))
@@ -325,6 +328,7 @@ class SellScreen(Screen):
 
     def _show_cart(self, cart: CartView) -> None:
         previous = self._selected_line()
+        before = {line.line_id: line.quantity for line in self._cart.lines}
         self._cart = cart
         for row in self.cart_lines.update_rows(cart.lines):
             self.cart_table.resizeRowToContents(row)
@@ -333,18 +337,39 @@ class SellScreen(Screen):
         self.total_labels["discount"].setText(money(-cart.discount_minor))
         self.total_labels["service"].setText(money(cart.service_charge_minor))
         self.total_labels["tax"].setText(money(cart.tax_minor))
+        self.total_labels["rounding"].setText(money(cart.cash_rounding_minor))
+        for part in (self.total_captions["rounding"], self.total_labels["rounding"]):
+            part.setVisible(cart.cash_rounding_minor != 0)
         self.tax_caption.setText(self.tr("Tax (included)") if cart.tax_included else self.tr("Tax"))
-        self.total.setText(money(cart.total_minor))
+        # Cash is the usual tender: total and Pay show what the payment screen will ask for.
+        self.total.setText(money(cart.cash_total_minor))
         self.customer_button.setText(cart.customer_name or self.tr("+ Customer  (F8)"))
         self.pay_button.setEnabled(not cart.is_empty)
         self.pay_button.setText(
-            self.tr("Pay %s  (F4)") % money(cart.total_minor) if cart.lines else self.tr("Pay")
+            self.tr("Pay %s  (F4)") % money(cart.cash_total_minor) if cart.lines else self.tr("Pay")
         )
+        self._show_held_count()
         ids = [line.line_id for line in cart.lines]
-        if previous is not None and previous.line_id in ids:
+        # The line just added (or grown by adding the same product again) is the one the
+        # cashier acts on next: select it; otherwise keep the selection where it was.
+        added = [line.line_id for line in cart.lines if line.line_id not in before]
+        grown = [
+            line.line_id
+            for line in cart.lines
+            if line.line_id in before and line.quantity > before[line.line_id]
+        ]
+        if before and (added or len(grown) == 1):
+            self.cart_table.selectRow(ids.index((added or grown)[-1]))
+        elif previous is not None and previous.line_id in ids:
             self.cart_table.selectRow(ids.index(previous.line_id))
         elif ids:
             self.cart_table.selectRow(len(ids) - 1)
+
+    def _show_held_count(self) -> None:
+        count = len(self._till.parked())
+        self.recall_button.setText(
+            self.tr("Held: %d  (F7)") % count if count else self.tr("Held (F7)")
+        )
 
     def _selected_line(self) -> CartLineView | None:
         rows = self.cart_table.selectionModel().selectedRows()
@@ -423,7 +448,7 @@ class SellScreen(Screen):
         self._cart_in_background(lambda: self._till.park(label_text))  # written to disk
 
     def _recall(self) -> None:
-        dialog = ParkedDialog(self, self._till.parked(), self._money)
+        dialog = ParkedDialog(self, self._till.parked(), self._money, self._till.tenant().time_zone)
 
         def recall() -> None:
             if dialog.chosen is not None:
@@ -465,6 +490,13 @@ class SellScreen(Screen):
     def activate(self) -> None:
         self._show_cart(self._till.cart())
         self.search.setFocus()
+
+    def signed_out(self) -> None:
+        """The cashier left: the last sale's banner (amount, change) is not the next one's."""
+        self._last_sale = None
+        self.sale_text.setText("")
+        self.sale_banner.hide()
+        self.ready_notice.hide()
 
     def cart(self) -> CartView:
         """The cart as last shown."""

@@ -162,16 +162,21 @@ class ShiftOpenScreen(Screen):
         super().__init__("shiftOpen")
         self._context = context
         column = _centred(self, 380)
-        column.addWidget(label(self.tr("Open shift"), "title"))
+        # Title and the amount share a row: with the offline banner the keypad must still
+        # fit a 768 px screen.
+        top = QHBoxLayout()
+        top.addWidget(label(self.tr("Open shift"), "title"))
+        self.amount = label("", "total", name="shiftOpen_amount")
+        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        top.addWidget(self.amount, 1)
+        column.addLayout(top)
         column.addWidget(label(self.tr("Count the cash in the drawer (opening float)."), "hint"))
         self.float_edit = amount_edit(context.money, name="shiftOpen_float", max_length=16)
         self.float_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.amount = label("", "total", name="shiftOpen_amount")
-        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.float_edit.textChanged.connect(self._show_amount)
         keypad = Keypad(self.float_edit, submit_text=self.tr("Open shift"), name="shiftOpen_keypad")
         keypad.submitted.connect(self._open)
-        for widget in (self.float_edit, self.amount, keypad, self.error):
+        for widget in (self.float_edit, keypad, self.error):
             column.addWidget(widget)
         column.addStretch(2)
         self._show_amount("")

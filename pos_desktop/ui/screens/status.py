@@ -14,7 +14,7 @@ from pos_desktop.ui.screens.printers import PrintJobsPanel
 from pos_desktop.ui.widgets import button, label
 
 RECEIPT_WIDTHS = (32, 42, 48)
-TABLE_MIN_HEIGHT = 140
+TABLE_MIN_HEIGHT = 110
 
 
 class StatusScreen(Screen):

@@ -181,6 +181,16 @@ INDONESIAN: dict[str, str] = {
     "Printing": "Mencetak",
     "Printed": "Tercetak",
     "Failed": "Gagal",
+    # cashier screens: cash rounding, held orders, refund states, the change display
+    "Cash rounding": "Pembulatan tunai",
+    "Held: %d  (F7)": "Ditahan: %d  (F7)",
+    "Held at": "Ditahan pukul",
+    "Partly refunded": "Sebagian direfund",
+    "(%d refunded)": "(%d direfund)",
+    "(%s given back)": "(%s dikembalikan)",
+    "Change": "Kembalian",
+    "Tap anywhere for the next sale": "Sentuh di mana saja untuk penjualan berikutnya",
+    "Paid %s · Total %s · Receipt %s": "Dibayar %s · Total %s · Struk %s",
 }
 
 EXTRA_MESSAGES: dict[str, tuple[str, ...]] = {
@@ -209,6 +219,9 @@ EXTRA_MESSAGES: dict[str, tuple[str, ...]] = {
         "Paid",
         "Voided",
         "Refunded",
+        "Partly refunded",
+        "(%d refunded)",
+        "Held at",
         "Cash",
         "Card",
         "QRIS",

@@ -1,6 +1,21 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="id_ID">
   <context>
+    <name>ChangeOverlay</name>
+    <message>
+      <source>Change</source>
+      <translation>Kembalian</translation>
+    </message>
+    <message>
+      <source>Tap anywhere for the next sale</source>
+      <translation>Sentuh di mana saja untuk penjualan berikutnya</translation>
+    </message>
+    <message>
+      <source>Paid %s · Total %s · Receipt %s</source>
+      <translation>Dibayar %s · Total %s · Struk %s</translation>
+    </message>
+  </context>
+  <context>
     <name>CustomerDialog</name>
     <message>
       <source>Customer</source>
@@ -207,6 +222,10 @@
     <message>
       <source>Void order</source>
       <translation>Batalkan pesanan</translation>
+    </message>
+    <message>
+      <source>(%s given back)</source>
+      <translation>(%s dikembalikan)</translation>
     </message>
     <message>
       <source>Void %s</source>
@@ -443,6 +462,10 @@
       <translation>Layanan</translation>
     </message>
     <message>
+      <source>Cash rounding</source>
+      <translation>Pembulatan tunai</translation>
+    </message>
+    <message>
       <source>Total</source>
       <translation>Total</translation>
     </message>
@@ -465,6 +488,10 @@
     <message>
       <source>Pay</source>
       <translation>Bayar</translation>
+    </message>
+    <message>
+      <source>Held: %d  (F7)</source>
+      <translation>Ditahan: %d  (F7)</translation>
     </message>
     <message>
       <source>Note for %s</source>
@@ -773,6 +800,18 @@
     <message>
       <source>Refunded</source>
       <translation>Direfund</translation>
+    </message>
+    <message>
+      <source>Partly refunded</source>
+      <translation>Sebagian direfund</translation>
+    </message>
+    <message>
+      <source>(%d refunded)</source>
+      <translation>(%d direfund)</translation>
+    </message>
+    <message>
+      <source>Held at</source>
+      <translation>Ditahan pukul</translation>
     </message>
     <message>
       <source>Cash</source>
