@@ -23,7 +23,12 @@ def serve(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="kiosk-server serve")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="ASGI worker processes (default: KIOSK_WORKERS, else 1)",
+    )
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
 
@@ -34,6 +39,7 @@ def serve(argv: list[str]) -> int:
     from sync_server.common.db_roles import warn_if_rls_bypassed
 
     logging.getLogger("kiosk").setLevel(logging.INFO)
+    from sync_server.common.request_log import logging_config
     from sync_server.config.env import DEV_SECRET_KEY, ENV
 
     if ENV.secret_key == DEV_SECRET_KEY and ENV.is_postgres:
@@ -48,8 +54,12 @@ def serve(argv: list[str]) -> int:
         "sync_server.config.asgi:application",
         host=args.host,
         port=args.port,
-        workers=args.workers,
+        workers=args.workers or ENV.workers,
         log_level=args.log_level,
+        # One line per request comes from RequestLogMiddleware, with the query string's
+        # secrets blanked; uvicorn's own access line would print them.
+        access_log=False,
+        log_config=logging_config(ENV.log_format),
         lifespan="off",
     )
     return 0

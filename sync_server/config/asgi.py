@@ -12,11 +12,14 @@ from django.core.asgi import get_asgi_application
 # Django must be set up before anything imports models (routing, consumers).
 django_asgi_app = get_asgi_application()
 
+from sync_server.common.request_log import RequestLogMiddleware  # noqa: E402
 from sync_server.config.routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": URLRouter(websocket_urlpatterns),
-    }
+application = RequestLogMiddleware(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": URLRouter(websocket_urlpatterns),
+        }
+    )
 )

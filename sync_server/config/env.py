@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 
 DEV_SECRET_KEY = "kiosk-dev-secret-key-not-for-production-0123456789abcdef"
+CONNECT_TIMEOUT_S = 3
+"""Seconds a PostgreSQL connect may take before it fails."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,10 @@ class ServerEnv:
     secret_key: str
     allowed_hosts: list[str]
     debug: bool
+    log_format: str = "plain"
+    """`json` for one JSON object per log line (KIOSK_LOG_FORMAT), else plain text."""
+    workers: int = 1
+    """ASGI worker processes of `kiosk-server serve` (KIOSK_WORKERS; `--workers` overrides)."""
 
     @property
     def is_postgres(self) -> bool:
@@ -56,6 +62,8 @@ def read_env(environ: dict[str, str] | None = None) -> ServerEnv:
         secret_key=source.get("KIOSK_SECRET_KEY") or DEV_SECRET_KEY,
         allowed_hosts=[host.strip() for host in hosts.split(",") if host.strip()],
         debug=_flag(source.get("KIOSK_DEBUG"), default=False),
+        log_format="json" if source.get("KIOSK_LOG_FORMAT", "").lower() == "json" else "plain",
+        workers=int(source.get("KIOSK_WORKERS") or 1),
     )
 
 
@@ -72,6 +80,14 @@ def database_settings(url: str) -> dict[str, object]:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    else:
+        # Safe behind pgbouncer in transaction mode: no server-side cursors (they live past
+        # a transaction) and, Django's default, no prepared statements; a dead host fails
+        # a connect within seconds instead of hanging a worker thread (and /readyz).
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+        options = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]
+        options.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+        config["OPTIONS"] = options
     return config
 
 
