@@ -129,7 +129,8 @@ def test_demo_tenant_day_in_rupiah(paired: Driver) -> None:
     dialog = window.orders.current_dialog
     assert dialog is not None
     reason = driver.find("managerPin_reason", QLineEdit, dialog)
-    reason.setFocus()  # type: ignore[attr-defined]
+    assert isinstance(reason, QLineEdit)
+    reason.setFocus()
     driver.qtbot.keyClicks(reason, "Customer changed mind")
     driver.keypad("managerPin_keypad", MANAGER_PIN)
     driver.qtbot.waitUntil(
