@@ -17,7 +17,9 @@ INSTALLED_APPS = [
     "sync_server.common",
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "django.contrib.sessions",
     "django.contrib.staticfiles",
+    "django_htmx",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
@@ -33,12 +35,16 @@ INSTALLED_APPS = [
     "sync_server.shifts",
     "sync_server.orders",
     "sync_server.sync",
+    "sync_server.backoffice",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Sessions and htmx serve the back office only; the API stays JWT and sessionless.
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "sync_server.common.request_log.RequestIdentityMiddleware",
     "sync_server.common.errors.JsonErrorMiddleware",
 ]
@@ -74,12 +80,20 @@ PASSWORD_HASHERS = [
 KIOSK_PIN_ITERATIONS = 120_000
 
 LANGUAGE_CODE = "en-us"
+LANGUAGES = [("en", "English"), ("id", "Bahasa Indonesia")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = ENV.data_dir / "static"
+# Serve app static files (the back office's CSS, htmx) straight from the installed packages,
+# so `pip install` alone runs the server without a collectstatic step.
+WHITENOISE_USE_FINDERS = True
+# Back-office session cookie: never readable by scripts, sent on same-site navigation only.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 12 * 60 * 60
 MEDIA_URL = "/media/"
 MEDIA_ROOT = ENV.data_dir / "media"
 

@@ -1,0 +1,11 @@
+"""App config of the back office."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class BackofficeConfig(AppConfig):
+    name = "sync_server.backoffice"
+    label = "backoffice"
+    verbose_name = "Back office"

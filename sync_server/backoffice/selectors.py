@@ -1,0 +1,321 @@
+"""Reads the back-office pages need beyond the API's: period figures, breakdowns, sync health.
+
+Figures come from `shared.reports.shift_figures`, the definitions the till's X and Z reports
+use, over the orders and refunds of the period; breakdowns are grouped in SQL. Every function
+takes `tenant=` and runs inside the page's tenant transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models.functions import ExtractHour, TruncDate
+
+from shared.reports import (
+    RefundRecord,
+    SalePayment,
+    SaleRecord,
+    SaleTax,
+    ShiftFigures,
+    refund_tax_minor,
+    shift_figures,
+)
+from sync_server.orders.models import Order, OrderFlag, OrderLine, OrderStatus, Payment, Refund
+from sync_server.orders.selectors import order_list
+from sync_server.tenants.models import Outlet, Tenant, Terminal
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole days `first`..`last` in the tenant's time zone, as a half-open UTC range."""
+
+    first: date
+    last: date
+    zone: ZoneInfo
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first, time.min, tzinfo=self.zone)
+
+    @property
+    def end(self) -> datetime:
+        return datetime.combine(self.last + timedelta(days=1), time.min, tzinfo=self.zone)
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    def previous(self) -> Period:
+        """The same number of days just before this period (what the dashboard compares with)."""
+        last = self.first - timedelta(days=1)
+        return Period(first=last - timedelta(days=self.days - 1), last=last, zone=self.zone)
+
+    def dates(self) -> list[date]:
+        return [self.first + timedelta(days=offset) for offset in range(self.days)]
+
+
+def period_orders(*, tenant: Tenant, period: Period, outlet: uuid.UUID | None) -> QuerySet[Order]:
+    """The orders sold in the period (terminal sale time), of one outlet or all."""
+    return order_list(tenant=tenant, date_from=period.start, date_to=period.end, outlet=outlet)
+
+
+def _sale_record(order: Order, *, prices_include_tax: bool) -> SaleRecord:
+    tax_lines = (order.details or {}).get("tax_lines") or []
+    if not tax_lines and order.tax_minor:
+        # A till that sent no per-rate breakdown: one line of the order's tax, included in
+        # prices or added on top as the tenant's prices are.
+        tax_lines = [
+            {
+                "name": "Tax",
+                "rate_bp": 0,
+                "inclusive": prices_include_tax,
+                "amount_minor": order.tax_minor,
+            }
+        ]
+    return SaleRecord(
+        subtotal_minor=order.subtotal_minor,
+        discount_minor=order.discount_minor,
+        service_charge_minor=order.service_charge_minor,
+        rounding_minor=order.rounding_minor,
+        total_minor=order.total_minor,
+        taxes=tuple(
+            SaleTax(
+                name=str(tax["name"]),
+                rate_bp=int(tax["rate_bp"]),
+                inclusive=bool(tax["inclusive"]),
+                amount_minor=int(tax["amount_minor"]),
+            )
+            for tax in tax_lines
+        ),
+        payments=tuple(SalePayment(p.method, p.amount_minor) for p in order.payments.all()),
+        voided=order.status == OrderStatus.VOIDED,
+    )
+
+
+def _refund_records(refunds: Iterable[Refund]) -> list[RefundRecord]:
+    records: list[RefundRecord] = []
+    for refund in refunds:
+        tax = sum(
+            refund_tax_minor(
+                line_total_minor=refund_line.line.total_minor,
+                line_tax_minor=refund_line.line.tax_minor,
+                amount_minor=refund_line.amount_minor,
+            )
+            for refund_line in refund.lines.all()
+        )
+        paid_back = refund.payments or [{"method": "cash", "amount_minor": refund.amount_minor}]
+        for index, payment in enumerate(paid_back):
+            records.append(
+                RefundRecord(
+                    method=str(payment.get("method", "cash")),
+                    amount_minor=int(payment.get("amount_minor", 0)),
+                    tax_minor=tax if index == 0 else 0,
+                )
+            )
+    return records
+
+
+def period_figures(*, tenant: Tenant, period: Period, outlet: uuid.UUID | None) -> ShiftFigures:
+    """The X/Z figures over every sale of the period, and the refunds given in it."""
+    orders = period_orders(tenant=tenant, period=period, outlet=outlet).only(
+        "id",
+        "status",
+        "subtotal_minor",
+        "discount_minor",
+        "service_charge_minor",
+        "rounding_minor",
+        "total_minor",
+        "tax_minor",
+        "details",
+    )
+    refunds = Refund.objects.filter(tenant=tenant, at__gte=period.start, at__lt=period.end)
+    if outlet is not None:
+        refunds = refunds.filter(order__outlet_id=outlet)
+    refunds = refunds.prefetch_related("lines__line")
+    return shift_figures(
+        opening_float_minor=0,
+        sales=[
+            _sale_record(order, prices_include_tax=tenant.prices_include_tax) for order in orders
+        ],
+        refunds=_refund_records(refunds),
+    )
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One row of a grouped figure (an hour, a day, an outlet, a product, a payment method)."""
+
+    label: str
+    orders: int
+    amount_minor: int
+    quantity: int = 0
+
+
+def _sold(tenant: Tenant, period: Period, outlet: uuid.UUID | None) -> QuerySet[Order]:
+    return period_orders(tenant=tenant, period=period, outlet=outlet).exclude(
+        status=OrderStatus.VOIDED
+    )
+
+
+def _sold_per(
+    bucket: Any, keys: Iterable[Any], label: Any, *, tenant: Tenant, period: Period, outlet: Any
+) -> list[Breakdown]:
+    """Orders and amount sold per `bucket` expression, one row per key (empty ones too)."""
+    rows = (
+        _sold(tenant, period, outlet)
+        .order_by()
+        .annotate(bucket=bucket)
+        .values("bucket")
+        .annotate(orders=Count("id", distinct=True), amount=Sum("total_minor"))
+    )
+    found: dict[Any, Any] = {row["bucket"]: row for row in rows}
+    return [
+        Breakdown(
+            label=label(key),
+            orders=int(found.get(key, {}).get("orders") or 0),
+            amount_minor=int(found.get(key, {}).get("amount") or 0),
+        )
+        for key in keys
+    ]
+
+
+def sales_by_hour(*, tenant: Tenant, period: Period, outlet: uuid.UUID | None) -> list[Breakdown]:
+    """Total sold per hour of the day (tenant time), all 24 hours present."""
+    hour = ExtractHour("ordered_at", tzinfo=period.zone)
+    return _sold_per(hour, range(24), "{:02d}".format, tenant=tenant, period=period, outlet=outlet)
+
+
+def sales_by_day(*, tenant: Tenant, period: Period, outlet: uuid.UUID | None) -> list[Breakdown]:
+    """Total sold per day of the period (tenant time), every day present."""
+    day = TruncDate("ordered_at", tzinfo=period.zone)
+    return _sold_per(
+        day, period.dates(), date.isoformat, tenant=tenant, period=period, outlet=outlet
+    )
+
+
+def sales_by_outlet(*, tenant: Tenant, period: Period, outlet: uuid.UUID | None) -> list[Breakdown]:
+    rows = (
+        _sold(tenant, period, outlet)
+        .order_by()
+        .values(name=F("outlet__name"))
+        .annotate(orders=Count("id", distinct=True), amount=Sum("total_minor"))
+        .order_by("-amount")
+    )
+    return [
+        Breakdown(str(row["name"]), int(row["orders"]), int(row["amount"] or 0)) for row in rows
+    ]
+
+
+def top_products(
+    *, tenant: Tenant, period: Period, outlet: uuid.UUID | None, limit: int = 10
+) -> list[Breakdown]:
+    """Best sellers by net amount (after line discounts, before tax), refunds not subtracted."""
+    lines = OrderLine.objects.filter(
+        tenant=tenant, order__in=_sold(tenant, period, outlet).order_by().values("id")
+    )
+    rows = (
+        lines.values("name")
+        .annotate(
+            orders=Count("order_id", distinct=True),
+            quantity=Sum("quantity"),
+            amount=Sum("net_minor"),
+        )
+        .order_by("-amount", "name")[:limit]
+    )
+    return [
+        Breakdown(
+            str(row["name"]), int(row["orders"]), int(row["amount"] or 0), int(row["quantity"])
+        )
+        for row in rows
+    ]
+
+
+def payment_mix(*, tenant: Tenant, period: Period, outlet: uuid.UUID | None) -> list[Breakdown]:
+    payments = Payment.objects.filter(
+        tenant=tenant, order__in=_sold(tenant, period, outlet).order_by().values("id")
+    )
+    rows = (
+        payments.values("method")
+        .annotate(orders=Count("order_id", distinct=True), amount=Sum("amount_minor"))
+        .order_by("-amount")
+    )
+    return [
+        Breakdown(str(row["method"]), int(row["orders"]), int(row["amount"] or 0)) for row in rows
+    ]
+
+
+def voided_total(*, tenant: Tenant, period: Period, outlet: uuid.UUID | None) -> int:
+    """What the voided sales of the period had come to."""
+    found = (
+        period_orders(tenant=tenant, period=period, outlet=outlet)
+        .filter(status=OrderStatus.VOIDED)
+        .aggregate(total=Sum("total_minor"))
+    )
+    return int(found["total"] or 0)
+
+
+def outlets_for(*, tenant: Tenant, outlet: uuid.UUID | None) -> QuerySet[Outlet]:
+    """The outlets a viewer may pick from (a manager: only their own)."""
+    queryset = Outlet.objects.filter(tenant=tenant)
+    if outlet is not None:
+        queryset = queryset.filter(id=outlet)
+    return queryset.order_by("code")
+
+
+@dataclass(frozen=True)
+class DeviceHealth:
+    """One terminal or kitchen screen on the sync health page."""
+
+    terminal: Terminal
+    last_order_at: datetime | None
+    flagged: dict[str, int]
+
+
+HEALTH_FLAGS = (OrderFlag.PRICE_MISMATCH, OrderFlag.CLOCK_SKEW, OrderFlag.LATE)
+
+
+def device_health(
+    *, tenant: Tenant, period: Period, outlet: uuid.UUID | None
+) -> list[DeviceHealth]:
+    """Every device with its last synced sale and its flagged orders of the period."""
+    terminals = Terminal.objects.filter(tenant=tenant).select_related("outlet")
+    if outlet is not None:
+        terminals = terminals.filter(outlet_id=outlet)
+    orders = Order.objects.filter(tenant=tenant)
+    if outlet is not None:
+        orders = orders.filter(outlet_id=outlet)
+    last = dict(
+        orders.order_by()
+        .values("terminal_id")
+        .annotate(last=Max("received_at"))
+        .values_list("terminal_id", "last")
+    )
+    counts = (
+        orders.filter(ordered_at__gte=period.start, ordered_at__lt=period.end)
+        .order_by()
+        .values("terminal_id")
+        .annotate(
+            **{
+                str(flag): Count("id", filter=Q(flags__contains=f" {flag} "))
+                for flag in HEALTH_FLAGS
+            }
+        )
+    )
+    flagged = {row["terminal_id"]: row for row in counts}
+    return [
+        DeviceHealth(
+            terminal=terminal,
+            last_order_at=last.get(terminal.id),
+            flagged={
+                str(flag): int(flagged.get(terminal.id, {}).get(str(flag)) or 0)
+                for flag in HEALTH_FLAGS
+            },
+        )
+        for terminal in terminals.order_by("outlet__code", "code")
+    ]

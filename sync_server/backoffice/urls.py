@@ -1,0 +1,30 @@
+"""Back-office routes under `/backoffice/`, and `/` sending a browser there."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, include, path
+from django.views.generic import RedirectView
+
+from sync_server.backoffice import views
+
+app_name = "backoffice"
+
+backoffice_patterns: list[URLPattern] = [
+    path("", views.dashboard_page, name="dashboard"),
+    path("login/", views.sign_in_page, name="login"),
+    path("logout/", views.sign_out_page, name="logout"),
+    path("language/", views.language_page, name="language"),
+    path("tenants/", views.tenant_picker_page, name="tenants"),
+    path("sync/", views.sync_health_page, name="sync-health"),
+    path("orders/", views.order_list_page, name="orders"),
+    path("orders/export.csv", views.order_export_page, name="orders-export"),
+    path("orders/<uuid:pk>/", views.order_detail_page, name="order"),
+    path("terminals/", views.terminal_list_page, name="terminals"),
+    path("terminals/<uuid:pk>/pairing-code/", views.pairing_code_page, name="pairing-code"),
+    path("terminals/<uuid:pk>/revoke/", views.terminal_revoke_page, name="terminal-revoke"),
+]
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", RedirectView.as_view(url="/backoffice/", permanent=False), name="root"),
+    path("backoffice/", include((backoffice_patterns, app_name), namespace="backoffice")),
+]
