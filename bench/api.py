@@ -6,6 +6,10 @@ threads, and prints requests/s and p95 latency; then counts SQL queries per
 request in-process to show lists do not grow with rows (no N+1).
 
     .venv/bin/python bench/api.py [--requests 300] [--threads 4]
+    .venv/bin/python bench/api.py --workers 1,2,4 [--requests 600] [--threads 8]
+
+With `--workers`, the same server is restarted with each number of `kiosk-server serve
+--workers N` processes and the 60-product list and product create are fired at each.
 """
 
 from __future__ import annotations
@@ -160,10 +164,40 @@ def _queries_per_request() -> dict[str, int]:
     return counts
 
 
+def _by_workers(server: ServerProcess, counts: list[int], *, requests: int, threads: int) -> None:
+    """Requests per second of the same two cases with 1, 2, 4... worker processes."""
+    print(f"kiosk-server --workers N on PostgreSQL, {threads} client threads, loopback HTTP")
+    print(f"{'workers':>7} {'case':<28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}")
+    for workers in counts:
+        server.stop()
+        server.serve_args = ["--workers", str(workers)]
+        server.start(timeout=60)
+        token = _token(server.base_url, "demo.owner")
+        cases: list[tuple[str, Callable[[httpx.Client, int], httpx.Response]]] = [
+            ("list 60 products (demo)", lambda c, _: c.get("/api/demo/products/?page_size=60")),
+            (
+                "create product (demo)",
+                lambda c, _: c.post(
+                    "/api/demo/products/",
+                    json={"sku": f"W-{uuid.uuid4().hex[:10]}", "name": "W", "price_minor": 1},
+                ),
+            ),
+        ]
+        for name, request in cases:
+            figures = _run(name, server.base_url, token, request, count=requests, threads=threads)
+            print(
+                f"{workers:>7} {name:<28} {figures['rps']:>8.1f} {figures['p50_ms']:>8.1f}"
+                f" {figures['p95_ms']:>8.1f}"
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--workers", help="comma-separated worker counts to compare, e.g. 1,2,4", default=""
+    )
     args = parser.parse_args(argv)
 
     database = pg.create_database(pg.unique_database_name("kiosk_bench"))
@@ -172,6 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         server.manage("migrate", "--verbosity", "0")
         server.manage("seed_demo", "--verbosity", "0")
+        if args.workers:
+            counts = [int(count) for count in args.workers.split(",")]
+            _by_workers(server, counts, requests=args.requests, threads=args.threads)
+            return 0
         _setup_django(database, data_dir)
         _add_bulk_tenant()
         server.start()
@@ -221,9 +259,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {name:<40} {count}")
     finally:
         server.kill()
+        from django.apps import apps
         from django.db import connections
 
-        connections.close_all()
+        if apps.ready:
+            connections.close_all()
         pg.drop_database(database.name)
     return 0
 

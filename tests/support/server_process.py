@@ -70,6 +70,8 @@ class ServerProcess:
         }
         self.env.pop("DJANGO_SETTINGS_MODULE", None)
         self.process: subprocess.Popen[bytes] | None = None
+        self.serve_args: list[str] = []
+        """More `kiosk-server serve` arguments (e.g. `--workers 2`), used from the next start."""
 
     def manage(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
         """Run `kiosk-server <args>` against this server's database; raises on failure."""
@@ -89,7 +91,11 @@ class ServerProcess:
             return
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [*_kiosk_server_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [
+                *_kiosk_server_command(),
+                *("serve", "--host", "127.0.0.1", "--port", str(self.port)),
+                *self.serve_args,
+            ],
             cwd=REPO_ROOT,
             env=self.env,
             stdout=log,
