@@ -40,7 +40,6 @@ def serve(argv: list[str]) -> int:
 
     logging.getLogger("kiosk").setLevel(logging.INFO)
     from sync_server.common.request_log import logging_config
-    from sync_server.common.request_log import logging_config
     from sync_server.config.env import DEV_SECRET_KEY, ENV
 
     if ENV.secret_key == DEV_SECRET_KEY and ENV.is_postgres:

@@ -29,10 +29,6 @@ class ServerEnv:
     """`json` for one JSON object per log line (KIOSK_LOG_FORMAT), else plain text."""
     workers: int = 1
     """ASGI worker processes of `kiosk-server serve` (KIOSK_WORKERS; `--workers` overrides)."""
-    log_format: str = "plain"
-    """`json` for one JSON object per log line (KIOSK_LOG_FORMAT), else plain text."""
-    workers: int = 1
-    """ASGI worker processes of `kiosk-server serve` (KIOSK_WORKERS; `--workers` overrides)."""
 
     @property
     def is_postgres(self) -> bool:
@@ -66,8 +62,6 @@ def read_env(environ: dict[str, str] | None = None) -> ServerEnv:
         secret_key=source.get("KIOSK_SECRET_KEY") or DEV_SECRET_KEY,
         allowed_hosts=[host.strip() for host in hosts.split(",") if host.strip()],
         debug=_flag(source.get("KIOSK_DEBUG"), default=False),
-        log_format="json" if source.get("KIOSK_LOG_FORMAT", "").lower() == "json" else "plain",
-        workers=int(source.get("KIOSK_WORKERS") or 1),
         log_format="json" if source.get("KIOSK_LOG_FORMAT", "").lower() == "json" else "plain",
         workers=int(source.get("KIOSK_WORKERS") or 1),
     )

@@ -6,7 +6,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from sync_server.common.request_log import logging_config
-from sync_server.common.request_log import logging_config
 from sync_server.config.env import ENV, database_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,7 +44,6 @@ MIDDLEWARE = [
     # Sessions and htmx serve the back office only; the API stays JWT and sessionless.
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "sync_server.common.request_log.RequestIdentityMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sync_server.common.request_log.RequestIdentityMiddleware",
     "sync_server.common.errors.JsonErrorMiddleware",
