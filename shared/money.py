@@ -224,6 +224,45 @@ def _locale(locale: str) -> Locale:
         ) from error
 
 
+DEFAULT_LOCALES: dict[str, str] = {
+    "IDR": "id_ID",
+    "USD": "en_US",
+    "SGD": "en_SG",
+    "MYR": "ms_MY",
+    "THB": "th_TH",
+    "PHP": "en_PH",
+    "VND": "vi_VN",
+    "JPY": "ja_JP",
+    "KRW": "ko_KR",
+    "EUR": "de_DE",
+    "GBP": "en_GB",
+    "AUD": "en_AU",
+}
+"""The locale a new tenant gets from its currency unless it names one (IDR: Rp 25.000)."""
+
+
+def default_locale(currency: str) -> str:
+    """The locale a business paying in currency most likely reads money in (en_US otherwise)."""
+    return DEFAULT_LOCALES.get(currency.upper(), "en_US")
+
+
+def check_locale(locale: str) -> str:
+    """A BCP 47 / CLDR locale Babel knows, in CLDR's form (`id-ID` -> `id_ID`).
+
+    Raises MoneyError with field `locale` for anything else, so an API answers 400.
+    """
+    if not isinstance(locale, str) or not locale.strip() or len(locale) > 16:
+        raise MoneyError(f"unknown locale {locale!r}", field="locale", code="unknown_locale")
+    parsed = _locale(locale.strip().replace("-", "_"))
+    if parsed.territory is None:
+        raise MoneyError(
+            f"locale {locale!r} names no country (say id_ID, not id)",
+            field="locale",
+            code="unknown_locale",
+        )
+    return str(parsed)
+
+
 def _spaced_symbol(text: str, symbol: str) -> str:
     """Apply CLDR currency spacing: a letter-ended symbol gets a space before digits ("Rp 25.000").
 

@@ -333,7 +333,11 @@ class DenominationCountV1(WireModel):
 
 
 class ShiftFiguresV1(WireModel):
-    """The X/Z figures of a shift, as the terminal computed them."""
+    """The X/Z figures of a shift, as the terminal computed them with `shared.reports`.
+
+    `net_sales_minor` excludes tax and service charge; `total_collected_minor` is net sales
+    plus service, tax and rounding (payments taken less money refunded).
+    """
 
     order_count: Count = 0
     gross_sales_minor: MinorUnits = 0
@@ -346,6 +350,8 @@ class ShiftFiguresV1(WireModel):
     payments_by_method: dict[PaymentMethod, MinorUnits] = {}
     cash_in_minor: MinorUnits = 0
     cash_out_minor: MinorUnits = 0
+    rounding_minor: MinorUnits = 0
+    total_collected_minor: MinorUnits = 0
 
 
 class ShiftOpenedV1(WireModel):
@@ -369,6 +375,8 @@ class CashMovementV1(WireModel):
     amount_minor: PositiveMinor
     reason: Text = ""
     cashier_id: UUID | None = None
+    approved_by: UUID | None = None
+    """The manager who approved it with their PIN (None from tills before approvals)."""
     at: AwareDatetime
 
 
@@ -579,11 +587,29 @@ class ModifierGroupV1(WireModel):
     options: tuple[ModifierOptionV1, ...] = ()
 
 
+class OutletTaxRateV1(WireModel):
+    """An outlet's own rate of a tax (PB1 is set per city: Jakarta 10%, another 5%)."""
+
+    outlet_id: UUID
+    rate_bp: BasisPoints
+
+
 class TaxRateV1(WireModel):
+    """A tax; `outlet_rates` are the outlets that charge another rate of it (none: every
+    outlet charges `rate_bp`)."""
+
     id: UUID
     name: Name
     rate_bp: BasisPoints
     inclusive: bool = False
+    outlet_rates: tuple[OutletTaxRateV1, ...] = ()
+
+    def rate_bp_at(self, outlet_id: UUID | str | None) -> int:
+        """The rate charged at this outlet: its own when it has one, the tax's otherwise."""
+        for outlet_rate in self.outlet_rates:
+            if outlet_id is not None and str(outlet_rate.outlet_id) == str(outlet_id):
+                return outlet_rate.rate_bp
+        return self.rate_bp
 
 
 class ProductV1(WireModel):

@@ -21,17 +21,20 @@ from sync_server.catalog.models import (
     Category,
     ModifierGroup,
     ModifierOption,
+    OutletTaxRate,
     Product,
     ProductModifierGroup,
     TaxRate,
 )
-from sync_server.common.services import apply_fields
+from sync_server.common.services import apply_fields, soft_delete
 from sync_server.common.tenancy import TenantOwnedModel, VersionedModel, tenant_atomic
 from sync_server.customers.models import Customer
 from sync_server.promotions.models import Promotion
 from sync_server.tenants.models import Outlet, Tenant, Terminal, TerminalKind
 
 DEMO_PASSWORD = "kiosk-demo"
+MALL_PB1_BP = 500
+"""The demo's second outlet is in a city that sets PB1 at 5% (the main outlet charges 10%)."""
 
 M = TypeVar("M", bound=VersionedModel)
 
@@ -230,6 +233,7 @@ def _seed_tenant_settings(slug: str, name: str, **extra: Any) -> Tenant:
     values = {
         "name": name,
         "currency": "IDR",
+        "locale": "id_ID",
         "time_zone": "Asia/Jakarta",
         "prices_include_tax": False,
         "is_active": True,
@@ -404,8 +408,10 @@ def _seed_demo_tenant() -> Tenant:
         address="Jl. Jend. Sudirman No. 1, Jakarta Pusat",
     )
     with tenant_atomic(tenant):
+        # A café charges the regional restaurant tax (PBJT, still called PB1), not PPN; each
+        # city sets its rate, so the mall outlet charges its own (see OUTLET_PB1_BP).
         tax = _write(
-            TaxRate, {"tenant": tenant, "name": "PPN 11%"}, {"rate_bp": 1_100, "inclusive": False}
+            TaxRate, {"tenant": tenant, "name": "PB1"}, {"rate_bp": 1_000, "inclusive": False}
         )
         main = _write(
             Outlet,
@@ -435,8 +441,16 @@ def _seed_demo_tenant() -> Tenant:
                 {"tenant": tenant, "outlet": outlet, "code": code},
                 {"name": name, "kind": kind},
             )
+        _write(
+            OutletTaxRate,
+            {"tenant": tenant, "tax_rate": tax, "outlet": mall},
+            {"rate_bp": MALL_PB1_BP},
+        )
         groups = _seed_modifiers(tenant)
         products = _seed_menu(tenant, tax, groups)
+        for stale in TaxRate.objects.filter(name="PPN 11%"):
+            if not Product.objects.filter(tax_rate=stale).exists():
+                soft_delete(stale)  # demo databases seeded before PB1
         _seed_promotions(tenant, products)
         _seed_customers(tenant)
     return tenant

@@ -200,7 +200,9 @@ def _upsert(session: Session, change: CatalogChangeV1, outlet_id: str | None) ->
             TaxRate(
                 id=str(data.id),
                 name=data.name,
-                rate_bp=data.rate_bp,
+                # The rate this till's outlet charges (PB1 differs by city); so the server
+                # re-prices its orders, with the order's outlet.
+                rate_bp=data.rate_bp_at(outlet_id),
                 inclusive=data.inclusive,
                 version=version,
             )

@@ -7,7 +7,14 @@ from typing import Any
 from rest_framework import serializers
 
 from sync_server.catalog import selectors, services
-from sync_server.catalog.models import Category, ModifierGroup, ModifierOption, Product, TaxRate
+from sync_server.catalog.models import (
+    Category,
+    ModifierGroup,
+    ModifierOption,
+    OutletTaxRate,
+    Product,
+    TaxRate,
+)
 from sync_server.common.apis import (
     FilterSerializer,
     ResourceDetailMixin,
@@ -27,6 +34,7 @@ from sync_server.common.serializers import (
     sort_order_field,
     tenant_related,
 )
+from sync_server.tenants.models import Outlet
 
 
 def kitchen_station_field() -> StrictCharField:
@@ -196,6 +204,52 @@ class TaxRateDetailApi(ResourceDetailMixin, TenantApi):
     update_service = services.tax_rate_update
     delete_service = services.tax_rate_delete
     instance_argument = "tax_rate"
+
+
+class OutletTaxRateInput(StrictInputSerializer):
+    """An outlet's own rate of a tax (one per tax and outlet; a second one is a 409)."""
+
+    tax_rate = tenant_related(TaxRate.objects)
+    outlet = tenant_related(Outlet.objects)
+    rate_bp = basis_points_field()
+
+
+class OutletTaxRateOutput(RoleAwareOutputSerializer):
+    resource = "outlet-tax-rates"
+
+    class Meta:
+        model = OutletTaxRate
+        fields = ["id", "tax_rate", "outlet", "rate_bp", "version", "updated_at"]
+
+
+class OutletTaxRateFilter(FilterSerializer):
+    tax_rate = serializers.UUIDField(required=False)
+    outlet = serializers.UUIDField(required=False)
+
+
+class OutletTaxRateListApi(ResourceListMixin, TenantApi):
+    """GET: the outlets' own tax rates; POST: let an outlet charge its own rate of a tax."""
+
+    resource = "outlet-tax-rates"
+    InputSerializer = OutletTaxRateInput
+    OutputSerializer = OutletTaxRateOutput
+    FilterSerializer = OutletTaxRateFilter
+
+    list_selector = selectors.outlet_tax_rate_list
+    create_service = services.outlet_tax_rate_create
+
+
+class OutletTaxRateDetailApi(ResourceDetailMixin, TenantApi):
+    """GET, PATCH (the rate), DELETE (the outlet charges the tax's own rate again)."""
+
+    resource = "outlet-tax-rates"
+    InputSerializer = OutletTaxRateInput
+    OutputSerializer = OutletTaxRateOutput
+
+    detail_selector = selectors.outlet_tax_rate_list
+    update_service = services.outlet_tax_rate_update
+    delete_service = services.outlet_tax_rate_delete
+    instance_argument = "outlet_tax_rate"
 
 
 class ModifierOptionInput(StrictInputSerializer):

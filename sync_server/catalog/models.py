@@ -18,7 +18,8 @@ def _live_unique(*fields: str, name: str) -> models.UniqueConstraint:
 
 
 class TaxRate(TenantOwnedModel):
-    """A tax in basis points (PPN 11% = 1100), included in or added to prices."""
+    """A tax in basis points (PB1 10% = 1000), included in or added to prices; an outlet may
+    charge its own rate of it (OutletTaxRate)."""
 
     name = models.CharField(max_length=100)
     rate_bp = models.IntegerField()
@@ -35,6 +36,40 @@ class TaxRate(TenantOwnedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OutletTaxRate(TenantOwnedModel):
+    """An outlet's own rate of a tax: PB1 is set by each city (Jakarta 10%, another 5%).
+
+    Tills of that outlet price with it and the server re-prices that outlet's orders with it;
+    every other outlet keeps the tax rate's own `rate_bp`.
+    """
+
+    tax_rate = models.ForeignKey(TaxRate, on_delete=models.CASCADE, related_name="outlet_rates")
+    outlet = models.ForeignKey("tenants.Outlet", on_delete=models.CASCADE, related_name="+")
+    rate_bp = models.IntegerField()
+
+    class Meta:
+        ordering = ["tax_rate", "outlet"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tax_rate", "outlet"],
+                condition=Q(deleted_at__isnull=True),
+                name="outlettaxrate_unique_per_outlet",
+            ),
+            models.CheckConstraint(
+                condition=Q(rate_bp__gte=0) & Q(rate_bp__lte=10_000),
+                name="outlettaxrate_bp_range",
+            ),
+        ]
+
+    @property
+    def name(self) -> str:
+        """The tax's name: what a search of the outlets' rates matches."""
+        return self.tax_rate.name
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.outlet_id}: {self.rate_bp} bp"
 
 
 class Category(TenantOwnedModel):

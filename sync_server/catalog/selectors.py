@@ -10,6 +10,7 @@ from sync_server.catalog.models import (
     Category,
     ModifierGroup,
     ModifierOption,
+    OutletTaxRate,
     Product,
     ProductModifierGroup,
     TaxRate,
@@ -75,3 +76,21 @@ def tax_rate_list(*, tenant: Tenant, search: str = "") -> QuerySet[TaxRate]:
     if search:
         queryset = queryset.filter(name__icontains=search)
     return queryset.order_by("name", "id")
+
+
+def outlet_tax_rate_list(
+    *,
+    tenant: Tenant,
+    search: str = "",
+    tax_rate: uuid.UUID | None = None,
+    outlet: uuid.UUID | None = None,
+) -> QuerySet[OutletTaxRate]:
+    """Outlets' own tax rates, by tax or outlet (search matches the tax's name)."""
+    queryset = OutletTaxRate.objects.filter(tenant=tenant)
+    if search:
+        queryset = queryset.filter(tax_rate__name__icontains=search)
+    if tax_rate is not None:
+        queryset = queryset.filter(tax_rate_id=tax_rate)
+    if outlet is not None:
+        queryset = queryset.filter(outlet_id=outlet)
+    return queryset.order_by("tax_rate_id", "outlet_id", "id")

@@ -11,6 +11,7 @@ from sync_server.catalog.models import (
     Category,
     ModifierGroup,
     ModifierOption,
+    OutletTaxRate,
     Product,
     ProductModifierGroup,
     TaxRate,
@@ -106,7 +107,28 @@ def tax_rate_delete(*, tenant: Tenant, tax_rate: TaxRate) -> None:
     """Refuse while live products use the rate (409)."""
     if Product.objects.filter(tax_rate=tax_rate).exists():
         raise Conflict("products still use this tax rate", code="in_use")
+    for outlet_rate in OutletTaxRate.objects.filter(tax_rate=tax_rate):
+        soft_delete(outlet_rate)
     soft_delete(tax_rate)
+
+
+@transaction.atomic
+def outlet_tax_rate_create(*, tenant: Tenant, **fields: Any) -> OutletTaxRate:
+    """An outlet charges its own rate of a tax; the tax goes out again in the catalog feed."""
+    return create_owned(OutletTaxRate, tenant=tenant, data=fields)
+
+
+@transaction.atomic
+def outlet_tax_rate_update(
+    *, tenant: Tenant, outlet_tax_rate: OutletTaxRate, **fields: Any
+) -> OutletTaxRate:
+    return apply_fields(outlet_tax_rate, fields)
+
+
+@transaction.atomic
+def outlet_tax_rate_delete(*, tenant: Tenant, outlet_tax_rate: OutletTaxRate) -> None:
+    """The outlet charges the tax's own rate again (the tombstone re-sends the tax)."""
+    soft_delete(outlet_tax_rate)
 
 
 def _replace_options(

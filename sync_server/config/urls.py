@@ -35,6 +35,7 @@ tenant_patterns: list[URLPattern | URLResolver] = [
     *resource("categories", catalog.CategoryListApi, catalog.CategoryDetailApi),
     *resource("modifier-groups", catalog.ModifierGroupListApi, catalog.ModifierGroupDetailApi),
     *resource("tax-rates", catalog.TaxRateListApi, catalog.TaxRateDetailApi),
+    *resource("outlet-tax-rates", catalog.OutletTaxRateListApi, catalog.OutletTaxRateDetailApi),
     *resource("promotions", promotions.PromotionListApi, promotions.PromotionDetailApi),
     *resource("customers", customers.CustomerListApi, customers.CustomerDetailApi),
     *resource("outlets", tenants.OutletListApi, tenants.OutletDetailApi),

@@ -26,6 +26,7 @@ from typing import Any, Final
 from django.db import DEFAULT_DB_ALIAS, connections
 from pydantic import ValidationError
 
+from shared.money import default_locale
 from shared.pricing import PromotionFormatError, promotion_to_dict
 from shared.protocol import (
     CashierV1,
@@ -35,6 +36,7 @@ from shared.protocol import (
     CustomerV1,
     ModifierGroupV1,
     ModifierOptionV1,
+    OutletTaxRateV1,
     OutletV1,
     ProductV1,
     PromotionV1,
@@ -47,6 +49,7 @@ from sync_server.catalog.models import (
     Category,
     ModifierGroup,
     ModifierOption,
+    OutletTaxRate,
     Product,
     ProductModifierGroup,
     TaxRate,
@@ -123,6 +126,7 @@ SOURCES: Final = (
     Source("tenants_tenant", "tenant", tenant_column="id"),
     Source("tenants_outlet", "outlet"),
     Source("catalog_taxrate", "tax_rate"),
+    Source("catalog_outlettaxrate", "tax_rate", target_column="tax_rate_id"),
     Source("catalog_category", "category"),
     Source("catalog_modifiergroup", "modifier_group"),
     Source("catalog_modifieroption", "modifier_group", target_column="group_id"),
@@ -200,6 +204,7 @@ def _tenant_change(tenant: Tenant, ids: Iterable[uuid.UUID], device: Device) -> 
         name=fresh.name,
         currency=fresh.currency,
         time_zone=fresh.time_zone,
+        locale=fresh.locale or default_locale(fresh.currency),
         prices_include_tax=fresh.prices_include_tax,
         service_charge_bp=fresh.service_charge_bp,
         service_charge_taxed=fresh.service_charge_taxed,
@@ -234,12 +239,29 @@ def _outlets(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
 
 
 def _tax_rates(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
+    """Tax rates with every outlet's own rate of them (a changed override re-sends its tax)."""
+    ids = list(ids)
+    outlet_rates: dict[uuid.UUID, list[OutletTaxRateV1]] = {}
+    for tax_rate_id, outlet_id, rate_bp in (
+        OutletTaxRate.objects.filter(tax_rate_id__in=ids, outlet__deleted_at=None)
+        .order_by("outlet_id")
+        .values_list("tax_rate_id", "outlet_id", "rate_bp")
+    ):
+        outlet_rates.setdefault(tax_rate_id, []).append(
+            OutletTaxRateV1(outlet_id=outlet_id, rate_bp=rate_bp)
+        )
     return {
         t.id: (
             t.version,
             None
             if t.deleted_at
-            else TaxRateV1(id=t.id, name=t.name, rate_bp=t.rate_bp, inclusive=t.inclusive),
+            else TaxRateV1(
+                id=t.id,
+                name=t.name,
+                rate_bp=t.rate_bp,
+                inclusive=t.inclusive,
+                outlet_rates=tuple(outlet_rates.get(t.id, ())),
+            ),
         )
         for t in TaxRate.with_tombstones.filter(id__in=ids)
     }

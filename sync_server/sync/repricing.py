@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from shared.pricing import (
     Cart,
@@ -50,6 +50,18 @@ class PricingRules:
     service_charge: ServiceCharge | None
     cash_rounding: CashRounding | None
     customer_groups: Mapping[uuid.UUID, str] = field(default_factory=dict)
+    outlet_rates: Mapping[uuid.UUID, Mapping[str, int]] = field(default_factory=dict)
+    """outlet id -> tax rate id -> the rate that outlet charges instead of the tax's own."""
+
+    def tax_rates_at(self, outlet_id: uuid.UUID) -> tuple[TaxRate, ...]:
+        """The tax rates as this outlet charges them (PB1 5% in one city, 10% in another)."""
+        own = self.outlet_rates.get(outlet_id)
+        if not own:
+            return self.tax_rates
+        return tuple(
+            replace(rate, rate_bp=own[rate.rate_id]) if rate.rate_id in own else rate
+            for rate in self.tax_rates
+        )
 
 
 @dataclass(frozen=True)
@@ -139,7 +151,7 @@ def reprice_order(
             at=order.created_at,
             time_zone=rules.time_zone,
             promotions=rules.promotions,
-            tax_rates=rules.tax_rates,
+            tax_rates=rules.tax_rates_at(order.outlet_id),
             service_charge=rules.service_charge,
             customer=customer,
             cash_rounding=rules.cash_rounding if all_cash else None,

@@ -38,7 +38,7 @@ from shared.protocol import (
     canonical_digest,
     error_from_validation,
 )
-from sync_server.catalog.models import Category, Product, TaxRate
+from sync_server.catalog.models import Category, OutletTaxRate, Product, TaxRate
 from sync_server.common.errors import DATABASE_UNAVAILABLE, ItemRefused
 from sync_server.common.services import insert_if_absent
 from sync_server.common.tenancy import tenant_atomic
@@ -128,6 +128,11 @@ def _pricing_rules(tenant: Tenant, customer_ids: set[uuid.UUID]) -> PricingRules
             log.warning("promotion %s has a malformed rule; not used for re-pricing", promotion.id)
     groups = dict(Customer.with_tombstones.filter(id__in=customer_ids).values_list("id", "group"))
     step = tenant.cash_rounding_step_minor
+    outlet_rates: dict[uuid.UUID, dict[str, int]] = {}
+    for outlet_id, tax_rate_id, rate_bp in OutletTaxRate.objects.values_list(
+        "outlet_id", "tax_rate_id", "rate_bp"
+    ):
+        outlet_rates.setdefault(outlet_id, {})[str(tax_rate_id)] = rate_bp
     return PricingRules(
         time_zone=tenant.time_zone,
         tax_rates=tax_rates_of(
@@ -141,6 +146,7 @@ def _pricing_rules(tenant: Tenant, customer_ids: set[uuid.UUID]) -> PricingRules
         ),
         cash_rounding=CashRounding(step_minor=step) if step else None,
         customer_groups=groups,
+        outlet_rates=outlet_rates,
     )
 
 

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from shared.money import MoneyError, check_locale
 from sync_server.common.apis import (
     FilterSerializer,
     PlatformApi,
@@ -40,6 +41,7 @@ class TenantSettingsInput(StrictInputSerializer):
 
     name = name_field()
     time_zone = StrictCharField(max_length=64, required=False)
+    locale = StrictCharField(max_length=16, required=False)
     prices_include_tax = StrictBooleanField(required=False)
     service_charge_bp = basis_points_field(required=False)
     service_charge_taxed = StrictBooleanField(required=False)
@@ -54,6 +56,13 @@ class TenantSettingsInput(StrictInputSerializer):
         if value not in zoneinfo.available_timezones():
             raise serializers.ValidationError("unknown time zone", code="invalid_time_zone")
         return value
+
+    def validate_locale(self, value: str) -> str:
+        """A CLDR locale with a country (`id_ID`), which is how every amount will read."""
+        try:
+            return check_locale(value)
+        except MoneyError as error:
+            raise serializers.ValidationError(error.message, code=error.code) from error
 
 
 class TenantInput(TenantSettingsInput):
@@ -80,6 +89,7 @@ class TenantOutput(RoleAwareOutputSerializer):
             "name",
             "currency",
             "time_zone",
+            "locale",
             "prices_include_tax",
             "service_charge_bp",
             "service_charge_taxed",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sync_server.accounts.models import Role, User
-from sync_server.catalog.models import Category, ModifierGroup, Product, TaxRate
+from sync_server.catalog.models import Category, ModifierGroup, OutletTaxRate, Product, TaxRate
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.customers.models import Customer
 from sync_server.promotions.models import Promotion
@@ -48,6 +48,14 @@ def _make_tax_rate(tenant: Tenant) -> TaxRate:
     rate = TaxRate(tenant=tenant, name=f"Tax {_suffix()}", rate_bp=500)
     rate.save()
     return rate
+
+
+def _make_outlet_tax_rate(tenant: Tenant) -> OutletTaxRate:
+    outlet_rate = OutletTaxRate(
+        tenant=tenant, tax_rate=_make_tax_rate(tenant), outlet=_outlet(tenant), rate_bp=500
+    )
+    outlet_rate.save()
+    return outlet_rate
 
 
 def _make_promotion(tenant: Tenant) -> Promotion:
@@ -143,6 +151,16 @@ RESOURCE_CASES: tuple[ResourceCase, ...] = (
         _make_tax_rate,
         lambda tenant: {"name": f"PB1 {_suffix()}", "rate_bp": 1_000, "inclusive": True},
         {"rate_bp": 1_200},
+    ),
+    ResourceCase(
+        "outlet-tax-rates",
+        _make_outlet_tax_rate,
+        lambda tenant: {
+            "tax_rate": str(_make_tax_rate(tenant).id),
+            "outlet": str(_outlet(tenant).id),
+            "rate_bp": 500,
+        },
+        {"rate_bp": 750},
     ),
     ResourceCase(
         "promotions",
