@@ -11,6 +11,7 @@ import json
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
@@ -21,6 +22,7 @@ from pos_desktop.credentials import CredentialStoreUnavailable
 from pos_desktop.services.catalog import (
     CATALOG_VERSION_KEY,
     LAST_SYNC_KEY,
+    TENANT_KEY,
     get_setting,
 )
 from pos_desktop.services.checkout import last_receipt_number
@@ -29,15 +31,52 @@ from pos_desktop.services.errors import ServiceError
 from pos_desktop.services.shifts import OPEN_STATES
 from pos_desktop.services.simulate import simulate_sales
 from pos_desktop.store.models import Shift
-from pos_desktop.sync.client import SyncError, probe
+from pos_desktop.sync.client import DeviceNotAuthorized, RejectedError, SyncError, TransientError
 from pos_desktop.sync.queue import counts, export_needing_attention, retry_needing_attention
 from pos_desktop.terminal import Terminal
-from shared.protocol import MAX_BATCH_SIZE
+from shared.money import Money, format_money
+from shared.protocol import MAX_BATCH_SIZE, TenantSettingsV1
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_TIMEOUT = 3
+PROG = "kiosk-pos"
+NOT_AUTHORISED = "this till is no longer authorised: pair it again"
+
+
+class CommandFailed(Exception):
+    """A command could not do its job; the message is one sentence for the person typing."""
+
+
+def fail_message(message: str) -> str:
+    """`kiosk-pos: <message>`, the prefix said once even if the message already carries it."""
+    text = message.strip()
+    for prefix in (f"{PROG}:", "error:"):
+        while text.lower().startswith(prefix):
+            text = text[len(prefix) :].strip()
+    return f"{PROG}: {text}"
+
+
+def sync_failure(exc: SyncError) -> str:
+    """What a failed server call means for the person at the till, in one sentence."""
+    if isinstance(exc, DeviceNotAuthorized):
+        return NOT_AUTHORISED
+    if isinstance(exc, TransientError):
+        return f"the server did not answer ({exc}); sales stay queued on this till"
+    if isinstance(exc, RejectedError):
+        return f"the server refused: {exc.reason}"
+    return str(exc)
+
+
+def money_of(terminal: Terminal) -> Callable[[int], str]:
+    """Amounts as the tenant reads them (`Rp 25.000`), from the catalog's tenant settings."""
+    with terminal.uow() as uow:
+        raw = get_setting(uow.session, TENANT_KEY)
+    if raw is None:
+        return lambda amount_minor: f"{amount_minor} minor units"
+    tenant = TenantSettingsV1.model_validate(raw)
+    return lambda amount_minor: format_money(Money(amount_minor, tenant.currency), tenant.locale)
 
 
 class _Progress:
@@ -66,7 +105,10 @@ class _Progress:
 
 
 def _pair(terminal: Terminal, args: argparse.Namespace) -> int:
-    identity = terminal.pair(args.server, args.code, device_name=args.name)
+    try:
+        identity = terminal.pair(args.server, args.code, device_name=args.name)
+    except RejectedError as exc:  # e.g. a kitchen screen's code: the server names the app
+        raise CommandFailed(f"pairing refused: {exc.reason}") from exc
     print(
         f"paired as terminal {identity.terminal_code} of outlet {identity.outlet_code} "
         f"(tenant {identity.tenant_slug})"
@@ -77,7 +119,10 @@ def _pair(terminal: Terminal, args: argparse.Namespace) -> int:
         engine.refresh_counts()
         print(f"catalog version {engine.state.catalog_version}")
     except SyncError as exc:
-        print(f"paired, but the catalog could not be pulled yet: {exc}", file=sys.stderr)
+        print(
+            fail_message(f"paired, but the catalog could not be pulled yet: {sync_failure(exc)}"),
+            file=sys.stderr,
+        )
     finally:
         engine.client.close()
     return EXIT_OK
@@ -95,25 +140,34 @@ def _simulate(terminal: Terminal, args: argparse.Namespace) -> int:
         terminal.ensure_demo_catalog()
         identity = terminal.identity()
     pin = args.cashier
-    if pin is None:
-        if identity is not None and identity.paired:
-            print("give --cashier PIN (a cashier of this outlet)", file=sys.stderr)
-            return EXIT_USAGE
-        pin = DEMO_CASHIER_PIN
+    if pin is None and not (identity is not None and identity.paired):
+        pin = DEMO_CASHIER_PIN  # the built-in café; a paired till picks a cashier of its outlet
     progress = _Progress("simulate", args.orders)
     result = simulate_sales(
         terminal.uow, orders=args.orders, seed=args.seed, cashier_pin=pin, progress=progress.show
     )
     progress.show(result.orders, force=True)
     progress.finish()
+    money = money_of(terminal)
     print(
-        f"{result.orders} orders, {result.total_minor} minor units, "
+        f"{result.orders} orders, {money(result.total_minor)}, "
         f"receipts {result.first_receipt} … {result.last_receipt}"
     )
     return EXIT_OK
 
 
+def _require_paired(terminal: Terminal) -> None:
+    identity = terminal.identity()
+    if identity is None or not identity.paired or identity.server_url is None:
+        raise CommandFailed(
+            f"{terminal.data_dir} is not paired with a server, so there is nothing to sync: "
+            f"pair it first with `{PROG} --data-dir {terminal.data_dir} pair --server URL "
+            "--code CODE`."
+        )
+
+
 def _sync(terminal: Terminal, args: argparse.Namespace) -> int:
+    _require_paired(terminal)
     settings = replace(DEFAULT_SYNC, batch_size=args.batch_size)
     engine = terminal.sync_engine(settings=settings)
     engine.refresh_counts()
@@ -169,15 +223,35 @@ def _sync(terminal: Terminal, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _link(terminal: Terminal) -> tuple[bool, bool]:
+    """(online, authorised): one authenticated ping of a paired till; an unpaired one is
+    offline, and not refused by anyone."""
+    identity = terminal.identity()
+    if identity is None or not identity.paired or identity.server_url is None:
+        return False, True
+    engine = terminal.sync_engine()
+    try:
+        engine.probe_once()
+    finally:
+        engine.client.close()
+    return engine.state.online is True, engine.state.device_authorized
+
+
 def status_document(terminal: Terminal) -> dict[str, Any]:
     """The `status --json` document (also what support staff read off a terminal)."""
     identity = terminal.identity()
+    online, authorized = _link(terminal)
     with terminal.uow() as uow:
         queue = counts(uow.session)
         shift = uow.session.query(Shift).filter(Shift.state.in_(OPEN_STATES)).first()
         document: dict[str, Any] = {
-            "online": bool(identity and identity.server_url and probe(identity.server_url, 2.0)),
+            "online": online,
+            "authorized": authorized,
             "paired": bool(identity and identity.paired),
+            "server": identity.server_url if identity else None,
+            "terminal": identity.terminal_code if identity else None,
+            "outlet": identity.outlet_code if identity else None,
+            "tenant": identity.tenant_slug if identity else None,
             "pending": queue.pending,
             "needs_attention": queue.needs_attention,
             "last_sync": get_setting(uow.session, LAST_SYNC_KEY),
@@ -190,13 +264,44 @@ def status_document(terminal: Terminal) -> dict[str, Any]:
     return document
 
 
+def status_table(document: dict[str, Any]) -> str:
+    """The status document as a person reads it: one labelled line per fact."""
+    if document["paired"]:
+        till = (
+            f"{document['terminal']} of outlet {document['outlet']} (tenant {document['tenant']})"
+        )
+        link = (
+            NOT_AUTHORISED
+            if not document["authorized"]
+            else "online"
+            if document["online"]
+            else "offline: sales stay on this till until the server answers"
+        )
+    else:
+        till = "not paired (selling offline with the built-in demo café)"
+        link = "no server"
+    shift = document["open_shift"]
+    rows = [
+        ("Till", till),
+        ("Server", document["server"] or "–"),
+        ("Link", link),
+        ("Waiting to sync", str(document["pending"])),
+        ("Needs attention", str(document["needs_attention"])),
+        ("Last sync", document["last_sync"] or "never"),
+        ("Catalog version", str(document["catalog_version"])),
+        ("Shift", f"{shift['state']} since {shift['opened_at']}" if shift else "none open"),
+        ("Last receipt", document["last_receipt_number"] or "–"),
+    ]
+    width = max(len(label) for label, _ in rows)
+    return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
+
+
 def _status(terminal: Terminal, args: argparse.Namespace) -> int:
     document = status_document(terminal)
     if args.json:
         print(json.dumps(document, indent=2))
         return EXIT_OK
-    for key, value in document.items():
-        print(f"{key:20} {value}")
+    print(status_table(document))
     return EXIT_OK
 
 
@@ -206,8 +311,7 @@ def _attention(terminal: Terminal, args: argparse.Namespace) -> int:
     with terminal.uow() as uow:
         person = sign_in_by_pin(uow, pin=args.manager_pin)
     if not person.is_manager:
-        print("a manager's PIN is needed", file=sys.stderr)
-        return EXIT_ERROR
+        raise CommandFailed("a manager's PIN is needed")
     with terminal.uow() as uow:
         if args.export:
             exported = export_needing_attention(uow.session, Path(args.export))
@@ -294,16 +398,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(handler(terminal, args))
     except ServiceError as exc:
-        print(json.dumps(exc.as_error()), file=sys.stderr)
-        return EXIT_ERROR
-    except CredentialStoreUnavailable as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_ERROR
+        message = exc.message
+    except (CommandFailed, CredentialStoreUnavailable) as exc:
+        message = str(exc)
     except SyncError as exc:
-        print(f"sync failed: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        message = sync_failure(exc)
     finally:
         terminal.close()
+    print(fail_message(message), file=sys.stderr)
+    return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 Starts the cloud server on SQLite with the demo tenant, pairs the cashier terminal `t1` and
 the kitchen screen `k1` of outlet `main` (asking for the one-time codes as the demo owner,
 as an owner would in the back office), then opens the kitchen screen and the cashier app.
-Closing the cashier app stops the rest. A second run reuses the same folders.
+Closing the cashier app stops the rest. A second run reuses the same folders. On an X11
+desktop it first checks the system libraries Qt's windows need (`pos_desktop.xcb_check`):
+installed when run as root, otherwise the one `apt-get install` line to run is printed.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from keyring.backends import chainer, fail, null
 
 from pos_desktop.credentials import BACKEND_ENV
 from pos_desktop.kitchen.demo import demo_pairing_code
+from pos_desktop.xcb_check import ensure_xcb_libraries
 
 HOST = "127.0.0.1"
+EXIT_MISSING_LIBRARIES = 3
 DEMO_FILE_KEYRING = "keyrings.alt.file.PlaintextKeyring"
 
 
@@ -117,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         help="start the server and pair the till, then stop (a check of the set-up)",
     )
     args = parser.parse_args(argv)
+    if not args.pair_only and not ensure_xcb_libraries():
+        return EXIT_MISSING_LIBRARIES  # before the server starts: nothing to clean up
     data_dir: Path = args.data_dir.resolve()
     base_url = f"http://{HOST}:{args.port}"
     env = _demo_keyring_env()

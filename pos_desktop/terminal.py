@@ -68,7 +68,9 @@ class Terminal:
                     "This data folder holds sales of a demo terminal; pair a fresh folder.",
                     code="has_demo_sales",
                 )
-        response = pair(server_url, code, device_name=device_name, transport=transport)
+        response = pair(
+            server_url, code, device_name=device_name, device_kind="terminal", transport=transport
+        )
         self.credentials.store_tokens(access=response.access, refresh=response.refresh)
         with self.uow() as uow:
             save_pairing(uow.session, response, server_url.rstrip("/"))

@@ -495,6 +495,8 @@ class PairRequestV1(VersionedPayload):
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=32)]
     device_name: Annotated[str, StringConstraints(max_length=120)] = ""
     app_version: Annotated[str, StringConstraints(max_length=40)] = ""
+    device_kind: DeviceKind | None = None
+    """The kind of app asking; a code made for the other kind is refused and stays unspent."""
 
 
 class PairResponseV1(VersionedPayload):

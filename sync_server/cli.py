@@ -65,12 +65,62 @@ def serve(argv: list[str]) -> int:
     return 0
 
 
+HELP_ASKS: tuple[list[str], ...] = ([], ["-h"], ["--help"], ["help"])
+FIRST_COMMANDS = ("serve", "migrate", "seed_demo")
+DJANGO_COMMANDS_WORTH_KNOWING = ("showmigrations", "createsuperuser", "spectacular", "check")
+
+
+def _first_line(text: str) -> str:
+    return (text or "").strip().splitlines()[0].rstrip(".") if (text or "").strip() else ""
+
+
+def project_commands() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(name, one line) of `serve` and every management command this project defines, and of
+    a few of Django's worth knowing; each line is the command's own help text."""
+    import django
+    from django.core.management import get_commands, load_command_class
+
+    django.setup()
+    commands = get_commands()
+    ours = {name for name, app in commands.items() if app.startswith("sync_server")}
+    ordered = [n for n in FIRST_COMMANDS if n in ours] + sorted(ours - set(FIRST_COMMANDS))
+
+    def line(name: str) -> tuple[str, str]:
+        return name, _first_line(load_command_class(commands[name], name).help)
+
+    project = [("serve", _first_line(serve.__doc__ or "")), *map(line, ordered)]
+    django_ones = [line(n) for n in DJANGO_COMMANDS_WORTH_KNOWING if n in commands]
+    return project, django_ones
+
+
+def print_help() -> None:
+    """The project's commands first, one line each; Django's full list only on request."""
+    project, django_ones = project_commands()
+    width = max(len(name) for name, _ in [*project, *django_ones])
+    print("usage: kiosk-server COMMAND [options]\n")
+    print("The Kiosk POS cloud server (Django, one ASGI port for HTTP and WebSocket).\n")
+    for title, listed in (("Commands", project), ("Django commands worth knowing", django_ones)):
+        print(f"{title}:")
+        for name, text in listed:
+            print(f"  {name:<{width}}  {text}")
+        print()
+    print(
+        "`kiosk-server COMMAND --help` shows a command's options;"
+        " `kiosk-server help --all` lists every Django command."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `kiosk-server` console script."""
     args = list(sys.argv[1:] if argv is None else argv)
     _prepare()
     if args and args[0] == "serve":
         return serve(args[1:])
+    if args in HELP_ASKS:
+        print_help()
+        return 0
+    if args == ["help", "--all"]:
+        args = ["help"]
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["kiosk-server", *args])

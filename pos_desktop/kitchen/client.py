@@ -23,6 +23,7 @@ from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
 from pos_desktop.sync.backoff import full_jitter_delay
+from pos_desktop.sync.client import DeviceNotAuthorized
 from shared.protocol import (
     KitchenActionV1,
     KitchenHelloV1,
@@ -51,6 +52,34 @@ def kitchen_socket_url(
 
 class AuthRejected(Exception):
     """The server refused the token (401/403) even after a refresh."""
+
+
+NOT_AUTHORISED: Final = "This kitchen screen is no longer authorised: pair it again"
+"""The link state of a screen whose credentials the server refuses (revoked, paired again)."""
+NO_ANSWER: Final = "the server does not answer"
+UNREACHABLE: Final = "the server cannot be reached"
+
+
+def credentials_refused(error: BaseException) -> bool:
+    """Whether `error` (or what it was raised from) is the server refusing the credentials."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, DeviceNotAuthorized):
+            return True
+        seen = seen.__cause__
+    return False
+
+
+def link_down_words(error: BaseException) -> str:
+    """Why the socket is down, in words for the cook (the exception's name goes to the log)."""
+    log.info("kitchen link down: %r", error)
+    if isinstance(error, TimeoutError):
+        return NO_ANSWER
+    if isinstance(error, ConnectionRefusedError):
+        return UNREACHABLE
+    if isinstance(error, OSError):
+        return f"{UNREACHABLE} ({error.strerror or 'network error'})"
+    return "the connection to the server broke off"
 
 
 @dataclass
@@ -126,6 +155,8 @@ class KitchenSocketClient:
         try:
             token = self._access_token()
         except Exception as exc:  # keyring locked, refresh refused, server down: retry later
+            if credentials_refused(exc):
+                return NOT_AUTHORISED
             return f"no access token: {exc}"
         try:
             with connect(
@@ -148,11 +179,13 @@ class KitchenSocketClient:
                 self._refresh_token()
             except Exception as refresh_exc:  # the refresh's own failure is only logged
                 log.warning("token refresh failed: %s", refresh_exc)
+                if credentials_refused(refresh_exc):
+                    return NOT_AUTHORISED
             if self._auth_failures > 3:
-                return f"credentials refused ({status}); pair this screen again"
+                return NOT_AUTHORISED
             return f"server refused the socket ({status})"
         except (OSError, WebSocketException, TimeoutError) as exc:
-            return f"offline: {exc.__class__.__name__}"
+            return link_down_words(exc)
 
     def _serve(self, socket: ClientConnection) -> None:
         """Say hello, resend what is unacknowledged, then pump both directions until closed."""

@@ -18,7 +18,7 @@ from typing import Final
 import httpx
 
 from pos_desktop.credentials import DeviceCredentials
-from pos_desktop.sync.client import SyncClient, SyncError, pair
+from pos_desktop.sync.client import RejectedError, SyncClient, SyncError, pair
 from shared.protocol import CatalogPageV1, OutletV1
 
 CONFIG_FILE: Final = "kitchen.json"
@@ -71,8 +71,14 @@ def pair_kitchen(
     """Trade a one-time pairing code for device credentials; refuse a code made for a terminal."""
     try:
         paired = pair(
-            server_url.rstrip("/"), code, device_name=platform.node()[:120], transport=transport
+            server_url.rstrip("/"),
+            code,
+            device_name=platform.node()[:120],
+            device_kind="kitchen",
+            transport=transport,
         )
+    except RejectedError as exc:  # e.g. a till's code: the server names the right app
+        raise PairingError(f"pairing refused: {exc.reason}") from exc
     except SyncError as exc:
         raise PairingError(f"pairing failed: {exc}") from exc
     if paired.device_kind != "kitchen":

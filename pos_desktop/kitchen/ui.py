@@ -46,6 +46,7 @@ from pos_desktop.kitchen.board import (
     format_elapsed,
     order_number,
 )
+from pos_desktop.kitchen.client import NOT_AUTHORISED
 from shared.protocol import KitchenActionV1, KitchenServerMessageV1, KitchenTicketV1
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -436,8 +437,13 @@ class KitchenWindow(QMainWindow):
         self.board.apply_message(message)
 
     def set_online(self, online: bool, reason: str = "") -> None:
+        """Show the link state: hidden when online; refused credentials say so on their own."""
         self.banner.setVisible(not online)
-        if not online:
+        if online:
+            return
+        if reason == NOT_AUTHORISED:
+            self.banner.setText(f"{NOT_AUTHORISED}.")
+        else:
             self.banner.setText(f"Offline: {reason}. Bumps are kept and sent on reconnect.")
 
     def _beep(self, *, always: bool = False) -> None:

@@ -16,6 +16,7 @@ from pos_desktop.printing.render_text import render_text
 
 EXIT_OK = 0
 EXIT_ERROR = 1
+EXIT_USAGE = 2
 URL_HELP = "tcp://HOST[:PORT] | usb:VID:PID | serial:DEV[:BAUD] | file:PATH"
 
 
@@ -33,12 +34,16 @@ def add_subcommands(subparsers: Any) -> None:
 
 
 def _printer_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--to", required=True, metavar="URL", help=URL_HELP)
+    parser.add_argument(
+        "--to", default=None, metavar="URL", help=f"{URL_HELP} (not needed with --preview)"
+    )
     parser.add_argument("--width", type=int, choices=(58, 80), default=80, help="paper in mm")
     parser.add_argument(
         "--code-page", choices=sorted(CODE_PAGE_CODECS), default="CP858", help="printer code page"
     )
-    parser.add_argument("--preview", action="store_true", help="also show the slip as text")
+    parser.add_argument(
+        "--preview", action="store_true", help="show the slip as text (and print it with --to)"
+    )
 
 
 def run_print_test(args: argparse.Namespace) -> int:
@@ -76,8 +81,13 @@ def run_receipt(args: argparse.Namespace) -> int:
 
 def _send(args: argparse.Namespace, document: PrintDocument) -> int:
     paper = paper_for_width(args.width, code_page=args.code_page)
+    if args.to is None and not args.preview:
+        print("kiosk-pos: say where to print with --to URL, or --preview it here", file=sys.stderr)
+        return EXIT_USAGE
     if args.preview:
         print(render_text(document, paper), end="")
+    if args.to is None:
+        return EXIT_OK
     try:
         send_bytes(args.to, render_escpos(document, paper))
     except (PrinterUrlError, PrinterUnavailable) as error:

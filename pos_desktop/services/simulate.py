@@ -6,13 +6,16 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pos_desktop.services.auth import SignedIn, sign_in_by_pin
+from sqlalchemy import select
+
+from pos_desktop.services.auth import TILL_ROLES, SignedIn, sign_in_by_pin
 from pos_desktop.services.cart import CartSession
 from pos_desktop.services.catalog import CatalogSnapshot
 from pos_desktop.services.checkout import CheckoutResult, Tender, checkout
 from pos_desktop.services.customers import find_customers
 from pos_desktop.services.errors import StateError
 from pos_desktop.services.shifts import open_shift, open_shift_row
+from pos_desktop.store.models import Cashier
 from pos_desktop.store.uow import UnitOfWork
 from shared.pricing import DiscountKind
 
@@ -74,18 +77,40 @@ def _tenders(due_all_cash_minor: int, due_minor: int, rng: random.Random) -> lis
     return [Tender("card", card_minor, reference="SIM"), Tender("cash", due_minor - card_minor)]
 
 
+def outlet_cashier(uow: UnitOfWork) -> SignedIn:
+    """Who rings up simulated sales when no PIN is given: a cashier of this till's outlet.
+
+    The staff list comes with the catalog of the till's outlet; a plain cashier is preferred,
+    a manager serves when there is none. The simulator types no PIN: it already holds the
+    terminal's data folder, so a PIN would guard nothing here.
+    """
+    staff = uow.session.scalars(
+        select(Cashier)
+        .where(Cashier.is_active.is_(True), Cashier.role.in_(TILL_ROLES))
+        .order_by(Cashier.role != "cashier", Cashier.name, Cashier.id)
+    ).first()
+    if staff is None:
+        raise StateError(
+            "This till's outlet has no active cashier; give --cashier PIN.", code="no_cashier"
+        )
+    return SignedIn(cashier_id=staff.id, name=staff.name, role=staff.role)
+
+
 def simulate_sales(
     new_uow: Callable[[], UnitOfWork],
     *,
     orders: int,
     seed: int,
-    cashier_pin: str,
+    cashier_pin: str | None,
     progress: Callable[[int], None] | None = None,
 ) -> SimulationResult:
-    """Sign in, open a shift if none is open, and ring up `orders` random paid sales."""
+    """Sign in (by PIN, or as `outlet_cashier` without one), open a shift if none is open,
+    and ring up `orders` random paid sales."""
     rng = random.Random(seed)
     with new_uow() as uow:
-        cashier: SignedIn = sign_in_by_pin(uow, pin=cashier_pin)
+        cashier: SignedIn = (
+            sign_in_by_pin(uow, pin=cashier_pin) if cashier_pin is not None else outlet_cashier(uow)
+        )
     with new_uow() as uow:
         shift_open = open_shift_row(uow.session) is not None
     with new_uow() as uow:

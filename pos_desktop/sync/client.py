@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import socket
+import threading
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
-from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -16,6 +15,7 @@ from pos_desktop.sync.backoff import parse_retry_after
 from shared.protocol import (
     BatchResultV1,
     CatalogPageV1,
+    DeviceKind,
     ErrorV1,
     EventBatchV1,
     OrderBatchV1,
@@ -42,7 +42,11 @@ class SyncError(Exception):
 
 
 class TransientError(SyncError):
-    """Try again later: the link or the server is down or busy. `offline` means unreachable."""
+    """Try again later: the link or the server is down or busy.
+
+    `offline` means no answer came at all (refused, unreachable, timed out, cut off); an HTTP
+    status (5xx, 408, 429) is an answer, so the server is there, only busy or broken.
+    """
 
     def __init__(self, message: str, *, offline: bool, retry_after_s: float | None = None) -> None:
         super().__init__(message)
@@ -58,10 +62,13 @@ class RejectedError(SyncError):
         super().__init__(f"HTTP {status_code}: {detail}")
         self.status_code = status_code
         self.error = error
+        self.reason = detail or f"HTTP {status_code}"
+        """The server's own words, for a person (the status code left to the logs)."""
 
 
 class DeviceNotAuthorized(SyncError):
-    """The refresh token was refused: the terminal must be paired again by a manager."""
+    """The server refuses this device's credentials (revoked, removed, paired again elsewhere):
+    it must be paired again by a manager."""
 
 
 class TokenStore(Protocol):
@@ -107,8 +114,8 @@ def _send(client: httpx.Client, request: httpx.Request) -> httpx.Response:
     try:
         return client.send(request)
     except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-        offline = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-        raise TransientError(f"{type(exc).__name__}: {exc}", offline=offline) from exc
+        # A hung server (accepting connections, never answering) is as offline as a dead one.
+        raise TransientError(f"{type(exc).__name__}: {exc}", offline=True) from exc
 
 
 def pair(
@@ -116,11 +123,18 @@ def pair(
     code: str,
     *,
     device_name: str = "",
+    device_kind: DeviceKind | None = None,
     settings: SyncSettings = DEFAULT_SYNC,
     transport: httpx.BaseTransport | None = None,
 ) -> PairResponseV1:
-    """Exchange a one-time pairing code for this terminal's identity and tokens."""
-    body = PairRequestV1(code=code, device_name=device_name, app_version=APP_VERSION)
+    """Exchange a one-time pairing code for this device's identity and tokens.
+
+    `device_kind` says which app asks, so the server refuses (and leaves unspent) a code that
+    was made for the other app.
+    """
+    body = PairRequestV1(
+        code=code, device_name=device_name, app_version=APP_VERSION, device_kind=device_kind
+    )
     with httpx.Client(base_url=server_url, timeout=_timeout(settings), transport=transport) as c:
         request = c.build_request(
             "POST",
@@ -153,6 +167,7 @@ class SyncClient:
         self._http = httpx.Client(
             base_url=server_url, timeout=_timeout(settings), transport=transport
         )
+        self._refreshing = threading.Lock()  # the probe and a pass may both meet a 401
 
     def at(self, server_url: str) -> SyncClient:
         """The same terminal's client talking to another address (the manager moved it)."""
@@ -167,29 +182,44 @@ class SyncClient:
     def close(self) -> None:
         self._http.close()
 
-    def refresh(self) -> str:
-        """Rotate the token pair and store it before using it (the old refresh is now dead)."""
-        refresh = self.tokens.refresh_token()
-        if not refresh:
-            raise DeviceNotAuthorized("this terminal has no device token; pair it first")
-        request = self._http.build_request(
-            "POST",
-            "/api/auth/token/refresh/",
-            content=TokenRefreshV1(refresh=refresh).model_dump_json(),
-            headers={"Content-Type": "application/json"},
-        )
-        response = _send(self._http, request)
-        if response.status_code in (400, 401, 403):
-            raise DeviceNotAuthorized(f"token refresh refused: HTTP {response.status_code}")
-        _raise_for_status(response)
-        pair_ = _parse(TokenPairV1, response)
-        self.tokens.store_tokens(access=pair_.access, refresh=pair_.refresh)
-        return pair_.access
+    def refresh(self, *, stale: str | None = None, timeout: float | None = None) -> str:
+        """Rotate the token pair and store it before using it (the old refresh is now dead).
+
+        `stale` is the access token the server just refused: when another thread already
+        rotated past it, its new token is used instead of spending the refresh token twice.
+        """
+        with self._refreshing:
+            current = self.tokens.access_token()
+            if stale is not None and current and current != stale:
+                return current
+            refresh = self.tokens.refresh_token()
+            if not refresh:
+                raise DeviceNotAuthorized("this device has no device token; pair it first")
+            request = self._http.build_request(
+                "POST",
+                "/api/auth/token/refresh/",
+                content=TokenRefreshV1(refresh=refresh).model_dump_json(),
+                headers={"Content-Type": "application/json"},
+                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            )
+            response = _send(self._http, request)
+            if response.status_code in (400, 401, 403):
+                raise DeviceNotAuthorized(f"token refresh refused: HTTP {response.status_code}")
+            _raise_for_status(response)
+            pair_ = _parse(TokenPairV1, response)
+            self.tokens.store_tokens(access=pair_.access, refresh=pair_.refresh)
+            return pair_.access
 
     def _authorized(
-        self, method: str, path: str, *, body: BaseModel | None = None, params: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        body: BaseModel | None = None,
+        params: Any = None,
+        timeout: float | None = None,
     ) -> httpx.Response:
-        access = self.tokens.access_token() or self.refresh()
+        access = self.tokens.access_token() or self.refresh(timeout=timeout)
         for attempt in range(2):
             request = self._http.build_request(
                 method,
@@ -200,10 +230,11 @@ class SyncClient:
                     "Authorization": f"Bearer {access}",
                     "Content-Type": "application/json",
                 },
+                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
             )
             response = _send(self._http, request)
             if response.status_code == 401 and attempt == 0:
-                access = self.refresh()
+                access = self.refresh(stale=access, timeout=timeout)
                 continue
             if response.status_code == 401:
                 raise DeviceNotAuthorized("the server refused a freshly refreshed token")
@@ -233,14 +264,11 @@ class SyncClient:
         params = {"since": since} if since else None
         return _parse(ReadyOrdersPage, self._authorized("GET", path, params=params))
 
+    def ping(self, timeout_s: float) -> None:
+        """An authenticated request that costs the server one token check: "are we online?".
 
-def probe(server_url: str, timeout_s: float) -> bool:
-    """Can we open a TCP connection to the server? Cheap enough to ask every 2 s."""
-    parts = urlsplit(server_url)
-    host = parts.hostname or "localhost"
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        with socket.create_connection((host, port), timeout=timeout_s):
-            return True
-    except OSError:
-        return False
+        Returns when the server answered it; raises TransientError (no answer in `timeout_s`,
+        or a 5xx), DeviceNotAuthorized (credentials refused) or RejectedError.
+        """
+        path = f"/api/{self.tenant_slug}/sync/ping/"
+        self._authorized("GET", path, timeout=timeout_s)

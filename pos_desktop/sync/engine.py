@@ -1,8 +1,11 @@
 """The sync worker: drains the outbox in batches and pulls the catalog, off the UI thread.
 
 One pass (`run_pass`) is plain, synchronous and testable; `start()` runs passes on an
-APScheduler background thread with its own sessions, spaced by the backoff, plus a TCP
-probe every `probe_interval_s` so the online flag follows the link within seconds.
+APScheduler background thread with its own sessions, spaced by the backoff, plus a probe
+(`probe_once`) every `probe_interval_s`: an authenticated ping with a short timeout, so the
+online flag follows the link within seconds. Online means the server answered one of this
+device's authenticated requests recently; a TCP port that accepts proves nothing (a hung
+server still accepts). Every answer or silence of a pass or a probe updates the state.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -42,7 +46,6 @@ from pos_desktop.sync.client import (
     SyncClient,
     SyncError,
     TransientError,
-    probe,
 )
 from pos_desktop.sync.queue import (
     QueueKind,
@@ -68,7 +71,11 @@ MAX_CATALOG_PAGES_PER_PASS = 50
 
 @dataclass(frozen=True)
 class SyncState:
-    """What listeners (status bar, CLI, tests) see; replaced whole on every change."""
+    """What listeners (status bar, CLI, tests) see; replaced whole on every change.
+
+    `online` is None until the first request ended; `device_authorized` turns False when the
+    server refuses this device's credentials (then `online` is False too: nothing syncs).
+    """
 
     online: bool | None = None
     pending: int = 0
@@ -141,6 +148,7 @@ class SyncEngine:
         self._ready_notices: list[OrderReadyV1] = []
         self._nudged = False
         self._offline_failure = False
+        self._answered_at: float | None = None  # time.monotonic() of the last authenticated answer
 
     # --- state for listeners ---
 
@@ -229,7 +237,9 @@ class SyncEngine:
         except TransientError as exc:
             delay_s = self.backoff.failed(exc.retry_after_s)
             self._offline_failure = exc.offline
-            self._update(online=not exc.offline, last_error=str(exc), next_attempt_in_s=delay_s)
+            if exc.offline:  # no answer at all; an HTTP error status leaves the light alone
+                self._update(online=False)
+            self._update(last_error=str(exc), next_attempt_in_s=delay_s)
             self.refresh_counts()
             return PassResult(acknowledged, failed, str(exc), delay_s)
         except RejectedError as exc:  # the catalog feed refused us: keep selling, say so
@@ -239,9 +249,8 @@ class SyncEngine:
             return PassResult(acknowledged, failed, str(exc), delay_s)
         except DeviceNotAuthorized as exc:
             delay_s = self.backoff.failed()
-            self._update(
-                online=True, device_authorized=False, last_error=str(exc), next_attempt_in_s=delay_s
-            )
+            self._refused(exc)
+            self._update(next_attempt_in_s=delay_s)
             self.refresh_counts()
             return PassResult(acknowledged, failed, str(exc), delay_s)
         self.backoff.succeeded()
@@ -259,13 +268,7 @@ class SyncEngine:
             with UnitOfWork(self.database.session_factory) as uow:
                 put_setting(uow.session, LAST_SYNC_KEY, now.isoformat())
                 uow.commit()
-        self._update(
-            online=True,
-            device_authorized=True,
-            last_success_at=now,
-            last_error=None,
-            next_attempt_in_s=0.0,
-        )
+        self._update(last_success_at=now, last_error=None, next_attempt_in_s=0.0)
         self.refresh_counts()
         return PassResult(acknowledged, failed, None, 0.0)
 
@@ -297,6 +300,7 @@ class SyncEngine:
             except RejectedError as exc:
                 errors.update({outgoing.queue_id: str(exc) for outgoing, _ in ready})
             else:
+                self._answered()
                 by_id = {r.id.lower(): r for r in result.results}
                 for outgoing, _ in ready:
                     outcome = by_id.get(outgoing.entity_id.lower())
@@ -338,6 +342,7 @@ class SyncEngine:
             with UnitOfWork(self.database.session_factory) as uow:
                 cursor = str(get_setting(uow.session, CURSOR_KEY, ""))
             page = self.client.catalog_page(cursor, self.settings.catalog_page_size)
+            self._answered()
             with UnitOfWork(self.database.session_factory) as uow:
                 apply_catalog_page(uow.session, page)
                 uow.commit()
@@ -358,6 +363,7 @@ class SyncEngine:
         with UnitOfWork(self.database.session_factory) as uow:
             cursor = get_setting(uow.session, READY_CURSOR_KEY) or None
         page = self.client.ready_orders(cursor)
+        self._answered()
         fresh = list(page.orders) if cursor else []
         latest = max((order.ready_at for order in page.orders), default=None)
         moved_to = latest.isoformat() if latest else (cursor or page.server_time.isoformat())
@@ -376,6 +382,49 @@ class SyncEngine:
                     log.exception("order-ready listener failed")
         return fresh
 
+    # --- the online light ---
+
+    def _answered(self) -> None:
+        """The server answered an authenticated request: online, and this device is trusted."""
+        self._answered_at = time.monotonic()
+        self._update(online=True, device_authorized=True)
+
+    def _refused(self, exc: SyncError) -> None:
+        """The server refuses this device's credentials: not online, and a manager must pair."""
+        self._update(online=False, device_authorized=False, last_error=str(exc))
+
+    def probe_once(self) -> bool | None:
+        """Ping the server (authenticated, short timeout) unless it answered moments ago.
+
+        Returns the online flag afterwards. A 403 on the ping (the token is valid but no
+        longer for this tenant or device) counts as refused credentials, like a 401.
+        """
+        answered_at = self._answered_at
+        if (
+            answered_at is not None
+            and time.monotonic() - answered_at < self.settings.probe_interval_s
+        ):
+            return self.state.online
+        was_online = self.state.online
+        try:
+            self.client.ping(self.settings.probe_timeout_s)
+        except DeviceNotAuthorized as exc:
+            self._refused(exc)
+        except RejectedError as exc:
+            if exc.status_code == 403:
+                self._refused(DeviceNotAuthorized(str(exc)))
+            else:
+                self._update(online=False, last_error=f"ping: {exc}")
+        except TransientError as exc:  # silence, or an answer that is not an authenticated one
+            self._update(online=False, last_error=str(exc))
+        else:
+            self._answered()
+            if was_online is False and self._offline_failure:
+                # The link is back: a backoff meant for a dead network would only delay sales.
+                self.backoff.succeeded()
+                self.nudge()
+        return self.state.online
+
     # --- background worker ---
 
     def start(self) -> None:
@@ -389,17 +438,9 @@ class SyncEngine:
         scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(2)}, timezone="UTC"
         )
-        scheduler.add_job(
-            self._probe,
-            "interval",
-            seconds=self.settings.probe_interval_s,
-            id="probe",
-            next_run_time=utcnow(),
-            max_instances=1,
-            coalesce=True,
-        )
         self._scheduler = scheduler
         scheduler.start()
+        self._schedule_probe(0.0)
         self._schedule_pass(0.0)
 
     def stop(self) -> None:
@@ -446,11 +487,24 @@ class SyncEngine:
         finally:
             self._schedule_pass(delay_s)
 
-    def _probe(self) -> None:
-        reachable = probe(self.client.server_url, self.settings.probe_timeout_s)
-        was_online = self.state.online
-        self._update(online=reachable)
-        if reachable and was_online is False and self._offline_failure:
-            # The link is back: a backoff meant for a dead network would only delay sales.
-            self.backoff.succeeded()
-            self.nudge()
+    def _schedule_probe(self, delay_s: float) -> None:
+        """The next probe `delay_s` after this one ended: a slow ping never piles up."""
+        scheduler = self._scheduler
+        if scheduler is None:
+            return
+        scheduler.add_job(
+            self._probe_tick,
+            "date",
+            run_date=utcnow() + timedelta(seconds=delay_s),
+            id="probe",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    def _probe_tick(self) -> None:
+        try:
+            self.probe_once()
+        except Exception:  # a bug must not leave the light stuck; log and probe again
+            log.exception("sync probe failed")
+        finally:
+            self._schedule_probe(self.settings.probe_interval_s)

@@ -858,6 +858,7 @@ class TerminalTill:
         state = self._engine.state if self._engine is not None else None
         return SyncStatus(
             online=bool(state and state.online),
+            authorized=state.device_authorized if state else True,
             pending=queue.pending + queue.needs_attention,
             attention=attention,
             last_error=(state.last_error or "") if state else "",

@@ -138,10 +138,10 @@ class MainWindow(QMainWindow):
         self.offline_banner = QFrame()
         self.offline_banner.setObjectName("offlineBanner")
         banner_row = QHBoxLayout(self.offline_banner)
-        self.offline_text = label(
-            self.tr("Offline — sales are kept on this terminal and sync when the link is back."),
-            name="offlineText",
+        self.offline_sentence = self.tr(
+            "Offline — sales are kept on this terminal and sync when the link is back."
         )
+        self.offline_text = label(self.offline_sentence, name="offlineText")
         banner_row.addWidget(self.offline_text)
         self.offline_banner.hide()
         outer.addWidget(self.offline_banner)
@@ -377,13 +377,20 @@ class MainWindow(QMainWindow):
         ):
             self.sell.load_catalog()  # a catalog pull landed: new prices and products on screen
         self.sync_status = status
-        self.offline_banner.setVisible(not status.online and self.paired)
-        self.online_label.setText(
-            "● " + (self.tr("Online") if status.online else self.tr("Offline"))
-        )
+        self.offline_banner.setVisible((not status.online or not status.authorized) and self.paired)
+        if not status.authorized:  # refused credentials are never shown as a green light
+            refused = self.tr("This till is no longer authorised: pair it again")
+            self.offline_text.setText(refused)
+            self.online_label.setText("● " + refused)
+        else:
+            self.offline_text.setText(self.offline_sentence)
+            self.online_label.setText(
+                "● " + (self.tr("Online") if status.online else self.tr("Offline"))
+            )
+        self.online_label.setProperty("linkState", self.link_state(status))
         self.online_label.setStyleSheet(
             "color: #1a7f37; font-weight: bold;"
-            if status.online
+            if status.online and status.authorized
             else "color: #cf222e; font-weight: bold;"
         )
         self.pending_label.setText(self.tr("%d waiting to sync") % status.pending)
@@ -392,6 +399,13 @@ class MainWindow(QMainWindow):
         self.attention_button.setVisible(count > 0)
         if hasattr(self, "status"):
             self.status.show_status(status)
+
+    @staticmethod
+    def link_state(status: SyncStatus) -> str:
+        """`online`, `offline` or `unauthorised`: what the status strip shows (tests read it)."""
+        if not status.authorized:
+            return "unauthorised"
+        return "online" if status.online else "offline"
 
     def shutdown(self) -> None:
         """Stop polling and let running till calls finish (the sale in flight must land)."""

@@ -273,6 +273,8 @@ class SyncStatus:
     attention: tuple[AttentionItem, ...] = ()
     last_error: str = ""
     catalog_version: int = 0
+    authorized: bool = True
+    """False once the server refused this till's credentials: it must be paired again."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve as serve_media
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
 from rest_framework.views import APIView
 
 from sync_server.accounts import apis as accounts
@@ -51,6 +55,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/auth/logout/", accounts.LogoutApi.as_view(), name="auth-logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # Both served from drf-spectacular-sidecar's static files: the docs work offline.
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"),
+        name="redoc",
+    ),
     path("api/", include(resource("tenants", tenants.TenantListApi, tenants.TenantDetailApi))),
     # Product images; a production deployment puts a CDN or object store in front.
     re_path(r"^media/(?P<path>.*)$", serve_media, {"document_root": settings.MEDIA_ROOT}),

@@ -84,6 +84,7 @@ class PairApi(APIView):
             code=pair_request.code,
             device_name=pair_request.device_name,
             app_version=pair_request.app_version,
+            device_kind=pair_request.device_kind,
         )
         return Response(paired.model_dump(mode="json"))
 

@@ -31,7 +31,7 @@ from sync_server.devices.auth import (
     device_of,
 )
 from sync_server.devices.models import DevicePairing, PairingCode
-from sync_server.tenants.models import Tenant, Terminal, TerminalStatus
+from sync_server.tenants.models import Tenant, Terminal, TerminalKind, TerminalStatus
 
 PAIRING_CODE_LIFETIME: Final = timedelta(minutes=10)
 DEVICE_REFRESH_LIFETIME: Final = timedelta(days=180)
@@ -161,8 +161,24 @@ def device_tokens(
     return {"access": str(access), "refresh": str(refresh)}
 
 
-def device_pair(*, code: str, device_name: str = "", app_version: str = "") -> PairResponseV1:
-    """Exchange a pairing code for device credentials; the code is spent, older pairings end."""
+APP_OF_KIND: Final = {
+    TerminalKind.TERMINAL: "a till: pair it with the cashier app (kiosk-pos pair)",
+    TerminalKind.KITCHEN: "a kitchen screen: pair it with the kitchen app (kiosk-kitchen pair)",
+}
+
+
+def device_pair(
+    *,
+    code: str,
+    device_name: str = "",
+    app_version: str = "",
+    device_kind: str | None = None,
+) -> PairResponseV1:
+    """Exchange a pairing code for device credentials; the code is spent, older pairings end.
+
+    An app that says its `device_kind` is refused a code made for the other kind before the
+    code is spent, so the device the code was meant for can still use it.
+    """
     hashed = code_hash(code)
     tenant_id = _tenant_of_code(hashed)
     tenant = (
@@ -189,6 +205,11 @@ def device_pair(*, code: str, device_name: str = "", app_version: str = "") -> P
         terminal = pairing_code.terminal
         if terminal.status != TerminalStatus.ACTIVE or terminal.deleted_at is not None:
             raise PairingRefused()
+        if device_kind is not None and device_kind != terminal.kind:
+            raise exceptions.ValidationError(
+                {"code": [f"this code is for {APP_OF_KIND[TerminalKind(terminal.kind)]}"]},
+                code="wrong_device_kind",
+            )
         pairing_code.used_at = now
         pairing_code.save(update_fields=["used_at"])
         DevicePairing.objects.filter(terminal=terminal, revoked_at__isnull=True).update(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
+from rest_framework.request import Request
 
 from sync_server.common.apis import (
     FilterSerializer,
@@ -168,7 +169,20 @@ class OrderFilter(FilterSerializer):
     flag = serializers.ChoiceField(choices=OrderFlag.choices, required=False)
 
 
-class OrderListApi(ResourceListMixin, TenantApi):
+class ReadOnly:
+    """Orders arrive only through the sync ingest: the API reads them, and says so (OPTIONS,
+    the OpenAPI schema and a 405 with `Allow` for any other method, asked before the
+    permission matrix, which would answer a misleading 403)."""
+
+    http_method_names: Sequence[str] = ("get", "head", "options")
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        if request.method is None or request.method.lower() not in self.http_method_names:
+            raise exceptions.MethodNotAllowed(request.method or "")
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class OrderListApi(ReadOnly, ResourceListMixin, TenantApi):
     """GET: the tenant's orders, newest first, with a total `count`."""
 
     resource = "orders"
@@ -179,7 +193,7 @@ class OrderListApi(ResourceListMixin, TenantApi):
         return selectors.order_list(tenant=self.current_tenant, **filters)
 
 
-class OrderDetailApi(ResourceDetailMixin, TenantApi):
+class OrderDetailApi(ReadOnly, ResourceDetailMixin, TenantApi):
     """GET one order with lines, payments, refunds and flags."""
 
     resource = "orders"

@@ -150,3 +150,31 @@ class ReadyOrdersApi(DeviceTenantApi):
                 "server_time": timezone.now().isoformat(),
             }
         )
+
+
+class DevicePingV1(BaseModel):
+    """The answer of `sync/ping/` (documentation only; built as a plain dict)."""
+
+    protocol_version: int = 1
+    device_kind: str
+    server_time: str
+
+
+class DevicePingApi(DeviceTenantApi):
+    """GET -> a few bytes once the device token is checked: a till's "am I online?" probe.
+
+    Cheap on purpose (the token check is its only query): tills ask every few seconds, and
+    "online" means an authenticated request was answered, not that a TCP port accepted.
+    """
+
+    device_kinds = frozenset({TerminalKind.TERMINAL, TerminalKind.KITCHEN})
+
+    @extend_schema(operation_id="sync_ping", responses={200: DevicePingV1})
+    def get(self, request: Request, tenant_slug: str) -> Response:
+        return Response(
+            {
+                "protocol_version": 1,
+                "device_kind": self.device.kind,
+                "server_time": timezone.now().isoformat(),
+            }
+        )

@@ -9,4 +9,5 @@ tenant_urlpatterns: list[URLPattern] = [
     path("sync/events/", apis.EventSyncApi.as_view(), name="sync-events"),
     path("sync/catalog/", apis.CatalogFeedApi.as_view(), name="sync-catalog"),
     path("sync/ready/", apis.ReadyOrdersApi.as_view(), name="sync-ready"),
+    path("sync/ping/", apis.DevicePingApi.as_view(), name="sync-ping"),
 ]

@@ -40,8 +40,15 @@ from shared.protocol import (
 )
 
 SERVER = "http://pos.test"
-FAST = SyncSettings(batch_size=20, backoff_base_s=0.001, backoff_cap_s=0.01)
+FAST = SyncSettings(
+    batch_size=20,
+    backoff_base_s=0.001,
+    backoff_cap_s=0.01,
+    probe_interval_s=0.05,
+    probe_timeout_s=0.5,
+)
 Fault = Callable[[httpx.Request], httpx.Response | None]
+ERROR_401 = {"error": "auth", "message": "expired", "field": None, "code": "token_not_valid"}
 
 
 @dataclass
@@ -56,8 +63,17 @@ class FakeCloud:
     refreshes: int = 0
     order_posts: int = 0
     catalog_pages: dict[str, CatalogPageV1] = field(default_factory=dict)
+    silent: bool = False
+    """A hung server: every request times out (as under SIGSTOP)."""
+    revoked: bool = False
+    """The device was revoked: every token is refused, refresh too."""
+    pings: int = 0
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        if self.silent:
+            raise httpx.ReadTimeout("timed out", request=request)
+        if self.revoked:
+            return httpx.Response(401, json=ERROR_401)
         if self.faults:
             response = self.faults.pop(0)(request)
             if response is not None:
@@ -69,15 +85,10 @@ class FakeCloud:
             pair = TokenPairV1(access=self.valid_access, refresh=f"refresh-{self.refreshes + 1}")
             return httpx.Response(200, content=pair.model_dump_json())
         if request.headers.get("Authorization") != f"Bearer {self.valid_access}":
-            return httpx.Response(
-                401,
-                json={
-                    "error": "auth",
-                    "message": "expired",
-                    "field": None,
-                    "code": "token_not_valid",
-                },
-            )
+            return httpx.Response(401, json=ERROR_401)
+        if path.endswith("/sync/ping/"):
+            self.pings += 1
+            return httpx.Response(200, json={"protocol_version": 1, "device_kind": "terminal"})
         if path.endswith("/sync/orders/"):
             self.order_posts += 1
             batch = OrderBatchV1.model_validate_json(request.content)
@@ -318,3 +329,53 @@ def test_backoff_counts_consecutive_failed_requests_only(
     assert result.acknowledged == 1 and result.transient_error == "HTTP 503"
     assert engine.backoff.failures == 1
     assert len(_queued(terminal)) == 30
+
+
+def test_the_probe_is_an_authenticated_ping_and_a_hung_server_is_offline(
+    engine: SyncEngine, cloud: FakeCloud
+) -> None:
+    assert engine.probe_once() is True
+    assert cloud.pings == 1 and engine.state.device_authorized is True
+    cloud.silent = True  # accepts nothing back: what a TCP probe would have called online
+    time.sleep(FAST.probe_interval_s)  # an answer that fresh would spare the ping
+    assert engine.probe_once() is False
+    assert "ReadTimeout" in (engine.state.last_error or "")
+    cloud.silent = False
+    assert engine.probe_once() is True
+
+
+def test_a_pass_that_only_hears_silence_turns_the_light_off(
+    engine: SyncEngine, cloud: FakeCloud, terminal: Terminal
+) -> None:
+    assert engine.run_pass(pull_catalog=False).transient_error is None
+    assert engine.state.online is True
+    cloud.silent = True
+    assert engine.run_pass(pull_catalog=False, pull_ready=False).transient_error is None  # idle
+    assert engine.state.online is True  # no request was made: nothing learned, nothing claimed
+    simulate_sales(terminal.uow, orders=1, seed=3, cashier_pin=DEMO_CASHIER_PIN)
+    result = engine.run_pass(pull_catalog=False)
+    assert result.transient_error is not None and engine.state.online is False
+
+
+def test_an_error_status_is_an_answer_and_leaves_the_light_on(
+    engine: SyncEngine, cloud: FakeCloud
+) -> None:
+    assert engine.probe_once() is True
+    cloud.faults = [lambda _r: httpx.Response(503)]
+    assert engine.run_pass(pull_catalog=False).transient_error == "HTTP 503"
+    assert engine.state.online is True
+
+
+def test_a_revoked_device_is_not_authorised_and_not_online(
+    engine: SyncEngine, cloud: FakeCloud
+) -> None:
+    assert engine.probe_once() is True
+    cloud.revoked = True
+    cloud.valid_access = "access-never"  # the stored token is refused, and so is the refresh
+    time.sleep(FAST.probe_interval_s)
+    assert engine.probe_once() is False
+    assert engine.state.device_authorized is False
+    result = engine.run_pass(pull_catalog=False)
+    assert result.transient_error is not None
+    assert engine.state.online is False and engine.state.device_authorized is False
+    assert engine.state.pending == 31  # nothing lost while refused

@@ -139,6 +139,10 @@
       <translation>Tetap keluar</translation>
     </message>
     <message>
+      <source>This till is no longer authorised: pair it again</source>
+      <translation>Kasir ini tidak lagi diizinkan: pasangkan ulang</translation>
+    </message>
+    <message>
       <source>Online</source>
       <translation>Online</translation>
     </message>

@@ -3,6 +3,7 @@ a reconnect whose hello makes the server replay exactly the gap."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -10,8 +11,10 @@ from pytestqt.qtbot import QtBot
 
 from pos_desktop.kitchen.app import KitchenScreen, open_kitchen_screen
 from pos_desktop.kitchen.board import KitchenBoard
-from pos_desktop.kitchen.client import Backoff, kitchen_socket_url
+from pos_desktop.kitchen.client import NOT_AUTHORISED, Backoff, kitchen_socket_url
+from pos_desktop.kitchen.pairing import PairingError
 from pos_desktop.kitchen.screenshot import sample_ticket
+from pos_desktop.sync.client import DeviceNotAuthorized
 
 from .conftest import FakeKitchenServer, ManualClock
 
@@ -94,9 +97,55 @@ def test_a_wrong_token_keeps_the_screen_offline(
         qtbot.waitUntil(lambda: screen.window.banner.isVisible(), timeout=5000)
         qtbot.waitUntil(lambda: len(refreshed) >= 2, timeout=5000)
         assert kitchen_server.hellos == []
-        assert "403" in screen.window.banner.text()
+        # Refused again and again after refreshes: the screen says it must be paired again.
+        qtbot.waitUntil(lambda: screen.window.banner.text() == f"{NOT_AUTHORISED}.", timeout=5000)
     finally:
         screen.client.stop()
+
+
+def test_a_revoked_screen_says_so_in_words_at_once(
+    qtbot: QtBot, clock: ManualClock, kitchen_server: FakeKitchenServer
+) -> None:
+    def refused_refresh() -> None:
+        try:
+            raise DeviceNotAuthorized("token refresh refused: HTTP 401")
+        except DeviceNotAuthorized as exc:  # as TokenKeeper wraps it
+            raise PairingError(f"token refresh failed: {exc}") from exc
+
+    screen = open_kitchen_screen(
+        board=KitchenBoard(clock=clock), url=kitchen_server.url, token="revoked", backoff=FAST
+    )
+    screen.client._refresh_token = refused_refresh
+    qtbot.addWidget(screen.window)
+    screen.window.show()
+    try:
+        qtbot.waitUntil(lambda: screen.window.banner.isVisible(), timeout=5000)
+        assert screen.window.banner.text() == (
+            "This kitchen screen is no longer authorised: pair it again."
+        )
+    finally:
+        screen.client.stop()
+
+
+def test_a_server_that_never_answers_is_named_in_words(qtbot: QtBot, clock: ManualClock) -> None:
+    hung = socket.create_server(("127.0.0.1", 0))  # accepts the TCP connection, says nothing
+    port = hung.getsockname()[1]
+    screen = open_kitchen_screen(
+        board=KitchenBoard(clock=clock),
+        url=f"ws://127.0.0.1:{port}/ws/demo/kitchen/o1/",
+        token="t",
+        backoff=FAST,
+    )
+    qtbot.addWidget(screen.window)
+    screen.window.show()
+    try:
+        qtbot.waitUntil(lambda: screen.window.banner.isVisible(), timeout=10_000)
+        text = screen.window.banner.text()
+        assert text.startswith("Offline: the server does not answer."), text
+        assert "TimeoutError" not in text
+    finally:
+        screen.client.stop()
+        hung.close()
 
 
 def test_socket_url_follows_the_server_scheme() -> None:
