@@ -747,6 +747,9 @@ class KitchenTicketV1(WireModel):
     created_at: AwareDatetime
     started_at: datetime | None = None
     done_at: datetime | None = None
+    ordered_at: AwareDatetime | None = None
+    """When the order was rung up at the till; `created_at` is when the ticket was made, later
+    for a sale synced after an outage. Screens time tickets from the sale. None: unknown."""
 
 
 class OrderReadyV1(VersionedPayload):

@@ -36,6 +36,10 @@ Listener = Callable[["BoardEvent"], None]
 OPEN_STATUSES: Final = frozenset({"new", "started"})
 RECALL_DEPTH: Final = 50
 """How many bumped tickets the recall button can walk back through."""
+VOID_SHOWN_S: Final = 60
+"""How long a ticket voided while open stays on screen, marked voided, unless tapped away."""
+LATE_AFTER_S: Final = 120
+"""A ticket made this long after its sale came late (the till was offline): it says so."""
 
 
 def system_clock() -> datetime:
@@ -119,6 +123,8 @@ class KitchenBoard:
         self._pending_items: dict[tuple[UUID, UUID], KitchenActionV1] = {}
         self._pending_lock = threading.Lock()  # the socket thread reads pending actions
         self._recall_stack: list[UUID] = []
+        self._voided_at: dict[UUID, datetime] = {}
+        """Tickets voided while a cook may be at them, and when the screen learnt it."""
         self._listeners: list[Listener] = []
         self.last_sequence = 0
         self.caught_up = False
@@ -166,7 +172,9 @@ class KitchenBoard:
             self._forget_bumped(ticket.id)
         is_new = known is None and ticket.status in OPEN_STATUSES
         if known is not None and known.status in OPEN_STATUSES and ticket.status == "cancelled":
-            # A void while the cook may be at it: say so, a card must not just vanish.
+            # A void while the cook may be at it: say so, a card must not just vanish. The
+            # card stays up, marked voided, for VOID_SHOWN_S or until a cook taps it away.
+            self._voided_at[ticket.id] = self._clock()
             self._emit(
                 BoardEvent(
                     BoardEventKind.CANCELLED,
@@ -299,21 +307,62 @@ class KitchenBoard:
         return self._tickets[ticket_id]
 
     def open_tickets(self) -> list[KitchenTicketV1]:
-        """Tickets still to cook at the filtered station, oldest first."""
+        """Tickets still to cook at the filtered station, oldest sale first."""
         shown = [
             ticket
             for ticket in self._tickets.values()
             if self.status_of(ticket.id) in OPEN_STATUSES
             and (self._station_filter is None or ticket.station == self._station_filter)
         ]
-        return sorted(shown, key=lambda ticket: (ticket.created_at, ticket.sequence))
+        return sorted(shown, key=lambda ticket: (self.ordered_at(ticket), ticket.sequence))
+
+    def shown_tickets(self) -> list[KitchenTicketV1]:
+        """What the screen shows: the open tickets, and those voided in the last VOID_SHOWN_S
+        (at the filtered station), all in sale order."""
+        now = self._clock()
+        for ticket_id, at in list(self._voided_at.items()):
+            if (now - at).total_seconds() >= VOID_SHOWN_S or self.status_of(
+                ticket_id
+            ) != "cancelled":
+                del self._voided_at[ticket_id]
+        voided = [
+            self._tickets[ticket_id]
+            for ticket_id in self._voided_at
+            if self._station_filter is None
+            or self._tickets[ticket_id].station == self._station_filter
+        ]
+        return sorted(
+            self.open_tickets() + voided,
+            key=lambda ticket: (self.ordered_at(ticket), ticket.sequence),
+        )
+
+    def is_voided(self, ticket: KitchenTicketV1) -> bool:
+        """A ticket shown only to say it was voided: stop cooking it."""
+        return ticket.id in self._voided_at
+
+    def dismiss_voided(self, ticket_id: UUID) -> None:
+        """A cook saw the void: the card goes now."""
+        if self._voided_at.pop(ticket_id, None) is not None:
+            self._emit(BoardEvent(BoardEventKind.CHANGED, ticket_id))
+
+    def ordered_at(self, ticket: KitchenTicketV1) -> datetime:
+        """When the customer ordered: the sale's time at the till (the ticket's own time from
+        a server that does not send it)."""
+        return ticket.ordered_at or ticket.created_at
+
+    def came_late(self, ticket: KitchenTicketV1) -> bool:
+        """The ticket reached the kitchen well after the sale (the till was offline)."""
+        if ticket.ordered_at is None:
+            return False
+        return (ticket.created_at - ticket.ordered_at).total_seconds() >= LATE_AFTER_S
 
     def can_recall(self) -> bool:
         return any(self.status_of(ticket_id) == "done" for ticket_id in self._recall_stack)
 
     def elapsed_s(self, ticket: KitchenTicketV1) -> int:
-        """Whole seconds since the ticket was made; never negative if clocks disagree a little."""
-        return max(0, int((self._clock() - ticket.created_at).total_seconds()))
+        """Whole seconds since the sale (a late ticket is already late); never negative if
+        clocks disagree a little."""
+        return max(0, int((self._clock() - self.ordered_at(ticket)).total_seconds()))
 
     def colour(self, ticket: KitchenTicketV1) -> TicketColour:
         return self.thresholds.colour(self.elapsed_s(ticket))

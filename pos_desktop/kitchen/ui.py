@@ -8,8 +8,11 @@ returns leaves through `KitchenWindow.action_requested` for the socket thread to
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Final
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -55,6 +58,16 @@ TICKET_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 COLOUR_ROLE: Final = Qt.ItemDataRole.UserRole + 2
 ELAPSED_ROLE: Final = Qt.ItemDataRole.UserRole + 3
 DONE_LINES_ROLE: Final = Qt.ItemDataRole.UserRole + 4
+STATE_ROLE: Final = Qt.ItemDataRole.UserRole + 5
+
+
+@dataclass(frozen=True)
+class TicketState:
+    """What a card says beside its items: voided (stop cooking) or came late (after an outage)."""
+
+    voided: bool = False
+    came_late: bool = False
+
 
 HEADER_COLOURS: Final = {
     TicketColour.GREEN: ("#2e7d32", "#ffffff"),
@@ -86,16 +99,19 @@ class TicketsModel(QAbstractListModel):
     def __init__(self, board: KitchenBoard, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._board = board
-        self._tickets: list[KitchenTicketV1] = board.open_tickets()
+        self._tickets: list[KitchenTicketV1] = board.shown_tickets()
 
     def reload(self) -> None:
         self.beginResetModel()
-        self._tickets = self._board.open_tickets()
+        self._tickets = self._board.shown_tickets()
         self.endResetModel()
 
     def tick(self) -> None:
-        """Elapsed time moved on: the timer and colour roles of every row changed."""
-        if self._tickets:
+        """Elapsed time moved on: the timer and colour roles of every row changed, and a
+        voided card shown long enough goes."""
+        if [t.id for t in self._board.shown_tickets()] != [t.id for t in self._tickets]:
+            self.reload()
+        elif self._tickets:
             self.dataChanged.emit(
                 self.index(0, 0), self.index(len(self._tickets) - 1, 0), [ELAPSED_ROLE, COLOUR_ROLE]
             )
@@ -117,6 +133,10 @@ class TicketsModel(QAbstractListModel):
             return self._board.colour(ticket).value
         if role == DONE_LINES_ROLE:
             return frozenset(i.line_id for i in ticket.items if self._board.item_done(ticket, i))
+        if role == STATE_ROLE:
+            return TicketState(
+                voided=self._board.is_voided(ticket), came_late=self._board.came_late(ticket)
+            )
         return None
 
 
@@ -167,6 +187,7 @@ class TicketCard(QFrame):
 
     bump_requested = Signal(object)
     item_bump_requested = Signal(object, object)
+    dismiss_requested = Signal(object)
 
     def __init__(
         self,
@@ -174,8 +195,12 @@ class TicketCard(QFrame):
         parent: QWidget | None = None,
         *,
         done_lines: frozenset[UUID] = frozenset(),
+        state: TicketState | None = None,
+        time_zone: ZoneInfo | None = None,
     ) -> None:
         super().__init__(parent)
+        state = state or TicketState()
+        self.voided = state.voided
         self.ticket_id: UUID = ticket.id
         self._pressed: tuple[float, QWidget | None] | None = None
         self.colour = TicketColour.GREEN
@@ -209,6 +234,28 @@ class TicketCard(QFrame):
         self.place_label.setContentsMargins(10, 0, 10, 0)
         self.place_label.setStyleSheet("color: #555; font-size: 13px;")
         layout.addWidget(self.place_label)
+        self.late_label: QLabel | None = None
+        if state.came_late and ticket.ordered_at is not None:
+            # Sold during an outage: the timer already runs from the sale; say why it is late.
+            self.late_label = QLabel(
+                f"Came late · sold {_clock_time(ticket.ordered_at, time_zone)}", self
+            )
+            self.late_label.setObjectName("ticket_late")
+            self.late_label.setContentsMargins(10, 2, 10, 2)
+            self.late_label.setStyleSheet(
+                "background: #fff3cd; color: #7a4d00; font-size: 14px; font-weight: bold;"
+            )
+            layout.addWidget(self.late_label)
+        self.void_label: QLabel | None = None
+        if state.voided:
+            self.void_label = QLabel("VOIDED\nstop cooking", self)
+            self.void_label.setObjectName("ticket_voided")
+            self.void_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.void_label.setStyleSheet(
+                "background: #c62828; color: white; font-size: 30px; font-weight: bold;"
+                " padding: 10px;"
+            )
+            layout.addWidget(self.void_label)
 
         self.item_labels: list[QLabel] = []
         self.line_of_label: dict[QLabel, UUID] = {}
@@ -218,7 +265,7 @@ class TicketCard(QFrame):
             if item.cancelled_quantity:
                 text += f" <span style='color:#c62828'>({item.cancelled_quantity} void)</span>"
             done = item.done or item.line_id in done_lines
-            if left <= 0 or done:
+            if left <= 0 or done or state.voided:
                 text = f"<s>{text}</s>"
             for modifier in item.modifiers:
                 text += f"<br>&nbsp;&nbsp;&nbsp;+ {_escape(modifier)}"
@@ -230,7 +277,7 @@ class TicketCard(QFrame):
             label.setStyleSheet("font-size: 15px;")
             layout.addWidget(label)
             self.item_labels.append(label)
-            if left > 0 and not done:
+            if left > 0 and not done and not state.voided:
                 self.line_of_label[label] = item.line_id
 
     def show_time(self, elapsed_s: int, colour: TicketColour) -> None:
@@ -252,7 +299,9 @@ class TicketCard(QFrame):
         item that is still to cook, strikes that item."""
         pressed, self._pressed = self._pressed, None
         inside = self.rect().contains(event.position().toPoint())
-        if event.button() == Qt.MouseButton.LeftButton and inside and pressed is not None:
+        if event.button() == Qt.MouseButton.LeftButton and inside and self.voided:
+            self.dismiss_requested.emit(self.ticket_id)  # seen: nothing to bump on a void
+        elif event.button() == Qt.MouseButton.LeftButton and inside and pressed is not None:
             held_s, target = time.monotonic() - pressed[0], pressed[1]
             line_id = self.line_of_label.get(target) if isinstance(target, QLabel) else None
             if held_s >= HOLD_S and line_id is not None:
@@ -260,6 +309,11 @@ class TicketCard(QFrame):
             else:
                 self.bump_requested.emit(self.ticket_id)
         super().mouseReleaseEvent(event)
+
+
+def _clock_time(moment: datetime, time_zone: ZoneInfo | None) -> str:
+    """`14:02` in the outlet's time zone (the screen's own when unknown)."""
+    return (moment.astimezone(time_zone) if time_zone else moment.astimezone()).strftime("%H:%M")
 
 
 def _escape(text: str) -> str:
@@ -271,10 +325,18 @@ class TicketGrid(QScrollArea):
 
     bump_requested = Signal(object)
     item_bump_requested = Signal(object, object)
+    dismiss_requested = Signal(object)
 
-    def __init__(self, model: TicketsModel, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        model: TicketsModel,
+        parent: QWidget | None = None,
+        *,
+        time_zone: ZoneInfo | None = None,
+    ) -> None:
         super().__init__(parent)
         self._model = model
+        self._time_zone = time_zone
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self._canvas = QWidget()
@@ -302,9 +364,13 @@ class TicketGrid(QScrollArea):
         for row in range(self._model.rowCount()):
             ticket = self._model.data(self._model.index(row, 0), TICKET_ROLE)
             done = self._model.data(self._model.index(row, 0), DONE_LINES_ROLE)
-            card = TicketCard(ticket, self._canvas, done_lines=done)
+            state = self._model.data(self._model.index(row, 0), STATE_ROLE)
+            card = TicketCard(
+                ticket, self._canvas, done_lines=done, state=state, time_zone=self._time_zone
+            )
             card.bump_requested.connect(self.bump_requested)
             card.item_bump_requested.connect(self.item_bump_requested)
+            card.dismiss_requested.connect(self.dismiss_requested)
             self.cards.append(card)
         self._columns = self._fit_columns()
         self._place()
@@ -390,6 +456,7 @@ class KitchenWindow(QMainWindow):
         self.grid = TicketGrid(self.tickets_model, central)
         self.grid.bump_requested.connect(self.bump)
         self.grid.item_bump_requested.connect(self.bump_item)
+        self.grid.dismiss_requested.connect(board.dismiss_voided)
         body.addWidget(self.grid, 1)
 
         side = QVBoxLayout()

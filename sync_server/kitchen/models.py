@@ -51,6 +51,8 @@ class KitchenTicket(TenantOwnedModel):
     already_printed = models.BooleanField(default=False)
     started_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    ordered_at = models.DateTimeField(null=True, blank=True)
+    """The sale's time at the till: a ticket made after an outage is timed from it."""
 
     class Meta:
         ordering = ["sequence"]

@@ -40,6 +40,7 @@ def kitchen_ticket_wire(ticket: KitchenTicket) -> KitchenTicketV1:
         created_at=ticket.created_at,
         started_at=ticket.started_at,
         done_at=ticket.done_at,
+        ordered_at=ticket.ordered_at,
     )
 
 

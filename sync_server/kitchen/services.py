@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, Final
 
 from asgiref.sync import async_to_sync
@@ -279,6 +280,8 @@ class KitchenOrder:
     table: str = ""
     customer_name: str = ""
     printed_offline: bool = False
+    ordered_at: datetime | None = None
+    """The sale's time at the till (the order's `created_at`)."""
 
 
 def _insert_tickets(
@@ -306,6 +309,7 @@ def _insert_tickets(
             customer_name=order.customer_name,
             items=items,
             already_printed=order.printed_offline,
+            ordered_at=order.ordered_at,
             version=next(versions),
         )
         for order, by_station in orders
@@ -339,6 +343,7 @@ def kitchen_tickets_create_for_order(
     lines: Sequence[KitchenLine],
     printed_offline: bool = False,
     order_is_new: bool = False,
+    ordered_at: datetime | None = None,
 ) -> list[KitchenTicket]:
     """One ticket per station that has items, in the caller's transaction (or a new one).
 
@@ -369,6 +374,7 @@ def kitchen_tickets_create_for_order(
             table=table,
             customer_name=customer_name,
             printed_offline=printed_offline,
+            ordered_at=ordered_at,
         )
         return _insert_tickets(
             tenant=tenant, outlet=outlet, orders=[(order, by_station)], first=first

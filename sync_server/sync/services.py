@@ -487,6 +487,7 @@ def order_prepare(*, order: OrderV1, context: OrderBatchContext) -> PreparedOrde
             table=order.table,
             customer_name=order.customer_name,
             printed_offline=order.kitchen_printed_offline,
+            ordered_at=order.created_at,
         )
         if kitchen_lines
         else None

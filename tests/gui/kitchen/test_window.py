@@ -3,12 +3,13 @@ recall brings it back; both list models pass Qt's model tester."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from pos_desktop.kitchen.board import KitchenBoard, TicketColour
+from pos_desktop.kitchen.board import VOID_SHOWN_S, KitchenBoard, TicketColour
 from pos_desktop.kitchen.screenshot import render, sample_board, sample_ticket
 from pos_desktop.kitchen.ui import HOLD_S, KitchenWindow, TicketCard
 from shared.protocol import KitchenActionV1, KitchenTicketMessageV1
@@ -111,15 +112,64 @@ def test_screenshot_is_written(qtbot: QtBot, tmp_path: Path) -> None:
     assert path.stat().st_size > 10_000
 
 
-def test_a_voided_ticket_leaves_with_a_beep_and_a_message(qtbot: QtBot, clock: ManualClock) -> None:
+def test_a_voided_ticket_is_shown_voided_then_leaves(qtbot: QtBot, clock: ManualClock) -> None:
     window = make_window(qtbot, KitchenBoard(clock=clock))
     ticket = sample_ticket(1, minutes_ago=2, items=[("Fries", 1, (), "")])
     window.apply_message(KitchenTicketMessageV1(ticket=ticket))
     voided = ticket.model_copy(update={"status": "cancelled", "sequence": 2})
     window.apply_message(KitchenTicketMessageV1(ticket=voided))
-    assert window.grid.cards == []
     assert window.beeps == 2
     assert "#101" in window.statusBar().currentMessage()
+    # The card stays, large and marked voided, so the cook at it sees the void.
+    [card] = window.grid.cards
+    assert card.void_label is not None and not card.void_label.isHidden()
+    assert "VOIDED" in card.void_label.text()
+    assert "font-size: 30px" in card.void_label.styleSheet()  # large: read from the stove
+    assert card.item_labels[0].text().startswith("<s>")
+    assert window.board.all_day() == []  # nothing of it is left to cook
+    sent: list[KitchenActionV1] = []
+    window.action_requested.connect(sent.append)
+    qtbot.wait(50)  # laid out, as it is before a finger lands
+    qtbot.mouseClick(card, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    assert window.grid.cards == [] and sent == []  # a tap puts it away; nothing is bumped
+
+    other = sample_ticket(2, minutes_ago=1, items=[("Burger", 1, (), "")])
+    window.apply_message(KitchenTicketMessageV1(ticket=other))
+    window.apply_message(
+        KitchenTicketMessageV1(
+            ticket=other.model_copy(update={"status": "cancelled", "sequence": 4})
+        )
+    )
+    assert len(window.grid.cards) == 1
+    clock.advance(VOID_SHOWN_S)
+    window.tick()
+    assert window.grid.cards == []  # untouched, it goes by itself after a while
+
+
+def test_a_ticket_that_came_late_is_timed_from_the_sale_and_says_so(
+    qtbot: QtBot, clock: ManualClock
+) -> None:
+    window = make_window(qtbot, KitchenBoard(clock=clock))
+    ticket = sample_ticket(1, minutes_ago=0, items=[("Fries", 1, (), "")])
+    sold = ticket.created_at - timedelta(minutes=12)  # rung up during a 12-minute outage
+    window.apply_message(
+        KitchenTicketMessageV1(ticket=ticket.model_copy(update={"ordered_at": sold}))
+    )
+    [card] = window.grid.cards
+    assert card.timer_label.text() == "12:00"
+    assert colour_of(card) is TicketColour.RED
+    assert card.late_label is not None
+    assert card.late_label.text() == f"Came late · sold {sold.astimezone():%H:%M}"
+    on_time = sample_ticket(2, minutes_ago=0, items=[("Burger", 1, (), "")])
+    window.apply_message(
+        KitchenTicketMessageV1(
+            ticket=on_time.model_copy(
+                update={"ordered_at": on_time.created_at - timedelta(seconds=20)}
+            )
+        )
+    )
+    late_card, on_time_card = window.grid.cards  # the older sale first
+    assert late_card.ticket_id == ticket.id and on_time_card.late_label is None
 
 
 def test_holding_an_item_strikes_it_and_a_tap_on_it_bumps_the_ticket(

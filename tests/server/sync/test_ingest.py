@@ -13,6 +13,7 @@ import pytest
 from sync_server.catalog.models import Product
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.kitchen.models import KitchenTicket
+from sync_server.kitchen.selectors import kitchen_ticket_wire
 from sync_server.orders.models import Order, OrderLine, Payment, StockLevel
 from sync_server.shifts.models import Shift
 from sync_server.tenants.models import Tenant
@@ -240,6 +241,9 @@ def test_kitchen_lines_make_tickets_in_the_same_transaction(
     assert [t.station for t in tickets] == ["bar", "kitchen"]
     assert all(t.already_printed for t in tickets)
     assert [item["quantity"] for item in tickets[0].items] == [2]
+    # The sale's time at the till travels with the ticket: a screen times it from the sale.
+    assert {t.ordered_at for t in tickets} == {order.created_at}
+    assert all(kitchen_ticket_wire(t).ordered_at == order.created_at for t in tickets)
 
 
 def test_a_batch_over_the_limit_or_of_another_version_is_a_400(
