@@ -271,6 +271,18 @@ def apply_catalog_page(session: Session, page: CatalogPageV1) -> None:
     put_setting(session, CATALOG_VERSION_KEY, page.catalog_version)
 
 
+def tenant_cash_rounding(settings: TenantSettingsV1) -> CashRounding | None:
+    """The tenant's cash rounding (Rp 100), for sales and for cash given back alike."""
+    step = settings.cash_rounding_step_minor
+    return CashRounding(step_minor=step) if step > 1 else None
+
+
+def cash_rounding_of(session: Session) -> CashRounding | None:
+    """The stored tenant's cash rounding; None before the first catalog pull."""
+    tenant = get_setting(session, TENANT_KEY)
+    return None if tenant is None else tenant_cash_rounding(TenantSettingsV1.model_validate(tenant))
+
+
 @dataclass(frozen=True)
 class CatalogSnapshot:
     """Everything the cart needs to price, read once per catalog version (no session kept)."""
@@ -296,7 +308,6 @@ class CatalogSnapshot:
             raise StateError("No catalog yet: pair and sync first.", code="no_catalog")
         settings = TenantSettingsV1.model_validate(tenant)
         rules = session.scalars(select(Promotion).where(Promotion.is_active.is_(True))).all()
-        step = settings.cash_rounding_step_minor
         snapshot = cls(
             currency=settings.currency,
             time_zone=settings.time_zone,
@@ -318,7 +329,7 @@ class CatalogSnapshot:
                 if settings.service_charge_bp
                 else None
             ),
-            cash_rounding=CashRounding(step_minor=step) if step else None,
+            cash_rounding=tenant_cash_rounding(settings),
         )
         session.expunge_all()
         return snapshot

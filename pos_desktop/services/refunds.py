@@ -10,13 +10,14 @@ from sqlalchemy.orm import Session
 
 from pos_desktop.ids import new_id, utcnow
 from pos_desktop.services.auth import ManagerApproval, SignedIn
+from pos_desktop.services.catalog import cash_rounding_of
 from pos_desktop.services.errors import InvalidInput, NotFound, StateError
 from pos_desktop.services.shifts import open_shift_row
 from pos_desktop.store.models import Approval, Order, Refund
 from pos_desktop.store.uow import UnitOfWork
 from pos_desktop.sync.queue import QueueKind, enqueue
 from shared.protocol import OrderRefundedV1, OrderVoidedV1, RefundLineV1, RefundPaymentV1
-from shared.rounding import divide
+from shared.rounding import divide, round_to_step
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,43 @@ def refunded_quantities(order: Order) -> dict[str, int]:
     return done
 
 
+def _rounded_for_payout(
+    session: Session,
+    order: Order,
+    lines: list[RefundLineV1],
+    *,
+    done: Mapping[str, int],
+    method: str,
+) -> list[RefundLineV1]:
+    """What is handed back: the rest of what was paid when this refund leaves nothing; cash
+    rounded to the tenant's step (Rp 100) otherwise, so the drawer can pay it and the shift
+    closes even. The difference lands on the largest line, so lines still add up."""
+    lines_sum = sum(line.amount_minor for line in lines)
+    refunded_units = {line.line_id: line.quantity for line in lines}
+    everything_left = all(
+        done.get(line.id, 0) + refunded_units.get(UUID(line.id), 0) >= line.quantity
+        for line in order.lines
+    )
+    rounding = cash_rounding_of(session)
+    if everything_left:
+        target = order.total_minor - order.refunded_minor
+    elif method == "cash" and rounding is not None:
+        target = round_to_step(lines_sum, rounding.step_minor, rounding.rule)
+    else:
+        return lines
+    difference = target - lines_sum
+    if difference == 0 or target <= 0:
+        return lines
+    largest = max(range(len(lines)), key=lambda index: lines[index].amount_minor)
+    if lines[largest].amount_minor + difference <= 0:
+        return lines
+    adjusted = list(lines)
+    adjusted[largest] = lines[largest].model_copy(
+        update={"amount_minor": lines[largest].amount_minor + difference}
+    )
+    return adjusted
+
+
 def refund_order(
     uow: UnitOfWork,
     *,
@@ -164,6 +202,7 @@ def refund_order(
         raise InvalidInput("A line is not on this order.", field="quantities", code="no_line")
     if not refund_lines:
         raise InvalidInput("Nothing left to refund.", field="quantities", code="nothing")
+    refund_lines = _rounded_for_payout(session, order, refund_lines, done=done, method=method)
     amount_minor = sum(line.amount_minor for line in refund_lines)
     at = utcnow()
     refund_id = new_id()

@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos_desktop.ids import new_id, utcnow
-from pos_desktop.services.auth import SignedIn
+from pos_desktop.services.auth import ManagerApproval, SignedIn
 from pos_desktop.services.catalog import terminal_identity
 from pos_desktop.services.errors import InvalidInput, StateError
-from pos_desktop.store.models import CashMovement, Order, Payment, Refund, Shift
+from pos_desktop.store.models import CashMovement, Order, OrderLine, Refund, Shift
 from pos_desktop.store.uow import UnitOfWork
 from pos_desktop.sync.queue import QueueKind, counts, enqueue
 from shared.protocol import (
@@ -22,6 +22,16 @@ from shared.protocol import (
     ShiftClosedV1,
     ShiftFiguresV1,
     ShiftOpenedV1,
+)
+from shared.reports import (
+    CashMovementRecord,
+    RefundRecord,
+    SalePayment,
+    SaleRecord,
+    SaleTax,
+    ShiftFigures,
+    refund_tax_minor,
+    shift_figures,
 )
 
 OPEN_STATES = ("opening_control", "opened", "closing_control")
@@ -79,13 +89,31 @@ def open_shift(uow: UnitOfWork, *, cashier: SignedIn, opening_float_minor: int) 
     return shift.id
 
 
+CASH_MOVEMENT_ACTION = "cash_movement"
+"""What a manager's PIN approves for a cash in or cash out (`auth.approve(action=...)`)."""
+
+
 def move_cash(
-    uow: UnitOfWork, *, cashier: SignedIn, direction: str, amount_minor: int, reason: str
+    uow: UnitOfWork,
+    *,
+    cashier: SignedIn,
+    direction: str,
+    amount_minor: int,
+    reason: str,
+    approval: ManagerApproval,
 ) -> str:
-    """Cash put in (change top-up) or taken out (to the safe) of the drawer, with a reason."""
+    """Cash put in (change top-up, pay-in) or taken out (to the safe, pay-out) of the drawer,
+    with a reason and a manager's PIN; its outbox event commits with it."""
     if direction not in ("in", "out"):
         raise InvalidInput("Cash goes in or out.", field="direction")
     _positive(amount_minor, "amount_minor")
+    if not reason.strip():
+        raise InvalidInput("Say why the cash goes in or out.", field="reason", code="required")
+    if approval.action != CASH_MOVEMENT_ACTION:
+        raise InvalidInput(
+            "The approval is for another action.", field="approval", code="wrong_approval"
+        )
+    reason = reason.strip()
     session = uow.session
     shift = open_shift_row(session)
     if shift is None:
@@ -98,6 +126,7 @@ def move_cash(
         amount_minor=amount_minor,
         reason=reason,
         cashier_id=cashier.cashier_id,
+        manager_id=approval.manager_id,
         created_at=at,
     )
     session.add(movement)
@@ -108,6 +137,7 @@ def move_cash(
         amount_minor=amount_minor,
         reason=reason,
         cashier_id=UUID(cashier.cashier_id),
+        approved_by=UUID(approval.manager_id),
         at=at,
     )
     enqueue(session, QueueKind.EVENT, movement.id, event)
@@ -117,64 +147,110 @@ def move_cash(
 
 @dataclass(frozen=True)
 class ShiftReport:
-    """X (mid-shift) or Z (closing) figures plus the cash the drawer should hold."""
+    """X (mid-shift) or Z (closing) figures plus the cash the drawer should hold.
+
+    `figures` are `shared.reports.ShiftFigures`, the same definitions the back office uses.
+    """
 
     shift_id: str
     state: str
     opening_float_minor: int
-    figures: ShiftFiguresV1
+    figures: ShiftFigures
     expected_cash_minor: int
 
+    def wire_figures(self) -> ShiftFiguresV1:
+        """The figures as the Z event carries them to the cloud."""
+        figures = self.figures
+        return ShiftFiguresV1(
+            order_count=figures.order_count,
+            gross_sales_minor=figures.gross_sales_minor,
+            discount_minor=figures.discount_minor,
+            service_charge_minor=figures.service_charge_minor,
+            tax_minor=figures.tax_minor,
+            net_sales_minor=figures.net_sales_minor,
+            refunds_minor=figures.refunds_minor,
+            void_count=figures.void_count,
+            payments_by_method=dict(figures.payments_by_method),
+            cash_in_minor=figures.cash_in_minor,
+            cash_out_minor=figures.cash_out_minor,
+            rounding_minor=figures.rounding_minor,
+            total_collected_minor=figures.total_collected_minor,
+        )
 
-def _figures(session: Session, shift: Shift) -> ShiftReport:
-    sold = select(Order).where(Order.shift_id == shift.id, Order.status != "voided")
-    orders = session.scalars(sold).all()
-    void_count = session.scalar(
-        select(func.count()).where(Order.shift_id == shift.id, Order.status == "voided")
+
+def _sale_record(order: Order) -> SaleRecord:
+    """A stored order as the shared report reads it (payments net of change)."""
+    payments: dict[str, int] = {}
+    for payment in order.payments:
+        payments[payment.method] = payments.get(payment.method, 0) + payment.amount_minor
+    tax_lines = (order.pricing or {}).get("tax_lines", [])
+    return SaleRecord(
+        subtotal_minor=order.subtotal_minor,
+        discount_minor=order.discount_minor,
+        service_charge_minor=order.service_charge_minor,
+        rounding_minor=order.rounding_minor,
+        total_minor=order.total_minor,
+        taxes=tuple(
+            SaleTax(
+                name=str(tax.get("name", "")),
+                rate_bp=int(tax.get("rate_bp", 0)),
+                inclusive=bool(tax.get("inclusive", False)),
+                amount_minor=int(tax.get("amount_minor", 0)),
+            )
+            for tax in tax_lines
+        ),
+        payments=tuple(SalePayment(method, amount) for method, amount in payments.items()),
+        voided=order.status == "voided",
     )
-    by_method: dict[str, int] = {}
-    payments = session.scalars(
-        select(Payment).join(Order).where(Order.shift_id == shift.id, Order.status != "voided")
-    ).all()
-    for payment in payments:
-        by_method[payment.method] = by_method.get(payment.method, 0) + payment.amount_minor
+
+
+def _refund_record(refund: Refund, lines: dict[str, OrderLine]) -> RefundRecord:
+    """A refund with the tax inside it (each refunded line's share of its tax)."""
+    tax_minor = 0
+    for refunded in refund.lines:
+        line = lines.get(str(refunded.get("line_id")))
+        if line is not None:
+            tax_minor += refund_tax_minor(
+                line_total_minor=line.total_minor,
+                line_tax_minor=line.tax_minor,
+                amount_minor=int(refunded.get("amount_minor", 0)),
+            )
+    return RefundRecord(method=refund.method, amount_minor=refund.amount_minor, tax_minor=tax_minor)
+
+
+def _figures(session: Session, shift: Shift, counted_cash_minor: int | None = None) -> ShiftReport:
+    orders = session.scalars(select(Order).where(Order.shift_id == shift.id)).all()
     refunds = session.scalars(
         select(Refund).where(Refund.shift_id == shift.id, Refund.kind == "refund")
     ).all()
-    cash_refunds_minor = sum(r.amount_minor for r in refunds if r.method == "cash")
+    refunded_order_ids = {refund.order_id for refund in refunds}
+    lines = {
+        line.id: line
+        for line in session.scalars(
+            select(OrderLine).where(OrderLine.order_id.in_(refunded_order_ids))
+        )
+    }
     movements = session.scalars(select(CashMovement).where(CashMovement.shift_id == shift.id))
-    cash_in_minor = cash_out_minor = 0
-    for movement in movements:
-        if movement.kind == "in":
-            cash_in_minor += movement.amount_minor
-        else:
-            cash_out_minor += movement.amount_minor
-    figures = ShiftFiguresV1(
-        order_count=len(orders),
-        gross_sales_minor=sum(o.subtotal_minor for o in orders),
-        discount_minor=sum(o.discount_minor for o in orders),
-        service_charge_minor=sum(o.service_charge_minor for o in orders),
-        tax_minor=sum(o.tax_minor for o in orders),
-        net_sales_minor=sum(o.total_minor for o in orders),
-        refunds_minor=sum(r.amount_minor for r in refunds),
-        void_count=int(void_count or 0),
-        payments_by_method=by_method,
-        cash_in_minor=cash_in_minor,
-        cash_out_minor=cash_out_minor,
-    )
-    expected_cash_minor = (
-        shift.opening_float_minor
-        + by_method.get("cash", 0)
-        + cash_in_minor
-        - cash_out_minor
-        - cash_refunds_minor
+    figures = shift_figures(
+        opening_float_minor=shift.opening_float_minor,
+        sales=[_sale_record(order) for order in orders],
+        refunds=[_refund_record(refund, lines) for refund in refunds],
+        cash_movements=[
+            CashMovementRecord(
+                direction="in" if movement.kind == "in" else "out",
+                amount_minor=movement.amount_minor,
+                reason=movement.reason,
+            )
+            for movement in movements
+        ],
+        cash_counted_minor=counted_cash_minor,
     )
     return ShiftReport(
         shift_id=shift.id,
         state=shift.state,
         opening_float_minor=shift.opening_float_minor,
         figures=figures,
-        expected_cash_minor=expected_cash_minor,
+        expected_cash_minor=figures.cash_expected_minor,
     )
 
 
@@ -230,7 +306,7 @@ def close_shift(
             denominations.append(DenominationCountV1(value_minor=value_minor, count=count))
     counted_cash_minor = sum(d.value_minor * d.count for d in denominations)
     shift.state = "closing_control"
-    report = _figures(session, shift)
+    report = _figures(session, shift, counted_cash_minor)
     at = utcnow()
     event = ShiftClosedV1(
         id=UUID(new_id()),
@@ -241,7 +317,7 @@ def close_shift(
         counted_cash_minor=counted_cash_minor,
         expected_cash_minor=report.expected_cash_minor,
         difference_minor=counted_cash_minor - report.expected_cash_minor,
-        figures=report.figures,
+        figures=report.wire_figures(),
     )
     shift.state = "closed"
     shift.closed_at = at

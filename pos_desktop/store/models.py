@@ -224,6 +224,8 @@ class CashMovement(Base):
     amount_minor: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(200), default="")
     cashier_id: Mapped[str] = mapped_column(String(36))
+    manager_id: Mapped[str] = mapped_column(String(36), default="")
+    """Who approved it with their PIN ('' for movements made before approvals)."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     shift: Mapped[Shift] = relationship(back_populates="cash_movements")

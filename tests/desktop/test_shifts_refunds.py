@@ -13,9 +13,10 @@ from pos_desktop.services.customers import create_customer, find_customers
 from pos_desktop.services.errors import InvalidInput, StateError
 from pos_desktop.services.refunds import refund_order, void_order
 from pos_desktop.services.shifts import close_shift, move_cash, open_shift, x_report
-from pos_desktop.store.models import Customer, Order, Shift, SyncQueueItem
+from pos_desktop.store.models import CashMovement, Customer, Order, Shift, SyncQueueItem
 from pos_desktop.terminal import Terminal
-from shared.protocol import CustomerCreatedV1, OrderRefundedV1, ShiftClosedV1
+from shared.pricing import DiscountKind
+from shared.protocol import CashMovementV1, CustomerCreatedV1, OrderRefundedV1, ShiftClosedV1
 from tests.desktop.conftest import product_id
 
 
@@ -33,18 +34,44 @@ def _sell(
 
 
 def test_x_and_z_figures_and_expected_cash(
-    open_terminal: Terminal, snapshot: CatalogSnapshot, cashier: SignedIn
+    open_terminal: Terminal,
+    snapshot: CatalogSnapshot,
+    cashier: SignedIn,
+    manager_id: str,
+    manager_pin: str,
 ) -> None:
     _sell(open_terminal, snapshot, cashier, Tender("cash", 150_000))  # 135,000, change 15,000
     _sell(open_terminal, snapshot, cashier, Tender("card", 135_000))
     with open_terminal.uow() as uow:
-        move_cash(uow, cashier=cashier, direction="out", amount_minor=100_000, reason="to safe")
+        approval = approve(uow, manager_id=manager_id, pin=manager_pin, action="cash_movement")
     with open_terminal.uow() as uow:
-        move_cash(uow, cashier=cashier, direction="in", amount_minor=20_000, reason="coins")
+        move_cash(
+            uow,
+            cashier=cashier,
+            direction="out",
+            amount_minor=100_000,
+            reason="to safe",
+            approval=approval,
+        )
+    with open_terminal.uow() as uow:
+        move_cash(
+            uow,
+            cashier=cashier,
+            direction="in",
+            amount_minor=20_000,
+            reason="coins",
+            approval=approval,
+        )
     with open_terminal.uow() as uow:
         report = x_report(uow)
+        movements = uow.session.scalars(select(CashMovement)).all()
+    assert {m.manager_id for m in movements} == {manager_id}
     assert report.figures.order_count == 2
-    assert report.figures.net_sales_minor == 270_000
+    # PB1 is inside the demo café's prices: net sales exclude it, total collected does not.
+    figures = report.figures
+    assert figures.total_collected_minor == 270_000
+    assert figures.net_sales_minor == 270_000 - figures.tax_minor - figures.service_charge_minor
+    assert 0 < figures.net_sales_minor < 270_000
     assert report.figures.payments_by_method == {"cash": 135_000, "card": 135_000}
     assert report.expected_cash_minor == 200_000 + 135_000 - 100_000 + 20_000
 
@@ -204,3 +231,98 @@ def test_unit_of_work_rolls_back_unless_committed(terminal: Terminal) -> None:
         uow.session.flush()
     with terminal.uow() as uow:
         assert uow.session.get(Customer, "c-x") is None
+
+
+def test_cash_in_and_out_need_a_reason_and_a_managers_pin(
+    open_terminal: Terminal, cashier: SignedIn, manager_id: str, manager_pin: str
+) -> None:
+    with open_terminal.uow() as uow:
+        wrong = approve(uow, manager_id=manager_id, pin=manager_pin, action="void")
+        right = approve(uow, manager_id=manager_id, pin=manager_pin, action="cash_movement")
+    for approval, reason in ((wrong, "coins"), (right, "  ")):
+        with open_terminal.uow() as uow, pytest.raises(InvalidInput):
+            move_cash(
+                uow,
+                cashier=cashier,
+                direction="in",
+                amount_minor=10_000,
+                reason=reason,
+                approval=approval,
+            )
+    with open_terminal.uow() as uow:
+        movement_id = move_cash(
+            uow,
+            cashier=cashier,
+            direction="out",
+            amount_minor=25_000,
+            reason="ice",
+            approval=right,
+        )
+    with open_terminal.uow() as uow:
+        queued = uow.session.scalars(
+            select(SyncQueueItem).where(SyncQueueItem.kind == "event")
+        ).all()
+        events = [
+            CashMovementV1.model_validate_json(item.payload)
+            for item in queued
+            if '"cash_movement"' in item.payload
+        ]
+        report = x_report(uow)
+    assert [(str(e.id), e.direction, e.amount_minor, str(e.approved_by)) for e in events] == [
+        (movement_id, "out", 25_000, manager_id)
+    ]
+    assert report.figures.cash_out_minor == 25_000
+    assert report.expected_cash_minor == 200_000 - 25_000
+
+
+def test_cash_refunds_follow_the_cash_rounding_and_the_shift_closes_even(
+    open_terminal: Terminal,
+    snapshot: CatalogSnapshot,
+    cashier: SignedIn,
+    manager_id: str,
+    manager_pin: str,
+) -> None:
+    """IDR with a Rp 100 cash rounding: two plates at Rp 88.500 after a Rp 1.500 discount."""
+    cart = CartSession(snapshot, cashier)
+    cart.add_product(product_id("Nasi goreng"), quantity=2)
+    line = cart.lines[0].line_id
+    cart.set_line_discount(line, kind=DiscountKind.FIXED, value=1_500, reason="regular")
+    with open_terminal.uow() as uow:
+        sale = checkout(uow, cart=cart, tenders=[Tender("cash", 100_000)], cashier=cashier)
+    with open_terminal.uow() as uow:
+        order = uow.session.get(Order, sale.order_id)
+        assert order is not None and order.total_minor == 88_500
+        line_id = order.lines[0].id
+        approval = approve(uow, manager_id=manager_id, pin=manager_pin, action="refund")
+    refunds = []
+    for _ in range(2):
+        with open_terminal.uow() as uow:
+            refunds.append(
+                refund_order(
+                    uow,
+                    order_id=sale.order_id,
+                    cashier=cashier,
+                    approval=approval,
+                    reason="cold",
+                    quantities={line_id: 1},
+                    method="cash",
+                ).amount_minor
+            )
+    # Half of 88.500 is 44.250: the drawer hands back 44.300, then the 44.200 that is left.
+    assert refunds == [44_300, 44_200]
+    assert all(amount % 100 == 0 for amount in refunds)
+    with open_terminal.uow() as uow:
+        events = [
+            OrderRefundedV1.model_validate_json(i.payload)
+            for i in uow.session.scalars(select(SyncQueueItem).where(SyncQueueItem.kind == "event"))
+            if '"order_refunded"' in i.payload
+        ]
+        report = x_report(uow)
+    assert [e.amount_minor for e in events] == refunds
+    assert [sum(line.amount_minor for line in e.lines) for e in events] == refunds
+    # The float is all that is left in the drawer: counted, it closes with no difference.
+    assert report.expected_cash_minor == 200_000
+    assert report.figures.total_collected_minor == 0
+    with open_terminal.uow() as uow:
+        closed = close_shift(uow, cashier=cashier, counted={100_000: 2}, confirm_unsynced=True)
+    assert closed.figures.cash_difference_minor == 0
