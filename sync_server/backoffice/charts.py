@@ -32,6 +32,8 @@ def _config(chart: pygal.Graph, title: str) -> None:
     chart.height = 260
     chart.width = 800
     chart.margin = 8
+    chart.show_minor_y_labels = False
+    chart.y_labels_major_count = 5
 
 
 def _render(chart: pygal.Graph) -> SafeString:
@@ -40,15 +42,12 @@ def _render(chart: pygal.Graph) -> SafeString:
     return mark_safe(svg)
 
 
-def bar_chart(
-    rows: Sequence[Breakdown], *, title: str, money: Callable[[int], str], minor_per_unit: int = 1
-) -> SafeString:
+def bar_chart(rows: Sequence[Breakdown], *, title: str, money: Callable[[int], str]) -> SafeString:
     """Amounts of `rows` as bars, labelled by row and valued in the tenant's money format."""
     chart = pygal.Bar(style=_STYLE, value_formatter=lambda value: money(int(value)))
     _config(chart, title)
     chart.x_labels = [row.label for row in rows]
-    chart.add(title, [row.amount_minor // minor_per_unit for row in rows])
-    chart.y_labels_major_every = 2
+    chart.add(title, [row.amount_minor for row in rows])
     return _render(chart)
 
 
