@@ -38,8 +38,10 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 PROTOCOL_VERSION: Final = 1
 MAX_BATCH_SIZE: Final = 200
@@ -48,6 +50,8 @@ MAX_CATALOG_PAGE: Final = 1000
 MAX_MINOR: Final = 10**12
 """Largest absolute amount accepted on the wire: far above any real sale in any currency,
 far below where a 64-bit column or a JavaScript number would overflow."""
+MAX_BIGINT: Final = 2**63 - 1
+"""Largest version or sequence number: what a PostgreSQL bigint column holds."""
 
 MinorUnits = Annotated[int, Field(strict=True, ge=-MAX_MINOR, le=MAX_MINOR)]
 NonNegativeMinor = Annotated[int, Field(strict=True, ge=0, le=MAX_MINOR)]
@@ -55,7 +59,7 @@ PositiveMinor = Annotated[int, Field(strict=True, gt=0, le=MAX_MINOR)]
 BasisPoints = Annotated[int, Field(strict=True, ge=0, le=100_000)]
 Quantity = Annotated[int, Field(strict=True, ge=1, le=100_000)]
 Count = Annotated[int, Field(strict=True, ge=0, le=10**9)]
-Version = Annotated[int, Field(strict=True, ge=0)]
+Version = Annotated[int, Field(strict=True, ge=0, le=MAX_BIGINT)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=1000)]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
@@ -72,9 +76,38 @@ DiscountSource = Literal["promotion", "manual_line", "manual_order"]
 
 
 class WireModel(BaseModel):
-    """Base of every wire model: immutable, and unknown fields are an error, not ignored."""
+    """Base of every wire model: immutable, and unknown fields are an error, not ignored.
+
+    Text must be storable and sendable: a NUL character (PostgreSQL's text cannot hold it) or
+    a lone UTF-16 surrogate (UTF-8 cannot encode it) is a validation error naming the field,
+    so the receiver refuses the item instead of failing to store or to answer it.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_is_storable(cls, value: Any) -> Any:
+        if not _storable(value):
+            raise PydanticCustomError(
+                "unstorable_text", "text must not contain NUL characters or lone surrogates"
+            )
+        return value
+
+
+def _storable(value: Any) -> bool:
+    """False if a string in `value` (or in its tuples) holds NUL or a lone surrogate."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, tuple | list):
+        return all(_storable(item) for item in value)
+    return True
 
 
 class VersionedPayload(WireModel):
@@ -122,17 +155,30 @@ class ErrorV1(WireModel):
     code: str
 
 
-def error_from_validation(exc: ValidationError, *, prefix: str = "") -> ErrorV1:
-    """Turn pydantic's first complaint into the API's error shape, naming the field."""
+def error_from_validation(
+    exc: ValidationError, *, prefix: str = "", error: str = "validation_error"
+) -> ErrorV1:
+    """Turn pydantic's first complaint into the API's error shape, naming the field.
+
+    `error` is the category: `validation_error` for a refused request, `rejected` for one
+    refused item of a sync batch.
+    """
     first = exc.errors()[0]
     location = ".".join(str(part) for part in first.get("loc", ()))
     field = f"{prefix}.{location}".strip(".") if (prefix or location) else None
     return ErrorV1(
-        error="invalid",
-        message=str(first.get("msg", "invalid value")),
-        field=field or None,
+        error=error,
+        message=_echoable(str(first.get("msg", "invalid value"))),
+        field=_echoable(field) if field else None,
         code=str(first.get("type", "invalid")),
     )
+
+
+def _echoable(text: str, limit: int = 300) -> str:
+    """Refused input quoted in an error, made storable and sendable: NUL and lone surrogates
+    as escapes, and no longer than `limit`."""
+    text = text.replace("\x00", "\\x00")
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")[:limit]
 
 
 ItemStatus = Literal["created", "duplicate", "conflict", "rejected"]
@@ -233,6 +279,20 @@ class OrderLineV1(WireModel):
     tax_minor: MinorUnits = 0
     total_minor: MinorUnits
 
+    @model_validator(mode="after")
+    def _gross_fits(self) -> OrderLineV1:
+        if line_gross_bound(self) > MAX_MINOR:
+            raise PydanticCustomError(
+                "too_large", "quantity times unit price (with modifiers) exceeds the money limit"
+            )
+        return self
+
+
+def line_gross_bound(line: OrderLineV1) -> int:
+    """The largest gross a line can be priced at: quantity times unit price plus modifiers."""
+    deltas = sum(max(modifier.price_delta_minor, 0) for modifier in line.modifiers)
+    return line.quantity * (line.unit_price_minor + deltas)
+
 
 class PaymentV1(WireModel):
     """A payment: `amount_minor` is what it paid of the order; cash adds tendered and change."""
@@ -305,13 +365,27 @@ class OrderV1(VersionedPayload):
             raise ValueError("payment ids must be unique within an order")
         if sum(payment.amount_minor for payment in self.payments) != self.total_minor:
             raise ValueError("payments must add up to the order total")
+        if sum(line_gross_bound(line) for line in self.lines) > MAX_MINOR:
+            raise PydanticCustomError(
+                "too_large", "the lines' quantities times prices exceed the money limit"
+            )
         return self
+
+
+class TillStatusV1(WireModel):
+    """What a till says of itself with each pushed batch, for the back office's sync health:
+    sales and events still waiting in its outbox, items stuck for a manager, its app version."""
+
+    pending_sales: Count = 0
+    needs_attention: Count = 0
+    app_version: Annotated[str, StringConstraints(max_length=40)] = ""
 
 
 class OrderBatchV1(VersionedPayload):
     """What a terminal pushes: up to `MAX_BATCH_SIZE` orders."""
 
     orders: Annotated[tuple[OrderV1, ...], Field(min_length=1, max_length=MAX_BATCH_SIZE)]
+    till_status: TillStatusV1 | None = None
 
 
 class BatchEnvelopeV1(VersionedPayload):
@@ -320,6 +394,7 @@ class BatchEnvelopeV1(VersionedPayload):
 
     orders: Annotated[list[Any], Field(max_length=MAX_BATCH_SIZE)] = []
     events: Annotated[list[Any], Field(max_length=MAX_BATCH_SIZE)] = []
+    till_status: TillStatusV1 | None = None
 
 
 # --- shift, void and refund events ----------------------------------------------------------
@@ -480,6 +555,7 @@ class EventBatchV1(VersionedPayload):
     """What a terminal pushes besides orders: shift, cash, void, refund and customer events."""
 
     events: Annotated[tuple[SyncEventV1, ...], Field(min_length=1, max_length=MAX_BATCH_SIZE)]
+    till_status: TillStatusV1 | None = None
 
 
 class EventEnvelopeV1(WireModel):
@@ -772,7 +848,7 @@ KitchenAction = Literal["start", "bump", "recall", "bump_item"]
 
 class KitchenHelloV1(VersionedPayload):
     type: Literal["hello"] = "hello"
-    last_sequence: Annotated[int, Field(strict=True, ge=0)] = 0
+    last_sequence: Annotated[int, Field(strict=True, ge=0, le=MAX_BIGINT)] = 0
 
 
 class KitchenActionV1(VersionedPayload):

@@ -40,12 +40,13 @@ def serve(argv: list[str]) -> int:
 
     logging.getLogger("kiosk").setLevel(logging.INFO)
     from sync_server.common.request_log import logging_config
-    from sync_server.config.env import DEV_SECRET_KEY, ENV
+    from sync_server.config.env import ENV, SecretKeyRefused, signing_key
 
-    if ENV.secret_key == DEV_SECRET_KEY and ENV.is_postgres:
-        logging.getLogger("kiosk").warning(
-            "KIOSK_SECRET_KEY is not set: tokens are signed with the public development key"
-        )
+    try:
+        signing_key(ENV)
+    except SecretKeyRefused as refused:
+        print(f"kiosk-server: not starting: {refused}", file=sys.stderr)
+        return 2
     try:
         warn_if_rls_bypassed()
     except Exception as error:  # the server may still start; the database may come later
@@ -60,6 +61,10 @@ def serve(argv: list[str]) -> int:
         # secrets blanked; uvicorn's own access line would print them.
         access_log=False,
         log_config=logging_config(ENV.log_format),
+        # X-Forwarded-For/-Proto only from the proxies named in KIOSK_TRUSTED_PROXIES (none
+        # by default): uvicorn would otherwise believe any local client's header.
+        proxy_headers=bool(ENV.trusted_proxies),
+        forwarded_allow_ips=list(ENV.trusted_proxies),
         lifespan="off",
     )
     return 0

@@ -1,6 +1,7 @@
 """`python -m sync_server.demo --data-dir DIR`: the single-machine demo (SQLite, seeded, served).
 
-`make demo` runs this. Later steps (pairing a terminal, opening the cashier app)
+`make demo` runs this in `data/demo/server` (the default here too, so restarting the demo's
+server by hand finds the same database). Later steps (pairing a terminal, opening the cashier app)
 hook in through `prepare()` / `serve()` so they can run between the two.
 """
 
@@ -13,6 +14,8 @@ from pathlib import Path
 
 HOST = "127.0.0.1"
 PORT = 8000
+DATA_DIR = Path("data/demo/server")
+"""Where `make demo` keeps the server's SQLite file, media and static files."""
 
 
 def configure(data_dir: Path) -> None:
@@ -36,16 +39,18 @@ def prepare(data_dir: Path) -> None:
     call_command("seed_demo", verbosity=0)
 
 
-def banner(host: str = HOST, port: int = PORT) -> str:
-    """What to open and how to sign in."""
+def banner(host: str = HOST, port: int = PORT, data_dir: Path = DATA_DIR) -> str:
+    """What to open, how to sign in, and how to start this same server again."""
     from sync_server.demo_data import DEMO_ACCOUNTS, DEMO_PASSWORD
 
     base = f"http://{host}:{port}"
     lines = [
         "Kiosk POS demo server",
         f"  API:      {base}/api/demo/products/  (Bearer token from {base}/api/auth/token/)",
-        f"  API docs: {base}/api/docs/",
+        f"  API docs: {base}/api/docs/  (ReDoc: {base}/api/redoc/)",
         f"  Schema:   {base}/api/schema/",
+        f"  Data:     {data_dir}  (restart: python -m sync_server.demo --data-dir {data_dir}"
+        f" --port {port})",
         f"Demo accounts (password {DEMO_PASSWORD}):",
     ]
     for account in DEMO_ACCOUNTS:
@@ -63,13 +68,13 @@ def serve(host: str = HOST, port: int = PORT) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sync_server.demo")
-    parser.add_argument("--data-dir", type=Path, default=Path("data/demo"))
+    parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
     parser.add_argument("--host", default=HOST)
     parser.add_argument("--port", type=int, default=PORT)
     parser.add_argument("--no-serve", action="store_true", help="migrate and seed only")
     args = parser.parse_args(argv)
     prepare(args.data_dir)
-    print(banner(args.host, args.port), flush=True)
+    print(banner(args.host, args.port, args.data_dir), flush=True)
     if args.no_serve:
         return 0
     return serve(args.host, args.port)

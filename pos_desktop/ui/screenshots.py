@@ -181,6 +181,7 @@ def tour(folder: Path) -> list[Path]:
 
             def sell(tab: int = 0) -> None:
                 window.show_screen(window.sell)
+                _settle(window)  # the tabs come with the catalog, loaded in the background
                 window.sell.tabs.setCurrentIndex(tab)
 
             in_both_languages("sell", sell)

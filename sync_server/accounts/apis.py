@@ -11,7 +11,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from sync_server.accounts import selectors, services
 from sync_server.accounts.authentication import CredentialsOnly, scope_from_claims
@@ -22,6 +21,7 @@ from sync_server.accounts.throttling import (
     clear_login_failures,
     record_login_failure,
 )
+from sync_server.accounts.tokens import KioskRefreshToken
 from sync_server.common.apis import (
     FilterSerializer,
     KioskApi,
@@ -77,9 +77,9 @@ class RefreshInput(StrictInputSerializer):
     refresh = StrictCharField()
 
 
-def _refresh_token(raw: str) -> RefreshToken:
+def _refresh_token(raw: str) -> KioskRefreshToken:
     try:
-        return RefreshToken(raw)  # type: ignore[arg-type]
+        return KioskRefreshToken(raw)  # type: ignore[arg-type]
     except TokenError as error:
         raise InvalidToken(str(error)) from error
 

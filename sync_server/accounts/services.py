@@ -7,10 +7,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from rest_framework import exceptions
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from sync_server.accounts.models import User
 from sync_server.accounts.permissions import can_manage_role
+from sync_server.accounts.tokens import KioskRefreshToken
 from sync_server.common.services import apply_fields
 from sync_server.tenants.models import Tenant
 
@@ -27,8 +27,8 @@ def token_claims(user: User) -> dict[str, str | None]:
 
 
 def tokens_for_user(user: User) -> dict[str, str]:
-    """A fresh {access, refresh} pair with the Kiosk claims; the refresh is recorded."""
-    refresh = RefreshToken.for_user(user)
+    """A fresh {access, refresh} pair with the Kiosk claims (recorded only once spent)."""
+    refresh = KioskRefreshToken.for_user(user)
     for claim, value in token_claims(user).items():
         refresh[claim] = value
     return {"access": str(refresh.access_token), "refresh": str(refresh)}

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Final
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -18,12 +18,34 @@ from django.db import (
 )
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions, status
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 logger = logging.getLogger("kiosk.errors")
 
-# DRF exception class -> the "error" category clients switch on.
+ERROR_CATEGORIES: Final = (
+    "bad_request",
+    "validation_error",
+    "parse_error",
+    "not_authenticated",
+    "permission_denied",
+    "not_found",
+    "method_not_allowed",
+    "not_acceptable",
+    "conflict",
+    "payload_too_large",
+    "unsupported_media_type",
+    "throttled",
+    "unavailable",
+    "server_error",
+    "rejected",
+)
+"""Every value of "error" the server sends, the one list docs/server.md documents; `rejected`
+appears only inside a sync batch's per-item result or a kitchen socket's ack."""
+
+# HTTP status -> the "error" category clients switch on.
 _CATEGORY_BY_STATUS = {
     400: "bad_request",
     401: "not_authenticated",
@@ -53,6 +75,49 @@ def database_unavailable_body() -> dict[str, Any]:
         message="the database is unavailable; try again shortly",
         code="database_unavailable",
     )
+
+
+def _category_of(status_code: int) -> str:
+    """The documented category of a status; an unlisted 4xx is `bad_request`."""
+    fallback = "server_error" if status_code >= 500 else "bad_request"
+    return _CATEGORY_BY_STATUS.get(status_code, fallback)
+
+
+class KioskJSONParser(JSONParser):
+    """DRF's JSON parser, but JSON nested deeper than Python's recursion limit (100,000 `[`) is
+    a 400 `parse_error` like any other malformed body, not a RecursionError and a 500."""
+
+    def parse(
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise exceptions.ParseError("JSON parse error - nested too deeply") from error
+
+
+class KioskJSONRenderer(JSONRenderer):
+    """DRF's JSON renderer that can always encode: an answer echoing a lone UTF-16 surrogate
+    (an error naming the bad value or key) is written with ASCII escapes instead of failing
+    to encode as UTF-8 and turning a 400 into a 500."""
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        try:
+            return super().render(data, accepted_media_type, renderer_context)
+        except UnicodeEncodeError:
+            return _AsciiJSONRenderer().render(data, accepted_media_type, renderer_context)
+
+
+class _AsciiJSONRenderer(JSONRenderer):
+    ensure_ascii = True
 
 
 def error_body(
@@ -147,7 +212,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     category = "validation_error" if isinstance(exc, exceptions.ValidationError) else None
     if isinstance(exc, exceptions.ParseError):
         category, code = "parse_error", "malformed_json"
-    category = category or _CATEGORY_BY_STATUS.get(exc.status_code, "error")
+    category = category or _category_of(exc.status_code)
     return Response(
         error_body(error=category, message=message, field=field, code=code),
         status=exc.status_code,
@@ -157,7 +222,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
 
 def json_error_response(status_code: int, message: str, code: str) -> JsonResponse:
     """An error answer for paths DRF never sees (unknown URL, crash outside a view)."""
-    category = _CATEGORY_BY_STATUS.get(status_code, "error")
+    category = _category_of(status_code)
     return JsonResponse(error_body(error=category, message=message, code=code), status=status_code)
 
 

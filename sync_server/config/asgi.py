@@ -9,6 +9,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sync_server.config.settings")
 from channels.routing import ProtocolTypeRouter, URLRouter
 from django.core.asgi import get_asgi_application
 
+from sync_server.config.env import ENV, signing_key
+
+signing_key(ENV)  # SecretKeyRefused: never serve tokens signed with a missing or weak key
 # Django must be set up before anything imports models (routing, consumers).
 django_asgi_app = get_asgi_application()
 

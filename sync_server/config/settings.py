@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 from sync_server.common.request_log import logging_config
-from sync_server.config.env import ENV, database_settings
+from sync_server.config.env import ENV, SecretKeyRefused, database_settings, signing_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-SECRET_KEY = ENV.secret_key
+try:
+    SECRET_KEY = signing_key(ENV)
+except SecretKeyRefused:
+    # A management command (migrate, seed_demo) may run without a key: it signs nothing
+    # another process checks. Serving refuses to start (asgi.py, `kiosk-server serve`).
+    SECRET_KEY = secrets.token_urlsafe(48)
 DEBUG = ENV.debug
 ALLOWED_HOSTS = ENV.allowed_hosts
 
@@ -63,7 +69,9 @@ TEMPLATES = [
     }
 ]
 
-DATABASES: dict[str, dict[str, object]] = {"default": database_settings(ENV.database_url)}
+DATABASES: dict[str, dict[str, object]] = {
+    "default": database_settings(ENV.database_url, pool_max=ENV.db_pool_max)
+}
 if ENV.is_postgres:
     # Migrations run as the table owner; the app itself never uses this alias.
     DATABASES["owner"] = database_settings(ENV.database_owner_url)
@@ -123,8 +131,8 @@ REST_FRAMEWORK = {
         "sync_server.accounts.authentication.TenantJWTAuthentication"
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["sync_server.common.errors.KioskJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["sync_server.common.errors.KioskJSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "sync_server.common.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -15,11 +16,11 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework_simplejwt.settings import api_settings
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
-from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from shared.protocol import PairResponseV1
+from sync_server.accounts.tokens import KioskRefreshToken, spent_record
 from sync_server.common.services import apply_fields
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.devices.auth import (
@@ -38,20 +39,14 @@ DEVICE_REFRESH_LIFETIME: Final = timedelta(days=180)
 """Long-lived: a terminal may stay offline for weeks; every refresh rotates it anyway."""
 CODE_ALPHABET: Final = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read out loud
 CODE_LENGTH: Final = 8
-REFRESH_REPLAY_GRACE: Final = timedelta(seconds=60)
-"""A spent device refresh token presented again this soon gets the pair issued for it again.
-
-The answer to a rotation can be lost on the network; without this the terminal would keep a
-spent token and be locked out until re-paired. Once the successor was used, or after the
-window, the spent token is a 401 as before; a revoked device is a 401 at once.
-"""
+log = logging.getLogger("kiosk.devices")
 
 
-class DeviceRefreshToken(RefreshToken):
+class DeviceRefreshToken(KioskRefreshToken):
     """A device refresh token as presented: signature and expiry verified, blacklist not.
 
-    `device_refresh` does the spent check itself, because a just-spent token still gets the
-    pair issued for it during REFRESH_REPLAY_GRACE.
+    `device_refresh` does the spent check itself, because a spent token whose successor was
+    never used still gets the pair issued for it.
     """
 
     def check_blacklist(self) -> None:
@@ -236,13 +231,22 @@ def device_pair(
         )
 
 
-def device_refresh(*, refresh: RefreshToken) -> dict[str, str]:
-    """Rotate a device's refresh token: the old one is spent, a revoked device gets a 401.
+class RefreshReused(exceptions.AuthenticationFailed):
+    """401: a spent refresh token came back after its successor was used; pairing revoked."""
 
-    Two concurrent refreshes of one token cannot both rotate: the blacklist row is the lock,
-    and the loser (like any replay within REFRESH_REPLAY_GRACE whose successor is still
-    unused) gets the same pair the winner got, re-derived from the spent jti and the time it
-    was spent. Later, or once the successor was itself refreshed, a replay is a 401.
+    default_code = "refresh_reused"
+
+
+def device_refresh(*, refresh: RefreshToken) -> dict[str, str]:
+    """Rotate a device's refresh token (rotation with reuse detection): the old one is spent.
+
+    A spent token stays redeemable, whenever it comes back, until its successor is first
+    used: it gets the very pair it was first answered with, re-derived from the spent jti and
+    the time it was spent. So a till that lost the answer (network, power cut between the
+    answer and its keyring write, a reboot days later) recovers, and two concurrent refreshes
+    of one token get one pair (the blacklist row is the lock). Once the successor was used,
+    the spent token can only be a copy in other hands: the pairing is revoked (every token of
+    it is then a 401 until a manager pairs the device again) and the reuse is logged.
     """
     try:
         device = device_from_claims(refresh)
@@ -250,26 +254,26 @@ def device_refresh(*, refresh: RefreshToken) -> dict[str, str]:
         raise exceptions.AuthenticationFailed(str(error), code="device_revoked") from error
     jti = str(refresh[api_settings.JTI_CLAIM])
     with tenant_atomic(device.tenant_id):
-        outstanding, _ = OutstandingToken.objects.get_or_create(
-            jti=jti,
-            defaults={
-                "user": None,
-                "created_at": timezone.now(),
-                "token": str(refresh),
-                "expires_at": datetime_from_epoch(refresh["exp"]),
-            },
-        )
-        spent, created = BlacklistedToken.objects.get_or_create(token=outstanding)
+        spent, created = BlacklistedToken.objects.get_or_create(token=spent_record(refresh))
         issued_at = spent.blacklisted_at.replace(microsecond=0)
-        if not created:
-            successor_used = BlacklistedToken.objects.filter(
-                token__jti=_derived_jti(jti, "refresh")
-            ).exists()
-            if successor_used or timezone.now() - issued_at > REFRESH_REPLAY_GRACE:
-                raise exceptions.AuthenticationFailed(
-                    "this refresh token was already used", code="token_not_valid"
-                )
-        return device_tokens(device=device, rotated_from=jti, issued_at=issued_at)
+        successor_used = (
+            not created
+            and BlacklistedToken.objects.filter(token__jti=_derived_jti(jti, "refresh")).exists()
+        )
+        if successor_used:
+            DevicePairing.objects.filter(id=device.pairing_id, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
+    if successor_used:  # outside the atomic block: the revocation is committed
+        log.warning(
+            "refresh token reuse: terminal %s (%s) presented a spent refresh token whose"
+            " successor was already used; pairing %s revoked",
+            device.terminal_code,
+            device.terminal_id,
+            device.pairing_id,
+        )
+        raise RefreshReused("this refresh token was already used; pair the device again")
+    return device_tokens(device=device, rotated_from=jti, issued_at=issued_at)
 
 
 def device_revoke(*, tenant: Tenant, terminal: Terminal) -> None:

@@ -20,7 +20,12 @@ from sync_server.common.apis import TenantAccess, TenantApi
 from sync_server.common.pagination import StandardPagination
 from sync_server.devices.auth import Device
 from sync_server.kitchen import schema as _schema  # noqa: F401  (registers the auth scheme)
-from sync_server.kitchen.auth import KITCHEN_ROLES, KitchenJWTAuthentication
+from sync_server.kitchen.auth import (
+    KITCHEN_ROLES,
+    SOCKET_TICKET_LIFETIME_S,
+    KitchenJWTAuthentication,
+    socket_ticket_issue,
+)
 from sync_server.kitchen.models import KitchenTicket, TicketStatus
 from sync_server.kitchen.selectors import kitchen_speed, kitchen_ticket_list, kitchen_ticket_wire
 from sync_server.kitchen.services import (
@@ -190,8 +195,9 @@ class RecallLastApi(KitchenApi):
     )
 )
 class TicketListApi(KitchenApi):
-    """GET `kitchen/tickets/`: tickets with their times, for the kitchen-speed report."""
+    """GET `kitchen/tickets/`: a page of tickets with their times, for the kitchen-speed report."""
 
+    pagination_class = StandardPagination  # the schema then describes the page object
     FilterSerializer = TicketFilter
     OutputSerializer = TicketRow
 
@@ -210,7 +216,7 @@ class TicketListApi(KitchenApi):
             created_from=filters.validated_data.get("created_from"),
             created_to=filters.validated_data.get("created_to"),
         )
-        paginator = StandardPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(tickets, request, view=self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
 
@@ -251,3 +257,24 @@ class SpeedApi(KitchenApi):
             created_to=filters.validated_data.get("created_to"),
         )
         return Response(SpeedRow([asdict(row) for row in rows], many=True).data)
+
+
+class SocketTicketOutput(serializers.Serializer[Any]):
+    ticket = serializers.CharField()
+    expires_in = serializers.IntegerField(help_text="seconds the ticket stays redeemable")
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="kitchen_socket_ticket", request=None, responses={201: SocketTicketOutput}
+    )
+)
+class SocketTicketApi(KitchenApi):
+    """POST `kitchen/socket-ticket/`: a single-use ticket that opens one kitchen socket within
+    30 s as the caller (`ws .../kitchen/<outlet>/?ticket=...`), for clients that cannot send
+    an Authorization header on a WebSocket; the socket still checks tenant, outlet and role."""
+
+    def post(self, request: Request, tenant_slug: str) -> Response:
+        ticket = socket_ticket_issue(raw_token=str(request.auth))
+        body = {"ticket": ticket, "expires_in": SOCKET_TICKET_LIFETIME_S}
+        return Response(SocketTicketOutput(body).data, status=201)

@@ -6,10 +6,13 @@ device's or user's own outlet when they have one); anything else is refused, nev
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from django.core.cache import cache
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, TokenError
 from rest_framework_simplejwt.tokens import AccessToken, Token
 
@@ -20,6 +23,35 @@ from sync_server.devices.auth import Device, DeviceAuthError, device_from_claims
 from sync_server.tenants.models import Outlet, Tenant, TerminalKind
 
 KITCHEN_ROLES: Final = frozenset({Role.KITCHEN, Role.MANAGER, Role.ADMIN, Role.OWNER})
+SOCKET_TICKET_LIFETIME_S: Final = 30
+"""A socket ticket opens one socket within this many seconds, then it is worth nothing."""
+
+
+def _ticket_key(ticket: str) -> str:
+    return "kitchen-socket-ticket:" + hashlib.sha256(ticket.encode()).hexdigest()
+
+
+def socket_ticket_issue(*, raw_token: str) -> str:
+    """A short-lived, single-use ticket standing for `raw_token` at the kitchen socket.
+
+    For clients that cannot send an Authorization header on a WebSocket (a browser): a URL
+    lands in access logs, so it carries this ticket, never a token. Kept in Django's cache
+    (Redis when several processes serve, as the channel layer already requires).
+    """
+    ticket = secrets.token_urlsafe(32)
+    cache.set(_ticket_key(ticket), raw_token, timeout=SOCKET_TICKET_LIFETIME_S)
+    return ticket
+
+
+def socket_ticket_redeem(ticket: str) -> str | None:
+    """The token a ticket stands for, once: the first redeemer deletes it; None if unknown."""
+    if not ticket or len(ticket) > 100:
+        return None
+    key = _ticket_key(ticket)
+    raw_token = cache.get(key)
+    if raw_token is None or not cache.delete(key):
+        return None
+    return str(raw_token)
 
 
 @dataclass(frozen=True)

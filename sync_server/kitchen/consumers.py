@@ -31,7 +31,7 @@ from shared.protocol import (
     KitchenTicketMessageV1,
     KitchenTicketV1,
 )
-from sync_server.kitchen.auth import KitchenPrincipal, kitchen_principal
+from sync_server.kitchen.auth import KitchenPrincipal, kitchen_principal, socket_ticket_redeem
 from sync_server.kitchen.selectors import Replay, kitchen_replay, kitchen_ticket_wire
 from sync_server.kitchen.services import (
     KitchenError,
@@ -56,14 +56,16 @@ def _ticket_message(ticket: dict[str, Any]) -> dict[str, Any]:
     return {"protocol_version": PROTOCOL_VERSION, "type": "ticket", "ticket": ticket}
 
 
-def _bearer_token(scope: dict[str, Any]) -> str:
+def _socket_token(scope: dict[str, Any]) -> str:
+    """The access token of a socket: its Authorization header, or what its single-use
+    `?ticket=` stands for. Never a token in the URL: URLs end up in access logs."""
     for name, value in scope.get("headers", []):
         if name.lower() == b"authorization":
             text = value.decode("latin-1")
             if text.lower().startswith("bearer "):
                 return str(text[7:].strip())
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    return str((query.get("token") or [""])[0])
+    return socket_ticket_redeem((query.get("ticket") or [""])[0]) or ""
 
 
 def _act(
@@ -109,8 +111,9 @@ class KitchenConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if station is not None and not STATION_PATTERN.match(station):
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        raw_token = await database_sync_to_async(_socket_token)(self.scope)
         principal = await database_sync_to_async(kitchen_principal)(
-            raw_token=_bearer_token(self.scope),
+            raw_token=raw_token,
             tenant_slug=kwargs["tenant_slug"],
             outlet_id=kwargs["outlet_id"],
         )

@@ -59,7 +59,7 @@ from sync_server.customers.models import Customer
 from sync_server.devices.auth import Device
 from sync_server.kitchen.services import station_code
 from sync_server.promotions.models import Promotion
-from sync_server.tenants.models import Outlet, Tenant
+from sync_server.tenants.models import Outlet, Tenant, TerminalKind
 
 log = logging.getLogger("kiosk.sync")
 
@@ -433,8 +433,19 @@ def _load(entity: str, ids: list[uuid.UUID], device: Device) -> dict[Any, Any]:
         return found
 
 
+KITCHEN_ENTITIES: Final = frozenset({"tenant", "outlet"})
+"""What a kitchen screen uses of the feed (its outlet's timer colours): it signs nobody in, so
+it gets no staff, PIN hashes, customers or prices."""
+
+
+def _uses(device: Device, entity: str) -> bool:
+    """Whether a device of this kind uses the entity; others are skipped, cursor moving on."""
+    return device.kind != TerminalKind.KITCHEN or entity in KITCHEN_ENTITIES
+
+
 def catalog_page(*, tenant: Tenant, device: Device, since: str, limit: int) -> CatalogPageV1:
-    """One page of changes after `since` (BadCursor if it is not ours)."""
+    """One page of changes after `since` (BadCursor if it is not ours), of what the device's
+    kind uses."""
     cursor = Cursor.decode(since)
     with tenant_atomic(tenant):
         rows = _changed_rows(tenant, cursor.key, limit)
@@ -442,6 +453,8 @@ def catalog_page(*, tenant: Tenant, device: Device, since: str, limit: int) -> C
         wanted: dict[str, list[uuid.UUID]] = {}
         order: dict[tuple[str, uuid.UUID], None] = {}
         for row in page_rows:
+            if not _uses(device, row.entity):
+                continue
             if (row.entity, row.target_id) not in order:
                 order[(row.entity, row.target_id)] = None
                 wanted.setdefault(row.entity, []).append(row.target_id)

@@ -87,9 +87,13 @@ def _error(message: str, *, code: str, field: str | None = None) -> ErrorV1:
 
 
 def _item_id(raw: Any, index: int) -> str:
-    """The id a result is keyed by; an item without a readable id is named by its position."""
+    """The id a result is keyed by; an item without a readable id (not a UUID: too long, a lone
+    surrogate, ...) is named by its position, so the answer never echoes arbitrary input."""
     if isinstance(raw, Mapping) and isinstance(raw.get("id"), str):
-        return str(raw["id"]).lower()
+        try:
+            return str(uuid.UUID(raw["id"]))
+        except ValueError:
+            pass
     return f"#{index}"
 
 
@@ -645,7 +649,9 @@ def order_batch_ingest(
         try:
             parsed.append(OrderV1.model_validate(raw))
         except ValidationError as error:
-            parsed.append(_rejected(_item_id(raw, index), error_from_validation(error)))
+            parsed.append(
+                _rejected(_item_id(raw, index), error_from_validation(error, error="rejected"))
+            )
     valid = [item for item in parsed if isinstance(item, OrderV1)]
     if not valid:
         return [item for item in parsed if isinstance(item, ItemResultV1)]
@@ -777,7 +783,9 @@ def event_batch_ingest(
         try:
             event = EVENT_ADAPTER.validate_python(raw)
         except ValidationError as error:
-            results.append(_rejected(_item_id(raw, index), error_from_validation(error)))
+            results.append(
+                _rejected(_item_id(raw, index), error_from_validation(error, error="rejected"))
+            )
             continue
         results.append(
             _guarded(str(event.id), event_ingest, tenant=tenant, device=device, event=event)

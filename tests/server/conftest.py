@@ -14,6 +14,7 @@ tenant="demo")`, `client_for(user)`, `role_client(role, tenant="demo")`,
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -25,13 +26,20 @@ import pytest
 from tests.support import pg
 
 DB_MODE = os.environ.get("KIOSK_TEST_DB", "postgres").lower()
-_SERVER_ENV_KEYS = ("KIOSK_DATA_DIR", "REDIS_URL", "DATABASE_URL", "DATABASE_OWNER_URL")
+_SERVER_ENV_KEYS = (
+    "KIOSK_DATA_DIR",
+    "REDIS_URL",
+    "DATABASE_URL",
+    "DATABASE_OWNER_URL",
+    "KIOSK_SECRET_KEY",
+)
 _ENV_BEFORE = {key: os.environ.get(key) for key in _SERVER_ENV_KEYS}
 _DATA_DIR = Path(tempfile.mkdtemp(prefix="kiosk-server-tests-"))
 (_DATA_DIR / "static").mkdir()
 _DATABASE = pg.TestDatabase(pg.unique_database_name()) if DB_MODE == "postgres" else None
 
 os.environ["KIOSK_DATA_DIR"] = str(_DATA_DIR)
+os.environ["KIOSK_SECRET_KEY"] = "server-tests-" + secrets.token_urlsafe(48)
 os.environ.pop("REDIS_URL", None)
 if _DATABASE is not None:
     os.environ["DATABASE_URL"] = _DATABASE.app_url

@@ -13,7 +13,10 @@ from django.db import DatabaseError, connection, connections, transaction
 from sync_server.catalog.models import Product
 from sync_server.common.db_roles import OWNER_ALIAS, rls_bypass_reasons, warn_if_rls_bypassed
 from sync_server.common.tenancy import tenant_atomic
-from sync_server.config.env import DEV_SECRET_KEY, database_settings, read_env
+from sync_server.config.env import (
+    database_settings,
+    read_env,
+)
 from sync_server.tenants.models import Tenant
 from tests.server.conftest import requires_postgres
 
@@ -22,7 +25,8 @@ def test_defaults_are_the_single_machine_mode(tmp_path: Path) -> None:
     env = read_env({"KIOSK_DATA_DIR": str(tmp_path)})
     assert env.database_url == f"sqlite:///{tmp_path / 'kiosk.sqlite3'}"
     assert env.database_owner_url == env.database_url and not env.is_postgres
-    assert env.redis_url is None and env.secret_key == DEV_SECRET_KEY and not env.debug
+    assert env.redis_url is None and env.secret_key is None and not env.debug
+    assert env.trusted_proxies == () and env.db_pool_max == 10
     assert env.app_role is None
 
 
@@ -33,6 +37,8 @@ def test_production_values_are_read() -> None:
             "DATABASE_OWNER_URL": "postgresql://kiosk_owner:pw@db:5432/kiosk",
             "REDIS_URL": "redis://cache:6379/0",
             "KIOSK_SECRET_KEY": "s3cret",
+            "KIOSK_TRUSTED_PROXIES": "10.0.0.5, 10.0.0.6",
+            "KIOSK_DB_POOL_MAX": "4",
             "KIOSK_ALLOWED_HOSTS": "pos.example.com, api.example.com",
             "KIOSK_DEBUG": "true",
         }
@@ -42,6 +48,7 @@ def test_production_values_are_read() -> None:
     assert env.redis_url == "redis://cache:6379/0" and env.secret_key == "s3cret"
     assert env.allowed_hosts == ["pos.example.com", "api.example.com"] and env.debug
     assert database_settings(env.database_url)["ENGINE"] == "django.db.backends.postgresql"
+    assert env.trusted_proxies == ("10.0.0.5", "10.0.0.6") and env.db_pool_max == 4
 
 
 @requires_postgres

@@ -14,6 +14,7 @@ drops the database at the end.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import socket
@@ -64,7 +65,9 @@ class ServerProcess:
             "DATABASE_URL": database.app_url,
             "DATABASE_OWNER_URL": database.owner_url,
             "KIOSK_DATA_DIR": str(data_dir),
-            "KIOSK_SECRET_KEY": "e2e-" + database.name,
+            # A key of the required length (the server refuses to start without one), the
+            # same for every node serving this database, as in a real deployment.
+            "KIOSK_SECRET_KEY": hashlib.sha256(f"kiosk-e2e-{database.name}".encode()).hexdigest(),
             "PYTHONUNBUFFERED": "1",
             **(extra_env or {}),
         }

@@ -115,7 +115,7 @@ class SellScreen(Screen):
 
     def _build_cart(self) -> QWidget:
         panel = QWidget()
-        panel.setMinimumWidth(380)
+        panel.setMinimumWidth(430)
         column = QVBoxLayout(panel)
         column.setContentsMargins(0, 0, 0, 0)
         self.sale_banner = QFrame()
@@ -175,7 +175,7 @@ class SellScreen(Screen):
             ("discount", label(self.tr("Discounts"))),
             ("service", label(self.tr("Service"))),
             ("tax", self.tax_caption),
-            ("rounding", label(self.tr("Cash rounding"))),
+            ("rounding", label(self.tr("Rounding"))),
         ]
         self.total_captions: dict[str, QLabel] = {}
         for position, (key, caption) in enumerate(rows):
@@ -467,12 +467,13 @@ class SellScreen(Screen):
     def sale_done(self, sale: SaleResult) -> None:
         """The next sale starts at once; the last one stays in a banner with its change."""
         self._last_sale = sale
-        text = self.tr("Paid %s, receipt %s.") % (
-            self._money(sale.total_minor),
-            sale.receipt_number,
-        )
+
+        def amount(minor: int) -> str:
+            return self._money(minor).replace(" ", "\u00a0")  # `Rp 19.800` never wraps
+
+        text = self.tr("Paid %s, receipt %s.") % (amount(sale.total_minor), sale.receipt_number)
         if sale.change_minor:
-            text += " " + self.tr("Change: %s") % self._money(sale.change_minor)
+            text += " " + self.tr("Change: %s") % amount(sale.change_minor)
         self.sale_text.setText(text)
         self.sale_banner.show()
         self._show_cart(self._till.cart())

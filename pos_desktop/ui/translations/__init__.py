@@ -183,7 +183,7 @@ INDONESIAN: dict[str, str] = {
     "Printed": "Tercetak",
     "Failed": "Gagal",
     # cashier screens: cash rounding, held orders, refund states, the change display
-    "Cash rounding": "Pembulatan tunai",
+    "Rounding": "Pembulatan",
     "Held: %d  (F7)": "Ditahan: %d  (F7)",
     "Held at": "Ditahan pukul",
     "Partly refunded": "Sebagian direfund",

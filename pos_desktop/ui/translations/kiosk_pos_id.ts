@@ -397,6 +397,37 @@
     </message>
   </context>
   <context>
+    <name>PrinterOptionsPanel</name>
+    <message>
+      <source>Kitchen printers</source>
+      <translation>Printer dapur</translation>
+    </message>
+    <message>
+      <source>Station (* for all) and printer address</source>
+      <translation>Stasiun (* untuk semua) dan alamat printer</translation>
+    </message>
+    <message>
+      <source>Add kitchen printer</source>
+      <translation>Tambah printer dapur</translation>
+    </message>
+    <message>
+      <source>Code page</source>
+      <translation>Code page</translation>
+    </message>
+    <message>
+      <source>Open the drawer on cash sales</source>
+      <translation>Buka laci pada penjualan tunai</translation>
+    </message>
+    <message>
+      <source>station, e.g. kitchen</source>
+      <translation>stasiun, mis. kitchen</translation>
+    </message>
+    <message>
+      <source>Remove</source>
+      <translation>Hapus</translation>
+    </message>
+  </context>
+  <context>
     <name>ReceiptScreen</name>
     <message>
       <source>Receipt</source>
@@ -466,8 +497,8 @@
       <translation>Layanan</translation>
     </message>
     <message>
-      <source>Cash rounding</source>
-      <translation>Pembulatan tunai</translation>
+      <source>Rounding</source>
+      <translation>Pembulatan</translation>
     </message>
     <message>
       <source>Total</source>
@@ -856,6 +887,10 @@
     <message>
       <source>Test page</source>
       <translation>Halaman uji</translation>
+    </message>
+    <message>
+      <source>Refund slip</source>
+      <translation>Slip refund</translation>
     </message>
     <message>
       <source>Open drawer</source>

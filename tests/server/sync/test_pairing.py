@@ -9,14 +9,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from sync_server.accounts.models import Role, User
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.devices.auth import device_from_token
 from sync_server.devices.models import PairingCode
-from sync_server.devices.services import REFRESH_REPLAY_GRACE
 from sync_server.tenants.models import Tenant, Terminal, TerminalStatus
 from tests.server.sync.conftest import PairedDevice
 
@@ -107,16 +105,17 @@ def test_refresh_rotates_device_tokens_and_a_spent_refresh_is_refused(
     assert first.status_code == 200, first.content
     rotated = first.json()
     assert rotated["refresh"] != device.pairing.refresh
-    assert _refresh(rotated["refresh"]).status_code == 200  # the successor was used
+    newest = _refresh(rotated["refresh"])  # the successor was used
+    assert newest.status_code == 200
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {newest.json()['access']}")
+    assert client.get(device.url(CATALOG)).status_code == 200
     replay = _refresh(device.pairing.refresh)
     assert replay.status_code == 401
-    assert replay.json()["code"] == "token_not_valid"
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {rotated['access']}")
-    assert client.get(device.url(CATALOG)).status_code == 200
+    assert replay.json()["code"] == "refresh_reused"
 
 
-def test_a_lost_rotation_answer_is_repeated_within_the_grace_window(
+def test_a_lost_rotation_answer_is_repeated_until_the_successor_is_used(
     pair_device: Callable[..., PairedDevice],
 ) -> None:
     device = pair_device()
@@ -132,16 +131,58 @@ def test_a_lost_rotation_answer_is_repeated_within_the_grace_window(
     assert _refresh(device.pairing.refresh).status_code == 401  # successor used: spent for good
 
 
-def test_a_spent_refresh_after_the_grace_window_is_refused(
+def test_a_spent_refresh_whose_successor_is_unused_is_honoured_days_later(
+    pair_device: Callable[..., PairedDevice], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    device = pair_device()
+    first = _refresh(device.pairing.refresh)  # the answer is lost: power cut before the write
+    assert first.status_code == 200
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(days=3))
+    late = _refresh(device.pairing.refresh)
+    assert late.status_code == 200, late.content
+    assert late.json() == first.json()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {late.json()['access']}")
+    assert client.get(device.url(CATALOG)).status_code == 200
+
+
+def test_reuse_after_the_successor_was_used_revokes_the_pairing_and_is_logged(
+    pair_device: Callable[..., PairedDevice], caplog: pytest.LogCaptureFixture
+) -> None:
+    device = pair_device()
+    stolen = device.pairing.refresh
+    rotated = _refresh(stolen).json()
+    newest = _refresh(rotated["refresh"])  # the till moved on
+    assert newest.status_code == 200
+    with caplog.at_level("WARNING", logger="kiosk.devices"):
+        reuse = _refresh(stolen)
+    assert (reuse.status_code, reuse.json()["code"]) == (401, "refresh_reused")
+    assert any("reuse" in record.getMessage() for record in caplog.records)
+    assert stolen not in caplog.text and newest.json()["refresh"] not in caplog.text
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {newest.json()['access']}")
+    assert client.get(device.url(CATALOG)).status_code == 401  # the whole pairing ended
+    assert _refresh(newest.json()["refresh"]).status_code == 401
+
+
+def test_the_revocation_table_holds_no_token_and_no_user(
     pair_device: Callable[..., PairedDevice],
 ) -> None:
     device = pair_device()
     assert _refresh(device.pairing.refresh).status_code == 200
-    jti = RefreshToken(device.pairing.refresh, verify=False)["jti"]
-    BlacklistedToken.objects.filter(token__jti=jti).update(
-        blacklisted_at=timezone.now() - REFRESH_REPLAY_GRACE - timedelta(seconds=2)
+    login = APIClient().post(
+        "/api/auth/token/", {"username": "demo.manager", "password": "kiosk-demo"}, format="json"
     )
-    assert _refresh(device.pairing.refresh).status_code == 401
+    refreshed = _refresh(login.json()["refresh"])
+    assert refreshed.status_code == 200
+    logout = APIClient().post(
+        "/api/auth/logout/", {"refresh": refreshed.json()["refresh"]}, format="json"
+    )
+    assert logout.status_code == 204
+    rows = list(OutstandingToken.objects.values_list("token", "user_id"))
+    assert len(rows) >= 3
+    assert all(token == "" and user is None for token, user in rows)
 
 
 def test_a_revoked_terminal_gets_no_grace_replay(
@@ -232,3 +273,25 @@ def test_kitchen_screens_pair_the_same_way_but_cannot_push_orders(
     assert pushed.json()["code"] == "device_kind"
     found = device_from_token(screen.pairing.access)
     assert found is not None and found.kind == "kitchen"
+
+
+def test_a_kitchen_screens_feed_carries_no_staff_pins_customers_or_prices(
+    pair_device: Callable[..., PairedDevice],
+) -> None:
+    """It signs nobody in: only the tenant and outlets (its timer colours) reach it."""
+    screen, till = pair_device("main", "k1"), pair_device("main", "t1")
+
+    def entities(device: PairedDevice) -> set[str]:
+        found: set[str] = set()
+        cursor, more = "", True
+        while more:
+            page = device.client.get(device.url(f"sync/catalog/?limit=1000&since={cursor}"))
+            assert page.status_code == 200, page.content
+            body = page.json()
+            found |= {change["entity"] for change in body["changes"]}
+            cursor, more = body["next_cursor"], body["has_more"]
+        return found
+
+    assert {"cashier", "product", "customer"} <= entities(till)
+    kitchen = entities(screen)
+    assert "outlet" in kitchen and kitchen <= {"tenant", "outlet"}
