@@ -53,6 +53,8 @@ class CashMovement(TenantOwnedModel):
     amount_minor = models.BigIntegerField()
     reason = models.TextField(blank=True, default="")
     cashier_id = models.UUIDField(null=True, blank=True)
+    approved_by = models.UUIDField(null=True, blank=True)
+    """The manager whose PIN approved it at the till."""
     at = models.DateTimeField()
 
     def __str__(self) -> str:

@@ -95,6 +95,7 @@ def cash_movement_add(
             amount_minor=event.amount_minor,
             reason=event.reason,
             cashier_id=event.cashier_id,
+            approved_by=event.approved_by,
             at=event.at,
         )
         movement.save()
