@@ -201,11 +201,13 @@ LINE_FIELDS = ["id", "name", "note", "quantity", "unit_price_minor", "total_mino
 EVENT_KINDS = ["shift_opened", "cash_movement", "customer_created", "order_voided"]
 
 
-@settings(
-    max_examples=60,
+GENERATED = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+
+@settings(GENERATED, max_examples=60)
 @given(
     order_field=st.sampled_from(ORDER_FIELDS),
     line_field=st.sampled_from(LINE_FIELDS),
@@ -245,11 +247,7 @@ def test_generated_hostile_orders_are_refused_per_item(
         assert result["status"] == "created", result
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(GENERATED, max_examples=40)
 @given(
     kind=st.sampled_from(EVENT_KINDS),
     extra=st.dictionaries(
