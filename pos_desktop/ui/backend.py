@@ -56,6 +56,7 @@ from pos_desktop.services.payment_quote import quote_payment
 from pos_desktop.store.models import Order, Product, Refund, Shift, SyncQueueItem
 from pos_desktop.sync.engine import SyncEngine
 from pos_desktop.sync.engine import SyncState as SyncEngineState
+from pos_desktop.sync.images import fetch_missing_images, image_file
 from pos_desktop.sync.queue import counts, export_needing_attention, retry_needing_attention
 from pos_desktop.terminal import Terminal
 from pos_desktop.ui.held import HELD_KEY, HeldCart, held_from_json, held_to_json
@@ -293,6 +294,19 @@ class TerminalTill:
     def expected_cash(self) -> int:
         return self._report_figures().expected_cash_minor
 
+    def move_cash(self, direction: str, amount_minor: int, reason: str, manager_pin: str) -> None:
+        """A cash in (pay-in) or cash out (pay-out) of the open shift, approved by PIN."""
+        approval = self._approval(manager_pin, shifts.CASH_MOVEMENT_ACTION, reason)
+        self._call(
+            shifts.move_cash,
+            cashier=self._signed_in(),
+            direction=direction,
+            amount_minor=amount_minor,
+            reason=reason,
+            approval=approval,
+        )
+        self._nudge()
+
     def _report_figures(self) -> shifts.ShiftReport:
         return self._call(shifts.x_report)
 
@@ -391,8 +405,25 @@ class TerminalTill:
         return [CategoryView(c.id, c.name) for c in ordered]
 
     def products(self) -> Sequence[ProductView]:
-        ordered = sorted(self.snapshot().products.values(), key=lambda p: p.name.casefold())
-        return [_product_view(p) for p in ordered if p.is_active]
+        """Active products by name; pictures not on disk yet are fetched first (off the UI
+        thread: the sell screen loads the catalog in the background)."""
+        ordered = [
+            p
+            for p in sorted(self.snapshot().products.values(), key=lambda p: p.name.casefold())
+            if p.is_active
+        ]
+        data_dir = self.terminal.data_dir
+        identity = self.terminal.identity()
+        if identity is not None and identity.server_url:
+            fetch_missing_images(data_dir, identity.server_url, (p.image_url for p in ordered))
+        return [_product_view(p, self._image_path(p.image_url)) for p in ordered]
+
+    def _image_path(self, image_url: str) -> str:
+        """The product picture's file on this terminal, "" when there is none (yet)."""
+        if not image_url:
+            return ""
+        path = image_file(self.terminal.data_dir, image_url)
+        return str(path) if path.exists() else ""
 
     def modifier_groups(self, product_id: str) -> Sequence[ModifierGroupView]:
         snapshot = self._loaded()
@@ -419,7 +450,8 @@ class TerminalTill:
         product_id = self._by_code.get(barcode.strip())
         if product_id is None:
             return None
-        return _product_view(snapshot.products[product_id])
+        product = snapshot.products[product_id]
+        return _product_view(product, self._image_path(product.image_url))
 
     # --- cart -----------------------------------------------------------------------------
 
@@ -455,7 +487,9 @@ class TerminalTill:
             return self._cart_view(cart)
 
     def _cart_view(self, cart: CartSession) -> CartView:
-        priced = cart.priced()
+        # Priced as for cash, so the sell screen shows the rounding line the Pay button
+        # and the payment screen's total include; lines and totals are the same either way.
+        priced = cart.priced(cash_rounding=True)
         snapshot = cart.snapshot
         lines = []
         for draft in cart.lines:
@@ -475,6 +509,7 @@ class TerminalTill:
                     note=draft.note,
                     discount_minor=priced_line.discount_minor,
                     adjustments=tuple((d.name, d.amount_minor) for d in priced_line.discounts),
+                    net_minor=priced_line.net_minor,
                 )
             )
         discount = cart.order_discount
@@ -488,6 +523,7 @@ class TerminalTill:
             total_minor=priced.total_minor,
             customer_name=cart.customer_name,
             order_discount_label=f"{discount.kind.value} {discount.value}" if discount else "",
+            cash_rounding_minor=priced.cash_rounding_minor,
         )
 
     def cart(self) -> CartView:
@@ -581,6 +617,7 @@ class TerminalTill:
                     sum(line.quantity for line in held.cart.lines),
                     held.cart.priced().total_minor,
                     held.at,
+                    _items_text(held.cart),
                 )
                 for held in self._held
             ]
@@ -778,12 +815,7 @@ class TerminalTill:
         with self.terminal.uow() as uow:
             order = uow.session.get(Order, order_id)
             assert order is not None
-            refunded: dict[str, int] = {}
-            for refund in order.refunds:
-                for line in refund.lines:
-                    refunded[line["line_id"]] = refunded.get(line["line_id"], 0) + int(
-                        line["quantity"]
-                    )
+            refunded = refunds.refunded_quantities(order)
             lines = tuple(
                 OrderLineRow(
                     line.id,
@@ -791,11 +823,20 @@ class TerminalTill:
                     line.quantity,
                     line.total_minor,
                     0 if order.status == "voided" else line.quantity - refunded.get(line.id, 0),
+                    line.quantity if order.status == "voided" else refunded.get(line.id, 0),
                 )
                 for line in order.lines
             )
             row = _order_row(order)
-        return OrderDetail(row, lines, self._print_service().text(receipt))
+            shift = shifts.open_shift_row(uow.session)
+            # The void service's conditions: paid in the open shift, nothing given back yet.
+            can_void = (
+                order.status == "paid"
+                and not order.refunded_minor
+                and shift is not None
+                and order.shift_id == shift.id
+            )
+        return OrderDetail(row, lines, self._print_service().text(receipt), can_void)
 
     def reprint(self, order_id: str) -> None:
         receipt = self._receipt(order_id, copy=True)
@@ -996,7 +1037,7 @@ class TerminalTill:
         self.print_queue.add_listener(lambda job: listener(_print_job_view(job)))
 
 
-def _product_view(product: Product) -> ProductView:
+def _product_view(product: Product, image_path: str = "") -> ProductView:
     return ProductView(
         id=product.id,
         name=product.name,
@@ -1005,16 +1046,30 @@ def _product_view(product: Product) -> ProductView:
         barcode=product.barcode,
         sku=product.sku,
         has_modifiers=bool(product.modifier_group_ids),
+        image_path=image_path,
+    )
+
+
+def _items_text(cart: CartSession) -> str:
+    """A held cart's lines as a cashier reads them: `2× Croissant, Caffè latte`."""
+    products = cart.snapshot.products
+    return ", ".join(
+        (f"{line.quantity}× " if line.quantity > 1 else "")
+        + (products[line.product_id].name if line.product_id in products else "?")
+        for line in cart.lines
     )
 
 
 def _order_row(order: Order) -> OrderRow:
+    status = order.status
+    if status == "paid" and (order.refunded_minor or refunds.refunded_quantities(order)):
+        status = "partly_refunded"
     return OrderRow(
         order_id=order.id,
         receipt_number=order.receipt_number,
         created_at=order.created_at,
         total_minor=order.total_minor,
-        status=order.status,
+        status=status,
         refunded_minor=order.refunded_minor,
         customer_name=order.customer_name,
     )

@@ -96,6 +96,8 @@ class ProductView:
     barcode: str = ""
     sku: str = ""
     has_modifiers: bool = False
+    image_path: str = ""
+    """A picture file on this terminal, downloaded from the catalog's image url; "" for none."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,11 @@ class ModifierGroupView:
 
 @dataclass(frozen=True)
 class CartLineView:
-    """A priced cart line; `adjustments` names each promotion or discount on it."""
+    """A priced cart line; `adjustments` names each promotion or discount on it.
+
+    `net_minor` is the line after its discounts, before service and added tax: what the
+    cart shows per line, while service and tax appear once in the totals.
+    """
 
     line_id: str
     product_id: str
@@ -133,6 +139,7 @@ class CartLineView:
     note: str = ""
     discount_minor: int = 0
     adjustments: tuple[tuple[str, int], ...] = ()
+    net_minor: int = 0
 
 
 @dataclass(frozen=True)
@@ -148,6 +155,13 @@ class CartView:
     total_minor: int = 0
     customer_name: str = ""
     order_discount_label: str = ""
+    cash_rounding_minor: int = 0
+    """What the tenant's cash rounding adds to (or takes off) the total when paid in cash."""
+
+    @property
+    def cash_total_minor(self) -> int:
+        """What a cash customer pays: the total after cash rounding (the Pay button's amount)."""
+        return self.total_minor + self.cash_rounding_minor
 
     @property
     def is_empty(self) -> bool:
@@ -178,6 +192,8 @@ class ParkedView:
     item_count: int
     total_minor: int
     parked_at: datetime
+    items: str = ""
+    """What is in it, as a cashier reads it: `2× Croissant, Caffè latte`."""
 
 
 @dataclass(frozen=True)
@@ -204,7 +220,10 @@ class SaleResult:
 
 @dataclass(frozen=True)
 class OrderRow:
-    """A line in the orders-of-the-shift list."""
+    """A line in the orders-of-the-shift list.
+
+    `status` is what the cashier reads: paid, partly_refunded, refunded or voided.
+    """
 
     order_id: str
     receipt_number: str
@@ -217,13 +236,14 @@ class OrderRow:
 
 @dataclass(frozen=True)
 class OrderLineRow:
-    """A line of a past order, with how many units may still be refunded."""
+    """A line of a past order: units refunded so far and how many may still be refunded."""
 
     line_id: str
     name: str
     quantity: int
     total_minor: int
     refundable_quantity: int
+    refunded_quantity: int = 0
 
 
 @dataclass(frozen=True)
@@ -233,6 +253,13 @@ class OrderDetail:
     row: OrderRow
     lines: tuple[OrderLineRow, ...]
     receipt_text: str
+    can_void: bool = False
+    """Paid in the open shift and nothing refunded yet (the void service's own conditions)."""
+
+    @property
+    def can_refund(self) -> bool:
+        """Some unit is left to give money back for."""
+        return any(line.refundable_quantity > 0 for line in self.lines)
 
 
 @dataclass(frozen=True)
@@ -335,6 +362,9 @@ class Till(Protocol):
         self, counted: dict[int, int], confirm_unsynced: bool = False
     ) -> ReportView: ...
     def expected_cash(self) -> int: ...
+    def move_cash(
+        self, direction: str, amount_minor: int, reason: str, manager_pin: str
+    ) -> None: ...
 
     # --- catalog
     def categories(self) -> Sequence[CategoryView]: ...

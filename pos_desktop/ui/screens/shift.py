@@ -1,15 +1,79 @@
-"""Shift close: count the drawer by denomination, expected versus counted, X and Z reports."""
+"""Shift close: count the drawer by denomination, expected versus counted, X and Z reports,
+and cash put into or taken out of the drawer (pay-in, pay-out) with a manager's PIN."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QIntValidator
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from pos_desktop.ui.dialogs import ConfirmDialog, touch_table
+from pos_desktop.ui.dialogs import ConfirmDialog, ManagerPinDialog, touch_table
+from pos_desktop.ui.formatting import MoneyFormat
 from pos_desktop.ui.models import CountedTableModel, denominations_model
 from pos_desktop.ui.ports import ReportView, TillError
 from pos_desktop.ui.screens.base import Screen, ScreenContext
-from pos_desktop.ui.widgets import button, label, receipt_view
+from pos_desktop.ui.widgets import amount_edit, button, label, receipt_view
+from shared.money import MoneyParseError
+
+MAX_PIECES = 100_000
+"""More notes or coins of one value than any drawer holds: a typo."""
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class CountDelegate(QStyledItemDelegate):
+    """Counts are typed as whole numbers (a spin box would stop at 99 coins)."""
+
+    def createEditor(
+        self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> QWidget:
+        editor = QLineEdit(parent)
+        editor.setObjectName("shiftClose_countEdit")
+        editor.setValidator(QIntValidator(0, MAX_PIECES, editor))
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
+        if isinstance(editor, QLineEdit):
+            editor.setText(str(index.data(Qt.ItemDataRole.EditRole) or ""))
+            editor.selectAll()
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
+        if isinstance(editor, QLineEdit):
+            text = editor.text().strip()
+            model.setData(index, int(text) if text.isdigit() else 0, Qt.ItemDataRole.EditRole)
+
+
+class CashMovementDialog(ManagerPinDialog):
+    """Cash in or out: how much (typed in the tenant's locale), why, and a manager's PIN."""
+
+    def __init__(self, parent: QWidget | None, title: str, money: MoneyFormat) -> None:
+        super().__init__(parent, title, ask_reason=True)
+        self.setObjectName("cashMovement")
+        self._money = money
+        self.amount_edit = amount_edit(money, name="cashMovement_amount")
+        self.amount_edit.setPlaceholderText(self.tr("Amount"))
+        self.body.insertWidget(0, self.amount_edit)
+        self.amount_minor = 0
+
+    def accept(self) -> None:
+        try:
+            amount_minor = self._money.amount_minor(self.amount_edit.text())
+        except MoneyParseError:
+            amount_minor = 0
+        if amount_minor <= 0:
+            self.error.setText(self.tr("Enter an amount above zero."))
+            return
+        self.amount_minor = amount_minor
+        super().accept()
 
 
 class ShiftCloseScreen(Screen):
@@ -34,6 +98,13 @@ class ShiftCloseScreen(Screen):
         left.addWidget(label(self.tr("Close shift"), "title"))
         self.table = touch_table(self.counts, "shiftClose_counts")
         self.table.setColumnWidth(0, 150)
+        # A count can be typed as well as tapped: select a row and type, or tap the cell.
+        self.table.setItemDelegateForColumn(1, CountDelegate(self.table))
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+            | QAbstractItemView.EditTrigger.DoubleClicked
+        )
         left.addWidget(self.table, 1)
         steps = QHBoxLayout()
         for text, delta, name in (("−", -1, "minus"), ("+", 1, "plus"), ("+10", 10, "plus10")):
@@ -56,6 +127,16 @@ class ShiftCloseScreen(Screen):
             widget.setAlignment(Qt.AlignmentFlag.AlignRight)
             figures.addWidget(widget, row, 1)
         left.addLayout(figures)
+        movements = QHBoxLayout()
+        self.cash_in_button = button(self.tr("Cash in"), name="shiftClose_cashIn")
+        self.cash_in_button.clicked.connect(lambda: self.ask_cash_movement("in"))
+        self.cash_out_button = button(self.tr("Cash out"), name="shiftClose_cashOut")
+        self.cash_out_button.clicked.connect(lambda: self.ask_cash_movement("out"))
+        movements.addWidget(self.cash_in_button)
+        movements.addWidget(self.cash_out_button)
+        left.addLayout(movements)
+        self.notice = label("", "hint", name="shiftClose_notice")
+        left.addWidget(self.notice)
         left.addWidget(self.error)
         layout.addLayout(left, 1)
 
@@ -68,7 +149,7 @@ class ShiftCloseScreen(Screen):
         self.print_button = button(self.tr("Print report"), name="shiftClose_print")
         self.print_button.clicked.connect(self._print)
         self.z_button = button(self.tr("Close shift (Z)"), "primary", name="shiftClose_z")
-        self.z_button.clicked.connect(self._close)
+        self.z_button.clicked.connect(self.ask_close)
         for action in (self.x_button, self.print_button, self.z_button):
             actions.addWidget(action)
         right.addLayout(actions)
@@ -76,11 +157,52 @@ class ShiftCloseScreen(Screen):
 
     def activate(self) -> None:
         self.clear_error()
+        self.notice.setText("")
         self.z_button.setEnabled(True)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Expected cash and the running X report, after opening or after cash moved."""
         self._context.background.run(
             self._context.till.expected_cash, self._set_expected, self.show_error
         )
         self.x_report()
+
+    def ask_cash_movement(self, direction: str) -> None:
+        """Cash in (pay-in: change from the bank) or out (pay-out: to the safe, a supplier)."""
+        self.clear_error()
+        title = self.tr("Cash in") if direction == "in" else self.tr("Cash out")
+        dialog = CashMovementDialog(self, title, self._money)
+        dialog.accepted.connect(lambda: self._move_cash(direction, dialog))
+        self.open_dialog(dialog)
+
+    def _move_cash(self, direction: str, dialog: CashMovementDialog) -> None:
+        amount_minor, reason, pin = dialog.amount_minor, dialog.reason(), dialog.pin()
+        amount = self._money(amount_minor)
+
+        def done(_result: object) -> None:
+            text = self.tr("Cash in: %s") if direction == "in" else self.tr("Cash out: %s")
+            self.notice.setText(text % amount)
+            self._refresh()
+
+        self._context.background.run(
+            lambda: self._context.till.move_cash(direction, amount_minor, reason, pin),
+            done,
+            self.show_error,
+        )
+
+    def ask_close(self) -> None:
+        """Closing is for good: the cashier sees counted against expected and confirms."""
+        self.clear_error()
+        counted = self.counts.total()
+        text = self.tr("Counted %s, expected %s, difference %s. The shift cannot be reopened.") % (
+            self._money(counted),
+            self._money(self._expected),
+            self._money(counted - self._expected),
+        )
+        dialog = ConfirmDialog(self, self.tr("Close the shift?"), text, self.tr("Close shift"))
+        dialog.accepted.connect(lambda: self._close())
+        self.open_dialog(dialog)
 
     def _set_expected(self, expected_minor: int) -> None:
         self._expected = expected_minor

@@ -152,7 +152,7 @@ INDONESIAN: dict[str, str] = {
     "Tries": "Percobaan",
     "Last error": "Galat terakhir",
     "Note / coin": "Uang kertas / koin",
-    "Count": "Jumlah",
+    "Count": "Banyaknya",
     "Line": "Baris",
     "Refund": "Refund",
     "Name": "Nama",
@@ -182,6 +182,14 @@ INDONESIAN: dict[str, str] = {
     "Printing": "Mencetak",
     "Printed": "Tercetak",
     "Failed": "Gagal",
+    # shift screen: cash in and out, closing for good
+    "Cash in": "Kas masuk",
+    "Cash out": "Kas keluar",
+    "Cash in: %s": "Kas masuk: %s",
+    "Cash out: %s": "Kas keluar: %s",
+    "Enter an amount above zero.": "Masukkan jumlah di atas nol.",
+    "Close the shift?": "Tutup shift?",
+    "Counted %s, expected %s, difference %s. The shift cannot be reopened.": "Dihitung %s, seharusnya %s, selisih %s. Shift tidak dapat dibuka kembali.",
     # cashier screens: cash rounding, held orders, refund states, the change display
     "Rounding": "Pembulatan",
     "Held: %d  (F7)": "Ditahan: %d  (F7)",

@@ -1,6 +1,17 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="id_ID">
   <context>
+    <name>CashMovementDialog</name>
+    <message>
+      <source>Amount</source>
+      <translation>Jumlah</translation>
+    </message>
+    <message>
+      <source>Enter an amount above zero.</source>
+      <translation>Masukkan jumlah di atas nol.</translation>
+    </message>
+  </context>
+  <context>
     <name>ChangeOverlay</name>
     <message>
       <source>Change</source>
@@ -631,6 +642,14 @@
       <translation>Selisih</translation>
     </message>
     <message>
+      <source>Cash in</source>
+      <translation>Kas masuk</translation>
+    </message>
+    <message>
+      <source>Cash out</source>
+      <translation>Kas keluar</translation>
+    </message>
+    <message>
       <source>X report</source>
       <translation>Laporan X</translation>
     </message>
@@ -641,6 +660,22 @@
     <message>
       <source>Close shift (Z)</source>
       <translation>Tutup shift (Z)</translation>
+    </message>
+    <message>
+      <source>Cash in: %s</source>
+      <translation>Kas masuk: %s</translation>
+    </message>
+    <message>
+      <source>Cash out: %s</source>
+      <translation>Kas keluar: %s</translation>
+    </message>
+    <message>
+      <source>Counted %s, expected %s, difference %s. The shift cannot be reopened.</source>
+      <translation>Dihitung %s, seharusnya %s, selisih %s. Shift tidak dapat dibuka kembali.</translation>
+    </message>
+    <message>
+      <source>Close the shift?</source>
+      <translation>Tutup shift?</translation>
     </message>
     <message>
       <source>Sales not synced yet</source>
@@ -806,7 +841,7 @@
     </message>
     <message>
       <source>Count</source>
-      <translation>Jumlah</translation>
+      <translation>Banyaknya</translation>
     </message>
     <message>
       <source>Line</source>
