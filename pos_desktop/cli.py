@@ -223,30 +223,41 @@ def _sync(terminal: Terminal, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _link(terminal: Terminal) -> tuple[bool, bool]:
-    """(online, authorised): one authenticated ping of a paired till; an unpaired one is
-    offline, and not refused by anyone."""
+def _link(terminal: Terminal) -> tuple[bool, bool, str]:
+    """(online, authorised, what the link is in words) from one authenticated ping.
+
+    An unpaired till has no server; a till whose credentials cannot be read here (no
+    keyring in this session) cannot ask, and says so rather than failing the whole status.
+    """
     identity = terminal.identity()
     if identity is None or not identity.paired or identity.server_url is None:
-        return False, True
+        return False, True, "no server"
     engine = terminal.sync_engine()
     try:
         engine.probe_once()
+    except CredentialStoreUnavailable:
+        return False, True, "unknown: this session cannot read the till's credentials (keyring)"
     finally:
         engine.client.close()
-    return engine.state.online is True, engine.state.device_authorized
+    state = engine.state
+    if not state.device_authorized:
+        return False, False, NOT_AUTHORISED
+    if state.online:
+        return True, True, "online"
+    return False, True, "offline: sales stay on this till until the server answers"
 
 
 def status_document(terminal: Terminal) -> dict[str, Any]:
     """The `status --json` document (also what support staff read off a terminal)."""
     identity = terminal.identity()
-    online, authorized = _link(terminal)
+    online, authorized, link = _link(terminal)
     with terminal.uow() as uow:
         queue = counts(uow.session)
         shift = uow.session.query(Shift).filter(Shift.state.in_(OPEN_STATES)).first()
         document: dict[str, Any] = {
             "online": online,
             "authorized": authorized,
+            "link": link,
             "paired": bool(identity and identity.paired),
             "server": identity.server_url if identity else None,
             "terminal": identity.terminal_code if identity else None,
@@ -270,21 +281,13 @@ def status_table(document: dict[str, Any]) -> str:
         till = (
             f"{document['terminal']} of outlet {document['outlet']} (tenant {document['tenant']})"
         )
-        link = (
-            NOT_AUTHORISED
-            if not document["authorized"]
-            else "online"
-            if document["online"]
-            else "offline: sales stay on this till until the server answers"
-        )
     else:
         till = "not paired (selling offline with the built-in demo café)"
-        link = "no server"
     shift = document["open_shift"]
     rows = [
         ("Till", till),
         ("Server", document["server"] or "–"),
-        ("Link", link),
+        ("Link", document["link"]),
         ("Waiting to sync", str(document["pending"])),
         ("Needs attention", str(document["needs_attention"])),
         ("Last sync", document["last_sync"] or "never"),
@@ -333,6 +336,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--kiosk", action="store_true", help="with no command: open the till full screen"
+    )
+    parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="check the data folder, database, catalog, screen, keyring and printer; exit",
     )
     commands = parser.add_subparsers(dest="command")
 
@@ -387,6 +395,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.data_dir is None:
         args.data_dir = default_data_dir()
+    if args.self_check:
+        from pos_desktop.ui.self_check import pos_self_check
+
+        return pos_self_check(args.data_dir)
     handler = getattr(args, "handler", None)
     if handler is None:  # no subcommand: the cashier app itself
         from pos_desktop.ui.app import run
