@@ -109,6 +109,8 @@ def _pair(terminal: Terminal, args: argparse.Namespace) -> int:
         identity = terminal.pair(args.server, args.code, device_name=args.name)
     except RejectedError as exc:  # e.g. a kitchen screen's code: the server names the app
         raise CommandFailed(f"pairing refused: {exc.reason}") from exc
+    except TransientError as exc:
+        raise CommandFailed(f"pairing failed: {args.server} did not answer ({exc})") from exc
     print(
         f"paired as terminal {identity.terminal_code} of outlet {identity.outlet_code} "
         f"(tenant {identity.tenant_slug})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,26 @@ def test_a_failing_command_says_its_prefix_once(
     assert code == 1
     line = err.strip()
     assert line == "kiosk-pos: Wrong PIN.", line
+
+
+def test_pairing_with_no_server_answering_says_so_once(
+    tmp_path: Path, memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # bound, never listening: the connection is refused
+        code, _, err = _run(
+            capsys,
+            "--data-dir",
+            str(tmp_path),
+            "pair",
+            "--server",
+            f"http://127.0.0.1:{port}",
+            "--code",
+            "ABCD-EFGH",
+        )
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        f"kiosk-pos: pairing failed: http://127.0.0.1:{port} did not answer ("
+    )
