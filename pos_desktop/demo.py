@@ -137,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _wait_until_up(base_url, server)
         pair_demo_till(till_dir=data_dir / "till", base_url=base_url, env=env)
+        print(
+            f"Back office: {base_url}/backoffice/ (sign in as demo.owner / kiosk-demo).",
+            flush=True,
+        )
         kitchen_command = _python_module(
             "pos_desktop.kitchen.cli", "--data-dir", str(data_dir / "kitchen"), "demo"
         )

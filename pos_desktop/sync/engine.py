@@ -25,7 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import select
 
-from pos_desktop.config import DEFAULT_SYNC, SyncSettings
+from pos_desktop.config import APP_VERSION, DEFAULT_SYNC, SyncSettings
 from pos_desktop.ids import utcnow
 from pos_desktop.services.catalog import (
     CATALOG_VERSION_KEY,
@@ -62,6 +62,7 @@ from shared.protocol import (
     OrderReadyV1,
     OrderV1,
     SyncEventV1,
+    TillStatusV1,
 )
 
 log = logging.getLogger(__name__)
@@ -284,8 +285,15 @@ class SyncEngine:
                 _Outgoing(item.id, item.kind, item.entity_id, item.payload)
                 for item in due_run(uow.session, due_by, self.settings.batch_size)
             ]
+            waiting = counts(uow.session)
         if not run:
             return None
+        # Sent with the batch for the back office's sync health: what still waits after it.
+        till_status = TillStatusV1(
+            pending_sales=max(waiting.pending - len(run), 0),
+            needs_attention=waiting.needs_attention,
+            app_version=APP_VERSION,
+        )
         errors: dict[int, str] = {}
         ready: list[tuple[_Outgoing, BaseModel]] = []
         for outgoing in run:
@@ -296,7 +304,7 @@ class SyncEngine:
         acked: list[int] = []
         if ready:
             try:
-                result = self._send(run[0].kind, [model for _, model in ready])
+                result = self._send(run[0].kind, [model for _, model in ready], till_status)
             except RejectedError as exc:
                 errors.update({outgoing.queue_id: str(exc) for outgoing, _ in ready})
             else:
@@ -330,10 +338,10 @@ class SyncEngine:
         parsed: BaseModel = EVENT_ADAPTER.validate_json(payload)
         return parsed
 
-    def _send(self, kind: str, models: list[BaseModel]) -> BatchResultV1:
+    def _send(self, kind: str, models: list[BaseModel], status: TillStatusV1) -> BatchResultV1:
         if kind == QueueKind.ORDER.value:
-            return self.client.push_orders(OrderBatchV1(orders=tuple(models)))
-        return self.client.push_events(EventBatchV1(events=tuple(models)))
+            return self.client.push_orders(OrderBatchV1(orders=tuple(models), till_status=status))
+        return self.client.push_events(EventBatchV1(events=tuple(models), till_status=status))
 
     def pull_catalog(self) -> int:
         """Apply catalog pages after the stored cursor; each page commits with its cursor."""

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, TruncDate
+from django.utils import timezone
 
 from shared.reports import (
     RefundRecord,
@@ -28,7 +29,8 @@ from shared.reports import (
 )
 from sync_server.orders.models import Order, OrderFlag, OrderLine, OrderStatus, Payment, Refund
 from sync_server.orders.selectors import order_list
-from sync_server.tenants.models import Outlet, Tenant, Terminal
+from sync_server.sync.models import DeviceStatus
+from sync_server.tenants.models import Outlet, Tenant, Terminal, TerminalStatus
 
 
 @dataclass(frozen=True)
@@ -268,13 +270,38 @@ def outlets_for(*, tenant: Tenant, outlet: uuid.UUID | None) -> QuerySet[Outlet]
     return queryset.order_by("code")
 
 
+ONLINE_WITHIN = timedelta(minutes=2)
+"""A device heard from this recently is online now (tills ping every few seconds)."""
+SILENT_AFTER = timedelta(minutes=15)
+"""An active device not heard from for longer is shown in red."""
+
+
 @dataclass(frozen=True)
 class DeviceHealth:
     """One terminal or kitchen screen on the sync health page."""
 
     terminal: Terminal
+    status: DeviceStatus | None
     last_order_at: datetime | None
     flagged: dict[str, int]
+    now: datetime
+
+    @property
+    def last_seen_at(self) -> datetime | None:
+        return self.status.last_seen_at if self.status else None
+
+    @property
+    def online(self) -> bool:
+        seen = self.last_seen_at
+        return seen is not None and self.now - seen <= ONLINE_WITHIN
+
+    @property
+    def silent(self) -> bool:
+        """Paired and active, but quiet for longer than SILENT_AFTER (or never heard from)."""
+        if self.terminal.status != TerminalStatus.ACTIVE or self.terminal.paired_at is None:
+            return False
+        seen = self.last_seen_at
+        return seen is None or self.now - seen > SILENT_AFTER
 
 
 HEALTH_FLAGS = (OrderFlag.PRICE_MISMATCH, OrderFlag.CLOCK_SKEW, OrderFlag.LATE)
@@ -283,7 +310,7 @@ HEALTH_FLAGS = (OrderFlag.PRICE_MISMATCH, OrderFlag.CLOCK_SKEW, OrderFlag.LATE)
 def device_health(
     *, tenant: Tenant, period: Period, outlet: uuid.UUID | None
 ) -> list[DeviceHealth]:
-    """Every device with its last synced sale and its flagged orders of the period."""
+    """Every device: what it last reported, its last synced sale, its flagged orders."""
     terminals = Terminal.objects.filter(tenant=tenant).select_related("outlet")
     if outlet is not None:
         terminals = terminals.filter(outlet_id=outlet)
@@ -307,15 +334,19 @@ def device_health(
             }
         )
     )
-    flagged = {row["terminal_id"]: row for row in counts}
+    flagged: dict[Any, Any] = {row["terminal_id"]: row for row in counts}
+    statuses = {status.terminal_id: status for status in DeviceStatus.objects.filter(tenant=tenant)}
+    now = timezone.now()
     return [
         DeviceHealth(
             terminal=terminal,
+            status=statuses.get(terminal.id),
             last_order_at=last.get(terminal.id),
             flagged={
                 str(flag): int(flagged.get(terminal.id, {}).get(str(flag)) or 0)
                 for flag in HEALTH_FLAGS
             },
+            now=now,
         )
         for terminal in terminals.order_by("outlet__code", "code")
     ]

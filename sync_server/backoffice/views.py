@@ -249,6 +249,7 @@ def sync_health_page(request: HttpRequest, desk: Desk) -> HttpResponse:
     context["devices"] = selectors.device_health(
         tenant=desk.tenant, period=context["period"], outlet=context["outlet"]
     )
+    context["silent_minutes"] = int(selectors.SILENT_AFTER.total_seconds() // 60)
     context["nav"] = "sync"
     return render(request, "backoffice/sync_health.html", context)
 

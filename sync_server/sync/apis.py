@@ -25,6 +25,7 @@ from shared.protocol import (
 )
 from sync_server.devices.apis import DeviceTenantApi, validation_error_response
 from sync_server.sync import feed, selectors, services
+from sync_server.sync.device_status import device_seen, device_synced
 from sync_server.tenants.models import TerminalKind
 
 
@@ -65,6 +66,9 @@ class OrderSyncApi(DeviceTenantApi):
             raw_orders=envelope.orders,
             device_clock_offset=_device_clock_offset(request),
         )
+        device_synced(
+            tenant=self.current_tenant, device=self.device, till_status=envelope.till_status
+        )
         return Response(BatchResultV1(results=tuple(results)).model_dump(mode="json"))
 
 
@@ -82,6 +86,9 @@ class EventSyncApi(DeviceTenantApi):
             return envelope
         results = services.event_batch_ingest(
             tenant=self.current_tenant, device=self.device, raw_events=envelope.events
+        )
+        device_synced(
+            tenant=self.current_tenant, device=self.device, till_status=envelope.till_status
         )
         return Response(BatchResultV1(results=tuple(results)).model_dump(mode="json"))
 
@@ -103,6 +110,7 @@ class CatalogFeedApi(DeviceTenantApi):
         responses={200: CatalogPageV1, 400: ErrorV1},
     )
     def get(self, request: Request, tenant_slug: str) -> Response:
+        device_seen(tenant=self.current_tenant, device=self.device)
         query = self.FilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         try:
@@ -163,7 +171,8 @@ class DevicePingV1(BaseModel):
 class DevicePingApi(DeviceTenantApi):
     """GET -> a few bytes once the device token is checked: a till's "am I online?" probe.
 
-    Cheap on purpose (the token check is its only query): tills ask every few seconds, and
+    Cheap on purpose (the token check, and at most every 30 s a `last_seen_at` write, are its
+    only queries): tills ask every few seconds, and
     "online" means an authenticated request was answered, not that a TCP port accepted.
     """
 
@@ -171,6 +180,7 @@ class DevicePingApi(DeviceTenantApi):
 
     @extend_schema(operation_id="sync_ping", responses={200: DevicePingV1})
     def get(self, request: Request, tenant_slug: str) -> Response:
+        device_seen(tenant=self.current_tenant, device=self.device)
         return Response(
             {
                 "protocol_version": 1,

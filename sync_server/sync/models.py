@@ -20,3 +20,23 @@ class SyncEvent(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id}"
+
+
+class DeviceStatus(TenantOwnedModel):
+    """What the server last heard from one terminal or kitchen screen, for the sync health page.
+
+    `last_seen_at` moves with any authenticated call (pings included, at most every
+    `SEEN_WRITE_EVERY_S`); `last_sync_at` with each pushed batch, which also carries what the
+    till reports of itself (`TillStatusV1`): sales still waiting to be sent, items needing a
+    manager's attention, its app version.
+    """
+
+    terminal = models.OneToOneField(Terminal, on_delete=models.CASCADE, related_name="+")
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    last_sync_at = models.DateTimeField(null=True, blank=True)
+    pending_sales = models.IntegerField(null=True, blank=True)
+    needs_attention = models.IntegerField(null=True, blank=True)
+    app_version = models.CharField(max_length=40, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"status of {self.terminal_id}"

@@ -70,7 +70,11 @@ def test_sync_health_lists_the_till_with_its_last_sale(
     page.goto(backoffice.url("/backoffice/sync/"))  # type: ignore[attr-defined]
     row = page.locator("[data-testid=device-main-t1]")  # type: ignore[attr-defined]
     assert row.count() == 1
-    assert "belum pernah" not in row.inner_text() and "never" not in row.inner_text()
+    # What the till reported with its last batch: nothing waiting, its version; seen just now.
+    assert row.locator("[data-testid=pending]").inner_text().strip() == "0"
+    assert "0.1.0" in row.inner_text()
+    assert row.get_attribute("data-silent") == "false"
+    assert row.locator(".dot.on").count() == 1
     shoot(page, "sync-health")
 
 
