@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from pos_desktop.printing.labels import ENGLISH, SlipLabels
 from shared.reports import ShiftFigures
+from shared.tax import tax_label
 
 Align = Literal["left", "center", "right"]
 DocumentKind = Literal["receipt", "kitchen", "report", "refund", "test"]
@@ -256,18 +257,6 @@ def local_time(moment: datetime, time_zone: str) -> str:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("print times must be timezone-aware")
     return moment.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%d %H:%M")
-
-
-def tax_label(name: str, rate_bp: int) -> str:
-    """A tax as the slip names it: `PB1 10%`; a name that already carries its rate keeps it."""
-    rate = _percent(rate_bp)
-    return name if name.replace(" ", "").endswith(rate) else f"{name} {rate}"
-
-
-def _percent(rate_bp: int) -> str:
-    """Basis points as a percent string without floats: 1100 -> '11%', 1250 -> '12.5%'."""
-    whole, rest = divmod(rate_bp, 100)
-    return f"{whole}%" if rest == 0 else f"{whole}.{rest:02d}".rstrip("0") + "%"
 
 
 def _key(line: str) -> str:

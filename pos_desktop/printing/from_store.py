@@ -21,7 +21,6 @@ from pos_desktop.printing.document import (
     ShiftReportData,
     TaxData,
     TenantHeader,
-    tax_label,
 )
 from pos_desktop.printing.labels import SlipLabels, slip_labels, tax_id_name
 from pos_desktop.store.models import (
@@ -34,6 +33,7 @@ from pos_desktop.store.models import (
     Shift,
 )
 from shared.reports import ShiftFigures
+from shared.tax import tax_label
 
 # Setting keys written by the catalog service (pos_desktop.services.catalog).
 TENANT_KEY = "tenant"

@@ -18,10 +18,10 @@ from pos_desktop.printing.document import (
     ShiftReportData,
     TaxData,
     TenantHeader,
-    tax_label,
 )
 from pos_desktop.printing.labels import ENGLISH, SlipLabels
 from shared.reports import ShiftFigures, TaxFigure
+from shared.tax import tax_label
 
 SAMPLE_ORDER_ID = "0192f3a4-5b6c-7d8e-9f01-23456789abcd"
 SAMPLE_REFUND_ID = "0192f3a4-9c1d-7e2f-8a01-23456789cdef"

@@ -53,6 +53,7 @@ PRINT_KIND_LABELS = {
     "receipt": "Receipt",
     "kitchen": "Kitchen ticket",
     "report": "Report",
+    "refund": "Refund slip",
     "test": "Test page",
     "drawer": "Open drawer",
 }

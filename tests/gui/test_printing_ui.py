@@ -6,19 +6,22 @@ millisecond backoff, printing to a fake raw-TCP printer on loopback.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QComboBox
+from PySide6.QtWidgets import QAbstractButton, QCheckBox, QComboBox, QLineEdit
 from pytestqt.modeltest import ModelTester
 
 from pos_desktop.printing.job_store import SqlJobStore
 from pos_desktop.printing.queue import PrintQueue, RetryPolicy
+from pos_desktop.printing.settings import load_printer_settings
 from pos_desktop.ui.backend import TerminalTill
 from pos_desktop.ui.main_window import MainWindow
 from pos_desktop.ui.models import print_jobs_model
-from pos_desktop.ui.ports import PrintJobView
+from pos_desktop.ui.ports import PrintJobView, TenderInput
+from shared.money import Money, format_money
 from tests.desktop.printing import conftest as printing_fixtures
 from tests.desktop.printing.escpos_decoder import decode
 from tests.desktop.printing.fake_printer import FakeNetworkPrinter
@@ -212,3 +215,89 @@ def test_language_switches_do_not_pile_up_print_queue_listeners(driver: Driver) 
         window.switch_language(code)
         driver.wait()
     assert len(queue._listeners) == listeners_before
+
+
+def _save_printers_on_screen(driver: Driver, receipt_url: str, kitchen_url: str) -> MainWindow:
+    """Manager types a receipt printer, a bar printer, code page CP437 and no drawer; saves."""
+    window = _settings_as_manager(driver, receipt_url, 48)
+    station = driver.find("printerOptions_station0", QLineEdit)
+    assert isinstance(station, QLineEdit) and station.text() == "*"  # one row to start with
+    station.clear()
+    driver.type("printerOptions_station0", "bar")
+    driver.type("printerOptions_printer0", kitchen_url)
+    code_page = driver.find("printerOptions_codePage", QComboBox)
+    assert isinstance(code_page, QComboBox)
+    code_page.setCurrentIndex(code_page.findData("CP437"))
+    drawer = driver.find("printerOptions_openDrawer", QCheckBox)
+    assert isinstance(drawer, QCheckBox) and drawer.isChecked()
+    drawer.setChecked(False)
+    driver.tap("settings_save")
+    driver.qtbot.waitUntil(lambda: window.till.settings().printer == receipt_url, timeout=5_000)
+    return window
+
+
+def test_kitchen_printers_code_page_and_drawer_are_saved_and_printed_with(
+    driver: Driver, fake_printer: FakeNetworkPrinter
+) -> None:
+    kitchen_url = "tcp://10.0.0.7:9100"
+    window = _save_printers_on_screen(driver, fake_printer.url, kitchen_url)
+    till = window.till
+    saved = till.settings()
+    assert saved.kitchen_printers == (("bar", kitchen_url),)
+    assert (saved.code_page, saved.open_drawer_on_cash) == ("CP437", False)
+    with till.terminal.uow() as uow:  # type: ignore[attr-defined]
+        stored = load_printer_settings(uow.session)
+    assert stored.receipt_printer == fake_printer.url
+    assert stored.kitchen_printer("bar") == kitchen_url and stored.kitchen_printer("x") == ""
+    assert (stored.code_page, stored.open_drawer_on_cash) == ("CP437", False)
+
+    till.open_shift(100_000)  # the manager signed in on the settings screen sells
+    product = next(p for p in till.products() if not p.has_modifiers)
+    till.add_to_cart(product.id)
+    sale = till.checkout([TenderInput("cash", till.quote().total_minor)])
+    assert not sale.opened_drawer  # the settings say a cash sale keeps the drawer shut
+    (payload,) = fake_printer.wait_for_jobs(1)
+    printout = decode(payload)
+    assert printout.count("drawer") == 0
+    assert printout.code_pages == [0]  # CP437, as saved
+    assert any(t.endswith(sale.receipt_number) for t in printout.texts)
+
+    # the screen shows what was saved when it comes back
+    window.settings.activate()
+    shown = driver.find("printerOptions_printer0", QLineEdit)
+    assert isinstance(shown, QLineEdit) and shown.text() == kitchen_url
+
+
+def test_a_refund_prints_its_slip_and_can_be_printed_again(
+    demo_till: TerminalTill, fake_printer: FakeNetworkPrinter
+) -> None:
+    till = demo_till
+    settings = till.settings()
+    till.save_settings(replace(settings, printer=fake_printer.url, language="id"))
+    till.login(CASHIER_PIN)
+    till.open_shift(100_000)
+    product = next(p for p in till.products() if not p.has_modifiers)
+    till.add_to_cart(product.id)
+    till.add_to_cart(product.id)
+    sale = till.checkout([TenderInput("cash", till.quote().total_minor)])
+    (receipt,) = fake_printer.wait_for_jobs(1)
+    assert any(t.startswith("Kasir") for t in decode(receipt).texts)  # the till's language
+
+    line = till.order_detail(sale.order_id).lines[0]
+    refunded = till.refund(sale.order_id, {line.line_id: 1}, "Salah pesan", MANAGER_PIN)
+    slip = decode(fake_printer.wait_for_jobs(2)[1])
+    assert [line.text for line in slip.lines if line.invert] == ["REFUND"]
+    texts = slip.texts
+    assert f"1x {product.name}" in " ".join(texts)
+    [total] = [t for t in texts if t.startswith("Direfund")]
+    assert total.endswith(format_money(Money(refunded, "IDR"), "id_ID").replace("\xa0", " "))
+    assert any(t.startswith("Alasan") and t.endswith("Salah pesan") for t in texts)
+    assert any(t.startswith("Disetujui oleh") for t in texts)
+    assert any(t.startswith("Metode") and t.endswith("Tunai") for t in texts)
+    assert any(t.endswith(sale.receipt_number) for t in texts)
+    assert slip.count("drawer") == 0
+    assert [job.kind for job in till.print_jobs()][:1] == ["refund"]
+
+    assert till.reprint_refunds(sale.order_id) == 1
+    again = decode(fake_printer.wait_for_jobs(3)[2])
+    assert [line.text for line in again.lines if line.invert] == ["REFUND", "SALINAN"]

@@ -1,16 +1,113 @@
-"""The print queue on screen: jobs with their state and last error, retry, and open drawer."""
+"""Printers on screen: kitchen printers, code page and drawer settings; the print queue with
+its jobs' state and last error, retry, and open drawer."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from dataclasses import replace
 
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_desktop.printing.paper import CODE_PAGE_CODECS
 from pos_desktop.ui.dialogs import ManagerPinDialog, touch_table
 from pos_desktop.ui.models import print_jobs_model
-from pos_desktop.ui.ports import PrintJobView
+from pos_desktop.ui.ports import PrintJobView, TerminalSettings
 from pos_desktop.ui.screens.base import Screen, ScreenContext
 from pos_desktop.ui.widgets import button, label
 
 SHOWN_JOBS = 50
+ALL_STATIONS = "*"
+"""The station key of the kitchen printer for every station without its own."""
+
+
+class PrinterOptionsPanel(QWidget):
+    """Kitchen printers by station (`*` for all others), the printers' code page, and whether
+    a cash sale opens the drawer: part of the settings screen, saved with it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("printerOptions")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        head.addWidget(label(self.tr("Kitchen printers")))
+        head.addWidget(label(self.tr("Station (* for all) and printer address"), "hint"), 1)
+        add = button(self.tr("Add kitchen printer"), name="printerOptions_add")
+        add.clicked.connect(lambda: self.add_row())
+        head.addWidget(add)
+        layout.addLayout(head)
+        self.rows = QGridLayout()
+        self.rows.setColumnStretch(1, 1)
+        layout.addLayout(self.rows)
+        self._rows: list[tuple[QLineEdit, QLineEdit, QWidget]] = []
+        options = QHBoxLayout()
+        options.addWidget(label(self.tr("Code page")))
+        self.code_page = QComboBox()
+        self.code_page.setObjectName("printerOptions_codePage")
+        for code_page in CODE_PAGE_CODECS:
+            self.code_page.addItem(code_page, code_page)
+        options.addWidget(self.code_page)
+        self.open_drawer = QCheckBox(self.tr("Open the drawer on cash sales"))
+        self.open_drawer.setObjectName("printerOptions_openDrawer")
+        options.addWidget(self.open_drawer, 1)
+        layout.addLayout(options)
+
+    def add_row(self, station: str = "", printer: str = "") -> None:
+        """One more station/printer pair (empty ones are ignored when saving)."""
+        index = len(self._rows)
+        station_edit = QLineEdit(station)
+        station_edit.setObjectName(f"printerOptions_station{index}")
+        station_edit.setPlaceholderText(self.tr("station, e.g. kitchen"))
+        station_edit.setMaximumWidth(220)
+        printer_edit = QLineEdit(printer)
+        printer_edit.setObjectName(f"printerOptions_printer{index}")
+        printer_edit.setPlaceholderText("tcp://192.168.1.50:9100")
+        remove = button(self.tr("Remove"), name=f"printerOptions_remove{index}")
+        remove.clicked.connect(lambda: self._remove(index))
+        self.rows.addWidget(station_edit, index, 0)
+        self.rows.addWidget(printer_edit, index, 1)
+        self.rows.addWidget(remove, index, 2)
+        self._rows.append((station_edit, printer_edit, remove))
+
+    def _remove(self, index: int) -> None:
+        station, printer, _remove = self._rows[index]
+        station.clear()
+        printer.clear()
+
+    def kitchen_printers(self) -> tuple[tuple[str, str], ...]:
+        """The pairs as typed, empty rows left out."""
+        pairs = ((s.text().strip(), p.text().strip()) for s, p, _ in self._rows)
+        return tuple((station, printer) for station, printer in pairs if station and printer)
+
+    def show_settings(self, settings: TerminalSettings) -> None:
+        """Fill the panel from the saved settings (one empty row to type a new printer)."""
+        for widgets in self._rows:
+            for widget in widgets:
+                self.rows.removeWidget(widget)
+                widget.deleteLater()
+        self._rows = []
+        for station, printer in settings.kitchen_printers:
+            self.add_row(station, printer)
+        if not settings.kitchen_printers:
+            self.add_row(ALL_STATIONS)
+        self.code_page.setCurrentIndex(max(0, self.code_page.findData(settings.code_page)))
+        self.open_drawer.setChecked(settings.open_drawer_on_cash)
+
+    def apply(self, settings: TerminalSettings) -> TerminalSettings:
+        """`settings` with what this panel shows."""
+        return replace(
+            settings,
+            kitchen_printers=self.kitchen_printers(),
+            code_page=str(self.code_page.currentData()),
+            open_drawer_on_cash=self.open_drawer.isChecked(),
+        )
 
 
 class PrintJobsPanel(QWidget):

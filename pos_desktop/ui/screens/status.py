@@ -10,7 +10,7 @@ from pos_desktop.ui.i18n import LANGUAGES
 from pos_desktop.ui.models import attention_model
 from pos_desktop.ui.ports import AttentionItem, PrintJobView, SyncStatus, TerminalSettings
 from pos_desktop.ui.screens.base import Screen, ScreenContext
-from pos_desktop.ui.screens.printers import PrintJobsPanel
+from pos_desktop.ui.screens.printers import PrinterOptionsPanel, PrintJobsPanel
 from pos_desktop.ui.widgets import button, label
 
 RECEIPT_WIDTHS = (32, 42, 48)
@@ -136,6 +136,8 @@ class SettingsScreen(Screen):
         form.addRow(self.tr("Server address"), self.server)
         form.addRow(self.tr("Language"), self.language)
         layout.addLayout(form)
+        self.printer_options = PrinterOptionsPanel()
+        layout.addWidget(self.printer_options)
         self.print_notice = label("", "hint", name="settings_printNotice")
         layout.addWidget(self.print_notice)
         layout.addWidget(self.error)
@@ -156,15 +158,18 @@ class SettingsScreen(Screen):
         )
         self.server.setText(settings.server_url)
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
+        self.printer_options.show_settings(settings)
 
     def _save(self) -> None:
         current = self._context.till.settings()
-        settings = TerminalSettings(
-            printer=self.printer.currentText().strip() or current.printer,
-            receipt_width=int(self.receipt_width.currentData()),
-            server_url=self.server.text().strip(),
-            language=str(self.language.currentData()),
-            printers=current.printers,
+        settings = self.printer_options.apply(
+            TerminalSettings(
+                printer=self.printer.currentText().strip() or current.printer,
+                receipt_width=int(self.receipt_width.currentData()),
+                server_url=self.server.text().strip(),
+                language=str(self.language.currentData()),
+                printers=current.printers,
+            )
         )
 
         def saved(_result: object) -> None:

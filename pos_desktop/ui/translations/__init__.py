@@ -182,6 +182,15 @@ INDONESIAN: dict[str, str] = {
     "Printing": "Mencetak",
     "Printed": "Tercetak",
     "Failed": "Gagal",
+    "Refund slip": "Slip refund",
+    # printer settings: kitchen printers, code page, drawer
+    "Kitchen printers": "Printer dapur",
+    "Station (* for all) and printer address": "Stasiun (* untuk semua) dan alamat printer",
+    "Add kitchen printer": "Tambah printer dapur",
+    "station, e.g. kitchen": "stasiun, mis. kitchen",
+    "Remove": "Hapus",
+    "Code page": "Code page",
+    "Open the drawer on cash sales": "Buka laci pada penjualan tunai",
     # shift screen: cash in and out, closing for good
     "Cash in": "Kas masuk",
     "Cash out": "Kas keluar",
@@ -241,6 +250,7 @@ EXTRA_MESSAGES: dict[str, tuple[str, ...]] = {
         "Kitchen ticket",
         "Report",
         "Test page",
+        "Refund slip",
         "Open drawer",
         "Waiting",
         "Printing",
