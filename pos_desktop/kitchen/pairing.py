@@ -18,7 +18,14 @@ from typing import Final
 import httpx
 
 from pos_desktop.credentials import DeviceCredentials
-from pos_desktop.sync.client import RejectedError, SyncClient, SyncError, pair
+from pos_desktop.kitchen.client import NOT_AUTHORISED
+from pos_desktop.sync.client import (
+    DeviceNotAuthorized,
+    RejectedError,
+    SyncClient,
+    SyncError,
+    pair,
+)
 from shared.protocol import CatalogPageV1, OutletV1
 
 CONFIG_FILE: Final = "kitchen.json"
@@ -129,8 +136,10 @@ class TokenKeeper:
     def _refresh_locked(self) -> str:
         try:
             return self._http.refresh()
+        except DeviceNotAuthorized as exc:  # revoked or paired again: no retry will help
+            raise PairingError(NOT_AUTHORISED) from exc
         except SyncError as exc:
-            raise PairingError(f"token refresh failed: {exc}") from exc
+            raise PairingError(f"the access token could not be renewed: {exc}") from exc
 
     def catalog_page(self, since: str, limit: int) -> CatalogPageV1:
         with self._lock:

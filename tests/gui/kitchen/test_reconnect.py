@@ -110,7 +110,7 @@ def test_a_revoked_screen_says_so_in_words_at_once(
         try:
             raise DeviceNotAuthorized("token refresh refused: HTTP 401")
         except DeviceNotAuthorized as exc:  # as TokenKeeper wraps it
-            raise PairingError(f"token refresh failed: {exc}") from exc
+            raise PairingError(NOT_AUTHORISED) from exc
 
     screen = open_kitchen_screen(
         board=KitchenBoard(clock=clock), url=kitchen_server.url, token="revoked", backoff=FAST
