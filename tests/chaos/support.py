@@ -91,13 +91,13 @@ class Cloud:
         answer.raise_for_status()
         return {"Authorization": f"Bearer {answer.json()['access']}"}
 
-    def new_terminal_code(self) -> str:
-        """Register a fresh till in outlet `main` and issue its one-time pairing code."""
+    def new_terminal_code(self, outlet_code: str = "main") -> str:
+        """Register a fresh till in an outlet (`main`) and issue its one-time pairing code."""
         headers = self._owner_headers()
         base = f"{self.server.base_url}/api/{TENANT}"
         outlets = httpx.get(f"{base}/outlets/", headers=headers, timeout=30).json()
         rows = outlets["results"] if isinstance(outlets, dict) else outlets
-        main = next(row for row in rows if row["code"] == "main")
+        main = next(row for row in rows if row["code"] == outlet_code)
         code = "e2e" + secrets.token_hex(3)
         created = httpx.post(
             f"{base}/terminals/",
