@@ -26,6 +26,7 @@ from pos_desktop.store.models import Order
 from pos_desktop.store.uow import UnitOfWork
 from pos_desktop.sync.client import SyncClient, pair
 from pos_desktop.sync.engine import SyncEngine
+from shared.protocol import PairResponseV1
 
 
 class Terminal:
@@ -57,27 +58,38 @@ class Terminal:
         device_name: str = "",
         transport: httpx.BaseTransport | None = None,
     ) -> TerminalIdentity:
-        """Pair with the cloud; refuses a folder that already sold as another terminal."""
+        """Pair with the cloud; refuses a folder that already sold as another terminal.
+
+        A paired folder may be paired again with a new code of the same terminal (its
+        credentials were revoked or lost): every sale it holds stays and syncs afterwards.
+        """
         secure_backend()  # fail before spending the one-time code
         current = self.identity()
-        if current is not None and current.paired:
-            raise StateError("This terminal is already paired.", code="already_paired")
-        with self.uow() as uow:
-            if uow.session.scalar(select(func.count()).select_from(Order)):
-                raise StateError(
-                    "This data folder holds sales of a demo terminal; pair a fresh folder.",
-                    code="has_demo_sales",
-                )
+        repairing = current is not None and current.paired
+        if not repairing:
+            with self.uow() as uow:
+                if uow.session.scalar(select(func.count()).select_from(Order)):
+                    raise StateError(
+                        "This data folder holds sales of a demo terminal; pair a fresh folder.",
+                        code="has_demo_sales",
+                    )
         response = pair(
             server_url, code, device_name=device_name, device_kind="terminal", transport=transport
         )
+        if current is not None and repairing and not _same_terminal(current, response):
+            raise StateError(
+                f"This code is for terminal {response.terminal_code}, but this data folder "
+                f"sells as {current.terminal_code}: ask for a code of {current.terminal_code}.",
+                code="other_terminal",
+            )
         self.credentials.store_tokens(access=response.access, refresh=response.refresh)
         with self.uow() as uow:
             save_pairing(uow.session, response, server_url.rstrip("/"))
-            put_setting(uow.session, CURSOR_KEY, "")
-            put_setting(uow.session, CATALOG_VERSION_KEY, 0)
-            # Order-ready notices start from now: nothing of this folder was sold before.
-            put_setting(uow.session, READY_CURSOR_KEY, response.server_time.isoformat())
+            if not repairing:
+                put_setting(uow.session, CURSOR_KEY, "")
+                put_setting(uow.session, CATALOG_VERSION_KEY, 0)
+                # Order-ready notices start from now: nothing of this folder was sold before.
+                put_setting(uow.session, READY_CURSOR_KEY, response.server_time.isoformat())
             uow.commit()
         identity = self.identity()
         assert identity is not None
@@ -112,3 +124,10 @@ class Terminal:
             transport=transport,
         )
         return SyncEngine(self.database, client, settings=settings)
+
+
+def _same_terminal(identity: TerminalIdentity, response: PairResponseV1) -> bool:
+    """Whether a pairing answer names the terminal (and tenant) this folder already is."""
+    return identity.terminal_id == str(response.terminal_id) and (
+        identity.tenant_slug == response.tenant_slug
+    )
