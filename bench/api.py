@@ -191,6 +191,35 @@ def _by_workers(server: ServerProcess, counts: list[int], *, requests: int, thre
             )
 
 
+CONNECTION_MODES = (("pool of 10 (default)", "10"), ("a connection per request", "0"))
+
+
+def _compare_connection_modes(
+    server: ServerProcess,
+    token: str,
+    cases: list[tuple[str, str, Callable[[httpx.Client, int], httpx.Response]]],
+    args: argparse.Namespace,
+) -> None:
+    """The demo cases again under each KIOSK_DB_POOL_MAX, restarting the server for each; the
+    ratio is req/s against the pool's, from the same run."""
+    demo_cases = [case for case in cases if "(demo" in case[0]]
+    print(f"connections: {' vs '.join(name for name, _ in CONNECTION_MODES)}")
+    print(f"{'case':<52} {'mode':<26} {'req/s':>8} {'p95 ms':>8} {'ratio':>6}")
+    baseline: dict[str, float] = {}
+    for mode, pool_max in CONNECTION_MODES:
+        server.env["KIOSK_DB_POOL_MAX"] = pool_max
+        server.restart()
+        for name, _, request in demo_cases:
+            figures = _run(
+                name, server.base_url, token, request, count=args.requests, threads=args.threads
+            )
+            rps = figures["rps"]
+            ratio = rps / baseline.setdefault(name, rps)
+            print(f"{name:<52} {mode:<26} {rps:>8.1f} {figures['p95_ms']:>8.1f} {ratio:>6.2f}")
+    server.env.pop("KIOSK_DB_POOL_MAX")
+    server.restart()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
@@ -254,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             rps, p50, p95 = figures["rps"], figures["p50_ms"], figures["p95_ms"]
             print(f"{name:<52} {rps:>8.1f} {p50:>8.1f} {p95:>8.1f}")
+        _compare_connection_modes(server, demo_token, cases, args)
         print("SQL queries per request (in-process):")
         for name, count in _queries_per_request().items():
             print(f"  {name:<40} {count}")
