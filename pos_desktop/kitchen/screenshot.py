@@ -26,6 +26,7 @@ def sample_ticket(
     customer: str = "",
     station: str = "grill",
     already_printed: bool = False,
+    sold_minutes_ago: float | None = None,
 ) -> KitchenTicketV1:
     """A made-up ticket (fixed ids from the sequence) for screenshots and tests."""
     return KitchenTicketV1(
@@ -49,6 +50,7 @@ def sample_ticket(
         ),
         already_printed=already_printed,
         created_at=NOW - timedelta(minutes=minutes_ago),
+        ordered_at=None if sold_minutes_ago is None else NOW - timedelta(minutes=sold_minutes_ago),
     )
 
 
@@ -99,6 +101,15 @@ def sample_board() -> KitchenBoard:
             items=[("Cheeseburger", 1, (), "Well done")],
         )
     )
+    # Sold during an outage 14 minutes ago, on the screen only now: timed from the sale.
+    board.apply_ticket(
+        sample_ticket(
+            6, minutes_ago=0.3, sold_minutes_ago=14, table="7", items=[("Mie goreng", 1, (), "")]
+        )
+    )
+    voided = sample_ticket(7, minutes_ago=2, customer="Budi", items=[("Chicken satay", 2, (), "")])
+    board.apply_ticket(voided)
+    board.apply_ticket(voided.model_copy(update={"status": "cancelled", "sequence": 8}))
     return board
 
 

@@ -524,7 +524,7 @@ class KitchenWindow(QMainWindow):
         self.tickets_model.reload()
         self.all_day_model.reload()
         self.recall_button.setEnabled(self.board.can_recall())
-        count = self.tickets_model.rowCount()
+        count = len(self.board.open_tickets())  # a voided card still shown is not to cook
         self.count_label.setText(f"{count} open ticket{'s' if count != 1 else ''}")
         stations = self.board.stations()
         known = [self.station_box.itemData(i) for i in range(1, self.station_box.count())]

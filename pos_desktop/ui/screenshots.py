@@ -200,6 +200,9 @@ def tour(folder: Path) -> list[Path]:
             shot("change", paid_in_cash)
             window.change_overlay.dismiss()
             shot("sell-after-sale")
+            last_sale = window.sell._last_sale
+            assert last_sale is not None
+            shot("receipt-preview", lambda: window.show_receipt(last_sale.order_id))
 
             refunded = _sell(till, [("Mie Goreng", 2), ("Lemon Tea", 1)])
             voided = _sell(till, [("Brownie", 1)])

@@ -115,7 +115,7 @@ class SellScreen(Screen):
 
     def _build_cart(self) -> QWidget:
         panel = QWidget()
-        panel.setMinimumWidth(430)
+        panel.setMinimumWidth(460)
         column = QVBoxLayout(panel)
         column.setContentsMargins(0, 0, 0, 0)
         self.sale_banner = QFrame()
