@@ -140,8 +140,7 @@ def receipt_data_for_order(
         ReceiptLineData(
             name=line.name,
             quantity=line.quantity,
-            unit_price_minor=line.unit_price_minor
-            + sum(int(m.get("price_delta_minor", 0)) for m in line.modifiers),
+            unit_price_minor=line.unit_price_minor,  # the engine's: modifiers included
             amount_minor=line.gross_minor,
             modifiers=modifiers[line.id],
             note=line.note,

@@ -111,7 +111,7 @@ def database(tmp_path: Path) -> Iterator[Database]:
                 name="Kopi Susu Gula Aren",
                 kitchen_station="bar",
                 quantity=2,
-                unit_price_minor=18_000,
+                unit_price_minor=21_000,  # with Large, as the pricing engine stores it
                 modifiers=[
                     {
                         "option_id": "opt-large",
