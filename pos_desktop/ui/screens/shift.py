@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLineEdit,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -97,7 +98,13 @@ class ShiftCloseScreen(Screen):
         left = QVBoxLayout()
         left.addWidget(label(self.tr("Close shift"), "title"))
         self.table = touch_table(self.counts, "shiftClose_counts")
-        self.table.setColumnWidth(0, 150)
+        # Note, count and amount side by side without sideways scrolling (Indonesian headers
+        # are longer): the first two fit their text, the amount takes the rest.
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         # A count can be typed as well as tapped: select a row and type, or tap the cell.
         self.table.setItemDelegateForColumn(1, CountDelegate(self.table))
         self.table.setEditTriggers(
