@@ -68,6 +68,9 @@ from shared.protocol import (
 log = logging.getLogger(__name__)
 EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(SyncEventV1)
 MAX_CATALOG_PAGES_PER_PASS = 50
+REFUSED_PROBE_INTERVAL_S = 30.0
+"""How often a till whose credentials were refused asks again: only pairing can help it, so
+it need not knock every 2 s (each knock is a refused token refresh on the server)."""
 
 
 @dataclass(frozen=True)
@@ -515,4 +518,9 @@ class SyncEngine:
         except Exception:  # a bug must not leave the light stuck; log and probe again
             log.exception("sync probe failed")
         finally:
-            self._schedule_probe(self.settings.probe_interval_s)
+            refused = not self.state.device_authorized
+            self._schedule_probe(
+                max(self.settings.probe_interval_s, REFUSED_PROBE_INTERVAL_S)
+                if refused
+                else self.settings.probe_interval_s
+            )
