@@ -10,7 +10,7 @@ from __future__ import annotations
 INDONESIAN: dict[str, str] = {
     "%d characters": "%d karakter",
     "%d waiting to sync": "%d menunggu sinkron",
-    "This till is no longer authorised: pair it again": "Kasir ini tidak lagi diizinkan: pasangkan ulang",
+    "This till is no longer authorised: pair it again": "Mesin kasir ini tidak lagi diizinkan: pasangkan ulang",
     "%s — %d sale(s) or event(s) waiting to sync.": "%s — %d penjualan atau kejadian menunggu sinkron.",
     "%s: choose between %d and %d.": "%s: pilih antara %d dan %d.",
     "+ Customer  (F8)": "+ Pelanggan  (F8)",

@@ -151,7 +151,7 @@
     </message>
     <message>
       <source>This till is no longer authorised: pair it again</source>
-      <translation>Kasir ini tidak lagi diizinkan: pasangkan ulang</translation>
+      <translation>Mesin kasir ini tidak lagi diizinkan: pasangkan ulang</translation>
     </message>
     <message>
       <source>Online</source>
