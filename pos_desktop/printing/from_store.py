@@ -362,36 +362,3 @@ def refund_slip_data(session: Session, refund: Refund) -> RefundSlipData:
         reason=refund.reason,
         labels=labels,
     )
-
-
-def figures_from_wire(
-    figures: Any, *, opening_float_minor: int, expected_cash_minor: int, counted_minor: int | None
-) -> ShiftFigures:
-    """`ShiftFigures` from a shift service that still hands out `ShiftFiguresV1` (no per-rate
-    taxes, no refunds by method): the report then shows one tax line."""
-    if isinstance(figures, ShiftFigures):
-        return figures
-    return ShiftFigures(
-        order_count=figures.order_count,
-        void_count=figures.void_count,
-        gross_sales_minor=figures.gross_sales_minor,
-        discount_minor=figures.discount_minor,
-        refunds_minor=figures.refunds_minor,
-        net_sales_minor=figures.net_sales_minor,
-        service_charge_minor=figures.service_charge_minor,
-        taxes=(),
-        tax_refunded_minor=0,
-        tax_minor=figures.tax_minor,
-        rounding_minor=getattr(figures, "rounding_minor", 0),
-        total_collected_minor=getattr(figures, "total_collected_minor", 0),
-        payments_by_method=dict(figures.payments_by_method),
-        refunds_by_method={},
-        opening_float_minor=opening_float_minor,
-        cash_in_minor=figures.cash_in_minor,
-        cash_out_minor=figures.cash_out_minor,
-        cash_expected_minor=expected_cash_minor,
-        cash_counted_minor=counted_minor,
-        cash_difference_minor=None
-        if counted_minor is None
-        else counted_minor - expected_cash_minor,
-    )

@@ -21,7 +21,6 @@ from pos_desktop.printing.connection import PrinterUrlError, parse_printer_url
 from pos_desktop.printing.document import PrintDocument, shift_report_document
 from pos_desktop.printing.from_store import (
     UI_SETTINGS_KEY,
-    figures_from_wire,
     receipt_data_for_order,
     refund_slip_data,
     shift_report_data,
@@ -333,12 +332,7 @@ class TerminalTill:
             data = shift_report_data(
                 uow.session,
                 shift_id=report.shift_id,
-                figures=figures_from_wire(
-                    figures,
-                    opening_float_minor=report.opening_float_minor,
-                    expected_cash_minor=report.expected_cash_minor,
-                    counted_minor=counted,
-                ),
+                figures=figures,
                 printed_at=utcnow(),
             )
         document = shift_report_document(data)
