@@ -142,8 +142,9 @@ def test_seed_demo_has_the_issue_data_and_is_idempotent(demo_tenant: Tenant) -> 
     assert demo_tenant.name == "Kopi Kiosk" and demo_tenant.currency == "IDR"
     assert demo_tenant.time_zone == "Asia/Jakarta" and demo_tenant.service_charge_bp == 500
     with tenant_atomic(demo_tenant):
-        ppn = Product.objects.select_related("tax_rate").first().tax_rate  # type: ignore[union-attr]
-        assert ppn is not None and (ppn.rate_bp, ppn.inclusive) == (1_100, False)
+        pb1 = Product.objects.select_related("tax_rate").first().tax_rate  # type: ignore[union-attr]
+        assert pb1 is not None and (pb1.name, pb1.rate_bp, pb1.inclusive) == ("PB1", 1_000, False)
+        assert demo_tenant.locale == "id_ID"
         for promotion in Promotion.objects.all():
             promotion.to_engine()
         images = Product.objects.exclude(image="").count()
