@@ -107,16 +107,24 @@ def _centred(image: Image.Image, width: int) -> Image.Image:
 
 
 def write_receipt_screenshots(folder: Path) -> list[Path]:
-    """Write the sample receipt previews for 58 and 80 mm (docs/screenshots/receipt-*.png)."""
-    from pos_desktop.printing.document import receipt_document
+    """Write the slip previews of the demo tenant's sample sale (docs/screenshots): the receipt
+    on 58 and 80 mm, the receipt of a till set to Indonesian, and a refund slip."""
+    from pos_desktop.printing.document import receipt_document, refund_slip_document
+    from pos_desktop.printing.labels import INDONESIAN
     from pos_desktop.printing.paper import PAPER_58, PAPER_80
-    from pos_desktop.printing.samples import sample_receipt
+    from pos_desktop.printing.samples import sample_receipt, sample_refund_slip
 
     folder.mkdir(parents=True, exist_ok=True)
+    slips = {
+        "receipt-58mm.png": (receipt_document(sample_receipt()), PAPER_58),
+        "receipt-80mm.png": (receipt_document(sample_receipt()), PAPER_80),
+        "receipt-80mm-id.png": (receipt_document(sample_receipt(INDONESIAN)), PAPER_80),
+        "refund-slip.png": (refund_slip_document(sample_refund_slip()), PAPER_58),
+    }
     written = []
-    for paper in (PAPER_58, PAPER_80):
-        path = folder / f"receipt-{paper.width_mm}mm.png"
-        path.write_bytes(render_png(receipt_document(sample_receipt()), paper))
+    for name, (document, paper) in slips.items():
+        path = folder / name
+        path.write_bytes(render_png(document, paper))
         written.append(path)
     return written
 

@@ -182,7 +182,12 @@ def test_preview_helpers_and_screenshots(tmp_path: Path) -> None:
     assert preview_text(document, 58).splitlines()[0].strip() == "Kopi Kiosk"
     assert preview_png(document, 58).startswith(b"\x89PNG")
     written = write_receipt_screenshots(tmp_path)
-    assert [p.name for p in written] == ["receipt-58mm.png", "receipt-80mm.png"]
+    assert [p.name for p in written] == [
+        "receipt-58mm.png",
+        "receipt-80mm.png",
+        "receipt-80mm-id.png",
+        "refund-slip.png",
+    ]
     for path in written:
         with Image.open(path) as image:
             assert image.width in (PAPER_58.dots + 2 * MARGIN, PAPER_80.dots + 2 * MARGIN)
