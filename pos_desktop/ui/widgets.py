@@ -102,6 +102,10 @@ class Keypad(QWidget):
         self.submit_button.clicked.connect(self.submitted.emit)
         grid.addWidget(self.submit_button, 4, 1, 1, 2)
 
+    def set_target(self, target: QLineEdit) -> None:
+        """Type into another field from now on (a dialog with an amount and a PIN)."""
+        self._target = target
+
     def press(self, key: str) -> None:
         """Apply one key to the target field."""
         text = self._target.text()

@@ -120,3 +120,18 @@ def test_count_and_amount_columns_are_named_apart_in_both_languages(driver: Driv
         headers = tuple(counts.headerData(section, Qt.Orientation.Horizontal) for section in (1, 2))
         assert headers == expected
         assert headers[0] != headers[1]
+
+
+def test_the_keypad_types_the_amount_then_the_pin(driver: Driver) -> None:
+    """On a till without a keyboard: amount on the keypad, reason, then the PIN on the keypad."""
+    window = driver.window
+    _on_shift_screen(driver)
+    driver.tap("shiftClose_cashOut")
+    dialog = window.shift_close.current_dialog
+    assert isinstance(dialog, CashMovementDialog)
+    driver.keypad("managerPin_keypad", "25000", submit=False)
+    assert dialog.amount_edit.text() == "25000"
+    driver.type("managerPin_reason", "supplier")
+    driver.keypad("managerPin_keypad", MANAGER_PIN)
+    assert [(kind, amount) for kind, amount, *_ in _movements(driver)] == [("out", 25_000)]
+    assert _label(driver, "shiftClose_expected") == "Rp 175.000"

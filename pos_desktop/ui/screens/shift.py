@@ -3,7 +3,15 @@ and cash put into or taken out of the drawer (pay-in, pay-out) with a manager's 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,7 +30,7 @@ from pos_desktop.ui.formatting import MoneyFormat
 from pos_desktop.ui.models import CountedTableModel, denominations_model
 from pos_desktop.ui.ports import ReportView, TillError
 from pos_desktop.ui.screens.base import Screen, ScreenContext
-from pos_desktop.ui.widgets import amount_edit, button, label, receipt_view
+from pos_desktop.ui.widgets import Keypad, amount_edit, button, label, receipt_view
 from shared.money import MoneyParseError
 
 MAX_PIECES = 100_000
@@ -64,6 +72,24 @@ class CashMovementDialog(ManagerPinDialog):
         self.amount_edit.setPlaceholderText(self.tr("Amount"))
         self.body.insertWidget(0, self.amount_edit)
         self.amount_minor = 0
+        # The on-screen keypad types the amount first, and the PIN once the cashier moved on
+        # to the reason or the PIN (amount, reason, PIN: the order the fields stand in).
+        self.keypad = self.findChild(Keypad, "managerPin_keypad")
+        for field in (self.amount_edit, self.reason_edit, self.pin_edit):
+            field.installEventFilter(self)
+        self.amount_edit.setFocus()
+        self._point_keypad_at(self.amount_edit)
+
+    def _point_keypad_at(self, field: QLineEdit) -> None:
+        if self.keypad is not None:
+            self.keypad.set_target(field)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn and isinstance(watched, QLineEdit):
+            self._point_keypad_at(
+                self.amount_edit if watched is self.amount_edit else self.pin_edit
+            )
+        return super().eventFilter(watched, event)
 
     def accept(self) -> None:
         try:
