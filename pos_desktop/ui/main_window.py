@@ -236,7 +236,11 @@ class MainWindow(QMainWindow):
         self.pending_label = label("", name="status_pending")
         self.attention_button = button("", name="status_attentionButton")
         self.attention_button.clicked.connect(lambda: self.show_screen(self.status))
+        self.pair_again_button = button(self.tr("Pair again"), name="status_pairAgain")
+        self.pair_again_button.clicked.connect(self.pair_again)
+        self.pair_again_button.hide()
         row.addWidget(self.online_label)
+        row.addWidget(self.pair_again_button)
         row.addSpacing(24)
         row.addWidget(self.pending_label)
         row.addStretch(1)
@@ -388,6 +392,7 @@ class MainWindow(QMainWindow):
                 "● " + (self.tr("Online") if status.online else self.tr("Offline"))
             )
         self.online_label.setProperty("linkState", self.link_state(status))
+        self.pair_again_button.setVisible(not status.authorized and self.paired)
         self.online_label.setStyleSheet(
             "color: #1a7f37; font-weight: bold;"
             if status.online and status.authorized
@@ -399,6 +404,13 @@ class MainWindow(QMainWindow):
         self.attention_button.setVisible(count > 0)
         if hasattr(self, "status"):
             self.status.show_status(status)
+
+    def pair_again(self) -> None:
+        """A refused till is paired again with a new code of the same terminal (its sales stay
+        and sync afterwards): the pairing screen, with the server it knows filled in."""
+        self.pairing.server_edit.setText(self.till.settings().server_url)
+        self.pairing.demo_button.hide()  # a till with a server does not become the demo café
+        self.show_screen(self.pairing)
 
     @staticmethod
     def link_state(status: SyncStatus) -> str:

@@ -38,21 +38,35 @@ def _signal_server(server: ServerProcess, signum: int) -> None:
     os.killpg(server.process.pid, signum)  # the whole group: workers hang with their parent
 
 
-def _revoke(server: ServerProcess, terminal_id: str) -> None:
-    """What the owner does in the back office: revoke the till through the API."""
+def _as_owner(server: ServerProcess) -> dict[str, str]:
     login = httpx.post(
         f"{server.base_url}/api/auth/token/",
         json={"username": OWNER[0], "password": OWNER[1]},
         timeout=30,
     )
     login.raise_for_status()
+    return {"Authorization": f"Bearer {login.json()['access']}"}
+
+
+def _set_status(server: ServerProcess, terminal_id: str, status: str) -> None:
+    """What the owner does in the back office: revoke the till, or take it back into use."""
     answer = httpx.patch(
         f"{server.base_url}/api/{TENANT}/terminals/{terminal_id}/",
-        json={"status": "revoked"},
-        headers={"Authorization": f"Bearer {login.json()['access']}"},
+        json={"status": status},
+        headers=_as_owner(server),
         timeout=30,
     )
     assert answer.status_code == 200, answer.text
+
+
+def _new_code(server: ServerProcess, terminal_id: str) -> str:
+    answer = httpx.post(
+        f"{server.base_url}/api/{TENANT}/terminals/{terminal_id}/pairing-code/",
+        headers=_as_owner(server),
+        timeout=30,
+    )
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["code"])
 
 
 @pytest.mark.usefixtures("memory_keyring")  # the device's tokens: an in-memory keyring
@@ -107,13 +121,25 @@ def test_a_hung_server_turns_the_light_off_and_a_revoked_till_must_pair_again(
 
             identity = till.terminal.identity()
             assert identity is not None
-            _revoke(server, str(identity.terminal_id))
+            _set_status(server, str(identity.terminal_id), "revoked")
             qtbot.waitUntil(lambda: _link(window) == "unauthorised", timeout=SYNC_WAIT_MS)
             refused = "This till is no longer authorised: pair it again"
             assert window.online_label.text() == f"● {refused}"
             assert "#cf222e" in window.online_label.styleSheet()  # red, never the green light
             assert window.offline_banner.isVisible()
             assert window.offline_text.text() == refused
+            assert window.pair_again_button.isVisible()
+
+            # The owner takes the till back into use; a manager pairs it again from the strip.
+            _set_status(server, str(identity.terminal_id), "active")
+            code = _new_code(server, str(identity.terminal_id))
+            driver.tap("status_pairAgain")
+            assert driver.current() is window.pairing
+            assert window.pairing.server_edit.text() == server.base_url
+            driver.type("pairing_code", code)
+            driver.tap("pairing_go")
+            qtbot.waitUntil(lambda: _link(window) == "online", timeout=SYNC_WAIT_MS)
+            assert not window.pair_again_button.isVisible()
         finally:
             if stopped:
                 _signal_server(server, signal.SIGCONT)

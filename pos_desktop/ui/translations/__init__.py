@@ -11,6 +11,7 @@ INDONESIAN: dict[str, str] = {
     "%d characters": "%d karakter",
     "%d waiting to sync": "%d menunggu sinkron",
     "This till is no longer authorised: pair it again": "Mesin kasir ini tidak lagi diizinkan: pasangkan ulang",
+    "Pair again": "Pasangkan ulang",
     "%s — %d sale(s) or event(s) waiting to sync.": "%s — %d penjualan atau kejadian menunggu sinkron.",
     "%s: choose between %d and %d.": "%s: pilih antara %d dan %d.",
     "+ Customer  (F8)": "+ Pelanggan  (F8)",

@@ -142,6 +142,10 @@
       <translation>Keluar</translation>
     </message>
     <message>
+      <source>Pair again</source>
+      <translation>Pasangkan ulang</translation>
+    </message>
+    <message>
       <source>Sales not synced yet</source>
       <translation>Penjualan belum tersinkron</translation>
     </message>
