@@ -5,7 +5,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= data/demo
 
-.PHONY: install demo test lint typecheck pytest bench screenshots clean
+.PHONY: install demo test lint typecheck pytest fuzz bench screenshots installers clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -29,6 +29,13 @@ pytest: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# A long hostile-input run: schemathesis (50 cases per operation, every role and a paired
+# till), the connection-bound soak and the sync payload properties, for about 15 minutes.
+fuzz: $(STAMP)
+	KIOSK_FUZZ_SECONDS=300 KIOSK_FUZZ_EXAMPLES=50 $(VENV)/bin/pytest -p no:cacheprovider \
+		tests/server/test_api_fuzz.py tests/server/test_db_pool.py \
+		tests/server/sync/test_hostile_payloads.py
 
 bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
