@@ -833,8 +833,14 @@ class TerminalTill:
         return OrderDetail(row, lines, self._print_service().text(receipt), can_void)
 
     def reprint(self, order_id: str) -> None:
+        """The receipt again, marked COPY; a refunded or voided order's slips follow it."""
         receipt = self._receipt(order_id, copy=True)
         self._print_service().print_document(receipt, order_id=order_id)
+        with self.terminal.uow() as uow:
+            order = uow.session.get(Order, order_id)
+            refunded = order is not None and bool(order.refunds)
+        if refunded:
+            self.reprint_refunds(order_id)
 
     def void(self, order_id: str, reason: str, manager_pin: str) -> None:
         approval = self._approval(manager_pin, "void", reason)

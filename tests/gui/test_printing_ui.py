@@ -301,3 +301,10 @@ def test_a_refund_prints_its_slip_and_can_be_printed_again(
     assert till.reprint_refunds(sale.order_id) == 1
     again = decode(fake_printer.wait_for_jobs(3)[2])
     assert [line.text for line in again.lines if line.invert] == ["REFUND", "SALINAN"]
+
+    # the orders screen's reprint: the receipt marked as refunded, then its refund slip
+    till.reprint(sale.order_id)
+    receipt_copy, slip_copy = (decode(job) for job in fake_printer.wait_for_jobs(5)[3:])
+    marks = [line.text for line in receipt_copy.lines if line.invert]
+    assert marks == ["SALINAN", "SEBAGIAN DIREFUND"]
+    assert [line.text for line in slip_copy.lines if line.invert] == ["REFUND", "SALINAN"]
