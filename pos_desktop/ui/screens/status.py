@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QVBoxLayout
 
+from pos_desktop.printing.paper import PAPER_58, PAPER_80
 from pos_desktop.ui.dialogs import ManagerPinDialog, touch_table
 from pos_desktop.ui.i18n import LANGUAGES
 from pos_desktop.ui.models import attention_model
@@ -13,7 +14,8 @@ from pos_desktop.ui.screens.base import Screen, ScreenContext
 from pos_desktop.ui.screens.printers import PrinterOptionsPanel, PrintJobsPanel
 from pos_desktop.ui.widgets import button, label
 
-RECEIPT_WIDTHS = (32, 42, 48)
+RECEIPT_WIDTHS = (PAPER_58.columns, PAPER_80.columns)
+"""Characters per line of the two papers the printing package lays slips out for."""
 TABLE_MIN_HEIGHT = 110
 
 
