@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from rest_framework.test import APIClient
 
 from sync_server.catalog import apis as catalog_apis
 from sync_server.catalog.models import Product
+from sync_server.common.errors import ERROR_CATEGORIES
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.tenants.models import Tenant
 
@@ -211,3 +214,10 @@ def test_an_unknown_tenant_slug_does_not_roll_back_the_callers_transaction(
     assert error["code"] == "tenant_mismatch"
     assert manager.get("/api/demo/products/").status_code == 200
     assert Tenant.objects.filter(slug="demo").exists()
+
+
+def test_the_documented_error_categories_are_the_ones_in_the_code() -> None:
+    """docs/server.md lists every value of "error" the server sends, and nothing else."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "server.md").read_text()
+    block = text.split("<!-- error categories -->")[1].split("<!-- end error categories -->")[0]
+    assert re.findall(r"`([a-z_]+)`", block) == list(ERROR_CATEGORIES)
