@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from shared.rounding import divide
 
@@ -39,6 +39,20 @@ class SaleTax:
     rate_bp: int
     inclusive: bool
     amount_minor: int
+
+
+def sale_taxes(tax_lines: Iterable[Mapping[str, Any]]) -> tuple[SaleTax, ...]:
+    """An order's stored tax lines (`TaxLineV1` as JSON: name, rate_bp, inclusive,
+    amount_minor), as both the till's and the server's order rows keep them."""
+    return tuple(
+        SaleTax(
+            name=str(tax.get("name", "")),
+            rate_bp=int(tax.get("rate_bp", 0)),
+            inclusive=bool(tax.get("inclusive", False)),
+            amount_minor=int(tax.get("amount_minor", 0)),
+        )
+        for tax in tax_lines
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,9 +28,9 @@ from shared.reports import (
     RefundRecord,
     SalePayment,
     SaleRecord,
-    SaleTax,
     ShiftFigures,
     refund_tax_minor,
+    sale_taxes,
     shift_figures,
 )
 
@@ -190,15 +190,7 @@ def _sale_record(order: Order) -> SaleRecord:
         service_charge_minor=order.service_charge_minor,
         rounding_minor=order.rounding_minor,
         total_minor=order.total_minor,
-        taxes=tuple(
-            SaleTax(
-                name=str(tax.get("name", "")),
-                rate_bp=int(tax.get("rate_bp", 0)),
-                inclusive=bool(tax.get("inclusive", False)),
-                amount_minor=int(tax.get("amount_minor", 0)),
-            )
-            for tax in tax_lines
-        ),
+        taxes=sale_taxes(tax_lines),
         payments=tuple(SalePayment(method, amount) for method, amount in payments.items()),
         voided=order.status == "voided",
     )

@@ -112,13 +112,15 @@ class Cloud:
         assert issued.status_code == 201, issued.text
         return str(issued.json()["code"])
 
-    def order_ids(self, terminal_id: str) -> list[str]:
-        """Every order id the server stored for one terminal (duplicates would show twice)."""
+    def query(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
+        """Rows of the server's database as its owner reads them (no tenant, no RLS)."""
         admin_url = f"postgresql://postgres@{pg.HOST_PORT}/{self.server.database.name}"
         with psycopg.connect(admin_url) as connection:
-            rows = connection.execute(
-                "SELECT id::text FROM orders_order WHERE terminal_id = %s", (terminal_id,)
-            ).fetchall()
+            return list(connection.execute(sql, params).fetchall())
+
+    def order_ids(self, terminal_id: str) -> list[str]:
+        """Every order id the server stored for one terminal (duplicates would show twice)."""
+        rows = self.query("SELECT id::text FROM orders_order WHERE terminal_id = %s", terminal_id)
         return [str(row[0]) for row in rows]
 
 

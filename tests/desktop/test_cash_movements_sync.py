@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import select
 
@@ -15,16 +14,9 @@ from pos_desktop.services.shifts import CASH_MOVEMENT_ACTION, close_shift, move_
 from pos_desktop.store.models import Cashier
 from pos_desktop.terminal import Terminal
 from tests.chaos.support import CASHIER_PIN, Cloud
-from tests.support import pg
 from tests.support.server_process import running_server
 
 MANAGER_PIN = "2222"  # demo.manager, outlet main (README's demo accounts)
-
-
-def _server_rows(cloud: Cloud, sql: str, *params: object) -> list[tuple[object, ...]]:
-    admin_url = f"postgresql://postgres@{pg.HOST_PORT}/{cloud.server.database.name}"
-    with psycopg.connect(admin_url) as connection:
-        return list(connection.execute(sql, params).fetchall())
 
 
 @pytest.mark.postgres
@@ -71,8 +63,7 @@ def test_cash_in_and_out_sync_to_the_servers_shift(tmp_path: Path) -> None:
             assert engine.run_pass().transient_error is None
             assert engine.state.pending == 0
 
-            rows = _server_rows(
-                cloud,
+            rows = cloud.query(
                 "SELECT id::text, direction, amount_minor, reason, approved_by::text,"
                 " shift_id::text FROM shifts_cashmovement ORDER BY amount_minor DESC",
             )
@@ -82,7 +73,7 @@ def test_cash_in_and_out_sync_to_the_servers_shift(tmp_path: Path) -> None:
             ]
             # A replay of the same events changes nothing (idempotent by id).
             assert engine.run_pass().transient_error is None
-            assert len(_server_rows(cloud, "SELECT id FROM shifts_cashmovement")) == 2
+            assert len(cloud.query("SELECT id FROM shifts_cashmovement")) == 2
 
             with terminal.uow() as uow:
                 closed = close_shift(
@@ -91,8 +82,7 @@ def test_cash_in_and_out_sync_to_the_servers_shift(tmp_path: Path) -> None:
             assert closed.expected_cash_minor == 500_000 + 200_000 - 75_000
             assert closed.figures.cash_difference_minor == 0
             assert engine.run_pass().transient_error is None
-            (shift,) = _server_rows(
-                cloud,
+            (shift,) = cloud.query(
                 "SELECT status, server_expected_cash_minor, server_difference_minor,"
                 " (figures->>'cash_in_minor')::bigint, (figures->>'cash_out_minor')::bigint"
                 " FROM shifts_shift WHERE id = %s",

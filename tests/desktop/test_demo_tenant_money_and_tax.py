@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import select
 
@@ -17,23 +16,10 @@ from pos_desktop.ui.formatting import MoneyFormat
 from pos_desktop.ui.ports import TenderInput
 from shared.tax import tax_label
 from tests.chaos.support import Cloud
-from tests.support import pg
 from tests.support.server_process import running_server
 
 MALL_PB1_BP = 500  # sync_server.demo_data.MALL_PB1_BP (a desktop test does not load Django)
 OWNER_PIN = "1111"  # demo.owner signs in at any outlet (the cashiers belong to `main`)
-
-
-def _order_row(cloud: Cloud, order_id: str) -> tuple[object, ...]:
-    admin_url = f"postgresql://postgres@{pg.HOST_PORT}/{cloud.server.database.name}"
-    with psycopg.connect(admin_url) as connection:
-        row = connection.execute(
-            "SELECT flags, total_minor, server_total_minor, tax_minor FROM orders_order"
-            " WHERE id = %s",
-            (order_id,),
-        ).fetchone()
-    assert row is not None, "the server has not stored the order"
-    return tuple(row)
 
 
 @pytest.mark.postgres
@@ -75,7 +61,11 @@ def test_a_mall_till_reads_rupiah_and_charges_the_malls_pb1(tmp_path: Path) -> N
             cart = till.cart()
             sale = till.checkout([TenderInput("cash", cart.cash_total_minor)])
             assert till.engine.run_pass().transient_error is None
-            flags, total, server_total, tax = _order_row(cloud, sale.order_id)
+            ((flags, total, server_total, tax),) = cloud.query(
+                "SELECT flags, total_minor, server_total_minor, tax_minor FROM orders_order"
+                " WHERE id = %s",
+                sale.order_id,
+            )
             assert str(flags or "").split() == []  # no price_mismatch at the mall's rate
             assert server_total == total
             assert int(str(tax)) > 0
