@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 
-from sync_server.backoffice import views
+from sync_server.backoffice import catalog_views, views
 
 app_name = "backoffice"
 
@@ -19,6 +19,11 @@ backoffice_patterns: list[URLPattern] = [
     path("orders/", views.order_list_page, name="orders"),
     path("orders/export.csv", views.order_export_page, name="orders-export"),
     path("orders/<uuid:pk>/", views.order_detail_page, name="order"),
+    path("products/", catalog_views.product_list_page, name="products"),
+    path("products/new/", catalog_views.product_create_page, name="product-new"),
+    path("products/import/", catalog_views.product_import_page, name="product-import"),
+    path("products/<uuid:pk>/", catalog_views.product_edit_page, name="product"),
+    path("categories/", catalog_views.category_list_page, name="categories"),
     path("terminals/", views.terminal_list_page, name="terminals"),
     path("terminals/<uuid:pk>/pairing-code/", views.pairing_code_page, name="pairing-code"),
     path("terminals/<uuid:pk>/revoke/", views.terminal_revoke_page, name="terminal-revoke"),

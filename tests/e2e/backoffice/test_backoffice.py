@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
+import httpx
 import pytest
+from PIL import Image
 
 from shared.money import Money, format_money
 from tests.chaos.support import run_cli
@@ -126,6 +129,118 @@ def test_a_form_posted_without_the_csrf_token_is_refused(
     assert forged.status == 403
     page.reload()  # type: ignore[attr-defined]
     assert "Revoked" not in page.locator("[data-testid=terminal-main-t1]").inner_text()  # type: ignore[attr-defined]
+
+
+def _device_token(backoffice: BackOffice, outlet: str, code: str) -> str:
+    """Pair a device the way a till does (code from the owner, then /api/pair/): its token."""
+    owner = {"Authorization": f"Bearer {backoffice.owner_token}"}
+    terminals = backoffice.api("terminals/?page_size=50").json()["results"]
+    outlets = {o["id"]: o["code"] for o in backoffice.api("outlets/").json()["results"]}
+    terminal = next(t for t in terminals if t["code"] == code and outlets[t["outlet"]] == outlet)
+    issued = httpx.post(
+        backoffice.url(f"/api/demo/terminals/{terminal['id']}/pairing-code/"),
+        headers=owner,
+        timeout=30,
+    ).json()
+    paired = httpx.post(
+        backoffice.url("/api/pair/"),
+        json={"protocol_version": 1, "code": issued["code"], "device_name": "e2e"},
+        timeout=30,
+    )
+    assert paired.status_code == 200, paired.text
+    return str(paired.json()["access"])
+
+
+def _feed_products(backoffice: BackOffice, token: str) -> dict[str, dict[str, object]]:
+    products: dict[str, dict[str, object]] = {}
+    page: dict[str, object] = {"has_more": True, "next_cursor": ""}
+    while page["has_more"]:
+        page = httpx.get(
+            backoffice.url("/api/demo/sync/catalog/"),
+            params={"since": page["next_cursor"], "limit": 500},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        ).json()
+        for change in page["changes"]:  # type: ignore[attr-defined]
+            if change["entity"] == "product" and change["data"]:
+                products[str(change["data"]["name"])] = change["data"]
+    return products
+
+
+def test_a_category_and_a_product_with_an_image_reach_a_paired_till(
+    owner_page: object, backoffice: BackOffice, tmp_path: Path
+) -> None:
+    page = owner_page
+    page.goto(backoffice.url("/backoffice/categories/"))  # type: ignore[attr-defined]
+    page.fill("[data-testid=category-form] input[name=name]", "Seasonal")  # type: ignore[attr-defined]
+    page.fill("[data-testid=category-form] input[name=colour]", "#aa3300")  # type: ignore[attr-defined]
+    page.click("[data-testid=category-form] button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_selector("text=Seasonal")  # type: ignore[attr-defined]
+    image = tmp_path / "latte.png"
+    Image.new("RGB", (320, 320), "#c2410c").save(image)
+    page.goto(backoffice.url("/backoffice/products/new/"))  # type: ignore[attr-defined]
+    page.fill("#id_sku", "SEA-001")  # type: ignore[attr-defined]
+    page.fill("#id_name", "Pumpkin Latte")  # type: ignore[attr-defined]
+    page.select_option("#id_category", label="Seasonal")  # type: ignore[attr-defined]
+    page.fill("#id_price", "42.500")  # type: ignore[attr-defined]
+    page.fill("#id_cost", "15.000")  # type: ignore[attr-defined]
+    page.set_input_files("#id_image", str(image))  # type: ignore[attr-defined]
+    shoot(page, "product-form")
+    page.click("[data-testid=product-form] button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url("**/backoffice/products/")  # type: ignore[attr-defined]
+    page.fill("input[name=q]", "Pumpkin")  # type: ignore[attr-defined]
+    page.click("form.filters button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_selector("[data-testid=products] img")  # type: ignore[attr-defined]
+    page.goto(backoffice.url("/backoffice/products/"))  # type: ignore[attr-defined]
+    shoot(page, "products")
+    products = _feed_products(backoffice, _device_token(backoffice, "mall", "t1"))
+    latte = products["Pumpkin Latte"]
+    assert latte["price_minor"] == 42_500
+    picture = httpx.get(backoffice.url(str(latte["image_url"])), timeout=30)
+    assert picture.status_code == 200 and picture.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _csv(rows: int, bad: dict[int, str]) -> str:
+    lines = ["sku,name,price,category,active"]
+    for index in range(rows):
+        lines.append(
+            bad.get(index, f"IMP-{index:04d},Imported {index},{10_000 + index},Coffee,yes")
+        )
+    return "\n".join(lines) + "\n"
+
+
+def test_a_csv_of_500_products_with_3_bad_rows_is_previewed_then_fixed_and_imported(
+    owner_page: object, backoffice: BackOffice, tmp_path: Path
+) -> None:
+    page = owner_page
+    broken = tmp_path / "products.csv"
+    broken.write_text(
+        _csv(
+            500,
+            {
+                10: "IMP-0010,Imported 10,ten thousand,Coffee,yes",
+                200: "IMP-0200,Imported 200,12000,No Such Category,yes",
+                499: "IMP-0001,Duplicate,12000,Coffee,maybe",
+            },
+        )
+    )
+    page.goto(backoffice.url("/backoffice/products/import/"))  # type: ignore[attr-defined]
+    page.set_input_files("input[name=file]", str(broken))  # type: ignore[attr-defined]
+    page.click("[data-testid=import-upload] button[type=submit]")  # type: ignore[attr-defined]
+    lines = page.locator("[data-testid=bad-rows] tbody tr").evaluate_all(  # type: ignore[attr-defined]
+        "rows => rows.map(row => Number(row.dataset.line))"
+    )
+    assert lines == [12, 202, 501]
+    shoot(page, "import-preview")
+    assert backoffice.api("products/?search=IMP-&page_size=1").json()["count"] == 0
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text(_csv(500, {}))
+    page.set_input_files("input[name=file]", str(fixed))  # type: ignore[attr-defined]
+    page.click("[data-testid=import-upload] button[type=submit]")  # type: ignore[attr-defined]
+    page.click("[data-testid=import-confirm]")  # type: ignore[attr-defined]
+    page.wait_for_selector("[data-testid=imported]")  # type: ignore[attr-defined]
+    listing = backoffice.api("products/?search=IMP-&page_size=1").json()
+    assert listing["count"] == 500
 
 
 def test_revoking_the_till_refuses_its_next_sync(
