@@ -43,5 +43,9 @@ bench: $(STAMP)
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pos_desktop.ui.screenshots docs/screenshots
 
+# Desktop bundles (PyInstaller, one folder each) and the Linux tarball: installers/README.md.
+installers: $(STAMP)
+	PYTHON=$(PY) sh installers/build.sh build/installers
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache data

@@ -21,6 +21,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--station", default=None, help="only this station's tickets")
     parser.add_argument("--server", default=None, help="server URL, with --pair-code")
     parser.add_argument("--pair-code", default=None, help="pair first if this folder is not paired")
+    parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="check the data folder, pairing, screen and keyring; exit",
+    )
     commands = parser.add_subparsers(dest="command")
     pair = commands.add_parser("pair", help="trade a pairing code for this screen's credentials")
     pair.add_argument("--server", required=True, dest="pair_server")
@@ -37,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
 
     args = _parser().parse_args(argv)
     data_dir: Path = args.data_dir
+    if args.self_check:
+        from pos_desktop.kitchen.self_check import kitchen_self_check
+
+        return kitchen_self_check(data_dir, args.station)
     try:
         if args.command == "pair":
             device = pair_kitchen(

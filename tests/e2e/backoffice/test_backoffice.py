@@ -13,6 +13,7 @@ from PIL import Image
 from shared.money import Money, format_money
 from tests.chaos.support import run_cli
 from tests.e2e.backoffice.conftest import TABLET, BackOffice, shoot, sign_in
+from tests.support.backoffice import product_csv
 
 pytestmark = pytest.mark.slow
 
@@ -200,22 +201,13 @@ def test_a_category_and_a_product_with_an_image_reach_a_paired_till(
     assert picture.status_code == 200 and picture.content[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def _csv(rows: int, bad: dict[int, str]) -> str:
-    lines = ["sku,name,price,category,active"]
-    for index in range(rows):
-        lines.append(
-            bad.get(index, f"IMP-{index:04d},Imported {index},{10_000 + index},Coffee,yes")
-        )
-    return "\n".join(lines) + "\n"
-
-
 def test_a_csv_of_500_products_with_3_bad_rows_is_previewed_then_fixed_and_imported(
     owner_page: object, backoffice: BackOffice, tmp_path: Path
 ) -> None:
     page = owner_page
     broken = tmp_path / "products.csv"
     broken.write_text(
-        _csv(
+        product_csv(
             500,
             {
                 10: "IMP-0010,Imported 10,ten thousand,Coffee,yes",
@@ -234,7 +226,7 @@ def test_a_csv_of_500_products_with_3_bad_rows_is_previewed_then_fixed_and_impor
     shoot(page, "import-preview")
     assert backoffice.api("products/?search=IMP-&page_size=1").json()["count"] == 0
     fixed = tmp_path / "fixed.csv"
-    fixed.write_text(_csv(500, {}))
+    fixed.write_text(product_csv(500, {}))
     page.set_input_files("input[name=file]", str(fixed))  # type: ignore[attr-defined]
     page.click("[data-testid=import-upload] button[type=submit]")  # type: ignore[attr-defined]
     page.click("[data-testid=import-confirm]")  # type: ignore[attr-defined]

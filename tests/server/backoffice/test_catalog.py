@@ -16,6 +16,7 @@ from sync_server.catalog.models import Category, Product
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.tenants.models import Tenant
 from tests.server.backoffice.conftest import csrf_from
+from tests.support.backoffice import product_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -81,15 +82,6 @@ def test_a_text_file_posing_as_an_image_and_a_bad_price_are_refused(
         assert not Product.objects.filter(sku="BAD-001").exists()
 
 
-def _csv(rows: int, bad: dict[int, str]) -> str:
-    lines = ["sku,name,price,category,active"]
-    for index in range(rows):
-        lines.append(
-            bad.get(index, f"IMP-{index:04d},Imported {index},{10_000 + index},Coffee,yes")
-        )
-    return "\n".join(lines) + "\n"
-
-
 def test_csv_import_previews_the_bad_rows_then_imports_all_once_fixed(
     browser: Callable[[str], Client], demo_tenant: Tenant
 ) -> None:
@@ -99,7 +91,9 @@ def test_csv_import_previews_the_bad_rows_then_imports_all_once_fixed(
         200: "IMP-0200,Imported 200,12000,No Such Category,yes",
         499: "IMP-0001,Duplicate,12000,Coffee,maybe",
     }
-    upload = SimpleUploadedFile("products.csv", _csv(500, bad).encode(), content_type="text/csv")
+    upload = SimpleUploadedFile(
+        "products.csv", product_csv(500, bad).encode(), content_type="text/csv"
+    )
     preview = _post(client, "/backoffice/products/import/", {"file": upload})
     assert preview.status_code == 400  # type: ignore[attr-defined]
     page = preview.content.decode()  # type: ignore[attr-defined]
@@ -107,10 +101,12 @@ def test_csv_import_previews_the_bad_rows_then_imports_all_once_fixed(
     assert "No Such Category" in page and "juga ada di baris 3" in page  # demo: Indonesian
     with tenant_atomic(demo_tenant):
         assert not Product.objects.filter(sku__startswith="IMP-").exists()
-    fixed = SimpleUploadedFile("products.csv", _csv(500, {}).encode(), content_type="text/csv")
+    fixed = SimpleUploadedFile(
+        "products.csv", product_csv(500, {}).encode(), content_type="text/csv"
+    )
     ready = _post(client, "/backoffice/products/import/", {"file": fixed})
     assert ready.status_code == 200 and 'data-testid="import-ready"' in ready.content.decode()  # type: ignore[attr-defined]
-    text = _csv(500, {})
+    text = product_csv(500, {})
     done = _post(client, "/backoffice/products/import/", {"confirm": "1", "csv_text": text})
     assert 'data-testid="imported"' in done.content.decode()  # type: ignore[attr-defined]
     with tenant_atomic(demo_tenant):
@@ -122,7 +118,7 @@ def test_a_tampered_confirm_with_a_bad_row_writes_nothing(
     browser: Callable[[str], Client], demo_tenant: Tenant
 ) -> None:
     client = browser("demo.owner")
-    text = _csv(20, {19: "IMP-0019,Broken,-5,Coffee,yes"})
+    text = product_csv(20, {19: "IMP-0019,Broken,-5,Coffee,yes"})
     done = _post(client, "/backoffice/products/import/", {"confirm": "1", "csv_text": text})
     assert done.status_code == 400  # type: ignore[attr-defined]
     with tenant_atomic(demo_tenant):
