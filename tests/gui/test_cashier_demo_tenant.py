@@ -80,6 +80,9 @@ def test_demo_tenant_day_in_rupiah(paired: Driver) -> None:
         shift = uow.session.scalars(select(Shift)).one()
         assert shift.opening_float_minor == 500_000
 
+    tabs = [window.sell.tabs.tabText(i) for i in range(window.sell.tabs.count())]
+    assert "Rice && Noodles" in tabs  # shown as `Rice & Noodles`: Qt would eat a single &
+
     # Sell: a plain product twice (one line of 2), amounts id_ID on tiles, lines and totals.
     croissant = next(p for p in window.sell.products.shown() if p.name == "Croissant")
     assert croissant.image_path, "the demo product's picture was fetched for its tile"
