@@ -8,9 +8,11 @@ from dataclasses import replace
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -20,9 +22,12 @@ from pos_desktop.ui.dialogs import ManagerPinDialog, touch_table
 from pos_desktop.ui.models import print_jobs_model
 from pos_desktop.ui.ports import PrintJobView, TerminalSettings
 from pos_desktop.ui.screens.base import Screen, ScreenContext
+from pos_desktop.ui.theme import TOUCH_TARGET_PX
 from pos_desktop.ui.widgets import button, label
 
 SHOWN_JOBS = 50
+SHOWN_KITCHEN_ROWS = 2
+"""Kitchen printer rows shown at once on the settings screen; more scroll."""
 ALL_STATIONS = "*"
 """The station key of the kitchen printer for every station without its own."""
 
@@ -36,35 +41,45 @@ class PrinterOptionsPanel(QWidget):
         self.setObjectName("printerOptions")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        # One line for the header and the printer-wide options, so the screen fits 768 px.
         head = QHBoxLayout()
         head.addWidget(label(self.tr("Kitchen printers")))
-        head.addWidget(label(self.tr("Station (* for all) and printer address"), "hint"), 1)
         add = button(self.tr("Add kitchen printer"), name="printerOptions_add")
         add.clicked.connect(lambda: self.add_row())
         head.addWidget(add)
-        layout.addLayout(head)
-        self.rows = QGridLayout()
-        self.rows.setColumnStretch(1, 1)
-        layout.addLayout(self.rows)
-        self._rows: list[tuple[QLineEdit, QLineEdit, QWidget]] = []
-        options = QHBoxLayout()
-        options.addWidget(label(self.tr("Code page")))
+        head.addStretch(1)
+        head.addWidget(label(self.tr("Code page")))
         self.code_page = QComboBox()
         self.code_page.setObjectName("printerOptions_codePage")
         for code_page in CODE_PAGE_CODECS:
             self.code_page.addItem(code_page, code_page)
-        options.addWidget(self.code_page)
+        head.addWidget(self.code_page)
         self.open_drawer = QCheckBox(self.tr("Open the drawer on cash sales"))
         self.open_drawer.setObjectName("printerOptions_openDrawer")
-        options.addWidget(self.open_drawer, 1)
-        layout.addLayout(options)
+        self.open_drawer.setMinimumHeight(TOUCH_TARGET_PX)
+        self.open_drawer.setStyleSheet("QCheckBox::indicator { width: 28px; height: 28px; }")
+        head.addWidget(self.open_drawer)
+        layout.addLayout(head)
+        rows = QWidget()
+        self.rows = QGridLayout(rows)
+        self.rows.setContentsMargins(0, 0, 0, 0)
+        self.rows.setColumnStretch(1, 1)
+        # Many stations scroll inside the panel, so the screen still fits 1024x768.
+        scroller = QScrollArea()
+        scroller.setObjectName("printerOptions_rows")
+        scroller.setWidget(rows)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setFixedHeight(SHOWN_KITCHEN_ROWS * (TOUCH_TARGET_PX + 18))
+        layout.addWidget(scroller)
+        self._rows: list[tuple[QLineEdit, QLineEdit, QWidget]] = []
 
     def add_row(self, station: str = "", printer: str = "") -> None:
         """One more station/printer pair (empty ones are ignored when saving)."""
         index = len(self._rows)
         station_edit = QLineEdit(station)
         station_edit.setObjectName(f"printerOptions_station{index}")
-        station_edit.setPlaceholderText(self.tr("station, e.g. kitchen"))
+        station_edit.setPlaceholderText(self.tr("station (* for all)"))
         station_edit.setMaximumWidth(220)
         printer_edit = QLineEdit(printer)
         printer_edit.setObjectName(f"printerOptions_printer{index}")

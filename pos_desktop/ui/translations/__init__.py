@@ -186,9 +186,8 @@ INDONESIAN: dict[str, str] = {
     "Refund slip": "Slip refund",
     # printer settings: kitchen printers, code page, drawer
     "Kitchen printers": "Printer dapur",
-    "Station (* for all) and printer address": "Stasiun (* untuk semua) dan alamat printer",
     "Add kitchen printer": "Tambah printer dapur",
-    "station, e.g. kitchen": "stasiun, mis. kitchen",
+    "station (* for all)": "stasiun (* untuk semua)",
     "Remove": "Hapus",
     "Code page": "Code page",
     "Open the drawer on cash sales": "Buka laci pada penjualan tunai",

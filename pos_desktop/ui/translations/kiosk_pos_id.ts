@@ -418,10 +418,6 @@
       <translation>Printer dapur</translation>
     </message>
     <message>
-      <source>Station (* for all) and printer address</source>
-      <translation>Stasiun (* untuk semua) dan alamat printer</translation>
-    </message>
-    <message>
       <source>Add kitchen printer</source>
       <translation>Tambah printer dapur</translation>
     </message>
@@ -434,8 +430,8 @@
       <translation>Buka laci pada penjualan tunai</translation>
     </message>
     <message>
-      <source>station, e.g. kitchen</source>
-      <translation>stasiun, mis. kitchen</translation>
+      <source>station (* for all)</source>
+      <translation>stasiun (* untuk semua)</translation>
     </message>
     <message>
       <source>Remove</source>
