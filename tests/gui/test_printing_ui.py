@@ -308,3 +308,27 @@ def test_a_refund_prints_its_slip_and_can_be_printed_again(
     marks = [line.text for line in receipt_copy.lines if line.invert]
     assert marks == ["SALINAN", "SEBAGIAN DIREFUND"]
     assert [line.text for line in slip_copy.lines if line.invert] == ["REFUND", "SALINAN"]
+
+
+def test_a_void_prints_its_slip_with_every_line_and_the_methods_paid(
+    demo_till: TerminalTill, fake_printer: FakeNetworkPrinter
+) -> None:
+    till = demo_till
+    till.save_settings(replace(till.settings(), printer=fake_printer.url))
+    till.login(CASHIER_PIN)
+    till.open_shift(100_000)
+    product = next(p for p in till.products() if not p.has_modifiers)
+    till.add_to_cart(product.id, quantity=3)
+    sale = till.checkout([TenderInput("qris", till.quote().total_minor)])
+    till.void(sale.order_id, "Customer left", MANAGER_PIN)
+    receipt, slip = (decode(job) for job in fake_printer.wait_for_jobs(2))
+    assert receipt.count("drawer") == 0  # paid by QRIS: the drawer stays shut
+    assert [line.text for line in slip.lines if line.invert] == ["VOID"]
+    texts = slip.texts
+    assert any(t.startswith(f"3x {product.name}") for t in texts)
+    assert any(t.startswith("Method") and t.endswith("QRIS") for t in texts)
+    assert any(t.startswith("Reason") and t.endswith("Customer left") for t in texts)
+    assert any(
+        t.startswith("Voided") and t.endswith(f"{sale.total_minor:,}".replace(",", "."))
+        for t in texts
+    )
