@@ -191,6 +191,7 @@ def _upsert(session: Session, change: CatalogChangeV1, outlet_id: str | None) ->
                 is_active=data.active,
                 version=version,
                 image_url=data.image_url,
+                colour=data.colour,
             )
         )
     elif isinstance(data, ModifierGroupV1):

@@ -103,6 +103,8 @@ class Product(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     image_url: Mapped[str] = mapped_column(String(500), default="")
     """The catalog's picture of the product (often relative to the server), "" for none."""
+    colour: Mapped[str] = mapped_column(String(16), default="")
+    """The tile colour the owner set (`#6F4E37`), "" for none."""
 
 
 class ModifierGroup(Base):

@@ -1047,6 +1047,7 @@ def _product_view(product: Product, image_path: str = "") -> ProductView:
         sku=product.sku,
         has_modifiers=bool(product.modifier_group_ids),
         image_path=image_path,
+        colour=product.colour,
     )
 
 

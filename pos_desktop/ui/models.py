@@ -442,13 +442,12 @@ class ProductGridModel(QAbstractListModel):
         if role == ImageRole:
             return product.image_path
         if role == Qt.ItemDataRole.BackgroundRole:
-            colour = (
-                product.colour
-                or _TILE_COLOURS[
-                    zlib.crc32((product.category_id or "").encode()) % len(_TILE_COLOURS)
-                ]
+            chosen = QColor(product.colour)  # the owner's colour; a typo falls back below
+            if product.colour and chosen.isValid():
+                return chosen
+            return QColor(
+                _TILE_COLOURS[zlib.crc32((product.category_id or "").encode()) % len(_TILE_COLOURS)]
             )
-            return QColor(colour)
         if role == ObjectRole:
             return product
         return None

@@ -202,7 +202,9 @@ class ProductTileDelegate(QStyledItemDelegate):
         path = QPainterPath()
         path.addRoundedRect(rect, 10, 10)
         painter.fillPath(path, colour.darker(130) if pressed else colour)
-        painter.setPen(QColor("white"))
+        # An owner's light colour (saffron, lime) gets dark text: white on it is unreadable.
+        luma = 0.299 * colour.red() + 0.587 * colour.green() + 0.114 * colour.blue()
+        painter.setPen(QColor("#1b1b1b") if luma > 160 else QColor("white"))
         name_font = QFont(option.font)
         name_font.setPixelSize(15)
         name_font.setBold(True)

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, inspect, text
 from pos_desktop.store.db import Database, make_engine, migrate
 from pos_desktop.store.models import Base
 
-HEAD = "0005"
+HEAD = "0006"
 
 
 def _differences(engine: Engine) -> list[object]:
