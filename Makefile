@@ -8,7 +8,9 @@ DEMO_DIR ?= data/demo
 .PHONY: install demo test lint typecheck pytest fuzz bench screenshots installers clean
 
 $(STAMP): pyproject.toml
-	@test -x $(PY) || python3 -m venv $(VENV)
+	@test -x $(PY) || python3 -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "Python's venv module is missing: sudo apt-get install python3-venv, then run make again."; \
+	  exit 1; }
 	$(PIP) install -q --upgrade pip setuptools wheel
 	$(PIP) install -q -e '.[server,desktop,dev]'
 	@touch $(STAMP)
