@@ -8,6 +8,7 @@ from pathlib import Path
 
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
+from sqlalchemy.orm import Session
 
 from pos_desktop.printing.document import PrintDocument
 from pos_desktop.printing.layout import PrintImage, PrintLine, PrintQr, layout_document
@@ -121,6 +122,40 @@ def write_receipt_screenshots(folder: Path) -> list[Path]:
         "receipt-80mm-id.png": (receipt_document(sample_receipt(INDONESIAN)), PAPER_80),
         "refund-slip.png": (refund_slip_document(sample_refund_slip()), PAPER_58),
     }
+    written = []
+    for name, (document, paper) in slips.items():
+        path = folder / name
+        path.write_bytes(render_png(document, paper))
+        written.append(path)
+    return written
+
+
+def write_slip_previews(
+    session: Session, folder: Path, *, sale_id: str, refunded_id: str
+) -> list[Path]:
+    """Write the previews of a till's real slips (`make screenshots`, a till paired to the demo
+    tenant): the receipt of `sale_id` on 58 and 80 mm and the latest refund slip of
+    `refunded_id`, in the till's language, under the names `write_receipt_screenshots` uses."""
+    from sqlalchemy import select
+
+    from pos_desktop.printing.document import receipt_document, refund_slip_document
+    from pos_desktop.printing.from_store import receipt_data_for_order, refund_slip_data
+    from pos_desktop.printing.paper import PAPER_58, PAPER_80
+    from pos_desktop.store.models import Order, Refund
+
+    sale = session.get(Order, sale_id)
+    refund = session.scalars(
+        select(Refund).where(Refund.order_id == refunded_id).order_by(Refund.created_at.desc())
+    ).first()
+    if sale is None or refund is None:
+        raise LookupError("the sale or the refund to preview is not on this till")
+    receipt = receipt_document(receipt_data_for_order(session, sale))
+    slips = {
+        "receipt-58mm.png": (receipt, PAPER_58),
+        "receipt-80mm.png": (receipt, PAPER_80),
+        "refund-slip.png": (refund_slip_document(refund_slip_data(session, refund)), PAPER_58),
+    }
+    folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, (document, paper) in slips.items():
         path = folder / name

@@ -26,6 +26,7 @@ import keyring.backend
 from PySide6.QtWidgets import QApplication
 
 from pos_desktop.kitchen.demo import demo_pairing_code
+from pos_desktop.printing.render_image import write_slip_previews
 from pos_desktop.ui.app import application
 from pos_desktop.ui.backend import TerminalTill
 from pos_desktop.ui.i18n import Language
@@ -209,6 +210,10 @@ def tour(folder: Path) -> list[Path]:
             detail = till.order_detail(refunded)
             till.refund(refunded, {detail.lines[0].line_id: 1}, "Too spicy", MANAGER_PIN)
             till.void(voided, "Rang up twice", MANAGER_PIN)
+            with till.terminal.uow() as uow:  # the slips as this paired demo till prints them
+                written += write_slip_previews(
+                    uow.session, folder, sale_id=last_sale.order_id, refunded_id=refunded
+                )
 
             def orders() -> None:
                 window.show_screen(window.orders)

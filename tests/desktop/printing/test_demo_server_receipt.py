@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from pos_desktop.printing.render_image import write_slip_previews
 from pos_desktop.store.models import PrintJob
 from pos_desktop.terminal import Terminal
 from pos_desktop.ui.backend import TerminalTill
@@ -131,6 +132,18 @@ def test_receipt_refund_slip_and_x_report_of_the_demo_tenant(tmp_path: Path) -> 
         assert any(t.startswith("Approved by") for t in slip_texts)
         assert any(t.endswith(sale.receipt_number) for t in slip_texts)
         assert slip.count("drawer") == 0
+
+        # the previews `make screenshots` writes are these slips
+        with till.terminal.uow() as uow:
+            previews = write_slip_previews(
+                uow.session, tmp_path / "shots", sale_id=sale.order_id, refunded_id=sale.order_id
+            )
+        assert [p.name for p in previews] == [
+            "receipt-58mm.png",
+            "receipt-80mm.png",
+            "refund-slip.png",
+        ]
+        assert all(p.read_bytes().startswith(b"\x89PNG") for p in previews)
 
         # the X report in accounting words, from the shared figures
         till.print_report(till.x_report())
