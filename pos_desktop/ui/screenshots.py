@@ -142,7 +142,7 @@ def tour(folder: Path) -> list[Path]:
         server_dir = Path(scratch) / "server"
         server_dir.mkdir()
         server = _start_demo_server(server_dir, port)
-        till = TerminalTill.open(Path(scratch) / "till", start_printing=False)
+        till = TerminalTill.open(Path(scratch) / "till")  # slips print to a file there
         language = Language()
         window = MainWindow(till, language=language, status_poll_ms=500)
         window.resize(*SIZE)
