@@ -248,7 +248,7 @@ class SyncEngine:
             return PassResult(acknowledged, failed, str(exc), delay_s)
         except RejectedError as exc:  # the catalog feed refused us: keep selling, say so
             delay_s = self.backoff.failed()
-            self._update(online=True, last_error=f"catalog: {exc}", next_attempt_in_s=delay_s)
+            self._update(last_error=f"catalog: {exc}", next_attempt_in_s=delay_s)
             self.refresh_counts()
             return PassResult(acknowledged, failed, str(exc), delay_s)
         except DeviceNotAuthorized as exc:
