@@ -151,6 +151,9 @@ def test_void_needs_a_manager_pin_and_reason(driver: Driver) -> None:
     assert driver.orders_in_store()[0].status == "voided"
     assert window.orders.detail is not None and window.orders.detail.row.status == "voided"
     assert not window.orders.void_button.isEnabled()
+    assert not window.orders.refund_button.isEnabled()  # nothing is left to give back
+    assert window.orders.orders.index(0, 4).data() == "Voided"
+    assert "Voided" in window.orders.state.text()
 
 
 def test_refund_one_line(driver: Driver) -> None:
@@ -180,6 +183,10 @@ def test_refund_one_line(driver: Driver) -> None:
         assert [line["quantity"] for line in refunds[0].lines] == [1]
     detail = window.orders.detail
     assert detail is not None and detail.lines[nasi_row].refundable_quantity == 0
+    assert detail.lines[nasi_row].refunded_quantity == 1
+    assert detail.row.status == "partly_refunded"
+    assert window.orders.refund_button.isEnabled()  # the croissant can still be refunded
+    assert not window.orders.void_button.isEnabled()
 
 
 def test_close_shift_z_report_matches_sales(driver: Driver) -> None:
