@@ -20,6 +20,7 @@ from pos_desktop.ui.main_window import MainWindow
 from tests.chaos.support import CASHIER_PIN, Cloud
 from tests.gui.conftest import Driver
 from tests.gui.kitchen.conftest import memory_keyring  # noqa: F401  (a fixture)
+from tests.gui.test_window_fit import assert_fits
 from tests.support.server_process import running_server
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -159,6 +160,10 @@ def test_demo_tenant_day_in_rupiah(paired: Driver) -> None:
     _rupiah(state)
     assert window.orders.refund_button.isEnabled()  # one croissant is left to refund
     assert not window.orders.void_button.isEnabled()  # a refunded order cannot be voided
+
+    # The demo tenant's screens (its names, its amounts) fit the small till screen too.
+    for size in ((1366, 768), (1024, 768)):
+        assert_fits(window, size)
 
     # Reports: the X report and the drawer figures in rupiah.
     driver.tap("nav_shift")
