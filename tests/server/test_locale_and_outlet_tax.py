@@ -39,9 +39,10 @@ OVERRIDES = "/api/demo/outlet-tax-rates/"
 AT = (datetime.now(UTC) - timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
 
 
-def _feed_until(device: PairedDevice, found: Callable[[Any], Any]) -> Any:
-    """Read the feed from the start until `found(change)` returns something."""
-    since, deadline = "", time.monotonic() + 60
+def _feed_until(device: PairedDevice, found: Callable[[Any], Any], since: str = "") -> Any:
+    """Read the feed (from the start, or after `since`) until `found(change)` returns something;
+    the result and the cursor after its page."""
+    deadline = time.monotonic() + 60
     while True:
         assert time.monotonic() < deadline, "the feed never sent it"
         answer = device.client.get(device.url("sync/catalog/"), {"since": since, "limit": 200})
@@ -50,9 +51,9 @@ def _feed_until(device: PairedDevice, found: Callable[[Any], Any]) -> Any:
         result = None
         for change in page.changes:
             result = found(change) or result
-        if result is not None:
-            return result
         since = page.next_cursor
+        if result is not None:
+            return result, since
         if not page.has_more:
             time.sleep(0.2)
 
@@ -133,7 +134,8 @@ def test_a_paired_till_reads_the_locale_in_the_feed(
             return data
         return None
 
-    assert _feed_until(device, settings).locale == "id_ID"
+    sent, _ = _feed_until(device, settings)
+    assert sent.locale == "id_ID"
 
 
 # --- outlets' own tax rates -------------------------------------------------------------------
@@ -259,10 +261,23 @@ def test_a_till_at_the_mall_reads_its_outlets_rate_in_the_feed(
             return data if data.outlet_rates else None
         return None
 
-    sent = _feed_until(device, pb1)
+    sent, cursor = _feed_until(device, pb1)
     assert sent.rate_bp == 1_000
     assert sent.rate_bp_at(outlet_id) == 500
     assert sent.rate_bp_at(uuid.uuid4()) == 1_000
+
+    # The city changes its rate: only the outlet's row changes, and the tax goes out again.
+    with tenant_atomic(tenant):
+        override = OutletTaxRate.objects.get(tax_rate=tax)
+        override.rate_bp = 750
+        override.save()
+
+    def changed(change: Any) -> TaxRateV1 | None:
+        data = pb1(change)
+        return data if data is not None and data.rate_bp_at(outlet_id) == 750 else None
+
+    again, _ = _feed_until(device, changed, since=cursor)
+    assert again.rate_bp == 1_000
 
 
 def _priced_at(monkeypatch: pytest.MonkeyPatch, rate_bp: int) -> None:
