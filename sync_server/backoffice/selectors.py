@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from shared.reports import (
+    CashMovementRecord,
     RefundRecord,
     SalePayment,
     SaleRecord,
@@ -29,6 +31,7 @@ from shared.reports import (
 )
 from sync_server.orders.models import Order, OrderFlag, OrderLine, OrderStatus, Payment, Refund
 from sync_server.orders.selectors import order_list
+from sync_server.shifts.models import CashMovement, Shift
 from sync_server.sync.models import DeviceStatus
 from sync_server.tenants.models import Outlet, Tenant, Terminal, TerminalStatus
 
@@ -350,3 +353,86 @@ def device_health(
         )
         for terminal in terminals.order_by("outlet__code", "code")
     ]
+
+
+FIGURE_ROWS: tuple[tuple[str, Any, bool], ...] = (
+    ("order_count", gettext_lazy("Orders"), False),
+    ("void_count", gettext_lazy("Voids"), False),
+    ("gross_sales_minor", gettext_lazy("Gross sales"), True),
+    ("discount_minor", gettext_lazy("Discounts"), True),
+    ("refunds_minor", gettext_lazy("Refunds"), True),
+    ("net_sales_minor", gettext_lazy("Net sales"), True),
+    ("service_charge_minor", gettext_lazy("Service charge"), True),
+    ("tax_minor", gettext_lazy("Tax"), True),
+    ("rounding_minor", gettext_lazy("Rounding"), True),
+    ("total_collected_minor", gettext_lazy("Total collected"), True),
+    ("cash_in_minor", gettext_lazy("Cash in"), True),
+    ("cash_out_minor", gettext_lazy("Cash out"), True),
+)
+"""The Z report lines the till sends (`ShiftFiguresV1`) and the server recounts, in order:
+field, label, whether it is money."""
+
+
+@dataclass(frozen=True)
+class ZLine:
+    """One line of a shift's Z report: the till's figure next to the server's recount."""
+
+    name: str
+    label: str
+    money: bool
+    till: int | None
+    server: int
+
+    @property
+    def differs(self) -> bool:
+        return self.till is not None and self.till != self.server
+
+
+def shift_figures_on_server(*, tenant: Tenant, shift: Shift) -> ShiftFigures:
+    """The shift's X/Z figures from what the server holds, by the till's definitions."""
+    orders = Order.objects.filter(tenant=tenant, shift=shift).prefetch_related("payments")
+    refunds = (
+        Refund.objects.filter(tenant=tenant, order__shift=shift)
+        .prefetch_related("lines__line")
+        .order_by("at")
+    )
+    movements = CashMovement.objects.filter(tenant=tenant, shift=shift)
+    return shift_figures(
+        opening_float_minor=shift.opening_float_minor,
+        sales=[_sale_record(o, prices_include_tax=tenant.prices_include_tax) for o in orders],
+        refunds=_refund_records(refunds),
+        cash_movements=[
+            CashMovementRecord(m.direction, m.amount_minor, m.reason) for m in movements
+        ],
+        cash_counted_minor=shift.counted_cash_minor,
+    )
+
+
+def z_report_lines(*, shift: Shift, server: ShiftFigures) -> list[ZLine]:
+    """The till's Z figures (sent with `shift_closed`) against the server's, line by line."""
+    till: dict[str, Any] = shift.figures or {}
+    lines = [
+        ZLine(name, str(label), money, till.get(name) if till else None, int(getattr(server, name)))
+        for name, label, money in FIGURE_ROWS
+    ]
+    till_payments: dict[str, int] = till.get("payments_by_method") or {}
+    for method in sorted(set(till_payments) | set(server.payments_by_method)):
+        lines.append(
+            ZLine(
+                f"payments:{method}",
+                f"{gettext('Payments')}: {method}",
+                True,
+                int(till_payments.get(method, 0)) if till else None,
+                int(server.payments_by_method.get(method, 0)),
+            )
+        )
+    lines.append(
+        ZLine(
+            "cash_expected_minor",
+            gettext("Cash expected"),
+            True,
+            shift.expected_cash_minor,
+            server.cash_expected_minor,
+        )
+    )
+    return lines

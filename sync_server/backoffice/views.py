@@ -51,6 +51,7 @@ from sync_server.common.tenancy import platform_atomic, tenant_atomic
 from sync_server.devices.services import device_revoke, pairing_code_create
 from sync_server.orders.models import Order
 from sync_server.orders.selectors import order_detail_queryset
+from sync_server.shifts.models import Shift
 from sync_server.tenants.models import Terminal, TerminalKind, TerminalStatus
 from sync_server.tenants.selectors import tenant_by_slug, tenant_list, terminal_list
 from sync_server.tenants.services import terminal_update
@@ -394,3 +395,36 @@ def terminal_revoke_page(request: HttpRequest, desk: Desk, pk: uuid.UUID) -> Htt
     terminal_update(tenant=desk.tenant, terminal=terminal, status=TerminalStatus.REVOKED)
     device_revoke(tenant=desk.tenant, terminal=terminal)
     return redirect("backoffice:terminals")
+
+
+@backoffice_page("orders", "list")
+def shift_list_page(request: HttpRequest, desk: Desk) -> HttpResponse:
+    """Shifts, newest first, with the till's and the server's cash difference."""
+    shifts = Shift.objects.filter(tenant=desk.tenant).select_related("outlet", "terminal")
+    if desk.outlet_id is not None:
+        shifts = shifts.filter(outlet_id=desk.outlet_id)
+    page = Paginator(shifts.order_by("-opened_at", "id"), ORDERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "backoffice/shifts.html", {"page": page, "nav": "shifts"})
+
+
+@backoffice_page("orders", "retrieve")
+def shift_report_page(request: HttpRequest, desk: Desk, pk: uuid.UUID) -> HttpResponse:
+    """A shift's Z report: the till's figures next to the server's recount, line by line."""
+    shift: Shift = get_object_or_404(
+        Shift.objects.filter(tenant=desk.tenant).select_related("outlet", "terminal"), pk=pk
+    )
+    if not desk.outlet_allowed(shift.outlet_id):
+        raise Http404("no such shift")
+    server = selectors.shift_figures_on_server(tenant=desk.tenant, shift=shift)
+    return render(
+        request,
+        "backoffice/shift_report.html",
+        {
+            "shift": shift,
+            "server": server,
+            "lines": selectors.z_report_lines(shift=shift, server=server),
+            "nav": "shifts",
+        },
+    )

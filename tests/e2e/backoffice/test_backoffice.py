@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -11,7 +13,7 @@ import pytest
 from PIL import Image
 
 from shared.money import Money, format_money
-from tests.chaos.support import run_cli
+from tests.chaos.support import cli_env, run_cli
 from tests.e2e.backoffice.conftest import TABLET, BackOffice, shoot, sign_in
 from tests.support.backoffice import product_csv
 
@@ -233,6 +235,48 @@ def test_a_csv_of_500_products_with_3_bad_rows_is_previewed_then_fixed_and_impor
     page.wait_for_selector("[data-testid=imported]")  # type: ignore[attr-defined]
     listing = backoffice.api("products/?search=IMP-&page_size=1").json()
     assert listing["count"] == 500
+
+
+CLOSE_SHIFT = """
+import sys
+from pathlib import Path
+
+from pos_desktop.services.shifts import close_shift
+from pos_desktop.services.simulate import outlet_cashier
+from pos_desktop.terminal import Terminal
+
+terminal = Terminal(Path(sys.argv[1]))
+with terminal.uow() as uow:
+    cashier = outlet_cashier(uow)
+with terminal.uow() as uow:
+    print(close_shift(uow, cashier=cashier, counted={100_000: 30}).shift_id)
+"""
+
+
+def test_the_z_report_of_a_closed_shift_equals_the_tills(
+    owner_page: object, backoffice: BackOffice
+) -> None:
+    closed = subprocess.run(
+        [sys.executable, "-c", CLOSE_SHIFT, str(backoffice.till)],
+        env=cli_env(backoffice.till.parent),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert closed.returncode == 0, closed.stdout + closed.stderr
+    shift_id = closed.stdout.strip().splitlines()[-1]
+    synced = run_cli(backoffice.till, "sync", "--until-empty", "--timeout", "120")
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    page = owner_page
+    page.goto(backoffice.url("/backoffice/shifts/"))  # type: ignore[attr-defined]
+    page.click(f"a[href='/backoffice/shifts/{shift_id}/']")  # type: ignore[attr-defined]
+    lines = page.locator("[data-testid=z-report] tbody tr")  # type: ignore[attr-defined]
+    assert lines.count() >= 13
+    differing = page.locator("[data-testid=z-report] tr[data-differs=true]")  # type: ignore[attr-defined]
+    assert differing.count() == 0, differing.all_inner_texts()
+    net = page.locator("[data-testid=z-report] tr[data-line=net_sales_minor] td")  # type: ignore[attr-defined]
+    assert net.nth(1).inner_text() == net.nth(2).inner_text() != "–"
+    shoot(page, "shift-report")
 
 
 def test_revoking_the_till_refuses_its_next_sync(

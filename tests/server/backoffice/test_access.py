@@ -173,3 +173,20 @@ def test_a_super_admin_picks_a_tenant_first(browser: Callable[[str], Client]) ->
         "/backoffice/tenants/", {"tenant": "demo", "csrfmiddlewaretoken": csrf_from(picker.text)}
     )
     assert client.get("/backoffice/").status_code == 200
+
+
+def test_shift_reports_follow_tenant_and_outlet(
+    browser: Callable[[str], Client],
+    pair_device: Callable[..., PairedDevice],
+    demo_products: dict,  # type: ignore[type-arg]
+) -> None:
+    own = _demo_order(pair_device, demo_products, "main")
+    other = _demo_order(pair_device, demo_products, "mall")
+    owner = browser("demo.owner")
+    report = owner.get(f"/backoffice/shifts/{own.shift_id}/")
+    assert report.status_code == 200 and 'data-testid="z-report"' in report.text
+    manager = browser("demo.manager")
+    assert manager.get(f"/backoffice/shifts/{own.shift_id}/").status_code == 200
+    assert manager.get(f"/backoffice/shifts/{other.shift_id}/").status_code == 404
+    rival = browser("rival.owner")
+    assert rival.get(f"/backoffice/shifts/{own.shift_id}/").status_code == 404
