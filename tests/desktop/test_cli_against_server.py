@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from pos_desktop.cli import main as kiosk_pos
 from pos_desktop.kitchen.cli import main as kiosk_kitchen
 from pos_desktop.kitchen.demo import demo_pairing_code
+from pos_desktop.store.db import DB_FILENAME
 from tests.desktop.conftest import MemoryKeyring
 from tests.support.server_process import ServerProcess, running_server
 
@@ -78,6 +80,12 @@ def test_a_paired_till_simulates_as_an_outlet_cashier_and_reports_its_link(
     assert re.match(r"^3 orders, Rp\s?\d{1,3}(\.\d{3})+, receipts MAIN-T1-000001 ", summary), (
         summary
     )
+    with sqlite3.connect(Path(till_dir) / DB_FILENAME) as store:
+        rung_up_by = store.execute(
+            "SELECT DISTINCT c.username, c.role FROM orders o"
+            " JOIN cashiers c ON c.id = o.cashier_id"
+        ).fetchall()
+    assert rung_up_by == [("demo.cashier", "cashier")]  # the cashier of outlet `main`
 
     assert kiosk_pos(["--data-dir", till_dir, "status", "--json"]) == 0
     document = json.loads(_said(capsys)[0])
