@@ -497,8 +497,11 @@ class TerminalTill:
                     quantity=draft.quantity,
                     unit_price_minor=priced_line.unit_price_minor,
                     total_minor=priced_line.total_minor,
+                    # Group defaults (Regular, Normal sugar) go unsaid, as on the receipt.
                     modifiers=tuple(
-                        snapshot.modifier_options[o].name for o in draft.modifier_option_ids
+                        snapshot.modifier_options[o].name
+                        for o in draft.modifier_option_ids
+                        if not snapshot.modifier_options[o].is_default
                     ),
                     note=draft.note,
                     discount_minor=priced_line.discount_minor,
