@@ -332,3 +332,16 @@ def test_a_void_prints_its_slip_with_every_line_and_the_methods_paid(
         t.startswith("Voided") and t.endswith(f"{sale.total_minor:,}".replace(",", "."))
         for t in texts
     )
+
+
+def test_a_kitchen_printer_address_it_cannot_use_is_refused_and_nothing_saved(
+    driver: Driver,
+) -> None:
+    saved_printer = driver.window.till.settings().printer
+    window = _settings_as_manager(driver, saved_printer, 48)
+    driver.type("printerOptions_printer0", "http://kitchen.local")
+    driver.tap("settings_save")
+    error = window.settings.error
+    driver.qtbot.waitUntil(lambda: "unknown printer URL" in error.text(), timeout=5_000)
+    assert window.till.settings().kitchen_printers == ()
+    assert window.till.settings().printer == saved_printer
