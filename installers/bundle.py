@@ -75,43 +75,50 @@ NOT_DESKTOP = [
 ]
 
 
-def datas() -> list[tuple[str, str]]:
-    """Every file the apps read at run time besides their modules."""
+def datas(*, till: bool) -> list[tuple[str, str]]:
+    """Every file the app reads at run time besides its modules (`till`: the cashier app's)."""
+    found = collect_data_files("pos_desktop")  # translations (.qm), images
+    found += collect_data_files("shared")
+    for distribution in ("kiosk-pos", "keyring", "keyrings.alt"):
+        found += copy_metadata(distribution)  # versions and keyring's backend entry points
+    if not till:
+        return found
     migrations = REPO / "pos_desktop" / "store" / "migrations"
-    found = [
+    found += [
         # Alembic runs the migration scripts from files, so they ship as source.
         (str(path), str(path.parent.relative_to(REPO)))
         for path in migrations.rglob("*")
         if path.is_file() and path.suffix in {".py", ".mako"} and "__pycache__" not in path.parts
     ]
-    found += collect_data_files("pos_desktop")  # translations (.qm), images, sounds
-    found += collect_data_files("shared")
     found += collect_data_files("escpos")  # capabilities.json: the printer profiles
     found += collect_data_files("babel")  # locale data for money and dates
-    for distribution in ("kiosk-pos", "keyring", "keyrings.alt", "python-escpos"):
-        found += copy_metadata(distribution)  # versions and keyring's backend entry points
+    found += copy_metadata("python-escpos")
     return found
 
 
-def hidden_imports() -> list[str]:
+def hidden_imports(*, till: bool) -> list[str]:
     """Modules imported by name at run time, which PyInstaller cannot see."""
-    return [
-        "pos_desktop.printing.commands",  # kiosk-pos adds its printing subcommands by name
+    found = [
         "keyrings.alt.file",  # the explicit opt-in: PYTHON_KEYRING_BACKEND names it
         *collect_submodules("keyring.backends"),
-        *collect_submodules("alembic.ddl"),
-        "alembic.runtime.migration",
         "logging.config",
     ]
+    if till:
+        found += [
+            "pos_desktop.printing.commands",  # kiosk-pos adds its printing subcommands by name
+            *collect_submodules("alembic.ddl"),
+            "alembic.runtime.migration",
+        ]
+    return found
 
 
-def build(name: str, script: str) -> None:
+def build(name: str, script: str, *, till: bool) -> None:
     """One-folder build of one app: `dist/<name>/<name>` plus its libraries and data."""
     analysis = Analysis(
         [str(INSTALLERS / "entry" / script)],
         pathex=[str(REPO)],
-        datas=datas(),
-        hiddenimports=hidden_imports(),
+        datas=datas(till=till),
+        hiddenimports=hidden_imports(till=till),
         excludes=[*QT_UNUSED, *NOT_DESKTOP],
         noarchive=False,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pos_desktop.ui.self_check import (
+from pos_desktop.ui.checks import (
     Check,
     data_folder_check,
     finish,

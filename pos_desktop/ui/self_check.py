@@ -8,60 +8,18 @@ printer settings. It never sends anything (no sync, no printing), so it is safe 
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import sys
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from pos_desktop.credentials import CredentialStoreUnavailable, secure_backend
-
-
-@dataclass(frozen=True)
-class Check:
-    """One line of the report: what was checked, whether it passed, what was found."""
-
-    name: str
-    ok: bool
-    detail: str
-
-
-def _guarded(name: str, probe: Callable[[], str]) -> Check:
-    """Run one probe; any failure becomes a failed line with its reason, never a traceback."""
-    try:
-        return Check(name, True, probe())
-    except Exception as error:  # the report must name every failure, whatever it is
-        return Check(name, False, f"{type(error).__name__}: {error}")
-
-
-def data_folder_check(data_dir: Path) -> Check:
-    """The folder exists (made if missing) and this user may write in it."""
-
-    def probe() -> str:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        marker = data_dir / f".self-check-{uuid.uuid4().hex}"
-        marker.write_text("ok", encoding="ascii")
-        marker.unlink()
-        return str(data_dir)
-
-    return _guarded("data folder", probe)
-
-
-def keyring_check(*, paired: bool, has_credentials: Callable[[], bool]) -> Check:
-    """A keyring that may hold the device credentials, and (when paired) holding them."""
-
-    def probe() -> str:
-        backend = secure_backend()
-        name = f"{type(backend).__module__}.{type(backend).__name__}"
-        if paired and not has_credentials():
-            raise CredentialStoreUnavailable(
-                f"{name} holds no credentials for this paired folder; pair it again"
-            )
-        return name + (", device credentials present" if paired else ", not paired yet")
-
-    return _guarded("keyring", probe)
+from pos_desktop.ui.checks import (
+    Check,
+    data_folder_check,
+    finish,
+    guarded,
+    keyring_check,
+    offscreen,
+    render_offscreen,
+)
 
 
 def schema_revision(database_file: Path) -> str | None:
@@ -74,52 +32,6 @@ def schema_revision(database_file: Path) -> str | None:
         except sqlite3.OperationalError:
             return None
     return str(row[0]) if row else None
-
-
-def report(app_name: str, checks: list[Check]) -> str:
-    """The printed report: one line per check, then the verdict."""
-    width = max(len(check.name) for check in checks)
-    lines = [f"{app_name} self-check"]
-    lines += [
-        f"  {'ok  ' if check.ok else 'FAIL'} {check.name:<{width}}  {check.detail}"
-        for check in checks
-    ]
-    failed = [check.name for check in checks if not check.ok]
-    lines.append("result: ok" if not failed else f"result: FAILED ({', '.join(failed)})")
-    return "\n".join(lines)
-
-
-def finish(app_name: str, checks: list[Check]) -> int:
-    """Print the report; 0 when every check passed, else 1."""
-    print(report(app_name, checks))
-    sys.stdout.flush()
-    return 0 if all(check.ok for check in checks) else 1
-
-
-def render_offscreen(name: str, build: Callable[[], object]) -> Check:
-    """Build a top-level widget, lay it out at 1280x800 and grab it as a picture."""
-
-    def probe() -> str:
-        from PySide6.QtWidgets import QApplication, QWidget
-
-        app = QApplication.instance() or QApplication([sys.argv[0]])
-        widget = build()
-        assert isinstance(widget, QWidget)
-        widget.resize(1280, 800)
-        widget.show()
-        app.processEvents()
-        picture = widget.grab()
-        widget.close()
-        if picture.isNull() or picture.width() < 100:
-            raise RuntimeError("the screen drew nothing")
-        return f"{picture.width()}x{picture.height()} on Qt's {QApplication.platformName()}"
-
-    return _guarded(name, probe)
-
-
-def offscreen() -> None:
-    """Draw without a display: the check must pass over SSH and on a headless build box."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def pos_self_check(data_dir: Path) -> int:
@@ -149,7 +61,7 @@ def pos_self_check(data_dir: Path) -> int:
         moved = "new database" if before is None else f"from {before}"
         return f"schema {after} ({moved}), integrity ok"
 
-    checks.append(_guarded("database", database_probe))
+    checks.append(guarded("database", database_probe))
     if not checks[-1].ok:
         return finish("kiosk-pos", checks)
 
@@ -157,8 +69,8 @@ def pos_self_check(data_dir: Path) -> int:
 
     till = TerminalTill.open(data_dir, start_sync=False, start_printing=False)
     try:
-        checks.append(_guarded("catalog", lambda: _catalog(till)))
-        checks.append(_guarded("outbox", lambda: _outbox(till)))
+        checks.append(guarded("catalog", lambda: _catalog(till)))
+        checks.append(guarded("outbox", lambda: _outbox(till)))
         checks.append(_translations())
         checks.append(render_offscreen("main screen", lambda: _main_window(till)))
         identity = till.terminal.identity()
@@ -168,7 +80,7 @@ def pos_self_check(data_dir: Path) -> int:
                 has_credentials=lambda: till.terminal.credentials.refresh_token() is not None,
             )
         )
-        checks.append(_guarded("printer", lambda: _printer(till)))
+        checks.append(guarded("printer", lambda: _printer(till)))
     finally:
         till.close()
     return finish("kiosk-pos", checks)
@@ -218,7 +130,7 @@ def _translations() -> Check:
                 raise RuntimeError(f"{path.name} does not load")
         return ", ".join(path.name for path in shipped)
 
-    return _guarded("translations", probe)
+    return guarded("translations", probe)
 
 
 def _main_window(till: object) -> object:

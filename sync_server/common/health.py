@@ -18,8 +18,9 @@ from django.http import HttpRequest, JsonResponse
 
 log = logging.getLogger("kiosk.health")
 
-READY_TIMEOUT_S: Final = 1.5
-"""Deadline of each readiness check (they run side by side), inside the promised 2 s."""
+READY_TIMEOUT_S: Final = 1.0
+"""Deadline of each readiness check (they run side by side): the promised 2 s leave a second
+for the request itself on a busy machine."""
 PROBE_GROUP: Final = "kiosk.readyz"
 """A group no socket joins: a send to it is a round trip to Redis and nothing more."""
 

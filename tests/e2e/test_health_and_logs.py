@@ -108,16 +108,18 @@ def silent_listener() -> Iterator[int]:
 def test_readyz_does_not_hang_on_a_silent_postgres_or_redis(silent_listener: int) -> None:
     silent = f"127.0.0.1:{silent_listener}"
     with running_server(extra_env={"REDIS_URL": f"redis://{silent}/0"}) as server:
-        status, body, seconds = _probe(server, "/readyz")
-        assert status == 503 and seconds < 2.0, (status, body, seconds)
-        assert body["checks"] == {"database": "ok", "channel_layer": "timeout"}
+        for _ in range(3):
+            status, body, seconds = _probe(server, "/readyz")
+            assert status == 503 and seconds < 2.0, (status, body, seconds)
+            assert body["checks"] == {"database": "ok", "channel_layer": "timeout"}
 
         server.env["DATABASE_URL"] = server.database.app_url.replace(pg.HOST_PORT, silent)
         server.env["REDIS_URL"] = REDIS_URL
         server.restart()
-        status, body, seconds = _probe(server, "/readyz")
-        assert status == 503 and seconds < 2.0, (status, body, seconds)
-        assert body["checks"] == {"database": "timeout", "channel_layer": "ok"}
+        for _ in range(3):
+            status, body, seconds = _probe(server, "/readyz")
+            assert status == 503 and seconds < 2.0, (status, body, seconds)
+            assert body["checks"] == {"database": "timeout", "channel_layer": "ok"}
         assert _probe(server, "/healthz")[0] == 200
 
 
