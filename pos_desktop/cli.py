@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -277,6 +278,13 @@ def status_document(terminal: Terminal) -> dict[str, Any]:
     return document
 
 
+def _when(iso: str | None) -> str:
+    """`2026-12-04T10:13:47.679585+00:00` as `2026-12-04 10:13 UTC` (a person reads minutes)."""
+    if not iso:
+        return "never"
+    return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def status_table(document: dict[str, Any]) -> str:
     """The status document as a person reads it: one labelled line per fact."""
     if document["paired"]:
@@ -292,9 +300,9 @@ def status_table(document: dict[str, Any]) -> str:
         ("Link", document["link"]),
         ("Waiting to sync", str(document["pending"])),
         ("Needs attention", str(document["needs_attention"])),
-        ("Last sync", document["last_sync"] or "never"),
+        ("Last sync", _when(document["last_sync"])),
         ("Catalog version", str(document["catalog_version"])),
-        ("Shift", f"{shift['state']} since {shift['opened_at']}" if shift else "none open"),
+        ("Shift", f"{shift['state']} since {_when(shift['opened_at'])}" if shift else "none open"),
         ("Last receipt", document["last_receipt_number"] or "–"),
     ]
     width = max(len(label) for label, _ in rows)
