@@ -521,6 +521,7 @@ class TerminalTill:
             customer_name=cart.customer_name,
             order_discount_label=f"{discount.kind.value} {discount.value}" if discount else "",
             cash_rounding_minor=priced.cash_rounding_minor,
+            tax_names=tuple(tax.name for tax in priced.tax_by_rate if tax.amount_minor),
         )
 
     def cart(self) -> CartView:

@@ -157,6 +157,8 @@ class CartView:
     order_discount_label: str = ""
     cash_rounding_minor: int = 0
     """What the tenant's cash rounding adds to (or takes off) the total when paid in cash."""
+    tax_names: tuple[str, ...] = ()
+    """The taxes charged, by their names as the receipt prints them (`PB1 10%`)."""
 
     @property
     def cash_total_minor(self) -> int:

@@ -99,6 +99,7 @@ def test_demo_tenant_day_in_rupiah(paired: Driver) -> None:
     assert _rupiah(window.sell.pay_button.text()) == total
     for key in ("subtotal", "service", "tax"):
         _rupiah(_text(driver, f"sell_{key}"))
+    assert window.sell.tax_caption.text() == "PB1 10%"  # the tax by its name, once
 
     # Pay: the due amount agrees with the Pay button; one tap on a note completes the sale.
     driver.tap("sell_pay")

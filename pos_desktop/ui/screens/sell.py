@@ -340,7 +340,9 @@ class SellScreen(Screen):
         self.total_labels["rounding"].setText(money(cart.cash_rounding_minor))
         for part in (self.total_captions["rounding"], self.total_labels["rounding"]):
             part.setVisible(cart.cash_rounding_minor != 0)
-        self.tax_caption.setText(self.tr("Tax (included)") if cart.tax_included else self.tr("Tax"))
+        # One tax charged: its own name, as on the receipt (`PB1 10%`); several: "Tax".
+        tax = cart.tax_names[0] if len(cart.tax_names) == 1 else self.tr("Tax")
+        self.tax_caption.setText(self.tr("%s (included)") % tax if cart.tax_included else tax)
         # Cash is the usual tender: total and Pay show what the payment screen will ask for.
         self.total.setText(money(cart.cash_total_minor))
         self.customer_button.setText(cart.customer_name or self.tr("+ Customer  (F8)"))

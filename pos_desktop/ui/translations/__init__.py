@@ -201,6 +201,7 @@ INDONESIAN: dict[str, str] = {
     "Counted %s, expected %s, difference %s. The shift cannot be reopened.": "Dihitung %s, seharusnya %s, selisih %s. Shift tidak dapat dibuka kembali.",
     # cashier screens: cash rounding, held orders, refund states, the change display
     "Rounding": "Pembulatan",
+    "%s (included)": "%s (termasuk)",
     "Held: %d  (F7)": "Ditahan: %d  (F7)",
     "Held at": "Ditahan pukul",
     "Partly refunded": "Sebagian direfund",

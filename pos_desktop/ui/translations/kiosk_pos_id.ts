@@ -524,8 +524,8 @@
       <translation>Tidak ada produk dengan barcode %s.</translation>
     </message>
     <message>
-      <source>Tax (included)</source>
-      <translation>Pajak (termasuk)</translation>
+      <source>%s (included)</source>
+      <translation>%s (termasuk)</translation>
     </message>
     <message>
       <source>Pay %s  (F4)</source>
