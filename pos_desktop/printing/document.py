@@ -558,7 +558,6 @@ class RefundSlipData:
     header: TenantHeader
     receipt_no: str
     order_id: str
-    refund_id: str
     terminal_name: str
     cashier_name: str
     manager_name: str

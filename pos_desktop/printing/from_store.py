@@ -348,7 +348,6 @@ def refund_slip_data(session: Session, refund: Refund) -> RefundSlipData:
         header=tenant_header(session, labels),
         receipt_no=order.receipt_number,
         order_id=order.id,
-        refund_id=refund.id,
         terminal_name=str(terminal.get("terminal_code", "")),
         cashier_name=_cashier_name(session, refund.cashier_id),
         manager_name=_cashier_name(session, refund.manager_id),

@@ -24,7 +24,6 @@ from shared.reports import ShiftFigures, TaxFigure
 from shared.tax import tax_label
 
 SAMPLE_ORDER_ID = "0192f3a4-5b6c-7d8e-9f01-23456789abcd"
-SAMPLE_REFUND_ID = "0192f3a4-9c1d-7e2f-8a01-23456789cdef"
 SAMPLE_TIME = datetime(2026, 3, 14, 5, 7, tzinfo=UTC)  # 12:07 in Asia/Jakarta
 SAMPLE_HEADER = TenantHeader(
     tenant_name="Kopi Kiosk",
@@ -107,7 +106,6 @@ def sample_refund_slip(labels: SlipLabels = ENGLISH) -> RefundSlipData:
         header=SAMPLE_HEADER,
         receipt_no="MAIN-T1-000123",
         order_id=SAMPLE_ORDER_ID,
-        refund_id=SAMPLE_REFUND_ID,
         terminal_name="t1",
         cashier_name="Demo Cashier",
         manager_name="Demo Manager",
