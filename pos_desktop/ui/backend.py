@@ -89,6 +89,7 @@ from pos_desktop.ui.ports import (
 )
 from shared.pricing import DiscountKind as EngineDiscountKind
 from shared.protocol import TenantSettingsV1
+from shared.tax import tax_label
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -521,7 +522,9 @@ class TerminalTill:
             customer_name=cart.customer_name,
             order_discount_label=f"{discount.kind.value} {discount.value}" if discount else "",
             cash_rounding_minor=priced.cash_rounding_minor,
-            tax_names=tuple(tax.name for tax in priced.tax_by_rate if tax.amount_minor),
+            tax_names=tuple(
+                tax_label(tax.name, tax.rate_bp) for tax in priced.tax_by_rate if tax.amount_minor
+            ),
         )
 
     def cart(self) -> CartView:
