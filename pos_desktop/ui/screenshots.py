@@ -200,6 +200,14 @@ def tour(folder: Path) -> list[Path]:
 
             shot("change", paid_in_cash)
             window.change_overlay.dismiss()
+            first_sale = window.sell._last_sale
+            assert first_sale is not None
+            window.switch_language("id")
+            _add(till, "Kopi Susu", 3)
+            shot("change-id", paid_in_cash)
+            window.change_overlay.dismiss()
+            window.switch_language("en")
+            window.sell.sale_done(first_sale)  # the banner of the first sale, for the next shot
             shot("sell-after-sale")
             last_sale = window.sell._last_sale
             assert last_sale is not None
