@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urljoin
@@ -57,8 +58,11 @@ def fetch_missing_images(data_dir: Path, server_url: str, image_urls: Iterable[s
                 continue
             target = image_file(data_dir, url)
             target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(target.name + ".part")
-            partial.write_bytes(answer.content)
-            os.replace(partial, target)  # a half-written file is never shown
+            # A unique partial file: two catalog loads at once each write their own, and
+            # the rename makes a whole picture appear (a half-written one is never shown).
+            handle, partial = tempfile.mkstemp(dir=target.parent, suffix=".part")
+            with os.fdopen(handle, "wb") as file:
+                file.write(answer.content)
+            os.replace(partial, target)
             fetched += 1
     return fetched
