@@ -8,6 +8,7 @@ so a changed picture (new url) is fetched again and the till never waits on it t
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+log = logging.getLogger(__name__)
 IMAGE_FOLDER = "product-images"
 FETCH_TIMEOUT_S = 3.0
 MAX_IMAGE_BYTES = 2_000_000
@@ -57,12 +59,16 @@ def fetch_missing_images(data_dir: Path, server_url: str, image_urls: Iterable[s
             if len(answer.content) > MAX_IMAGE_BYTES:
                 continue
             target = image_file(data_dir, url)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # A unique partial file: two catalog loads at once each write their own, and
-            # the rename makes a whole picture appear (a half-written one is never shown).
-            handle, partial = tempfile.mkstemp(dir=target.parent, suffix=".part")
-            with os.fdopen(handle, "wb") as file:
-                file.write(answer.content)
-            os.replace(partial, target)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                # A unique partial file: two catalog loads at once each write their own, and
+                # the rename makes a whole picture appear (a half-written one is never shown).
+                handle, partial = tempfile.mkstemp(dir=target.parent, suffix=".part")
+                with os.fdopen(handle, "wb") as file:
+                    file.write(answer.content)
+                os.replace(partial, target)
+            except OSError as error:  # a full or read-only disk: tiles keep their colours
+                log.warning("product picture not kept: %s", error)
+                break
             fetched += 1
     return fetched
