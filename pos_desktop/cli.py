@@ -35,6 +35,7 @@ from pos_desktop.store.models import Shift
 from pos_desktop.sync.client import DeviceNotAuthorized, RejectedError, SyncError, TransientError
 from pos_desktop.sync.queue import counts, export_needing_attention, retry_needing_attention
 from pos_desktop.terminal import Terminal
+from pos_desktop.xcb_check import ensure_xcb_libraries
 from shared.money import Money, format_money
 from shared.protocol import MAX_BATCH_SIZE, TenantSettingsV1
 
@@ -413,6 +414,8 @@ def main(argv: list[str] | None = None) -> int:
     if handler is None:  # no subcommand: the cashier app itself
         from pos_desktop.ui.app import run
 
+        if not ensure_xcb_libraries(is_root=False):  # the app names packages, never installs
+            return EXIT_ERROR
         return run(args.data_dir, kiosk=args.kiosk)
     if handler not in (_pair, _simulate, _sync, _status, _attention):
         return int(handler(args) or 0)  # a printing subcommand: it opens its own store

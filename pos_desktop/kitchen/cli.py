@@ -79,7 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kiosk-kitchen: {exc}", file=sys.stderr)
         return 1
     from pos_desktop.kitchen.app import run_kitchen
+    from pos_desktop.xcb_check import ensure_xcb_libraries
 
+    if not ensure_xcb_libraries(is_root=False):  # names the packages; never installs them
+        return 1
     return run_kitchen(data_dir=data_dir, device=loaded, station=args.station)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import sys
+from pathlib import Path
 
 import pytest
 
 from pos_desktop import demo
+from pos_desktop.cli import main as kiosk_pos
 from pos_desktop.xcb_check import ensure_xcb_libraries, missing_libraries, package_of
 
 LDD_TWO_MISSING = """\
@@ -108,4 +110,23 @@ def test_the_demo_stops_before_starting_anything_and_says_what_to_run(
     assert demo.main(["--data-dir", "unused"]) == demo.EXIT_MISSING_LIBRARIES
     err = capsys.readouterr().err
     assert "libxcb-keysyms.so.1 (libxcb-keysyms1)" in err
+    assert "sudo apt-get install libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0" in err
+
+
+@linux_only
+def test_the_cashier_app_names_the_packages_and_does_not_start(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setattr("pos_desktop.xcb_check.ldd_of_xcb_plugin", lambda: LDD_TWO_MISSING)
+    monkeypatch.setattr("pos_desktop.xcb_check.shutil.which", lambda _name: "/usr/bin/apt-get")
+
+    def never(*_args: object, **_kwargs: object) -> int:
+        raise AssertionError("neither installed as root nor opened without its libraries")
+
+    monkeypatch.setattr("pos_desktop.xcb_check._apt_install", never)
+    monkeypatch.setattr("pos_desktop.ui.app.run", never)
+    assert kiosk_pos(["--data-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
     assert "sudo apt-get install libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0" in err
