@@ -126,6 +126,15 @@ class Driver:
         assert isinstance(widget, Screen)
         return widget
 
+    def pair(self, server_url: str, code: str) -> None:
+        """Pair through the pairing screen as an owner does on a new till; ends at sign-in
+        once the first catalog download landed."""
+        assert self.current() is self.window.pairing
+        self.type("pairing_server", server_url)
+        self.type("pairing_code", code)
+        self.tap("pairing_go")
+        self.qtbot.waitUntil(lambda: self.current() is self.window.login, timeout=30_000)
+
     def sign_in(self, pin: str = CASHIER_PIN) -> None:
         """PIN on the login keypad."""
         assert self.current() is self.window.login

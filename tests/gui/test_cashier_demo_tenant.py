@@ -55,10 +55,7 @@ def paired(qtbot: QtBot, tmp_path: Path, memory_keyring: object) -> Iterator[Dri
         window.show()
         driver = Driver(qtbot, window)
         try:
-            driver.type("pairing_server", server.base_url)
-            driver.type("pairing_code", Cloud(server).new_terminal_code())
-            driver.tap("pairing_go")
-            qtbot.waitUntil(lambda: driver.current() is window.login, timeout=30_000)
+            driver.pair(server.base_url, Cloud(server).new_terminal_code())
             yield driver
         finally:
             window.shutdown()

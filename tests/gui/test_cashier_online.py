@@ -47,11 +47,7 @@ def test_pair_sell_offline_banner_and_pending_drain(qtbot: QtBot, tmp_path: Path
         window.show()
         driver = Driver(qtbot, window)
         try:
-            assert driver.current() is window.pairing
-            driver.type("pairing_server", server.base_url)
-            driver.type("pairing_code", cloud.new_terminal_code())
-            driver.tap("pairing_go")
-            qtbot.waitUntil(lambda: driver.current() is window.login, timeout=SYNC_WAIT_MS)
+            driver.pair(server.base_url, cloud.new_terminal_code())
             assert window.sell.products.rowCount() > 0  # the first catalog download landed
 
             driver.sign_in(CASHIER_PIN)
