@@ -321,10 +321,9 @@ class KitchenBoard:
         (at the filtered station), all in sale order."""
         now = self._clock()
         for ticket_id, at in list(self._voided_at.items()):
-            if (now - at).total_seconds() >= VOID_SHOWN_S or self.status_of(
-                ticket_id
-            ) != "cancelled":
-                del self._voided_at[ticket_id]
+            shown_long_enough = (now - at).total_seconds() >= VOID_SHOWN_S
+            if shown_long_enough or self.status_of(ticket_id) != "cancelled":
+                del self._voided_at[ticket_id]  # gone, or recalled to cook after all
         voided = [
             self._tickets[ticket_id]
             for ticket_id in self._voided_at
