@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -201,13 +202,15 @@ LINE_FIELDS = ["id", "name", "note", "quantity", "unit_price_minor", "total_mino
 EVENT_KINDS = ["shift_opened", "cash_movement", "customer_created", "order_voided"]
 
 
+SCALE = int(os.environ.get("KIOSK_FUZZ_EXAMPLES") or 3) / 3
+"""`make fuzz` asks for more examples (KIOSK_FUZZ_EXAMPLES=50: about 17 times as many)."""
 GENERATED = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 
-@settings(GENERATED, max_examples=60)
+@settings(GENERATED, max_examples=int(60 * SCALE))
 @given(
     order_field=st.sampled_from(ORDER_FIELDS),
     line_field=st.sampled_from(LINE_FIELDS),
@@ -247,7 +250,7 @@ def test_generated_hostile_orders_are_refused_per_item(
         assert result["status"] == "created", result
 
 
-@settings(GENERATED, max_examples=40)
+@settings(GENERATED, max_examples=int(40 * SCALE))
 @given(
     kind=st.sampled_from(EVENT_KINDS),
     extra=st.dictionaries(
