@@ -180,6 +180,13 @@ class RequestLogMiddleware:
         )
 
 
+def note_request(scope: ASGIScope, **fields: str) -> None:
+    """Add who made a request to its log line, from code that runs inside it (a consumer)."""
+    noted = scope.get(SCOPE_KEY)
+    if isinstance(noted, dict):
+        noted.update(fields)
+
+
 class RequestIdentityMiddleware:
     """Django middleware: note the tenant and the user or device that made the request."""
 

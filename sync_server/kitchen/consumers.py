@@ -31,6 +31,7 @@ from shared.protocol import (
     KitchenTicketMessageV1,
     KitchenTicketV1,
 )
+from sync_server.common.request_log import note_request
 from sync_server.kitchen.auth import KitchenPrincipal, kitchen_principal, socket_ticket_redeem
 from sync_server.kitchen.selectors import Replay, kitchen_replay, kitchen_ticket_wire
 from sync_server.kitchen.services import (
@@ -121,6 +122,10 @@ class KitchenConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             await self.close(code=CLOSE_FORBIDDEN)  # before accept: the handshake gets a 403
             return
         self.principal, self.station = principal, station
+        # The session's log line names the screen's tenant and its device or user id.
+        note_request(
+            self.scope, tenant=principal.tenant.slug, **{principal.kind: str(principal.subject_id)}
+        )
         outlet_id: uuid.UUID = principal.outlet.id
         self.group = station_group(outlet_id, station) if station else outlet_group(outlet_id)
         await self.channel_layer.group_add(self.group, self.channel_name)

@@ -3,6 +3,7 @@ and the request log (JSON) naming tenant, user or device and status without any 
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import socket
@@ -162,10 +163,23 @@ def test_one_json_line_per_request_names_who_and_never_a_secret(
     socket_url = server.base_url.replace("http", "ws") + socket_path
     with pytest.raises(InvalidStatus):
         connect(f"{socket_url}?station=grill&token={device['refresh']}", open_timeout=10)
-    time.sleep(0.5)  # the socket's line is written when its session ends
+    kitchen = httpx.post(
+        f"{server.base_url}/api/auth/token/",
+        json={"username": "demo.kitchen", "password": OWNER[1]},
+        timeout=30,
+    ).json()["access"]
+    outlets = httpx.get(f"{server.base_url}/api/demo/outlets/", headers=owner, timeout=30)
+    main = next(row["id"] for row in outlets.json()["results"] if row["code"] == "main")
+    kitchen_path = f"/ws/demo/kitchen/{main}/"
+    base = server.base_url.replace("http", "ws")
+    with connect(
+        f"{base}{kitchen_path}", additional_headers={"Authorization": f"Bearer {kitchen}"}
+    ):
+        pass
+    time.sleep(0.5)  # a socket's line is written when its session ends
 
     text = server.log_path.read_text(errors="replace")
-    for secret in (access, refresh, device["access"], device["refresh"], OWNER[1], code):
+    for secret in (access, refresh, device["access"], device["refresh"], OWNER[1], code, kitchen):
         assert secret not in text
     lines = [line for line in _log_lines(server.log_path) if line["logger"] == "kiosk.request"]
     by_path = {(line["method"], line["path"]): line for line in lines}
@@ -177,5 +191,10 @@ def test_one_json_line_per_request_names_who_and_never_a_secret(
     assert fed["tenant"] == "demo"
     refused = by_path[("WS", socket_path)]
     assert refused["status"] == 403 and refused["tenant"] == "demo"
+    assert refused["user"] is None and refused["device"] is None
+    accepted = by_path[("WS", kitchen_path)]
+    kitchen_claims = json.loads(base64.urlsafe_b64decode(kitchen.split(".")[1] + "=="))
+    assert accepted["status"] == 101 and accepted["tenant"] == "demo"
+    assert accepted["user"] == kitchen_claims["user_id"]
     assert by_path[("POST", "/api/auth/token/")]["status"] == 200
     assert sum(1 for line in lines if line["path"] == "/api/demo/products/") == 1
