@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
@@ -126,8 +127,19 @@ def _refund_records(refunds: Iterable[Refund]) -> list[RefundRecord]:
     return records
 
 
-def period_figures(*, tenant: Tenant, period: Period, outlet: uuid.UUID | None) -> ShiftFigures:
-    """The X/Z figures over every sale of the period, and the refunds given in it."""
+def _period_refunds(
+    *, tenant: Tenant, period: Period, outlet: uuid.UUID | None
+) -> list[RefundRecord]:
+    refunds = Refund.objects.filter(tenant=tenant, at__gte=period.start, at__lt=period.end)
+    if outlet is not None:
+        refunds = refunds.filter(order__outlet_id=outlet)
+    return _refund_records(refunds.prefetch_related("lines__line"))
+
+
+def period_figures_by_order(
+    *, tenant: Tenant, period: Period, outlet: uuid.UUID | None
+) -> ShiftFigures:
+    """The X/Z figures over every sale of the period, one record per order (any database)."""
     orders = period_orders(tenant=tenant, period=period, outlet=outlet).only(
         "id",
         "status",
@@ -139,17 +151,91 @@ def period_figures(*, tenant: Tenant, period: Period, outlet: uuid.UUID | None) 
         "tax_minor",
         "details",
     )
-    refunds = Refund.objects.filter(tenant=tenant, at__gte=period.start, at__lt=period.end)
-    if outlet is not None:
-        refunds = refunds.filter(order__outlet_id=outlet)
-    refunds = refunds.prefetch_related("lines__line")
     return shift_figures(
         opening_float_minor=0,
         sales=[
             _sale_record(order, prices_include_tax=tenant.prices_include_tax) for order in orders
         ],
-        refunds=_refund_records(refunds),
+        refunds=_period_refunds(tenant=tenant, period=period, outlet=outlet),
     )
+
+
+_TAX_LINES_SUMMED = """
+    SELECT t->>'name', (t->>'rate_bp')::int, (t->>'inclusive')::boolean,
+           SUM((t->>'amount_minor')::bigint)
+    FROM orders_order o
+    CROSS JOIN LATERAL jsonb_array_elements(COALESCE(o.details->'tax_lines', '[]'::jsonb)) t
+    WHERE o.id IN ({ids})
+    GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT 'Tax', 0, %s, SUM(o.tax_minor)
+    FROM orders_order o
+    WHERE o.id IN ({ids})
+      AND jsonb_array_length(COALESCE(o.details->'tax_lines', '[]'::jsonb)) = 0
+      AND o.tax_minor <> 0
+"""
+
+
+def period_figures_summed(
+    *, tenant: Tenant, period: Period, outlet: uuid.UUID | None
+) -> ShiftFigures:
+    """The same figures with the sums taken by PostgreSQL: the waterfall of `shift_figures` is
+    a sum over sales, so one record holding the period's sums gives the same figures (a test
+    holds the two equal) in a constant number of queries and no order loaded into Python."""
+    sold = period_orders(tenant=tenant, period=period, outlet=outlet).order_by()
+    live = sold.exclude(status=OrderStatus.VOIDED)
+    sums = live.aggregate(
+        count=Count("id"),
+        subtotal=Sum("subtotal_minor"),
+        discount=Sum("discount_minor"),
+        service=Sum("service_charge_minor"),
+        rounding=Sum("rounding_minor"),
+        total=Sum("total_minor"),
+    )
+    ids_sql, ids_params = live.values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TAX_LINES_SUMMED.format(ids=ids_sql),
+            [*ids_params, tenant.prices_include_tax, *ids_params],
+        )
+        taxes = tuple(
+            SaleTax(str(name), int(rate_bp), bool(inclusive), int(amount))
+            for name, rate_bp, inclusive, amount in cursor.fetchall()
+            if amount
+        )
+    payments = (
+        Payment.objects.filter(tenant=tenant, order__in=live.values("id"))
+        .values("method")
+        .annotate(amount=Sum("amount_minor"))
+        .order_by("method")
+    )
+    record = SaleRecord(
+        subtotal_minor=int(sums["subtotal"] or 0),
+        discount_minor=int(sums["discount"] or 0),
+        service_charge_minor=int(sums["service"] or 0),
+        rounding_minor=int(sums["rounding"] or 0),
+        total_minor=int(sums["total"] or 0),
+        taxes=taxes,
+        payments=tuple(SalePayment(str(row["method"]), int(row["amount"])) for row in payments),
+    )
+    figures = shift_figures(
+        opening_float_minor=0,
+        sales=[record],
+        refunds=_period_refunds(tenant=tenant, period=period, outlet=outlet),
+    )
+    return replace(
+        figures,
+        order_count=int(sums["count"] or 0),
+        void_count=sold.filter(status=OrderStatus.VOIDED).count(),
+    )
+
+
+def period_figures(*, tenant: Tenant, period: Period, outlet: uuid.UUID | None) -> ShiftFigures:
+    """The X/Z figures of the period's sales and the refunds given in it (summed by PostgreSQL,
+    order by order on SQLite)."""
+    if connection.vendor == "postgresql":
+        return period_figures_summed(tenant=tenant, period=period, outlet=outlet)
+    return period_figures_by_order(tenant=tenant, period=period, outlet=outlet)
 
 
 @dataclass(frozen=True)
