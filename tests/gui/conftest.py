@@ -133,7 +133,13 @@ class Driver:
         self.type("pairing_server", server_url)
         self.type("pairing_code", code)
         self.tap("pairing_go")
-        self.qtbot.waitUntil(lambda: self.current() is self.window.login, timeout=30_000)
+
+        def signed_in_screen() -> None:
+            # The paired screens (login among them) are built once the pairing is done.
+            error = self.window.pairing.error.text()
+            assert self.current() is getattr(self.window, "login", None), error or "pairing"
+
+        self.qtbot.waitUntil(signed_in_screen, timeout=30_000)
 
     def sign_in(self, pin: str = CASHIER_PIN) -> None:
         """PIN on the login keypad."""
