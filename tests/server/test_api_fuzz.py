@@ -130,7 +130,7 @@ def _fuzz(server: ServerProcess, schema: Any, token: str, budget_s: float) -> tu
         except UnsupportedSchema:
             if operation.label not in NOT_GENERATED:
                 failures.append(f"{operation.label}: schemathesis cannot generate its input")
-        except Exception as error:  # one line per failing operation, then go on
+        except (Exception, BaseExceptionGroup) as error:  # one line per failing operation
             failures.append(f"{operation.label}: {str(error).strip().splitlines()[0][:300]}")
     return failures, sent
 
