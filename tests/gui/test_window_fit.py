@@ -14,6 +14,9 @@ def assert_fits(window: MainWindow, size: tuple[int, int]) -> None:
     """Every screen's minimum size fits `size` with the offline banner shown, and the status
     strip stays on screen whichever screen is up."""
     window.resize(*size)
+    window._poll_timer.stop()  # an online till's next status poll would hide the banner
+    window.poller.wait()
+    QApplication.processEvents()
     window.offline_banner.show()
     QApplication.processEvents()
     central = window.centralWidget()
@@ -33,6 +36,8 @@ def assert_fits(window: MainWindow, size: tuple[int, int]) -> None:
         strip = window.pending_label
         bottom = strip.mapTo(window, strip.rect().bottomLeft()).y()
         assert bottom <= size[1], f"status strip cut off on {screen.objectName()}"
+    assert window.offline_banner.isVisible()
+    window._poll_timer.start()
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
