@@ -17,4 +17,10 @@ CHOICE_LABELS = (
     gettext_noop("Partially refunded"),
     gettext_noop("Refunded"),
     gettext_noop("Voided"),
+    gettext_noop("Super admin"),
+    gettext_noop("Owner"),
+    gettext_noop("Admin"),
+    gettext_noop("Manager"),
+    gettext_noop("Cashier"),
+    gettext_noop("Kitchen"),
 )

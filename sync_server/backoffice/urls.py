@@ -26,6 +26,7 @@ backoffice_patterns: list[URLPattern] = [
     path("products/import/", catalog_views.product_import_page, name="product-import"),
     path("products/<uuid:pk>/", catalog_views.product_edit_page, name="product"),
     path("categories/", catalog_views.category_list_page, name="categories"),
+    path("staff/", views.staff_list_page, name="staff"),
     path("terminals/", views.terminal_list_page, name="terminals"),
     path("terminals/<uuid:pk>/pairing-code/", views.pairing_code_page, name="pairing-code"),
     path("terminals/<uuid:pk>/revoke/", views.terminal_revoke_page, name="terminal-revoke"),

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.exceptions import APIException, Throttled
 
 from sync_server.accounts.backends import TenantScopedBackend
+from sync_server.accounts.selectors import user_list
 from sync_server.accounts.throttling import (
     check_login_allowed,
     clear_login_failures,
@@ -52,7 +53,7 @@ from sync_server.devices.services import device_revoke, pairing_code_create
 from sync_server.orders.models import Order
 from sync_server.orders.selectors import order_detail_queryset
 from sync_server.shifts.models import Shift
-from sync_server.tenants.models import Terminal, TerminalKind, TerminalStatus
+from sync_server.tenants.models import Outlet, Terminal, TerminalKind, TerminalStatus
 from sync_server.tenants.selectors import tenant_by_slug, tenant_list, terminal_list
 from sync_server.tenants.services import terminal_update
 
@@ -428,5 +429,23 @@ def shift_report_page(request: HttpRequest, desk: Desk, pk: uuid.UUID) -> HttpRe
             "server": server,
             "lines": selectors.z_report_lines(shift=shift, server=server),
             "nav": "shifts",
+        },
+    )
+
+
+@backoffice_page("users", "list")
+def staff_list_page(request: HttpRequest, desk: Desk) -> HttpResponse:
+    """Staff of the tenant (a manager: of their outlet) with role, outlet, PIN set or not."""
+    users = user_list(tenant=desk.tenant, search=request.GET.get("q", "").strip()[:100])
+    if desk.outlet_id is not None:
+        users = users.filter(outlet_id=desk.outlet_id)
+    outlets = dict(Outlet.objects.filter(tenant=desk.tenant).values_list("id", "name"))
+    return render(
+        request,
+        "backoffice/staff.html",
+        {
+            "staff": [(user, outlets.get(user.outlet_id, "")) for user in users],
+            "search": request.GET.get("q", ""),
+            "nav": "staff",
         },
     )

@@ -190,3 +190,15 @@ def test_shift_reports_follow_tenant_and_outlet(
     assert manager.get(f"/backoffice/shifts/{other.shift_id}/").status_code == 404
     rival = browser("rival.owner")
     assert rival.get(f"/backoffice/shifts/{own.shift_id}/").status_code == 404
+
+
+def test_staff_list_follows_the_tenant_and_the_managers_outlet(
+    browser: Callable[[str], Client],
+) -> None:
+    owner = browser("demo.owner").get("/backoffice/staff/").text
+    assert 'data-testid="user-demo.cashier"' in owner and "rival.owner" not in owner
+    assert "pbkdf2" not in owner  # a PIN is "set", never shown
+    manager = browser("demo.manager").get("/backoffice/staff/").text
+    assert 'data-testid="user-demo.cashier"' in manager
+    assert 'data-testid="user-demo.owner"' not in manager  # no outlet: not the manager's
+    assert browser("rival.owner").get("/backoffice/staff/").text.count("demo.") == 0
