@@ -375,7 +375,13 @@ def test_a_screen_on_the_second_process_gets_tickets_of_sales_pushed_to_the_firs
         assert screen.client.connections == 1  # one socket all along, held by the second
     finally:
         screen.client.stop()
-    socket_lines = [line for line in _request_lines(stack.second) if line["method"] == "WS"]
+    # A socket's line is written when the server sees it close, a moment after stop().
+    deadline = time.monotonic() + 15
+    while True:
+        socket_lines = [line for line in _request_lines(stack.second) if line["method"] == "WS"]
+        if socket_lines or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert socket_lines and socket_lines[-1]["status"] == 101
 
 
