@@ -38,7 +38,7 @@ from shared.protocol import (
     canonical_digest,
     error_from_validation,
 )
-from sync_server.catalog.models import Category, OutletTaxRate, Product, TaxRate
+from sync_server.catalog.models import Category, ModifierOption, OutletTaxRate, Product, TaxRate
 from sync_server.common.errors import DATABASE_UNAVAILABLE, ItemRefused
 from sync_server.common.services import insert_if_absent
 from sync_server.common.tenancy import tenant_atomic
@@ -121,6 +121,8 @@ class OrderBatchContext:
     """Categories of the batch's lines that name a kitchen station."""
     stations: CatalogStations = field(default_factory=lambda: CatalogStations({}, {}))
     """The batch's products' and categories' stations, so routing reads nothing per order."""
+    default_options: frozenset[uuid.UUID] = frozenset()
+    """Chosen options that are their group's default (Regular): the cook needs no word of them."""
 
 
 def _pricing_rules(tenant: Tenant, customer_ids: set[uuid.UUID]) -> PricingRules:
@@ -164,6 +166,13 @@ def _batch_context(
     product_ids = {line.product_id for order in orders for line in order.lines if line.product_id}
     customer_ids = {order.customer_id for order in orders if order.customer_id}
     shift_ids = {order.shift_id for order in orders}
+    option_ids = {
+        modifier.option_id
+        for order in orders
+        for line in order.lines
+        for modifier in line.modifiers
+        if modifier.option_id
+    }
     with tenant_atomic(tenant):
         outlet = Outlet.with_tombstones.get(id=device.outlet_id)
         products = {
@@ -194,6 +203,13 @@ def _batch_context(
             .exclude(kitchen_station="")
             .values_list("id", "kitchen_station")
         )
+        default_options = frozenset(
+            ModifierOption.objects.filter(id__in=option_ids, is_default=True).values_list(
+                "id", flat=True
+            )
+            if option_ids
+            else ()
+        )
     return OrderBatchContext(
         tenant=tenant,
         device=device,
@@ -208,6 +224,7 @@ def _batch_context(
             products={p.id: (p.kitchen_station, p.category_id) for p in products.values()},
             categories=category_stations,
         ),
+        default_options=default_options,
     )
 
 
@@ -361,7 +378,9 @@ def _kitchen_lines(order: OrderV1, context: OrderBatchContext) -> list[KitchenLi
                 line_id=line.id,
                 name=line.name,
                 quantity=line.quantity,
-                modifiers=tuple(m.name for m in line.modifiers),
+                modifiers=tuple(
+                    m.name for m in line.modifiers if m.option_id not in context.default_options
+                ),
                 note=line.note,
                 station=line.kitchen_station or None,
                 product_id=line.product_id,

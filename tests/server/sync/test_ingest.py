@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from sync_server.catalog.models import Product
+from shared.protocol import ModifierV1
+from sync_server.catalog.models import ModifierOption, Product
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.kitchen.models import KitchenTicket
 from sync_server.kitchen.selectors import kitchen_ticket_wire
@@ -324,3 +325,25 @@ def test_a_clock_off_by_decades_is_flagged_and_the_sale_still_stored(
     with tenant_atomic(demo_tenant):
         stored = Order.objects.get(id=order.id)
     assert stored.clock_skew_seconds == 2**31 - 1
+
+
+def test_kitchen_tickets_leave_out_the_default_option_of_a_group(
+    pair_device: Callable[..., PairedDevice],
+    demo_products: dict[str, Product],
+    demo_tenant: Tenant,
+) -> None:
+    """`Regular` and `Normal sugar` tell the cook nothing; `Less sugar` does."""
+    device = pair_device()
+    with tenant_atomic(demo_tenant):
+        options = {o.name: o for o in ModifierOption.objects.select_related("group")}
+    order = make_order(device, [(demo_products["Espresso"], 1)], shift_id=uuid.uuid4(), at=AT)
+    [line] = order.lines
+    chosen = tuple(
+        ModifierV1(option_id=options[name].id, group_name=options[name].group.name, name=name)
+        for name in ("Regular", "Less sugar", "Normal sugar")
+    )
+    order = order.model_copy(update={"lines": (line.model_copy(update={"modifiers": chosen}),)})
+    assert _results(device.push_orders(order))[0]["status"] == "created"
+    with tenant_atomic(demo_tenant):
+        [ticket] = KitchenTicket.objects.filter(order_id=order.id)
+    assert [item["modifiers"] for item in ticket.items] == [["Less sugar"]]
