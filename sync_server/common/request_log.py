@@ -32,7 +32,7 @@ SCOPE_KEY: Final = "kiosk.request_log"
 """Where the identity of a request is noted in the ASGI scope (a dict shared by reference)."""
 
 SECRET_PARAMETER: Final = re.compile(
-    r"(?i)\b((?:access_|refresh_)?token|password|passwd|secret|pin)"
+    r"(?i)\b((?:access_|refresh_)?token|ticket|password|passwd|secret|pin)"
     r"(=|%3D|\"?\s*:\s*\"?)([^&\s\"',;}]+)"
 )
 BEARER: Final = re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]+")

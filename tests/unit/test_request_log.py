@@ -10,14 +10,14 @@ from sync_server.common.request_log import JsonFormatter, RedactFilter, redact
 
 def test_redact_blanks_secret_parameters_and_bearer_tokens_only() -> None:
     line = (
-        "/ws/demo/kitchen/1/?station=grill&token=eyJ.abc-123&access_token=x1 "
+        "/ws/demo/kitchen/1/?station=grill&token=eyJ.abc-123&access_token=x1 ticket=Tk9 "
         'password=hunter2 {"pin": "1234"} Authorization: Bearer eyJhbGciOi.x.y code=ok'
     )
     cleaned = redact(line)
-    for secret in ("eyJ.abc-123", "x1 ", "hunter2", "1234", "eyJhbGciOi.x.y"):
+    for secret in ("eyJ.abc-123", "x1 ", "Tk9", "hunter2", "1234", "eyJhbGciOi.x.y"):
         assert secret not in cleaned
     assert "station=grill" in cleaned and "code=ok" in cleaned
-    assert cleaned.count("[redacted]") == 5
+    assert cleaned.count("[redacted]") == 6
 
 
 def test_a_uvicorn_style_record_is_redacted_before_formatting_as_json() -> None:
