@@ -24,8 +24,8 @@ from PySide6.QtTest import QTest
 
 from pos_desktop.services.catalog import apply_catalog_page
 from pos_desktop.services.demo_catalog import DEMO_CASHIER_PIN, demo_id
+from pos_desktop.till.facade import TerminalTill
 from pos_desktop.ui.app import application
-from pos_desktop.ui.backend import TerminalTill
 from pos_desktop.ui.i18n import Language
 from pos_desktop.ui.main_window import MainWindow
 from shared.protocol import CatalogChangeV1, CatalogPageV1, CategoryV1, ProductV1

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from pos_desktop.ui.backend import TerminalTill
+from pos_desktop.till.facade import TerminalTill
 from pos_desktop.ui.collector import collect_on_this_thread
 from pos_desktop.ui.i18n import Language
 from pos_desktop.ui.main_window import MainWindow

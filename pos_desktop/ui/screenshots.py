@@ -27,8 +27,8 @@ from PySide6.QtWidgets import QApplication
 
 from pos_desktop.kitchen.demo import demo_pairing_code
 from pos_desktop.printing.render_image import write_slip_previews
+from pos_desktop.till.facade import TerminalTill
 from pos_desktop.ui.app import application
-from pos_desktop.ui.backend import TerminalTill
 from pos_desktop.ui.i18n import Language
 from pos_desktop.ui.main_window import MainWindow
 from pos_desktop.ui.ports import TenderInput

@@ -65,7 +65,7 @@ def pos_self_check(data_dir: Path) -> int:
     if not checks[-1].ok:
         return finish("kiosk-pos", checks)
 
-    from pos_desktop.ui.backend import TerminalTill
+    from pos_desktop.till.facade import TerminalTill
 
     till = TerminalTill.open(data_dir, start_sync=False, start_printing=False)
     try:
@@ -97,7 +97,7 @@ def _head_revision(migrations_dir: Path) -> str:
 
 
 def _catalog(till: object) -> str:
-    from pos_desktop.ui.backend import TerminalTill
+    from pos_desktop.till.facade import TerminalTill
 
     assert isinstance(till, TerminalTill)
     if not till.is_paired():
@@ -107,7 +107,7 @@ def _catalog(till: object) -> str:
 
 
 def _outbox(till: object) -> str:
-    from pos_desktop.ui.backend import TerminalTill
+    from pos_desktop.till.facade import TerminalTill
 
     assert isinstance(till, TerminalTill)
     status = till.sync_status()
@@ -134,8 +134,8 @@ def _translations() -> Check:
 
 
 def _main_window(till: object) -> object:
+    from pos_desktop.till.facade import TerminalTill
     from pos_desktop.ui.app import application, build_window
-    from pos_desktop.ui.backend import TerminalTill
 
     assert isinstance(till, TerminalTill)
     application()
@@ -147,7 +147,7 @@ def _printer(till: object) -> str:
     from pos_desktop.printing.document import test_page_document
     from pos_desktop.printing.paper import paper_for_width
     from pos_desktop.printing.render_escpos import render_escpos
-    from pos_desktop.ui.backend import TerminalTill
+    from pos_desktop.till.facade import TerminalTill
 
     assert isinstance(till, TerminalTill)
     settings = till.settings()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from pos_desktop.store.models import TaxRate
 from pos_desktop.terminal import Terminal
-from pos_desktop.ui.backend import TerminalTill
+from pos_desktop.till.facade import TerminalTill
 from pos_desktop.ui.formatting import MoneyFormat
 from pos_desktop.ui.ports import TenderInput
 from shared.tax import tax_label

@@ -29,7 +29,7 @@ from pos_desktop.services.kitchen_offline import enqueue_kitchen_tickets
 from pos_desktop.store.models import PrintJob, SyncQueueItem
 from pos_desktop.sync.engine import SyncEngine
 from pos_desktop.terminal import Terminal
-from pos_desktop.ui.backend import TerminalTill
+from pos_desktop.till.facade import TerminalTill
 from pos_desktop.ui.ports import TenderInput, TerminalSettings, TillError
 from shared.protocol import OrderV1
 from tests.chaos.support import CASHIER_PIN, TENANT, Cloud

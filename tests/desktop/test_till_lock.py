@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from pos_desktop.services.catalog import CatalogSnapshot
 from pos_desktop.services.demo_catalog import DEMO_CASHIER_PIN
-from pos_desktop.ui import backend
-from pos_desktop.ui.backend import TerminalTill
+from pos_desktop.till import facade as backend
+from pos_desktop.till.facade import TerminalTill
 
 SLOW_LOAD_S = 1.0
 PROMPT_S = 0.1

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from pos_desktop.services.demo_catalog import DEMO_CASHIER_PIN, DEMO_MANAGER_PIN
 from pos_desktop.store.models import Order
+from pos_desktop.till.facade import TerminalTill
 from pos_desktop.ui.app import application
-from pos_desktop.ui.backend import TerminalTill
 from pos_desktop.ui.collector import MainThreadCollector, collect_on_this_thread
 from pos_desktop.ui.i18n import Language
 from pos_desktop.ui.main_window import MainWindow

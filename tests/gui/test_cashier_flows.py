@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 from sqlalchemy import select
 
 from pos_desktop.store.models import Order, PrintJob, Refund, Shift, SyncQueueItem
-from pos_desktop.ui.backend import TerminalTill
+from pos_desktop.till.facade import TerminalTill
 from pos_desktop.ui.dialogs import ManagerPinDialog
 from shared.protocol import CustomerCreatedV1
 from tests.gui.conftest import CASHIER_PIN, MANAGER_PIN, Driver

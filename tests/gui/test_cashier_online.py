@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from pos_desktop.store.models import SyncQueueItem
-from pos_desktop.ui.backend import TerminalTill
+from pos_desktop.till.facade import TerminalTill
 from pos_desktop.ui.i18n import Language
 from pos_desktop.ui.main_window import MainWindow
 from tests.chaos.support import CASHIER_PIN, Cloud

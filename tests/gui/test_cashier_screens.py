@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import event, select
 
 from pos_desktop.store.models import SyncQueueItem
+from pos_desktop.till.facade import TerminalTill
 from pos_desktop.ui.app import run
-from pos_desktop.ui.backend import TerminalTill
 from pos_desktop.ui.formatting import MoneyFormat
 from pos_desktop.ui.i18n import Language
 from pos_desktop.ui.main_window import MainWindow

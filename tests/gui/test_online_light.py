@@ -16,7 +16,7 @@ import httpx
 import pytest
 from pytestqt.qtbot import QtBot
 
-from pos_desktop.ui.backend import TerminalTill
+from pos_desktop.till.facade import TerminalTill
 from pos_desktop.ui.i18n import Language
 from pos_desktop.ui.main_window import MainWindow
 from tests.chaos.support import CASHIER_PIN, OWNER, TENANT, Cloud

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pos_desktop.services.demo_catalog import demo_id
 from pos_desktop.store.models import Customer, Promotion
-from pos_desktop.ui.backend import TerminalTill
+from pos_desktop.till.facade import TerminalTill
 from shared.pricing import Promotion as EnginePromotion
 from shared.pricing import PromotionKind, PromotionTarget, promotion_to_dict
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from pos_desktop.printing.render_image import write_slip_previews
 from pos_desktop.store.models import PrintJob
 from pos_desktop.terminal import Terminal
-from pos_desktop.ui.backend import TerminalTill
+from pos_desktop.till.facade import TerminalTill
 from pos_desktop.ui.ports import TenderInput
 from tests.chaos.support import CASHIER_PIN, Cloud
 from tests.desktop.printing.escpos_decoder import Printout, decode

@@ -12,7 +12,7 @@ from pos_desktop.printing.settings import PrinterSettings, save_printer_settings
 from pos_desktop.services.demo_catalog import DEMO_CASHIER_PIN, demo_id
 from pos_desktop.store.models import OrderLine, PrintJob
 from pos_desktop.terminal import Terminal
-from pos_desktop.ui.backend import TerminalTill
+from pos_desktop.till.facade import TerminalTill
 from pos_desktop.ui.ports import TenderInput
 from tests.desktop.conftest import product_id
 from tests.desktop.printing.escpos_decoder import Printout, decode

@@ -58,8 +58,8 @@ from pos_desktop.sync.engine import SyncState as SyncEngineState
 from pos_desktop.sync.images import fetch_missing_images, image_file
 from pos_desktop.sync.queue import counts, export_needing_attention, retry_needing_attention
 from pos_desktop.terminal import Terminal
-from pos_desktop.ui.held import HELD_KEY, HeldCart, held_from_json, held_to_json
-from pos_desktop.ui.ports import (
+from pos_desktop.till.held import HELD_KEY, HeldCart, held_from_json, held_to_json
+from pos_desktop.till.views import (
     ApprovalNeeded,
     AttentionItem,
     CartLineView,
