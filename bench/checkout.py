@@ -35,7 +35,7 @@ from keyring.backends.null import Keyring as NullKeyring
 from pos_desktop.ids import new_id, utcnow
 from pos_desktop.services.auth import SignedIn, sign_in_by_pin
 from pos_desktop.services.cart import CartSession
-from pos_desktop.services.catalog import CatalogSnapshot, terminal_identity
+from pos_desktop.services.catalog import CatalogSnapshot
 from pos_desktop.services.checkout import (
     SaleRows,
     Tender,
@@ -44,6 +44,7 @@ from pos_desktop.services.checkout import (
     write_sale,
 )
 from pos_desktop.services.demo_catalog import DEMO_CASHIER_PIN, demo_id
+from pos_desktop.services.identity import terminal_identity
 from pos_desktop.services.shifts import open_shift, open_shift_row
 from pos_desktop.store.db import BUSY_TIMEOUT_MS
 from pos_desktop.store.models import Order, SyncQueueItem

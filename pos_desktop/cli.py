@@ -20,18 +20,13 @@ from typing import Any
 
 from pos_desktop.config import DEFAULT_SYNC, default_data_dir
 from pos_desktop.credentials import CredentialStoreUnavailable
-from pos_desktop.services.catalog import (
-    CATALOG_VERSION_KEY,
-    LAST_SYNC_KEY,
-    TENANT_KEY,
-    get_setting,
-)
 from pos_desktop.services.checkout import last_receipt_number
 from pos_desktop.services.demo_catalog import DEMO_CASHIER_PIN
 from pos_desktop.services.errors import ServiceError
 from pos_desktop.services.shifts import OPEN_STATES
 from pos_desktop.services.simulate import simulate_sales
 from pos_desktop.store.models import Shift
+from pos_desktop.store.settings import SettingKey, get_setting
 from pos_desktop.sync.client import DeviceNotAuthorized, RejectedError, SyncError, TransientError
 from pos_desktop.sync.queue import counts, export_needing_attention, retry_needing_attention
 from pos_desktop.terminal import Terminal
@@ -74,7 +69,7 @@ def sync_failure(exc: SyncError) -> str:
 def money_of(terminal: Terminal) -> Callable[[int], str]:
     """Amounts as the tenant reads them (`Rp 25.000`), from the catalog's tenant settings."""
     with terminal.uow() as uow:
-        raw = get_setting(uow.session, TENANT_KEY)
+        raw = get_setting(uow.session, SettingKey.TENANT)
     if raw is None:
         return lambda amount_minor: f"{amount_minor} minor units"
     tenant = TenantSettingsV1.model_validate(raw)
@@ -269,8 +264,8 @@ def status_document(terminal: Terminal) -> dict[str, Any]:
             "tenant": identity.tenant_slug if identity else None,
             "pending": queue.pending,
             "needs_attention": queue.needs_attention,
-            "last_sync": get_setting(uow.session, LAST_SYNC_KEY),
-            "catalog_version": int(get_setting(uow.session, CATALOG_VERSION_KEY, 0)),
+            "last_sync": get_setting(uow.session, SettingKey.LAST_SYNC),
+            "catalog_version": int(get_setting(uow.session, SettingKey.CATALOG_VERSION, 0)),
             "open_shift": None
             if shift is None
             else {"id": shift.id, "state": shift.state, "opened_at": shift.opened_at.isoformat()},

@@ -9,20 +9,12 @@ from sqlalchemy import func, select
 
 from pos_desktop.config import DEFAULT_SYNC, SyncSettings
 from pos_desktop.credentials import DeviceCredentials, secure_backend
-from pos_desktop.services.catalog import (
-    CATALOG_VERSION_KEY,
-    CURSOR_KEY,
-    READY_CURSOR_KEY,
-    TENANT_KEY,
-    TerminalIdentity,
-    get_setting,
-    put_setting,
-    save_pairing,
-)
 from pos_desktop.services.demo_catalog import install_demo_catalog
 from pos_desktop.services.errors import StateError
 from pos_desktop.store.db import Database
+from pos_desktop.store.identity import TerminalIdentity, read_identity, save_pairing
 from pos_desktop.store.models import Order
+from pos_desktop.store.settings import SettingKey, get_setting, put_setting
 from pos_desktop.store.uow import UnitOfWork
 from pos_desktop.sync.client import SyncClient, pair
 from pos_desktop.sync.engine import SyncEngine
@@ -47,8 +39,7 @@ class Terminal:
     def identity(self) -> TerminalIdentity | None:
         """Who this terminal is, None before pairing or demo set-up."""
         with self.uow() as uow:
-            value = get_setting(uow.session, "terminal")
-        return TerminalIdentity(**value) if value else None
+            return read_identity(uow.session)
 
     def pair(
         self,
@@ -86,10 +77,10 @@ class Terminal:
         with self.uow() as uow:
             save_pairing(uow.session, response, server_url.rstrip("/"))
             if not repairing:
-                put_setting(uow.session, CURSOR_KEY, "")
-                put_setting(uow.session, CATALOG_VERSION_KEY, 0)
+                put_setting(uow.session, SettingKey.CATALOG_CURSOR, "")
+                put_setting(uow.session, SettingKey.CATALOG_VERSION, 0)
                 # Order-ready notices start from now: nothing of this folder was sold before.
-                put_setting(uow.session, READY_CURSOR_KEY, response.server_time.isoformat())
+                put_setting(uow.session, SettingKey.READY_CURSOR, response.server_time.isoformat())
             uow.commit()
         identity = self.identity()
         assert identity is not None
@@ -98,13 +89,13 @@ class Terminal:
     def ensure_demo_catalog(self) -> None:
         """An unpaired folder with no catalog gets the built-in demo one (offline selling)."""
         with self.uow() as uow:
-            if get_setting(uow.session, "terminal") is None:
+            if read_identity(uow.session) is None:
                 install_demo_catalog(uow.session)
                 uow.commit()
 
     def has_catalog(self) -> bool:
         with self.uow() as uow:
-            return get_setting(uow.session, TENANT_KEY) is not None
+            return get_setting(uow.session, SettingKey.TENANT) is not None
 
     def sync_engine(
         self,

@@ -29,27 +29,15 @@ from pos_desktop.store.models import (
     Order,
     OrderLine,
     Refund,
-    Setting,
     Shift,
 )
+from pos_desktop.store.settings import SettingKey, get_mapping
 from shared.reports import ShiftFigures
 from shared.tax import tax_label
-
-# Setting keys written by the catalog service (pos_desktop.services.catalog).
-TENANT_KEY = "tenant"
-OUTLET_KEY = "outlet"
-TERMINAL_KEY = "terminal"
-UI_SETTINGS_KEY = "ui_settings"
-"""Where the cashier app keeps its screen settings, among them the language slips follow."""
 
 
 class OrderNotFound(LookupError):
     """No stored order has that receipt number on this terminal."""
-
-
-def _setting(session: Session, key: str) -> dict[str, Any]:
-    row = session.get(Setting, key)
-    return dict(row.value) if row is not None and isinstance(row.value, dict) else {}
 
 
 def _cashier_name(session: Session, cashier_id: str) -> str:
@@ -59,7 +47,7 @@ def _cashier_name(session: Session, cashier_id: str) -> str:
 
 def till_language(session: Session) -> str:
     """The language the cashier app shows its screens in; its slips print in it too."""
-    return str(_setting(session, UI_SETTINGS_KEY).get("language") or "en")
+    return str(get_mapping(session, SettingKey.UI_SETTINGS).get("language") or "en")
 
 
 def till_labels(session: Session) -> SlipLabels:
@@ -77,8 +65,8 @@ def tenant_header(session: Session, labels: SlipLabels | None = None) -> TenantH
     The outlet's address wins over the tenant's; the tenant's receipt header text comes
     after them (`header_blocks` leaves out its lines that repeat the name or the address).
     """
-    tenant = _setting(session, TENANT_KEY)
-    outlet = _setting(session, OUTLET_KEY)
+    tenant = get_mapping(session, SettingKey.TENANT)
+    outlet = get_mapping(session, SettingKey.OUTLET)
     labels = labels or till_labels(session)
     return TenantHeader(
         tenant_name=str(tenant.get("name", "")),
@@ -132,8 +120,8 @@ def receipt_data_for_order(
     session: Session, order: Order, labels: SlipLabels | None = None
 ) -> ReceiptData:
     """Everything the receipt of a stored order shows, read back from the rows of the sale."""
-    tenant = _setting(session, TENANT_KEY)
-    terminal = _setting(session, TERMINAL_KEY)
+    tenant = get_mapping(session, SettingKey.TENANT)
+    terminal = get_mapping(session, SettingKey.TERMINAL)
     labels = labels or till_labels(session)
     modifiers = _shown_modifiers(session, list(order.lines))
     lines = tuple(
@@ -255,7 +243,7 @@ def kitchen_tickets_for_order(
     session: Session, order: Order, *, offline: bool = False, default_station: str = "Kitchen"
 ) -> list[KitchenTicketData]:
     """One ticket per kitchen station of the order's lines, in station order of first appearance."""
-    tenant = _setting(session, TENANT_KEY)
+    tenant = get_mapping(session, SettingKey.TENANT)
     labels = till_labels(session)
     modifiers = _shown_modifiers(session, list(order.lines))
     by_station: dict[str, list[KitchenItemData]] = {}
@@ -299,9 +287,9 @@ def shift_report_data(
     shift = session.get(Shift, shift_id)
     if shift is None:
         raise LookupError(f"no shift {shift_id}")
-    tenant = _setting(session, TENANT_KEY)
-    outlet = _setting(session, OUTLET_KEY)
-    terminal = _setting(session, TERMINAL_KEY)
+    tenant = get_mapping(session, SettingKey.TENANT)
+    outlet = get_mapping(session, SettingKey.OUTLET)
+    terminal = get_mapping(session, SettingKey.TERMINAL)
     return ShiftReportData(
         report="Z" if shift.state == "closed" else "X",
         tenant_name=str(tenant.get("name", "")),
@@ -323,8 +311,8 @@ def shift_report_data(
 def refund_slip_data(session: Session, refund: Refund) -> RefundSlipData:
     """The slip of a stored refund or void: its lines (a void gives back every line)."""
     order = refund.order
-    tenant = _setting(session, TENANT_KEY)
-    terminal = _setting(session, TERMINAL_KEY)
+    tenant = get_mapping(session, SettingKey.TENANT)
+    terminal = get_mapping(session, SettingKey.TERMINAL)
     labels = till_labels(session)
     by_id = {line.id: line for line in order.lines}
     if refund.kind == "void":

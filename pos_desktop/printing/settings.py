@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from pos_desktop.printing.connection import parse_printer_url
 from pos_desktop.printing.paper import PaperProfile, paper_for_width
-from pos_desktop.store.models import Setting
-
-PRINTING_KEY = "printing"
+from pos_desktop.store.settings import SettingKey, get_mapping, put_setting
 
 
 @dataclass(frozen=True)
@@ -52,12 +49,11 @@ class PrinterSettings:
 
 def load_printer_settings(session: Session) -> PrinterSettings:
     """The terminal's printer settings (defaults when none were saved)."""
-    row = session.get(Setting, PRINTING_KEY)
-    value: dict[str, Any] = row.value if row is not None and isinstance(row.value, dict) else {}
+    value = get_mapping(session, SettingKey.PRINTING)
     known = PrinterSettings.__dataclass_fields__
     return PrinterSettings(**{k: v for k, v in value.items() if k in known})
 
 
 def save_printer_settings(session: Session, settings: PrinterSettings) -> None:
     """Store the settings in the caller's transaction (the settings screen commits)."""
-    session.merge(Setting(key=PRINTING_KEY, value=asdict(settings)))
+    put_setting(session, SettingKey.PRINTING, asdict(settings))

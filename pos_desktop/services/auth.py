@@ -8,20 +8,19 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 
 from pos_desktop.config import DEFAULT_LOGIN, LoginSettings
 from pos_desktop.ids import utcnow
 from pos_desktop.services.errors import AuthError
-from pos_desktop.store.models import Cashier, Setting
+from pos_desktop.store.models import Cashier
+from pos_desktop.store.settings import SettingKey, get_mapping, put_setting
 from pos_desktop.store.uow import UnitOfWork
 
 ALGORITHM = "pbkdf2_sha256"
 MANAGER_ROLES = frozenset({"manager", "admin", "owner", "super_admin"})
 TILL_ROLES = MANAGER_ROLES | {"cashier"}  # kitchen accounts never sign in at a till
-TERMINAL_THROTTLE_KEY = "pin_throttle"
 
 
 def hash_pin(pin: str, *, salt: str | None = None, iterations: int = 260_000) -> str:
@@ -121,8 +120,7 @@ def sign_in_by_pin(
 ) -> SignedIn:
     """Sign in by PIN alone (CLI, kiosks without name tiles); throttled per terminal."""
     now = utcnow()
-    throttle = uow.session.get(Setting, TERMINAL_THROTTLE_KEY)
-    saved: dict[str, Any] = dict(throttle.value) if throttle else {}
+    saved = get_mapping(uow.session, SettingKey.PIN_THROTTLE)
     failures = int(saved.get("failures", 0))
     locked_text = saved.get("locked_until")
     _refuse_if_locked(datetime.fromisoformat(locked_text) if locked_text else None, now)
@@ -133,7 +131,7 @@ def sign_in_by_pin(
     failures = failures + 1 if match is None else 0
     until = _after_miss(failures, now, settings) if match is None else None
     state = {"failures": failures, "locked_until": until.isoformat() if until else None}
-    uow.session.merge(Setting(key=TERMINAL_THROTTLE_KEY, value=state))
+    put_setting(uow.session, SettingKey.PIN_THROTTLE, state)
     uow.commit()
     if match is None:
         raise AuthError("Wrong PIN.", field="pin", code="wrong_pin")

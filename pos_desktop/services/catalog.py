@@ -1,15 +1,15 @@
-"""The catalog cache: applying feed pages, the terminal's identity, and a pricing snapshot."""
+"""The catalog cache: applying feed pages, and a pricing snapshot."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from pos_desktop.services.errors import InvalidInput, StateError
+from pos_desktop.services.errors import StateError
+from pos_desktop.store.identity import read_identity
 from pos_desktop.store.models import (
     Cashier,
     Category,
@@ -18,9 +18,9 @@ from pos_desktop.store.models import (
     ModifierOption,
     Product,
     Promotion,
-    Setting,
     TaxRate,
 )
+from pos_desktop.store.settings import SettingKey, get_setting, put_setting
 from shared.pricing import CashRounding, PromotionBook, ServiceCharge, promotion_from_dict
 from shared.pricing import TaxRate as PricingTaxRate
 from shared.protocol import (
@@ -31,21 +31,11 @@ from shared.protocol import (
     CustomerV1,
     ModifierGroupV1,
     OutletV1,
-    PairResponseV1,
     ProductV1,
     PromotionV1,
     TaxRateV1,
     TenantSettingsV1,
 )
-
-TERMINAL_KEY = "terminal"
-TENANT_KEY = "tenant"
-OUTLET_KEY = "outlet"
-CURSOR_KEY = "catalog_cursor"
-CATALOG_VERSION_KEY = "catalog_version"
-LAST_SYNC_KEY = "last_sync_at"
-READY_CURSOR_KEY = "ready_cursor"
-"""The server time of the last "order ready" the terminal heard of (`sync/ready/?since=`)."""
 
 ROW_MODELS: dict[str, type[Any]] = {
     "category": Category,
@@ -56,82 +46,6 @@ ROW_MODELS: dict[str, type[Any]] = {
     "customer": Customer,
     "cashier": Cashier,
 }
-
-
-def get_setting(session: Session, key: str, default: Any = None) -> Any:
-    """A stored setting's JSON value."""
-    row = session.get(Setting, key)
-    return default if row is None else row.value
-
-
-def put_setting(session: Session, key: str, value: Any) -> None:
-    """Store a setting in the caller's transaction."""
-    session.merge(Setting(key=key, value=value))
-
-
-@dataclass(frozen=True)
-class TerminalIdentity:
-    """Who this terminal is: ids for the wire, codes for receipt numbers, where to sync."""
-
-    tenant_slug: str
-    outlet_id: str
-    outlet_code: str
-    terminal_id: str
-    terminal_code: str
-    server_url: str | None
-
-    @property
-    def paired(self) -> bool:
-        return self.server_url is not None
-
-
-def save_pairing(session: Session, pairing: PairResponseV1, server_url: str) -> None:
-    """Remember the paired identity (the tokens go to the keyring, never here)."""
-    identity = TerminalIdentity(
-        tenant_slug=pairing.tenant_slug,
-        outlet_id=str(pairing.outlet_id),
-        outlet_code=pairing.outlet_code,
-        terminal_id=str(pairing.terminal_id),
-        terminal_code=pairing.terminal_code,
-        server_url=server_url,
-    )
-    put_setting(session, TERMINAL_KEY, identity.__dict__)
-
-
-def terminal_identity(session: Session) -> TerminalIdentity:
-    """The stored identity; StateError when the terminal has neither pairing nor demo data."""
-    value = get_setting(session, TERMINAL_KEY)
-    if value is None:
-        raise StateError(
-            "This terminal is not paired and has no catalog.", field=None, code="not_paired"
-        )
-    return TerminalIdentity(**value)
-
-
-def change_server_url(session: Session, server_url: str) -> TerminalIdentity | None:
-    """Move a paired terminal to another server address (the manager's settings screen).
-
-    The identity's `server_url` is the one place the address lives: the sync engine and so
-    the online state (and with it the kitchen-print decision) follow it. An empty address
-    keeps the current one; an unpaired terminal (demo) learns its address when it pairs, so
-    nothing is stored for it here.
-    """
-    value = get_setting(session, TERMINAL_KEY)
-    identity = TerminalIdentity(**value) if value else None
-    wanted = server_url.strip().rstrip("/")
-    if identity is None or identity.server_url is None or not wanted:
-        return identity
-    parts = urlsplit(wanted)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput(
-            "Enter the server address as http(s)://host[:port].",
-            field="server_url",
-            code="bad_server_url",
-        )
-    if wanted != identity.server_url:
-        identity = replace(identity, server_url=wanted)
-        put_setting(session, TERMINAL_KEY, identity.__dict__)
-    return identity
 
 
 def _upsert_modifier_group(session: Session, data: ModifierGroupV1, version: int) -> None:
@@ -162,10 +76,10 @@ def _upsert(session: Session, change: CatalogChangeV1, outlet_id: str | None) ->
     data = change.typed_data()
     version = change.version
     if isinstance(data, TenantSettingsV1):
-        put_setting(session, TENANT_KEY, data.model_dump(mode="json"))
+        put_setting(session, SettingKey.TENANT, data.model_dump(mode="json"))
     elif isinstance(data, OutletV1):
         if outlet_id is None or str(data.id) == outlet_id:
-            put_setting(session, OUTLET_KEY, data.model_dump(mode="json"))
+            put_setting(session, SettingKey.OUTLET, data.model_dump(mode="json"))
     elif isinstance(data, CategoryV1):
         session.merge(
             Category(
@@ -254,8 +168,8 @@ def _upsert_cashier(session: Session, data: CashierV1, version: int, outlet_id: 
 
 def apply_catalog_page(session: Session, page: CatalogPageV1) -> None:
     """Apply one page and advance the cursor in the same transaction (so once, in order)."""
-    identity = get_setting(session, TERMINAL_KEY)
-    outlet_id = identity["outlet_id"] if identity else None
+    identity = read_identity(session)
+    outlet_id = identity.outlet_id if identity else None
     for change in page.changes:
         if change.deleted:
             if change.entity == "modifier_group":
@@ -268,8 +182,8 @@ def apply_catalog_page(session: Session, page: CatalogPageV1) -> None:
             continue
         _upsert(session, change, outlet_id)
         session.flush()
-    put_setting(session, CURSOR_KEY, page.next_cursor)
-    put_setting(session, CATALOG_VERSION_KEY, page.catalog_version)
+    put_setting(session, SettingKey.CATALOG_CURSOR, page.next_cursor)
+    put_setting(session, SettingKey.CATALOG_VERSION, page.catalog_version)
 
 
 def tenant_cash_rounding(settings: TenantSettingsV1) -> CashRounding | None:
@@ -280,7 +194,7 @@ def tenant_cash_rounding(settings: TenantSettingsV1) -> CashRounding | None:
 
 def cash_rounding_of(session: Session) -> CashRounding | None:
     """The stored tenant's cash rounding; None before the first catalog pull."""
-    tenant = get_setting(session, TENANT_KEY)
+    tenant = get_setting(session, SettingKey.TENANT)
     return None if tenant is None else tenant_cash_rounding(TenantSettingsV1.model_validate(tenant))
 
 
@@ -304,7 +218,7 @@ class CatalogSnapshot:
     @classmethod
     def load(cls, session: Session) -> CatalogSnapshot:
         """Read the cache in a read-only unit of work; the rows are detached afterwards."""
-        tenant = get_setting(session, TENANT_KEY)
+        tenant = get_setting(session, SettingKey.TENANT)
         if tenant is None:
             raise StateError("No catalog yet: pair and sync first.", code="no_catalog")
         settings = TenantSettingsV1.model_validate(tenant)
@@ -312,7 +226,7 @@ class CatalogSnapshot:
         snapshot = cls(
             currency=settings.currency,
             time_zone=settings.time_zone,
-            catalog_version=int(get_setting(session, CATALOG_VERSION_KEY, 0)),
+            catalog_version=int(get_setting(session, SettingKey.CATALOG_VERSION, 0)),
             approval_discount_threshold_bp=settings.approval_discount_threshold_bp,
             products={p.id: p for p in session.scalars(select(Product))},
             categories={c.id: c for c in session.scalars(select(Category))},

@@ -7,7 +7,8 @@ import uuid
 from sqlalchemy.orm import Session
 
 from pos_desktop.services.auth import hash_pin
-from pos_desktop.services.catalog import TERMINAL_KEY, apply_catalog_page, put_setting
+from pos_desktop.services.catalog import apply_catalog_page
+from pos_desktop.store.identity import TerminalIdentity, save_identity
 from shared.pricing import Promotion, PromotionKind, PromotionTarget, promotion_to_dict
 from shared.protocol import (
     CashierV1,
@@ -162,16 +163,15 @@ def demo_catalog_page() -> CatalogPageV1:
 
 def install_demo_catalog(session: Session) -> None:
     """Give an unpaired terminal the demo identity and catalog (in the caller's transaction)."""
-    put_setting(
+    save_identity(
         session,
-        TERMINAL_KEY,
-        {
-            "tenant_slug": "demo",
-            "outlet_id": str(demo_id("outlet")),
-            "outlet_code": "DEMO",
-            "terminal_id": str(demo_id("terminal:T1")),
-            "terminal_code": "T1",
-            "server_url": None,
-        },
+        TerminalIdentity(
+            tenant_slug="demo",
+            outlet_id=str(demo_id("outlet")),
+            outlet_code="DEMO",
+            terminal_id=str(demo_id("terminal:T1")),
+            terminal_code="T1",
+            server_url=None,
+        ),
     )
     apply_catalog_page(session, demo_catalog_page())

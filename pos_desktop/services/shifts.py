@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from pos_desktop.ids import new_id, utcnow
 from pos_desktop.services.auth import ManagerApproval, SignedIn
-from pos_desktop.services.catalog import terminal_identity
 from pos_desktop.services.errors import InvalidInput, StateError
+from pos_desktop.services.identity import terminal_identity
 from pos_desktop.store.models import CashMovement, Order, OrderLine, Refund, Shift
 from pos_desktop.store.uow import UnitOfWork
 from pos_desktop.sync.queue import QueueKind, counts, enqueue

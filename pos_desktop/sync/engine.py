@@ -27,17 +27,10 @@ from sqlalchemy import select
 
 from pos_desktop.config import APP_VERSION, DEFAULT_SYNC, SyncSettings
 from pos_desktop.ids import utcnow
-from pos_desktop.services.catalog import (
-    CATALOG_VERSION_KEY,
-    CURSOR_KEY,
-    LAST_SYNC_KEY,
-    READY_CURSOR_KEY,
-    apply_catalog_page,
-    get_setting,
-    put_setting,
-)
+from pos_desktop.services.catalog import apply_catalog_page
 from pos_desktop.store.db import Database
 from pos_desktop.store.models import SyncQueueItem
+from pos_desktop.store.settings import SettingKey, get_setting, put_setting
 from pos_desktop.store.uow import UnitOfWork
 from pos_desktop.sync.backoff import Backoff
 from pos_desktop.sync.client import (
@@ -207,7 +200,7 @@ class SyncEngine:
         """Re-read pending / needs-attention counts and the catalog version from the store."""
         with UnitOfWork(self.database.session_factory) as uow:
             queue = counts(uow.session)
-            version = int(get_setting(uow.session, CATALOG_VERSION_KEY, 0))
+            version = int(get_setting(uow.session, SettingKey.CATALOG_VERSION, 0))
         self._update(
             pending=queue.pending, needs_attention=queue.needs_attention, catalog_version=version
         )
@@ -270,7 +263,7 @@ class SyncEngine:
                 log.warning("order-ready poll failed: %s", exc)
         if acknowledged or pulled:
             with UnitOfWork(self.database.session_factory) as uow:
-                put_setting(uow.session, LAST_SYNC_KEY, now.isoformat())
+                put_setting(uow.session, SettingKey.LAST_SYNC, now.isoformat())
                 uow.commit()
         self._update(last_success_at=now, last_error=None, next_attempt_in_s=0.0)
         self.refresh_counts()
@@ -351,7 +344,7 @@ class SyncEngine:
         applied = 0
         for _ in range(MAX_CATALOG_PAGES_PER_PASS):
             with UnitOfWork(self.database.session_factory) as uow:
-                cursor = str(get_setting(uow.session, CURSOR_KEY, ""))
+                cursor = str(get_setting(uow.session, SettingKey.CATALOG_CURSOR, ""))
             page = self.client.catalog_page(cursor, self.settings.catalog_page_size)
             self._answered()
             with UnitOfWork(self.database.session_factory) as uow:
@@ -372,7 +365,7 @@ class SyncEngine:
         old orders. New orders go to the listeners and wait for `take_ready`.
         """
         with UnitOfWork(self.database.session_factory) as uow:
-            cursor = get_setting(uow.session, READY_CURSOR_KEY) or None
+            cursor = get_setting(uow.session, SettingKey.READY_CURSOR) or None
         page = self.client.ready_orders(cursor)
         self._answered()
         fresh = list(page.orders) if cursor else []
@@ -380,7 +373,7 @@ class SyncEngine:
         moved_to = latest.isoformat() if latest else (cursor or page.server_time.isoformat())
         if moved_to != cursor:
             with UnitOfWork(self.database.session_factory) as uow:
-                put_setting(uow.session, READY_CURSOR_KEY, moved_to)
+                put_setting(uow.session, SettingKey.READY_CURSOR, moved_to)
                 uow.commit()
         if fresh:
             with self._lock:

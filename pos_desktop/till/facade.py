@@ -20,7 +20,6 @@ from pos_desktop.ids import new_id, utcnow
 from pos_desktop.printing.connection import PrinterUrlError, parse_printer_url
 from pos_desktop.printing.document import PrintDocument, shift_report_document
 from pos_desktop.printing.from_store import (
-    UI_SETTINGS_KEY,
     receipt_data_for_order,
     refund_slip_data,
     shift_report_data,
@@ -38,27 +37,21 @@ from pos_desktop.services import auth, customers, refunds, shifts
 from pos_desktop.services.approvals import approve_by_pin
 from pos_desktop.services.auth import ManagerApproval, SignedIn
 from pos_desktop.services.cart import CartSession
-from pos_desktop.services.catalog import (
-    CATALOG_VERSION_KEY,
-    OUTLET_KEY,
-    TENANT_KEY,
-    CatalogSnapshot,
-    change_server_url,
-    get_setting,
-    put_setting,
-)
+from pos_desktop.services.catalog import CatalogSnapshot
 from pos_desktop.services.checkout import Tender, checkout
 from pos_desktop.services.denominations import denominations_for
 from pos_desktop.services.errors import ApprovalRequired, ServiceError
+from pos_desktop.services.identity import change_server_url
 from pos_desktop.services.kitchen_offline import enqueue_kitchen_tickets
 from pos_desktop.services.payment_quote import quote_payment
 from pos_desktop.store.models import Order, Product, Refund, Shift, SyncQueueItem
+from pos_desktop.store.settings import SettingKey, get_mapping, get_setting, put_setting
 from pos_desktop.sync.engine import SyncEngine
 from pos_desktop.sync.engine import SyncState as SyncEngineState
 from pos_desktop.sync.images import fetch_missing_images, image_file
 from pos_desktop.sync.queue import counts, export_needing_attention, retry_needing_attention
 from pos_desktop.terminal import Terminal
-from pos_desktop.till.held import HELD_KEY, HeldCart, held_from_json, held_to_json
+from pos_desktop.till.held import HeldCart, held_from_json, held_to_json
 from pos_desktop.till.views import (
     ApprovalNeeded,
     AttentionItem,
@@ -203,7 +196,7 @@ class TerminalTill:
 
     def _tenant_settings(self) -> TenantSettingsV1:
         with self.terminal.uow() as uow:
-            return TenantSettingsV1.model_validate(get_setting(uow.session, TENANT_KEY))
+            return TenantSettingsV1.model_validate(get_setting(uow.session, SettingKey.TENANT))
 
     def tenant(self) -> TenantView:
         """Kept in memory until the catalog changes: screens ask for it on the UI thread."""
@@ -213,8 +206,8 @@ class TerminalTill:
 
     def _read_tenant(self) -> TenantView:
         with self.terminal.uow() as uow:
-            tenant = TenantSettingsV1.model_validate(get_setting(uow.session, TENANT_KEY))
-            outlet = get_setting(uow.session, OUTLET_KEY) or {}
+            tenant = TenantSettingsV1.model_validate(get_setting(uow.session, SettingKey.TENANT))
+            outlet = get_mapping(uow.session, SettingKey.OUTLET)
         identity = self.terminal.identity()
         return TenantView(
             name=tenant.name,
@@ -366,7 +359,7 @@ class TerminalTill:
     def snapshot(self) -> CatalogSnapshot:
         """The catalog as priced now, reloaded when a catalog pull moved the version."""
         with self.terminal.uow() as uow:
-            version = int(get_setting(uow.session, CATALOG_VERSION_KEY, 0))
+            version = int(get_setting(uow.session, SettingKey.CATALOG_VERSION, 0))
         current = self._snapshot
         if current is not None and current.catalog_version == version:
             return current
@@ -653,7 +646,7 @@ class TerminalTill:
             with self._lock:
                 rows = [held_to_json(held) for held in self._held]
             with self.terminal.uow() as uow:
-                put_setting(uow.session, HELD_KEY, rows)
+                put_setting(uow.session, SettingKey.HELD_ORDERS, rows)
                 uow.commit()
 
     def _load_held(self) -> None:
@@ -661,7 +654,7 @@ class TerminalTill:
         if self._held_loaded:
             return
         with self.terminal.uow() as uow:
-            stored = get_setting(uow.session, HELD_KEY) or []
+            stored = get_setting(uow.session, SettingKey.HELD_ORDERS) or []
         snapshot, cashier = self.snapshot(), self._signed_in()
         loaded = [held_from_json(data, snapshot, cashier) for data in stored]
         with self._lock:
@@ -743,7 +736,7 @@ class TerminalTill:
         file in its data folder (a printer saved by an earlier version is taken over)."""
         with self.terminal.uow() as uow:
             stored = load_printer_settings(uow.session)
-            earlier = get_setting(uow.session, UI_SETTINGS_KEY) or {}
+            earlier = get_mapping(uow.session, SettingKey.UI_SETTINGS)
         if stored.receipt_printer:
             return stored
         width = stored.receipt_width_mm
@@ -886,7 +879,7 @@ class TerminalTill:
     def sync_status(self) -> SyncStatus:
         with self.terminal.uow() as uow:
             queue = counts(uow.session)
-            catalog_version = int(get_setting(uow.session, CATALOG_VERSION_KEY, 0))
+            catalog_version = int(get_setting(uow.session, SettingKey.CATALOG_VERSION, 0))
             flagged = uow.session.scalars(
                 select(SyncQueueItem)
                 .where(SyncQueueItem.status == "needs_attention")
@@ -937,7 +930,7 @@ class TerminalTill:
         identity = self.terminal.identity()
         printing = self._printer_settings()
         with self.terminal.uow() as uow:
-            saved = get_setting(uow.session, UI_SETTINGS_KEY) or {}
+            saved = get_mapping(uow.session, SettingKey.UI_SETTINGS)
         return TerminalSettings(
             printer=printing.receipt_printer,
             receipt_width=printing.receipt_paper().columns,
@@ -961,9 +954,11 @@ class TerminalTill:
                     identity = change_server_url(uow.session, settings.server_url)
                 except ServiceError as error:
                     raise _refuse(error) from error
-            earlier = get_setting(uow.session, UI_SETTINGS_KEY) or {}
+            earlier = get_mapping(uow.session, SettingKey.UI_SETTINGS)
             screen = {k: v for k, v in earlier.items() if k not in ("printer", "receipt_width")}
-            put_setting(uow.session, UI_SETTINGS_KEY, {**screen, "language": settings.language})
+            put_setting(
+                uow.session, SettingKey.UI_SETTINGS, {**screen, "language": settings.language}
+            )
             kitchen_width_mm = load_printer_settings(uow.session).kitchen_width_mm
             save_printer_settings(uow.session, replace(printing, kitchen_width_mm=kitchen_width_mm))
             uow.commit()

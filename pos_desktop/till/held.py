@@ -17,8 +17,6 @@ from pos_desktop.services.cart import CartLineDraft, CartSession
 from pos_desktop.services.catalog import CatalogSnapshot
 from shared.pricing import DiscountKind, ManualDiscount
 
-HELD_KEY = "held_orders"
-
 
 @dataclass
 class HeldCart:

@@ -14,7 +14,7 @@ from uuid import UUID
 import httpx
 import pytest
 
-from pos_desktop.services.catalog import READY_CURSOR_KEY, get_setting
+from pos_desktop.store.settings import SettingKey, get_setting
 from pos_desktop.sync.client import SyncClient
 from pos_desktop.sync.engine import SyncEngine
 from pos_desktop.terminal import Terminal
@@ -56,7 +56,7 @@ def test_a_bumped_order_becomes_one_ready_notice(tmp_path: Path) -> None:
         assert till.take_ready_notices() == []  # exactly once, also for the listener
         assert len(heard) == 1
         with till.terminal.uow() as uow:
-            cursor = get_setting(uow.session, READY_CURSOR_KEY)
+            cursor = get_setting(uow.session, SettingKey.READY_CURSOR)
         assert datetime.fromisoformat(cursor) > datetime.now(UTC) - timedelta(minutes=5)
 
 

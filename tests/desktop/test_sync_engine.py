@@ -18,10 +18,11 @@ import pytest
 from sqlalchemy import select
 
 from pos_desktop.config import SyncSettings
-from pos_desktop.services.catalog import CURSOR_KEY, get_setting, save_pairing
 from pos_desktop.services.demo_catalog import DEMO_CASHIER_PIN, demo_id
 from pos_desktop.services.simulate import simulate_sales
+from pos_desktop.store.identity import save_pairing
 from pos_desktop.store.models import Product, SyncQueueItem
+from pos_desktop.store.settings import SettingKey, get_setting, put_setting
 from pos_desktop.sync.engine import SyncEngine, SyncState
 from pos_desktop.sync.queue import counts
 from pos_desktop.terminal import Terminal
@@ -298,9 +299,7 @@ def test_catalog_pages_are_applied_in_order_with_their_cursor(
         ),
     }
     with terminal.uow() as uow:
-        from pos_desktop.services.catalog import put_setting
-
-        put_setting(uow.session, CURSOR_KEY, "")
+        put_setting(uow.session, SettingKey.CATALOG_CURSOR, "")
         uow.commit()
     seen: list[SyncState] = []
     engine.add_listener(seen.append)
@@ -308,7 +307,7 @@ def test_catalog_pages_are_applied_in_order_with_their_cursor(
     with terminal.uow() as uow:
         assert uow.session.get(Product, latte).price_minor == 34_000  # type: ignore[union-attr]
         assert uow.session.get(Product, croissant) is None
-        assert get_setting(uow.session, CURSOR_KEY) == "c2"
+        assert get_setting(uow.session, SettingKey.CATALOG_CURSOR) == "c2"
         assert counts(uow.session).pending == 0
     assert engine.state.catalog_version == 8
     assert seen and seen[-1].catalog_version == 8 and seen[-1].pending == 0

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from pos_desktop.services.catalog import CatalogSnapshot
 from pos_desktop.services.demo_catalog import DEMO_CASHIER_PIN
+from pos_desktop.store.settings import SettingKey, get_setting, put_setting
 from pos_desktop.till import facade as backend
 from pos_desktop.till.facade import TerminalTill
 
@@ -31,8 +32,8 @@ def till(tmp_path: Path) -> Iterator[TerminalTill]:
 def _bump_catalog_version(till: TerminalTill) -> int:
     """What a catalog pull leaves behind: a newer version on disk."""
     with till.terminal.uow() as uow:
-        version = int(backend.get_setting(uow.session, backend.CATALOG_VERSION_KEY, 0)) + 1
-        backend.put_setting(uow.session, backend.CATALOG_VERSION_KEY, version)
+        version = int(get_setting(uow.session, SettingKey.CATALOG_VERSION, 0)) + 1
+        put_setting(uow.session, SettingKey.CATALOG_VERSION, version)
         uow.commit()
     return version
 

@@ -253,14 +253,14 @@ def test_barcode_scanner_types_anywhere_and_search_filters(driver: Driver) -> No
     driver.open_shift()
     croissant = next(p for p in window.till.products() if p.name == "Croissant")
     with window.till.terminal.uow() as uow:  # type: ignore[attr-defined]
-        from pos_desktop.services.catalog import CATALOG_VERSION_KEY, get_setting, put_setting
         from pos_desktop.store.models import Product
+        from pos_desktop.store.settings import SettingKey, get_setting, put_setting
 
         row = uow.session.get(Product, croissant.id)
         assert row is not None
         row.barcode = "8991234500017"
-        version = int(get_setting(uow.session, CATALOG_VERSION_KEY, 0))
-        put_setting(uow.session, CATALOG_VERSION_KEY, version + 1)
+        version = int(get_setting(uow.session, SettingKey.CATALOG_VERSION, 0))
+        put_setting(uow.session, SettingKey.CATALOG_VERSION, version + 1)
         uow.commit()
     # the status poll sees the new catalog version and reloads the grid by itself
     driver.qtbot.waitUntil(
