@@ -43,6 +43,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from shared.pricing.tenders import PaymentMethod
+
 PROTOCOL_VERSION: Final = 1
 MAX_BATCH_SIZE: Final = 200
 MAX_LINES_PER_ORDER: Final = 500
@@ -66,7 +68,6 @@ Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 ReceiptNumber = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,20}-[A-Z0-9]{1,20}-\d{6,}$")]
 
-PaymentMethod = Literal["cash", "card", "qris", "ewallet", "voucher", "other"]
 DeviceKind = Literal["terminal", "kitchen"]
 Role = Literal["super_admin", "owner", "admin", "manager", "cashier", "kitchen"]
 ApprovalAction = Literal[

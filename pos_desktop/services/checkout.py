@@ -14,26 +14,27 @@ from sqlalchemy.orm import Session
 from pos_desktop.ids import new_id, utcnow
 from pos_desktop.services.auth import SignedIn
 from pos_desktop.services.cart import CartSession
-from pos_desktop.services.catalog import TerminalIdentity, terminal_identity
 from pos_desktop.services.errors import InvalidInput, StateError
+from pos_desktop.services.identity import terminal_identity
 from pos_desktop.services.kitchen_offline import prints_kitchen_offline
 from pos_desktop.services.shifts import open_shift_row
+from pos_desktop.store.identity import TerminalIdentity
 from pos_desktop.store.models import Approval, Customer, Order, OrderLine, Payment
 from pos_desktop.store.prepared import driver_cursor, prepared
 from pos_desktop.store.uow import UnitOfWork
 from pos_desktop.sync.queue import QueueKind, enqueue_payload
-from shared.pricing import AppliedDiscount, AppliedTax, ManualDiscount, PricedCart
-from shared.protocol import (
-    AppliedDiscountV1,
-    ApprovalV1,
-    ManualDiscountV1,
-    ModifierV1,
-    OrderLineV1,
-    OrderV1,
-    PaymentV1,
-    TaxLineV1,
-    format_receipt_number,
+from shared.order_wire import LineDetails, order_v1, payments_v1
+from shared.pricing import PricedCart
+from shared.pricing.tenders import (
+    PaymentSplit,
+    TenderError,
+    cash_rounding_applies,
+    split_tenders,
 )
+from shared.pricing.tenders import (
+    Tender as Tender,  # the till's tender is the shared one
+)
+from shared.protocol import ApprovalV1, OrderV1, format_receipt_number
 
 RECEIPT_COUNTER = "receipt"
 ORDER_INSERT = prepared(Order.__table__)
@@ -42,16 +43,6 @@ PAYMENT_INSERT = prepared(Payment.__table__)
 APPROVAL_INSERT = prepared(Approval.__table__)
 BUMP_COUNTER_SQL = "UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value"
 FIRST_COUNTER_SQL = "INSERT INTO counters (name, value) VALUES (?, 1)"
-PAYMENT_METHODS = frozenset({"cash", "card", "qris", "ewallet", "voucher", "other"})
-
-
-@dataclass(frozen=True)
-class Tender:
-    """What the customer handed over: cash may exceed what is due (change), others may not."""
-
-    method: str
-    amount_minor: int
-    reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,13 +55,6 @@ class CheckoutResult:
     change_minor: int
     kitchen_printed_offline: bool = False
     """Its kitchen tickets are to print on this terminal (`enqueue_kitchen_tickets`)."""
-
-
-@dataclass(frozen=True)
-class _PaymentSplit:
-    tender: Tender
-    paid_minor: int
-    change_minor: int
 
 
 @dataclass(frozen=True)
@@ -119,71 +103,33 @@ def last_receipt_number(uow: UnitOfWork) -> str | None:
     )
 
 
-def _split_tenders(tenders: Sequence[Tender], due_minor: int) -> list[_PaymentSplit]:
-    if not tenders:
-        raise InvalidInput("Add a payment.", field="tenders", code="no_payment")
-    for tender in tenders:
-        if tender.method not in PAYMENT_METHODS:
-            raise InvalidInput("Unknown payment method.", field="method", code="bad_method")
-        if isinstance(tender.amount_minor, bool) or not isinstance(tender.amount_minor, int):
-            raise InvalidInput("Amounts are whole minor units.", field="amount_minor")
-        if tender.amount_minor <= 0:
-            raise InvalidInput("A payment must be above zero.", field="amount_minor")
-    non_cash_minor = sum(t.amount_minor for t in tenders if t.method != "cash")
-    cash_minor = sum(t.amount_minor for t in tenders if t.method == "cash")
-    if non_cash_minor > due_minor:
-        raise InvalidInput(
-            "Card and other payments cannot exceed what is due.",
-            field="amount_minor",
-            code="overpaid",
+def _split_tenders(tenders: Sequence[Tender], due_minor: int) -> list[PaymentSplit[Tender]]:
+    try:
+        return split_tenders(tenders, due_minor)
+    except TenderError as refused:
+        raise InvalidInput(refused.message, field=refused.field, code=refused.code) from refused
+
+
+def _line_details(cart: CartSession) -> dict[str, LineDetails]:
+    """The catalog words a wire line carries beyond the engine's cart line."""
+    snapshot = cart.snapshot
+    details = {}
+    for draft in cart.lines:
+        product = snapshot.products[draft.product_id]
+        category = snapshot.categories.get(product.category_id or "")
+        groups = {}
+        for option_id in draft.modifier_option_ids:
+            group = snapshot.modifier_groups.get(snapshot.modifier_options[option_id].group_id)
+            if group:
+                groups[option_id] = group.name
+        details[draft.line_id] = LineDetails(
+            sku=product.sku,
+            kitchen_station=product.kitchen_station
+            or (category.kitchen_station if category else None),
+            note=draft.note,
+            modifier_groups=groups,
         )
-    if non_cash_minor + cash_minor < due_minor:
-        raise InvalidInput(
-            "The payments do not cover the total.", field="amount_minor", code="underpaid"
-        )
-    change_left = non_cash_minor + cash_minor - due_minor
-    splits: list[_PaymentSplit] = []
-    for tender in reversed(tenders):  # change comes out of the last cash tendered
-        change = min(change_left, tender.amount_minor) if tender.method == "cash" else 0
-        if change == tender.amount_minor:
-            raise InvalidInput(
-                "A cash payment is not needed.", field="amount_minor", code="overpaid"
-            )
-        change_left -= change
-        splits.append(_PaymentSplit(tender, tender.amount_minor - change, change))
-    splits.reverse()
-    return splits
-
-
-def _discount_v1(discount: AppliedDiscount) -> AppliedDiscountV1:
-    return AppliedDiscountV1(
-        source=discount.source.value,
-        promotion_id=UUID(discount.promotion_id) if discount.promotion_id else None,
-        name=discount.name,
-        amount_minor=discount.amount_minor,
-    )
-
-
-def _tax_v1(tax: AppliedTax) -> TaxLineV1:
-    return TaxLineV1(
-        tax_rate_id=UUID(tax.rate_id),
-        name=tax.name,
-        rate_bp=tax.rate_bp,
-        inclusive=tax.inclusive,
-        base_minor=tax.base_minor,
-        amount_minor=tax.amount_minor,
-    )
-
-
-def _manual_v1(discount: ManualDiscount | None) -> ManualDiscountV1 | None:
-    if discount is None:
-        return None
-    return ManualDiscountV1(
-        kind=discount.kind.value,
-        value=discount.value,
-        reason=discount.reason,
-        approved_by=UUID(discount.approver_id),
-    )
+    return details
 
 
 def build_order_v1(
@@ -194,65 +140,16 @@ def build_order_v1(
     identity: TerminalIdentity,
     shift_id: str,
     receipt_number: str,
-    splits: Sequence[_PaymentSplit],
+    splits: Sequence[PaymentSplit[Tender]],
     payment_ids: Sequence[str],
     at: datetime,
 ) -> OrderV1:
     """The wire form of the order, exactly what was charged (it is also the outbox payload)."""
-    snapshot = cart.snapshot
-    lines = []
-    for draft in cart.lines:
-        product = snapshot.products[draft.product_id]
-        category = snapshot.categories.get(product.category_id or "")
-        priced_line = priced.line(draft.line_id)
-        modifiers = []
-        for option_id in draft.modifier_option_ids:
-            option = snapshot.modifier_options[option_id]
-            group = snapshot.modifier_groups.get(option.group_id)
-            modifiers.append(
-                ModifierV1(
-                    option_id=UUID(option.id),
-                    group_name=group.name if group else "Options",
-                    name=option.name,
-                    price_delta_minor=option.price_delta_minor,
-                )
-            )
-        lines.append(
-            OrderLineV1(
-                id=UUID(draft.line_id),
-                product_id=UUID(product.id),
-                category_id=UUID(product.category_id) if product.category_id else None,
-                sku=product.sku,
-                name=product.name,
-                quantity=draft.quantity,
-                unit_price_minor=priced_line.unit_price_minor,
-                modifiers=tuple(modifiers),
-                note=draft.note,
-                kitchen_station=product.kitchen_station
-                or (category.kitchen_station if category else None),
-                manual_discount=_manual_v1(draft.manual_discount),
-                discounts=tuple(_discount_v1(d) for d in priced_line.discounts),
-                taxes=tuple(_tax_v1(t) for t in priced_line.taxes),
-                gross_minor=priced_line.gross_minor,
-                discount_minor=priced_line.discount_minor,
-                net_minor=priced_line.net_minor,
-                tax_minor=priced_line.tax_minor,
-                total_minor=priced_line.total_minor,
-            )
-        )
-    payments = tuple(
-        PaymentV1(
-            id=UUID(payment_id),
-            method=split.tender.method,
-            amount_minor=split.paid_minor,
-            tendered_minor=split.tender.amount_minor if split.tender.method == "cash" else None,
-            change_minor=split.change_minor,
-            reference=split.tender.reference,
-            paid_at=at,
-        )
-        for split, payment_id in zip(splits, payment_ids, strict=True)
-    )
-    return OrderV1(
+    return order_v1(
+        cart.pricing_cart(),
+        priced,
+        details=_line_details(cart),
+        payments=payments_v1(splits, [UUID(payment_id) for payment_id in payment_ids], at=at),
         id=UUID(order_id),
         outlet_id=UUID(identity.outlet_id),
         terminal_id=UUID(identity.terminal_id),
@@ -264,27 +161,6 @@ def build_order_v1(
         table=cart.table,
         note=cart.note,
         created_at=at,
-        currency=priced.currency,
-        lines=tuple(lines),
-        manual_discount=_manual_v1(cart.order_discount),
-        tax_lines=tuple(
-            TaxLineV1(
-                tax_rate_id=UUID(total.rate_id),
-                name=total.name,
-                rate_bp=total.rate_bp,
-                inclusive=total.inclusive,
-                base_minor=total.base_minor,
-                amount_minor=total.amount_minor,
-            )
-            for total in priced.tax_by_rate
-        ),
-        subtotal_minor=priced.subtotal_minor,
-        discount_minor=priced.discount_minor,
-        service_charge_minor=priced.service_charge_minor,
-        tax_minor=priced.tax_minor,
-        rounding_minor=priced.cash_rounding_minor,
-        total_minor=priced.payable_minor,
-        payments=payments,
         approvals=tuple(
             ApprovalV1(
                 action=approval.action,
@@ -294,7 +170,7 @@ def build_order_v1(
             )
             for approval in cart.approvals
         ),
-        catalog_version=snapshot.catalog_version,
+        catalog_version=cart.snapshot.catalog_version,
     )
 
 
@@ -326,8 +202,7 @@ def checkout(
         customer = session.get(Customer, cart.customer_id)
         cart.customer_group = customer.customer_group if customer else ""
     at = utcnow()
-    all_cash = all(t.method == "cash" for t in tenders)
-    priced = cart.priced(at=at, cash_rounding=all_cash)
+    priced = cart.priced(at=at, cash_rounding=cash_rounding_applies(t.method for t in tenders))
     if priced.payable_minor <= 0:
         raise InvalidInput("Nothing to pay.", field="lines", code="nothing_due")
     splits = _split_tenders(tenders, priced.payable_minor)

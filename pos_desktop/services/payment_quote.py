@@ -4,20 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
+
+from shared.pricing.tenders import TenderLike, cash_rounding_applies
 
 if TYPE_CHECKING:  # the screens' ports import this module; keep it free of the store
     from pos_desktop.services.cart import CartSession
-
-
-class TenderLike(Protocol):
-    """A payment entered so far (checkout's `Tender`, the screens' `TenderInput`)."""
-
-    @property
-    def method(self) -> str: ...
-
-    @property
-    def amount_minor(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -61,8 +53,8 @@ def quote_amounts(
     The rounded amount applies only when every payment is cash (as in checkout); change
     is given only when some cash was handed over, and a card never pays more than is due.
     """
-    all_cash = all(t.method == "cash" for t in tenders)
-    due = cash_rounded_minor if all_cash else exact_minor
+    rounded = cash_rounding_applies(t.method for t in tenders)
+    due = cash_rounded_minor if rounded else exact_minor
     paid = sum(t.amount_minor for t in tenders)
     non_cash = sum(t.amount_minor for t in tenders if t.method != "cash")
     cash_due = max(0, due - paid)

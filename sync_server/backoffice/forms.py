@@ -12,12 +12,12 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from shared.protocol import PaymentMethod
+from shared.pricing.tenders import PaymentMethod
 from sync_server.orders.models import Order, OrderFlag, OrderStatus
 from sync_server.orders.selectors import order_list
 from sync_server.tenants.models import Outlet, Tenant, Terminal
 
-PAYMENT_METHODS: tuple[str, ...] = PaymentMethod.__args__  # type: ignore[attr-defined]
+PAYMENT_METHODS: tuple[str, ...] = tuple(method.value for method in PaymentMethod)
 MAX_PERIOD_DAYS = 366
 
 

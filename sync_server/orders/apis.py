@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 
+from shared.pricing.tenders import PaymentMethod
 from sync_server.common.apis import (
     FilterSerializer,
     ResourceDetailMixin,
@@ -164,7 +165,7 @@ class OrderFilter(FilterSerializer):
     shift = serializers.UUIDField(required=False)
     status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
     payment_method = serializers.ChoiceField(
-        choices=["cash", "card", "qris", "ewallet", "voucher", "other"], required=False
+        choices=[method.value for method in PaymentMethod], required=False
     )
     flag = serializers.ChoiceField(choices=OrderFlag.choices, required=False)
 

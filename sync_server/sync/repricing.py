@@ -11,21 +11,18 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from shared.order_wire import base_unit_price_minor, cart_from_order_v1
 from shared.pricing import (
-    Cart,
-    CartLine,
     CashRounding,
     Customer,
-    DiscountKind,
-    ManualDiscount,
-    Modifier,
     PricingInputError,
     PromotionBook,
     ServiceCharge,
     TaxRate,
     price_cart,
 )
-from shared.protocol import ManualDiscountV1, OrderV1
+from shared.pricing.tenders import cash_rounding_for
+from shared.protocol import OrderV1
 
 
 @dataclass(frozen=True)
@@ -73,62 +70,11 @@ class PriceCheck:
     flags: tuple[str, ...]
 
 
-def _manual(discount: ManualDiscountV1 | None, fallback_approver: str) -> ManualDiscount | None:
-    if discount is None:
-        return None
-    return ManualDiscount(
-        kind=DiscountKind(discount.kind),
-        value=discount.value,
-        approver_id=str(discount.approved_by) if discount.approved_by else fallback_approver,
-        reason=discount.reason,
-    )
-
-
-def _cart(order: OrderV1, products: Mapping[uuid.UUID, CatalogProduct]) -> Cart:
-    approver = str(order.cashier_id) if order.cashier_id else "terminal"
-    lines = []
-    for line in order.lines:
-        product = products.get(line.product_id) if line.product_id else None
-        modifiers = tuple(
-            Modifier(
-                modifier_id=str(modifier.option_id or f"{modifier.group_name}:{modifier.name}"),
-                name=modifier.name,
-                price_delta_minor=modifier.price_delta_minor,
-            )
-            for modifier in line.modifiers
-        )
-        base_minor = line.unit_price_minor - sum(m.price_delta_minor for m in modifiers)
-        tax_ids = (
-            product.tax_rate_ids
-            if product is not None
-            else tuple(str(tax.tax_rate_id) for tax in line.taxes if tax.tax_rate_id)
-        )
-        lines.append(
-            CartLine(
-                line_id=str(line.id),
-                product_id=str(line.product_id or line.id),
-                quantity=line.quantity,
-                unit_price_minor=base_minor,
-                category_id=str(line.category_id) if line.category_id else None,
-                modifiers=modifiers,
-                manual_discount=_manual(line.manual_discount, approver),
-                tax_rate_ids=tax_ids,
-                name=line.name,
-            )
-        )
-    return Cart(
-        currency=order.currency,
-        lines=tuple(lines),
-        order_discount=_manual(order.manual_discount, approver),
-    )
-
-
 def catalog_price_changed(order: OrderV1, products: Mapping[uuid.UUID, CatalogProduct]) -> bool:
     """Some line was charged at a base price the catalog does not hold (now)."""
     for line in order.lines:
         product = products.get(line.product_id) if line.product_id else None
-        base = line.unit_price_minor - sum(m.price_delta_minor for m in line.modifiers)
-        if product is not None and base != product.price_minor:
+        if product is not None and base_unit_price_minor(line) != product.price_minor:
             return True
     return False
 
@@ -144,17 +90,20 @@ def reprice_order(
     if order.customer_id is not None:
         group = rules.customer_groups.get(order.customer_id) or None
         customer = Customer(customer_id=str(order.customer_id), group_id=group)
-    all_cash = all(payment.method == "cash" for payment in order.payments)
     try:
         priced = price_cart(
-            _cart(order, products),
+            cart_from_order_v1(
+                order, tax_rate_ids={pid: product.tax_rate_ids for pid, product in products.items()}
+            ),
             at=order.created_at,
             time_zone=rules.time_zone,
             promotions=rules.promotions,
             tax_rates=rules.tax_rates_at(order.outlet_id),
             service_charge=rules.service_charge,
             customer=customer,
-            cash_rounding=rules.cash_rounding if all_cash else None,
+            cash_rounding=cash_rounding_for(
+                (payment.method for payment in order.payments), rules.cash_rounding
+            ),
         )
     except (PricingInputError, ValueError, KeyError):
         return PriceCheck(None, 0, (*flags, "price_check_failed"))

@@ -18,6 +18,7 @@ import pytest
 from django.db import connections
 from rest_framework.test import APIClient
 
+from shared.order_wire import order_v1, payments_v1
 from shared.pricing import (
     Cart,
     CartLine,
@@ -27,14 +28,8 @@ from shared.pricing import (
     TaxRate,
     price_cart,
 )
-from shared.protocol import (
-    AppliedDiscountV1,
-    OrderLineV1,
-    OrderV1,
-    PairResponseV1,
-    PaymentV1,
-    TaxLineV1,
-)
+from shared.pricing.tenders import Tender, cash_rounding_for, split_tenders
+from shared.protocol import OrderV1, PairResponseV1
 from sync_server.accounts.models import Role, User
 from sync_server.accounts.services import tokens_for_user
 from sync_server.catalog.models import (
@@ -168,56 +163,14 @@ def make_order(
         for product, quantity in items
     )
     step = tenant.cash_rounding_step_minor
+    cart = Cart(tenant.currency, cart_lines)
     priced = price_cart(
-        Cart(tenant.currency, cart_lines),
+        cart,
         at=at,
-        cash_rounding=CashRounding(step) if method == "cash" and step else None,
+        cash_rounding=cash_rounding_for((method,), CashRounding(step) if step else None),
         **_engine_rules(tenant),
     )
-    lines = tuple(
-        OrderLineV1(
-            id=uuid.UUID(line.line_id),
-            product_id=uuid.UUID(line.product_id),
-            category_id=uuid.UUID(cart_line.category_id) if cart_line.category_id else None,
-            name=cart_line.name,
-            quantity=line.quantity,
-            unit_price_minor=line.unit_price_minor,
-            discounts=tuple(
-                AppliedDiscountV1(
-                    source=d.source.value,
-                    promotion_id=uuid.UUID(d.promotion_id) if d.promotion_id else None,
-                    name=d.name,
-                    amount_minor=d.amount_minor,
-                )
-                for d in line.discounts
-            ),
-            taxes=tuple(
-                TaxLineV1(
-                    tax_rate_id=uuid.UUID(t.rate_id),
-                    name=t.name,
-                    rate_bp=t.rate_bp,
-                    inclusive=t.inclusive,
-                    base_minor=t.base_minor,
-                    amount_minor=t.amount_minor,
-                )
-                for t in line.taxes
-            ),
-            gross_minor=line.gross_minor,
-            discount_minor=line.discount_minor,
-            net_minor=line.net_minor,
-            tax_minor=line.tax_minor,
-            total_minor=line.total_minor,
-        )
-        for line, cart_line in zip(priced.lines, cart_lines, strict=True)
-    )
-    cash = method == "cash"
-    payment = PaymentV1(
-        id=uuid.uuid4(),
-        method=method,  # type: ignore[arg-type]
-        amount_minor=priced.payable_minor,
-        tendered_minor=priced.payable_minor if cash else None,
-        paid_at=at,
-    )
+    splits = split_tenders([Tender(method, priced.payable_minor)], priced.payable_minor)
     fields: dict[str, Any] = {
         "id": order_id or uuid.uuid4(),
         "outlet_id": device.pairing.outlet_id,
@@ -228,18 +181,9 @@ def make_order(
             f"{next(_receipts):06d}"
         ),
         "created_at": at,
-        "currency": tenant.currency,
-        "lines": lines,
-        "subtotal_minor": priced.subtotal_minor,
-        "discount_minor": priced.discount_minor,
-        "service_charge_minor": priced.service_charge_minor,
-        "tax_minor": priced.tax_minor,
-        "rounding_minor": priced.cash_rounding_minor,
-        "total_minor": priced.payable_minor,
-        "payments": (payment,),
     }
     fields.update(extra)
-    return OrderV1(**fields)
+    return order_v1(cart, priced, payments=payments_v1(splits, [uuid.uuid4()], at=at), **fields)
 
 
 @pytest.fixture
