@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "sync_server.orders",
     "sync_server.sync",
     "sync_server.backoffice",
+    "sync_server.link",
+    "sync_server.reports",
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,11 @@ from sync_server.orders.models import (
     RefundLine,
     StockLevel,
 )
+from sync_server.reports.rollups import (
+    rollups_order_voided,
+    rollups_orders_stored,
+    rollups_refund_stored,
+)
 from sync_server.tenants.models import Tenant
 
 
@@ -84,6 +89,7 @@ def orders_store(entries: Sequence[OrderRows]) -> set[uuid.UUID]:
                     Payment(**full_row(Payment, pay, now)) for pay in entry.payments
                 )
                 stored.add(uuid.UUID(str(entry.order["id"])))
+        rollups_orders_stored(entries=entries, stored=stored)
         return stored
     order_rows = [full_row(Order, entry.order, now) for entry in entries]
     line_rows = [full_row(OrderLine, line, now) for entry in entries for line in entry.lines]
@@ -108,7 +114,9 @@ def orders_store(entries: Sequence[OrderRows]) -> set[uuid.UUID]:
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params)
-        return {uuid.UUID(str(row[0])) for row in cursor.fetchall()}
+        stored = {uuid.UUID(str(row[0])) for row in cursor.fetchall()}
+    rollups_orders_stored(entries=entries, stored=stored)
+    return stored
 
 
 def stock_adjust(*, tenant: Tenant, outlet_id: uuid.UUID, changes: Mapping[uuid.UUID, int]) -> None:
@@ -186,6 +194,7 @@ def order_void(*, tenant: Tenant, event: OrderVoidedV1) -> Order:
         order.void_reason = event.reason
         order.void_approved_by = event.approved_by
         order.save(update_fields=["status", "voided_at", "void_reason", "void_approved_by"])
+        rollups_order_voided(tenant=tenant, order=order)
         kitchen_tickets_cancel_lines(tenant=tenant, order_id=order.id, cancelled=None)
         return order
 
@@ -252,5 +261,6 @@ def order_refund(*, tenant: Tenant, event: OrderRefundedV1) -> Refund:
         all_back = all(line.refunded_quantity >= line.quantity for line in lines.values())
         order.status = OrderStatus.REFUNDED if all_back else OrderStatus.PARTIALLY_REFUNDED
         order.save(update_fields=["refunded_minor", "status"])
+        rollups_refund_stored(tenant=tenant, refund=refund)
         kitchen_tickets_cancel_lines(tenant=tenant, order_id=order.id, cancelled=refunded_qty)
         return refund

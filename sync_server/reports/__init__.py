@@ -1,0 +1,1 @@
+"""Sales rollups kept by the ingest, and the report reads over them."""
