@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 
-from sync_server.backoffice import catalog_views, views
+from sync_server.backoffice import catalog_views, promotion_views, views
 
 app_name = "backoffice"
 
@@ -26,6 +26,14 @@ backoffice_patterns: list[URLPattern] = [
     path("products/import/", catalog_views.product_import_page, name="product-import"),
     path("products/<uuid:pk>/", catalog_views.product_edit_page, name="product"),
     path("categories/", catalog_views.category_list_page, name="categories"),
+    path("promotions/", promotion_views.promotion_list_page, name="promotions"),
+    path("promotions/new/", promotion_views.promotion_create_page, name="promotion-new"),
+    path("promotions/<uuid:pk>/", promotion_views.promotion_edit_page, name="promotion"),
+    path(
+        "promotions/<uuid:pk>/delete/",
+        promotion_views.promotion_delete_page,
+        name="promotion-delete",
+    ),
     path("staff/", views.staff_list_page, name="staff"),
     path("terminals/", views.terminal_list_page, name="terminals"),
     path("terminals/<uuid:pk>/pairing-code/", views.pairing_code_page, name="pairing-code"),
