@@ -1,22 +1,21 @@
 """Reads the back-office pages need beyond the API's: period figures, breakdowns, sync health.
 
 Figures come from `shared.reports.shift_figures`, the definitions the till's X and Z reports
-use, over the orders and refunds of the period; breakdowns are grouped in SQL. Every function
-takes `tenant=` and runs inside the page's tenant transaction.
+use: a period's from the rollups the ingest keeps (`sync_server.reports`), a shift's and the
+order-by-order reference from the orders themselves. Every function takes `tenant=` and runs
+inside the page's tenant transaction.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.db.models.functions import ExtractHour, TruncDate
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -25,13 +24,18 @@ from shared.reports import (
     RefundRecord,
     SalePayment,
     SaleRecord,
-    SaleTax,
     ShiftFigures,
-    refund_tax_minor,
     shift_figures,
 )
-from sync_server.orders.models import Order, OrderFlag, OrderLine, OrderStatus, Payment, Refund
+from sync_server.orders.models import Order, OrderFlag, OrderStatus, Refund
 from sync_server.orders.selectors import order_list
+from sync_server.reports import selectors as rollup_selectors
+from sync_server.reports.records import (
+    order_tax_lines,
+    refund_records,
+    refund_tax_of,
+    sale_taxes_of,
+)
 from sync_server.shifts.models import CashMovement, Shift
 from sync_server.sync.models import DeviceStatus
 from sync_server.tenants.models import Outlet, Tenant, Terminal, TerminalStatus
@@ -72,33 +76,16 @@ def period_orders(*, tenant: Tenant, period: Period, outlet: uuid.UUID | None) -
 
 
 def _sale_record(order: Order, *, prices_include_tax: bool) -> SaleRecord:
-    tax_lines = (order.details or {}).get("tax_lines") or []
-    if not tax_lines and order.tax_minor:
-        # A till that sent no per-rate breakdown: one line of the order's tax, included in
-        # prices or added on top as the tenant's prices are.
-        tax_lines = [
-            {
-                "name": "Tax",
-                "rate_bp": 0,
-                "inclusive": prices_include_tax,
-                "amount_minor": order.tax_minor,
-            }
-        ]
+    tax_lines = order_tax_lines(
+        order.details, tax_minor=order.tax_minor, prices_include_tax=prices_include_tax
+    )
     return SaleRecord(
         subtotal_minor=order.subtotal_minor,
         discount_minor=order.discount_minor,
         service_charge_minor=order.service_charge_minor,
         rounding_minor=order.rounding_minor,
         total_minor=order.total_minor,
-        taxes=tuple(
-            SaleTax(
-                name=str(tax["name"]),
-                rate_bp=int(tax["rate_bp"]),
-                inclusive=bool(tax["inclusive"]),
-                amount_minor=int(tax["amount_minor"]),
-            )
-            for tax in tax_lines
-        ),
+        taxes=sale_taxes_of(tax_lines),
         payments=tuple(SalePayment(p.method, p.amount_minor) for p in order.payments.all()),
         voided=order.status == OrderStatus.VOIDED,
     )
@@ -107,23 +94,13 @@ def _sale_record(order: Order, *, prices_include_tax: bool) -> SaleRecord:
 def _refund_records(refunds: Iterable[Refund]) -> list[RefundRecord]:
     records: list[RefundRecord] = []
     for refund in refunds:
-        tax = sum(
-            refund_tax_minor(
-                line_total_minor=refund_line.line.total_minor,
-                line_tax_minor=refund_line.line.tax_minor,
-                amount_minor=refund_line.amount_minor,
-            )
-            for refund_line in refund.lines.all()
+        tax = refund_tax_of(
+            (line.line.total_minor, line.line.tax_minor, line.amount_minor)
+            for line in refund.lines.all()
         )
-        paid_back = refund.payments or [{"method": "cash", "amount_minor": refund.amount_minor}]
-        for index, payment in enumerate(paid_back):
-            records.append(
-                RefundRecord(
-                    method=str(payment.get("method", "cash")),
-                    amount_minor=int(payment.get("amount_minor", 0)),
-                    tax_minor=tax if index == 0 else 0,
-                )
-            )
+        records += refund_records(
+            payments=refund.payments, amount_minor=refund.amount_minor, tax_minor=tax
+        )
     return records
 
 
@@ -160,82 +137,11 @@ def period_figures_by_order(
     )
 
 
-_TAX_LINES_SUMMED = """
-    SELECT t->>'name', (t->>'rate_bp')::int, (t->>'inclusive')::boolean,
-           SUM((t->>'amount_minor')::bigint)
-    FROM orders_order o
-    CROSS JOIN LATERAL jsonb_array_elements(COALESCE(o.details->'tax_lines', '[]'::jsonb)) t
-    WHERE o.id IN ({ids})
-    GROUP BY 1, 2, 3
-    UNION ALL
-    SELECT 'Tax', 0, %s, SUM(o.tax_minor)
-    FROM orders_order o
-    WHERE o.id IN ({ids})
-      AND jsonb_array_length(COALESCE(o.details->'tax_lines', '[]'::jsonb)) = 0
-      AND o.tax_minor <> 0
-"""
-
-
-def period_figures_summed(
-    *, tenant: Tenant, period: Period, outlet: uuid.UUID | None
-) -> ShiftFigures:
-    """The same figures with the sums taken by PostgreSQL: the waterfall of `shift_figures` is
-    a sum over sales, so one record holding the period's sums gives the same figures (a test
-    holds the two equal) in a constant number of queries and no order loaded into Python."""
-    sold = period_orders(tenant=tenant, period=period, outlet=outlet).order_by()
-    live = sold.exclude(status=OrderStatus.VOIDED)
-    sums = live.aggregate(
-        count=Count("id"),
-        subtotal=Sum("subtotal_minor"),
-        discount=Sum("discount_minor"),
-        service=Sum("service_charge_minor"),
-        rounding=Sum("rounding_minor"),
-        total=Sum("total_minor"),
-    )
-    ids_sql, ids_params = live.values("id").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _TAX_LINES_SUMMED.format(ids=ids_sql),
-            [*ids_params, tenant.prices_include_tax, *ids_params],
-        )
-        taxes = tuple(
-            SaleTax(str(name), int(rate_bp), bool(inclusive), int(amount))
-            for name, rate_bp, inclusive, amount in cursor.fetchall()
-            if amount
-        )
-    payments = (
-        Payment.objects.filter(tenant=tenant, order__in=live.values("id"))
-        .values("method")
-        .annotate(amount=Sum("amount_minor"))
-        .order_by("method")
-    )
-    record = SaleRecord(
-        subtotal_minor=int(sums["subtotal"] or 0),
-        discount_minor=int(sums["discount"] or 0),
-        service_charge_minor=int(sums["service"] or 0),
-        rounding_minor=int(sums["rounding"] or 0),
-        total_minor=int(sums["total"] or 0),
-        taxes=taxes,
-        payments=tuple(SalePayment(str(row["method"]), int(row["amount"])) for row in payments),
-    )
-    figures = shift_figures(
-        opening_float_minor=0,
-        sales=[record],
-        refunds=_period_refunds(tenant=tenant, period=period, outlet=outlet),
-    )
-    return replace(
-        figures,
-        order_count=int(sums["count"] or 0),
-        void_count=sold.filter(status=OrderStatus.VOIDED).count(),
-    )
-
-
 def period_figures(*, tenant: Tenant, period: Period, outlet: uuid.UUID | None) -> ShiftFigures:
-    """The X/Z figures of the period's sales and the refunds given in it (summed by PostgreSQL,
-    order by order on SQLite)."""
-    if connection.vendor == "postgresql":
-        return period_figures_summed(tenant=tenant, period=period, outlet=outlet)
-    return period_figures_by_order(tenant=tenant, period=period, outlet=outlet)
+    """The X/Z figures of the period's sales and the refunds given in it, from the rollups."""
+    return rollup_selectors.period_figures(
+        tenant=tenant, first=period.first, last=period.last, outlet=outlet
+    )
 
 
 @dataclass(frozen=True)
@@ -248,29 +154,24 @@ class Breakdown:
     quantity: int = 0
 
 
-def _sold(tenant: Tenant, period: Period, outlet: uuid.UUID | None) -> QuerySet[Order]:
-    return period_orders(tenant=tenant, period=period, outlet=outlet).exclude(
-        status=OrderStatus.VOIDED
+def _sales(
+    by: str, *, tenant: Tenant, period: Period, outlet: uuid.UUID | None
+) -> dict[Any, rollup_selectors.SalesRow]:
+    rows = rollup_selectors.sales_rows(
+        by=by, tenant=tenant, first=period.first, last=period.last, outlet=outlet
     )
+    return {row.key: row for row in rows}
 
 
-def _sold_per(
-    bucket: Any, keys: Iterable[Any], label: Any, *, tenant: Tenant, period: Period, outlet: Any
+def _breakdowns(
+    found: dict[Any, rollup_selectors.SalesRow], keys: Iterable[Any], label: Any
 ) -> list[Breakdown]:
-    """Orders and amount sold per `bucket` expression, one row per key (empty ones too)."""
-    rows = (
-        _sold(tenant, period, outlet)
-        .order_by()
-        .annotate(bucket=bucket)
-        .values("bucket")
-        .annotate(orders=Count("id", distinct=True), amount=Sum("total_minor"))
-    )
-    found: dict[Any, Any] = {row["bucket"]: row for row in rows}
+    """Orders and amount sold per key, one row per key (empty ones too)."""
     return [
         Breakdown(
             label=label(key),
-            orders=int(found.get(key, {}).get("orders") or 0),
-            amount_minor=int(found.get(key, {}).get("amount") or 0),
+            orders=found[key].orders if key in found else 0,
+            amount_minor=found[key].total_minor if key in found else 0,
         )
         for key in keys
     ]
@@ -278,83 +179,49 @@ def _sold_per(
 
 def sales_by_hour(*, tenant: Tenant, period: Period, outlet: uuid.UUID | None) -> list[Breakdown]:
     """Total sold per hour of the day (tenant time), all 24 hours present."""
-    hour = ExtractHour("ordered_at", tzinfo=period.zone)
-    return _sold_per(hour, range(24), "{:02d}".format, tenant=tenant, period=period, outlet=outlet)
+    found = _sales("hour", tenant=tenant, period=period, outlet=outlet)
+    return _breakdowns(found, range(24), "{:02d}".format)
 
 
 def sales_by_day(*, tenant: Tenant, period: Period, outlet: uuid.UUID | None) -> list[Breakdown]:
     """Total sold per day of the period (tenant time), every day present."""
-    day = TruncDate("ordered_at", tzinfo=period.zone)
-    return _sold_per(
-        day, period.dates(), date.isoformat, tenant=tenant, period=period, outlet=outlet
-    )
+    found = _sales("day", tenant=tenant, period=period, outlet=outlet)
+    return _breakdowns(found, period.dates(), date.isoformat)
 
 
 def sales_by_outlet(*, tenant: Tenant, period: Period, outlet: uuid.UUID | None) -> list[Breakdown]:
-    """Sales per outlet. Grouped by outlet id and named from the outlet list: a join of the two
-    tenant tables misleads PostgreSQL's planner under row-level security (bench/admin.py)."""
-    rows = (
-        _sold(tenant, period, outlet)
-        .order_by()
-        .values("outlet_id")
-        .annotate(orders=Count("id", distinct=True), amount=Sum("total_minor"))
-        .order_by("-amount")
-    )
+    """Sales per outlet that sold in the period, largest first."""
+    found = _sales("outlet_id", tenant=tenant, period=period, outlet=outlet)
     names = dict(Outlet.objects.filter(tenant=tenant).values_list("id", "name"))
-    return [
-        Breakdown(
-            str(names.get(row["outlet_id"], "?")), int(row["orders"]), int(row["amount"] or 0)
-        )
-        for row in rows
+    rows = [
+        Breakdown(str(names.get(key, "?")), row.orders, row.total_minor)
+        for key, row in found.items()
+        if row.orders
     ]
+    return sorted(rows, key=lambda row: (-row.amount_minor, row.label))
 
 
 def top_products(
     *, tenant: Tenant, period: Period, outlet: uuid.UUID | None, limit: int = 10
 ) -> list[Breakdown]:
     """Best sellers by net amount (after line discounts, before tax), refunds not subtracted."""
-    lines = OrderLine.objects.filter(
-        tenant=tenant, order__in=_sold(tenant, period, outlet).order_by().values("id")
+    rows = rollup_selectors.group_rows(
+        "product", tenant=tenant, first=period.first, last=period.last, outlet=outlet, limit=limit
     )
-    rows = (
-        lines.values("name")
-        .annotate(
-            orders=Count("order_id", distinct=True),
-            quantity=Sum("quantity"),
-            amount=Sum("net_minor"),
-        )
-        .order_by("-amount", "name")[:limit]
-    )
-    return [
-        Breakdown(
-            str(row["name"]), int(row["orders"]), int(row["amount"] or 0), int(row["quantity"])
-        )
-        for row in rows
-    ]
+    return [Breakdown(str(row.key[1]), row.orders, row.net_minor, row.quantity) for row in rows]
 
 
 def payment_mix(*, tenant: Tenant, period: Period, outlet: uuid.UUID | None) -> list[Breakdown]:
-    payments = Payment.objects.filter(
-        tenant=tenant, order__in=_sold(tenant, period, outlet).order_by().values("id")
+    rows = rollup_selectors.group_rows(
+        "payment", tenant=tenant, first=period.first, last=period.last, outlet=outlet
     )
-    rows = (
-        payments.values("method")
-        .annotate(orders=Count("order_id", distinct=True), amount=Sum("amount_minor"))
-        .order_by("-amount")
-    )
-    return [
-        Breakdown(str(row["method"]), int(row["orders"]), int(row["amount"] or 0)) for row in rows
-    ]
+    return [Breakdown(str(row.key[0]), row.orders, row.amount_minor) for row in rows if row.orders]
 
 
 def voided_total(*, tenant: Tenant, period: Period, outlet: uuid.UUID | None) -> int:
     """What the voided sales of the period had come to."""
-    found = (
-        period_orders(tenant=tenant, period=period, outlet=outlet)
-        .filter(status=OrderStatus.VOIDED)
-        .aggregate(total=Sum("total_minor"))
-    )
-    return int(found["total"] or 0)
+    rows = _sales("outlet_id", tenant=tenant, period=period, outlet=outlet)
+    return sum(row.voided_minor for row in rows.values())
 
 
 def outlets_for(*, tenant: Tenant, outlet: uuid.UUID | None) -> QuerySet[Outlet]:

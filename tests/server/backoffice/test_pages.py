@@ -127,31 +127,3 @@ def test_owner_shows_a_pairing_code_and_revokes_a_terminal(
         ).exists()
     refused = device.client.get(device.url("sync/catalog/"))
     assert refused.status_code in (401, 403)
-
-
-def test_figures_summed_by_postgresql_equal_the_order_by_order_figures(
-    pair_device: Callable[..., PairedDevice],
-    demo_products: dict[str, Product],
-    demo_tenant: Tenant,
-) -> None:
-    from zoneinfo import ZoneInfo
-
-    from django.utils import timezone
-
-    from sync_server.backoffice import selectors
-
-    _sell(pair_device("main", "t1"), demo_products, 6, method="cash")
-    _sell(pair_device("mall", "t1"), demo_products, 4, method="qris")
-    zone = ZoneInfo(demo_tenant.time_zone)
-    today = timezone.localdate(timezone=zone)
-    period = selectors.Period(first=today - timedelta(days=1), last=today, zone=zone)
-    with tenant_atomic(demo_tenant):
-        for outlet in (None, Order.objects.first().outlet_id):  # type: ignore[union-attr]
-            by_order = selectors.period_figures_by_order(
-                tenant=demo_tenant, period=period, outlet=outlet
-            )
-            summed = selectors.period_figures_summed(
-                tenant=demo_tenant, period=period, outlet=outlet
-            )
-            assert summed == by_order
-    assert by_order.order_count > 0 and by_order.tax_minor > 0
