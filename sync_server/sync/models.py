@@ -37,6 +37,10 @@ class DeviceStatus(TenantOwnedModel):
     pending_sales = models.IntegerField(null=True, blank=True)
     needs_attention = models.IntegerField(null=True, blank=True)
     app_version = models.CharField(max_length=40, blank=True, default="")
+    last_sale_at = models.DateTimeField(null=True, blank=True)
+    """The till's newest local sale, from its live-link status heartbeat."""
+    catalog_version = models.BigIntegerField(null=True, blank=True)
+    """The catalog version the till holds, from its live-link status heartbeat."""
 
     def __str__(self) -> str:
         return f"status of {self.terminal_id}"
