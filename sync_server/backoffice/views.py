@@ -159,7 +159,7 @@ def tenant_picker_page(request: HttpRequest) -> HttpResponse:
             )
 
 
-def _period_context(request: HttpRequest, desk: Desk) -> dict[str, Any]:
+def period_context(request: HttpRequest, desk: Desk) -> dict[str, Any]:
     outlets = selectors.outlets_for(tenant=desk.tenant, outlet=desk.outlet_id)
     form = PeriodForm(request.GET or None, outlets=outlets, restricted=desk.outlet_id is not None)
     zone = ZoneInfo(desk.tenant.time_zone)
@@ -182,7 +182,7 @@ def _change(current: int, previous: int) -> int | None:
 @backoffice_page("orders", "list")
 def dashboard_page(request: HttpRequest, desk: Desk) -> HttpResponse:
     """Sales of a period and outlet against the period before, with hours, days and mixes."""
-    context = _period_context(request, desk)
+    context = period_context(request, desk)
     period: selectors.Period = context["period"]
     scope = {"tenant": desk.tenant, "outlet": context["outlet"]}
     now = selectors.period_figures(period=period, **scope)
@@ -247,7 +247,7 @@ def dashboard_page(request: HttpRequest, desk: Desk) -> HttpResponse:
 @backoffice_page("terminals", "list")
 def sync_health_page(request: HttpRequest, desk: Desk) -> HttpResponse:
     """Every terminal and kitchen screen: last sync and the flagged orders of the period."""
-    context = _period_context(request, desk)
+    context = period_context(request, desk)
     context["devices"] = selectors.device_health(
         tenant=desk.tenant, period=context["period"], outlet=context["outlet"]
     )
