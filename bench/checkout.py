@@ -130,7 +130,7 @@ def store_writer(data_dir: Path, rows: SaleRows) -> tuple[Callable[[], None], Te
         sale = _fresh(rows)
         with terminal.uow() as uow:
             sale.order.update(receipt_number=next_receipt_number(uow, identity), shift_id=shift_id)
-            write_sale(uow.session, sale)
+            write_sale(uow, sale)
             uow.commit()
 
     return one, terminal

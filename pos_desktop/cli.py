@@ -28,7 +28,6 @@ from pos_desktop.services.simulate import simulate_sales
 from pos_desktop.store.models import Shift
 from pos_desktop.store.settings import SettingKey, get_setting
 from pos_desktop.sync.client import DeviceNotAuthorized, RejectedError, SyncError, TransientError
-from pos_desktop.sync.queue import counts, export_needing_attention, retry_needing_attention
 from pos_desktop.terminal import Terminal
 from pos_desktop.xcb_check import ensure_xcb_libraries
 from shared.money import Money, format_money
@@ -251,7 +250,7 @@ def status_document(terminal: Terminal) -> dict[str, Any]:
     identity = terminal.identity()
     online, authorized, link = _link(terminal)
     with terminal.uow() as uow:
-        queue = counts(uow.session)
+        queue = uow.outbox.counts()
         shift = uow.session.query(Shift).filter(Shift.state.in_(OPEN_STATES)).first()
         document: dict[str, Any] = {
             "online": online,
@@ -323,10 +322,10 @@ def _attention(terminal: Terminal, args: argparse.Namespace) -> int:
         raise CommandFailed("a manager's PIN is needed")
     with terminal.uow() as uow:
         if args.export:
-            exported = export_needing_attention(uow.session, Path(args.export))
+            exported = uow.outbox.export_needing_attention(Path(args.export))
             print(f"exported {exported} item(s) to {args.export}; they stay queued")
         if args.retry:
-            retried = retry_needing_attention(uow.session)
+            retried = uow.outbox.retry_needing_attention()
             uow.commit()
             print(f"{retried} item(s) put back in the queue")
     return EXIT_OK

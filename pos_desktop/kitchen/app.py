@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
 from pos_desktop.kitchen.board import KitchenBoard, Thresholds
-from pos_desktop.kitchen.client import Backoff, KitchenSocketClient, kitchen_socket_url
+from pos_desktop.kitchen.client import KitchenSocketClient, kitchen_socket_url
 from pos_desktop.kitchen.pairing import (
     KitchenDevice,
     PairingError,
@@ -19,6 +19,7 @@ from pos_desktop.kitchen.pairing import (
     fetch_outlet_settings,
 )
 from pos_desktop.kitchen.ui import KitchenWindow, SocketBridge
+from pos_desktop.retry import RetryPolicy
 from pos_desktop.ui.collector import collect_on_this_thread
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def open_kitchen_screen(
     tokens: TokenKeeper | None = None,
     token: str | None = None,
     title: str = "Kitchen",
-    backoff: Backoff | None = None,
+    backoff: RetryPolicy | None = None,
 ) -> KitchenScreen:
     """Build the window over `board` and start its socket; call from the Qt thread."""
     window = KitchenWindow(board, title=title)

@@ -14,7 +14,6 @@ import queue
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Final
 from urllib.parse import quote
 
@@ -22,7 +21,7 @@ from pydantic import TypeAdapter, ValidationError
 from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
-from pos_desktop.sync.backoff import full_jitter_delay
+from pos_desktop.retry import Backoff, RetryPolicy
 from pos_desktop.sync.client import DeviceNotAuthorized
 from shared.protocol import (
     KitchenActionV1,
@@ -82,12 +81,8 @@ def link_down_words(error: BaseException) -> str:
     return "the connection to the server broke off"
 
 
-@dataclass
-class Backoff:
-    """Reconnect pacing: full jitter from `base_s` doubling up to `cap_s`."""
-
-    base_s: float = 0.5
-    cap_s: float = 30.0
+KITCHEN_RECONNECT = RetryPolicy(base_s=0.5, cap_s=30.0)
+"""Reconnect pacing: full jitter from half a second doubling up to 30 s, never giving up."""
 
 
 class KitchenSocketClient:
@@ -103,7 +98,7 @@ class KitchenSocketClient:
         pending_actions: Callable[[], list[KitchenActionV1]],
         on_message: Callable[[KitchenServerMessageV1], None],
         on_online: Callable[[bool, str], None],
-        backoff: Backoff | None = None,
+        backoff: RetryPolicy | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.url = url
@@ -113,8 +108,7 @@ class KitchenSocketClient:
         self._pending_actions = pending_actions
         self._on_message = on_message
         self._on_online = on_online
-        self._backoff = backoff or Backoff()
-        self._rng = rng or random.Random()
+        self._backoff = Backoff(backoff or KITCHEN_RECONNECT, rng=rng)
         self._outgoing: queue.Queue[KitchenActionV1] = queue.Queue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -137,18 +131,14 @@ class KitchenSocketClient:
     # --- the thread -----------------------------------------------------------------------
 
     def _run(self) -> None:
-        self._attempt = 0
+        self._backoff.succeeded()
         self._auth_failures = 0
         while not self._stop.is_set():
             reason = self._one_session()
             if self._stop.is_set():
                 break
             self._on_online(False, reason)
-            delay = full_jitter_delay(
-                self._attempt, base_s=self._backoff.base_s, cap_s=self._backoff.cap_s, rng=self._rng
-            )
-            self._attempt += 1
-            self._stop.wait(delay)
+            self._stop.wait(self._backoff.failed())
 
     def _one_session(self) -> str:
         """Connect once and serve until the link ends; returns why the screen is offline now."""
@@ -166,7 +156,8 @@ class KitchenSocketClient:
                 close_timeout=1,
                 proxy=None,
             ) as socket:
-                self._attempt = self._auth_failures = 0
+                self._backoff.succeeded()
+                self._auth_failures = 0
                 self.connections += 1
                 self._serve(socket)
             return "connection closed"

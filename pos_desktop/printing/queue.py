@@ -6,12 +6,13 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal, Protocol
 
 from pos_desktop.ids import new_id, utcnow
 from pos_desktop.printing.connection import send_bytes
 from pos_desktop.printing.document import DocumentKind
+from pos_desktop.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -84,20 +85,8 @@ class MemoryJobStore:
         return sorted(jobs, key=lambda j: (j.created_at, j.id))
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff: base, doubled per failed attempt up to a cap; then `failed`.
-
-    Timings are injectable so tests can run the offline-then-back case in milliseconds.
-    """
-
-    base_s: float = 1.0
-    cap_s: float = 30.0
-    max_attempts: int = 20
-
-    def delay(self, attempts: int) -> timedelta:
-        """The wait after the `attempts`-th failure (1, 2, 4 ... cap seconds)."""
-        return timedelta(seconds=min(self.cap_s, self.base_s * 2 ** max(attempts - 1, 0)))
+PRINT_RETRY = RetryPolicy(base_s=1.0, cap_s=30.0, max_attempts=20)
+"""A dead printer is tried again every 30 s at most; after 20 tries the job waits for a person."""
 
 
 class PrintQueue:
@@ -120,7 +109,7 @@ class PrintQueue:
     ) -> None:
         self._store = store
         self._sender = sender
-        self._policy = policy or RetryPolicy()
+        self._policy = policy or PRINT_RETRY
         self._clock = clock
         self._listeners: list[Listener] = []
         self._wake = threading.Condition()
@@ -256,7 +245,7 @@ class PrintQueue:
             self._sender(job.target, job.payload)
         except Exception as error:  # any failure means "not printed yet"; keep the job
             now = self._clock()
-            give_up = job.attempts >= self._policy.max_attempts
+            give_up = self._policy.gives_up(job.attempts)
             job = replace(
                 job,
                 status="failed" if give_up else "pending",

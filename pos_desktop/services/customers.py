@@ -11,8 +11,8 @@ from sqlalchemy import or_, select
 from pos_desktop.ids import new_id, utcnow
 from pos_desktop.services.errors import InvalidInput
 from pos_desktop.store.models import Customer
+from pos_desktop.store.outbox import QueueKind
 from pos_desktop.store.uow import UnitOfWork
-from pos_desktop.sync.queue import QueueKind, enqueue
 from shared.protocol import CustomerCreatedV1
 
 MAX_PHONE = 32  # the cloud's limit
@@ -88,6 +88,6 @@ def create_customer(
         email=email,
         at=utcnow(),
     )
-    enqueue(uow.session, QueueKind.EVENT, str(event.id), event)
+    uow.outbox.add(QueueKind.EVENT, str(event.id), event)
     uow.commit()
     return _view(customer)

@@ -14,8 +14,8 @@ from pos_desktop.services.catalog import cash_rounding_of
 from pos_desktop.services.errors import InvalidInput, NotFound, StateError
 from pos_desktop.services.shifts import open_shift_row
 from pos_desktop.store.models import Approval, Order, Refund
+from pos_desktop.store.outbox import QueueKind
 from pos_desktop.store.uow import UnitOfWork
-from pos_desktop.sync.queue import QueueKind, enqueue
 from shared.protocol import OrderRefundedV1, OrderVoidedV1, RefundLineV1, RefundPaymentV1
 from shared.rounding import divide, round_to_step
 
@@ -97,7 +97,7 @@ def void_order(
         approved_by=UUID(approval.manager_id),
         cashier_id=UUID(cashier.cashier_id),
     )
-    enqueue(session, QueueKind.EVENT, refund.id, event)
+    uow.outbox.add(QueueKind.EVENT, refund.id, event)
     uow.commit()
     return RefundResult(
         refund_id=refund.id, amount_minor=refund.amount_minor, order_status="voided"
@@ -235,6 +235,6 @@ def refund_order(
     order.refunded_minor += amount_minor
     order.status = "refunded" if order.refunded_minor >= order.total_minor else "paid"
     _record(order, approval)
-    enqueue(session, QueueKind.EVENT, refund_id, event)
+    uow.outbox.add(QueueKind.EVENT, refund_id, event)
     uow.commit()
     return RefundResult(refund_id=refund_id, amount_minor=amount_minor, order_status=order.status)

@@ -14,8 +14,8 @@ from pos_desktop.services.auth import ManagerApproval, SignedIn
 from pos_desktop.services.errors import InvalidInput, StateError
 from pos_desktop.services.identity import terminal_identity
 from pos_desktop.store.models import CashMovement, Order, OrderLine, Refund, Shift
+from pos_desktop.store.outbox import QueueKind
 from pos_desktop.store.uow import UnitOfWork
-from pos_desktop.sync.queue import QueueKind, counts, enqueue
 from shared.protocol import (
     CashMovementV1,
     DenominationCountV1,
@@ -84,7 +84,7 @@ def open_shift(uow: UnitOfWork, *, cashier: SignedIn, opening_float_minor: int) 
         at=at,
         opening_float_minor=opening_float_minor,
     )
-    enqueue(session, QueueKind.EVENT, str(event.id), event)
+    uow.outbox.add(QueueKind.EVENT, str(event.id), event)
     uow.commit()
     return shift.id
 
@@ -140,7 +140,7 @@ def move_cash(
         approved_by=UUID(approval.manager_id),
         at=at,
     )
-    enqueue(session, QueueKind.EVENT, movement.id, event)
+    uow.outbox.add(QueueKind.EVENT, movement.id, event)
     uow.commit()
     return movement.id
 
@@ -262,7 +262,7 @@ def start_closing(uow: UnitOfWork) -> ShiftReport:
 
 def unsynced_warning(uow: UnitOfWork) -> str | None:
     """What to tell someone logging out or closing while sales are not in the cloud yet."""
-    waiting = counts(uow.session)
+    waiting = uow.outbox.counts()
     if not waiting.unsynced:
         return None
     return (
@@ -317,7 +317,7 @@ def close_shift(
     shift.counted_cash_minor = counted_cash_minor
     shift.counted_denominations = {str(d.value_minor): d.count for d in denominations}
     shift.z_report = event.model_dump(mode="json")
-    enqueue(session, QueueKind.EVENT, str(event.id), event)
+    uow.outbox.add(QueueKind.EVENT, str(event.id), event)
     uow.commit()
     return ShiftReport(
         shift_id=shift.id,

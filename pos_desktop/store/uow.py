@@ -6,6 +6,8 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from pos_desktop.store.outbox import Outbox
+
 
 class UnitOfWork:
     """Wraps a session; leaving the block without `commit()` rolls everything back (cosmicpython).
@@ -15,12 +17,15 @@ class UnitOfWork:
     """
 
     session: Session
+    outbox: Outbox
+    """The outbox rows of this same transaction (`uow.outbox.add(kind, entity_id, payload)`)."""
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
+        self.outbox = Outbox(self.session)
         return self
 
     def __exit__(

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from pos_desktop.config import APP_VERSION, DEFAULT_SYNC, SyncSettings
 from pos_desktop.ids import utcnow
-from pos_desktop.sync.backoff import parse_retry_after
+from pos_desktop.retry import parse_retry_after
 from shared.protocol import (
     BatchResultV1,
     CatalogPageV1,

@@ -49,7 +49,6 @@ from pos_desktop.store.settings import SettingKey, get_mapping, get_setting, put
 from pos_desktop.sync.engine import SyncEngine
 from pos_desktop.sync.engine import SyncState as SyncEngineState
 from pos_desktop.sync.images import fetch_missing_images, image_file
-from pos_desktop.sync.queue import counts, export_needing_attention, retry_needing_attention
 from pos_desktop.terminal import Terminal
 from pos_desktop.till.held import HeldCart, held_from_json, held_to_json
 from pos_desktop.till.views import (
@@ -878,7 +877,7 @@ class TerminalTill:
 
     def sync_status(self) -> SyncStatus:
         with self.terminal.uow() as uow:
-            queue = counts(uow.session)
+            queue = uow.outbox.counts()
             catalog_version = int(get_setting(uow.session, SettingKey.CATALOG_VERSION, 0))
             flagged = uow.session.scalars(
                 select(SyncQueueItem)
@@ -908,7 +907,7 @@ class TerminalTill:
 
     def retry(self, item_id: int) -> None:
         with self.terminal.uow() as uow:
-            retry_needing_attention(uow.session, [item_id])
+            uow.outbox.retry_needing_attention([item_id])
             uow.commit()
         self._nudge()
 
@@ -917,7 +916,7 @@ class TerminalTill:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"needs-attention-{utcnow():%Y%m%dT%H%M%S}.json"
         with self.terminal.uow() as uow:
-            export_needing_attention(uow.session, path)
+            uow.outbox.export_needing_attention(path)
         return str(path)
 
     def settings(self) -> TerminalSettings:

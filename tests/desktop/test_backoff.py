@@ -8,7 +8,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from pos_desktop.sync.backoff import Backoff, full_jitter_delay, parse_retry_after
+from pos_desktop.retry import Backoff, RetryPolicy, full_jitter_delay, parse_retry_after
 
 
 @pytest.mark.parametrize("attempt", [0, 1, 2, 5, 8, 9, 12, 40, 200])
@@ -35,7 +35,7 @@ def test_ceiling_doubles_until_the_five_minute_cap() -> None:
 
 
 def test_transient_failures_never_give_up_and_stay_at_the_cap() -> None:
-    backoff = Backoff(base_s=1.0, cap_s=300.0, rng=random.Random(7))
+    backoff = Backoff(RetryPolicy(base_s=1.0, cap_s=300.0), rng=random.Random(7))
     delays = [backoff.failed() for _ in range(1000)]
     assert backoff.failures == 1000
     assert all(0 <= d <= 300 for d in delays)
@@ -43,7 +43,7 @@ def test_transient_failures_never_give_up_and_stay_at_the_cap() -> None:
 
 
 def test_retry_after_is_honoured_and_success_resets() -> None:
-    backoff = Backoff(base_s=1.0, cap_s=300.0, rng=random.Random(1))
+    backoff = Backoff(RetryPolicy(base_s=1.0, cap_s=300.0), rng=random.Random(1))
     assert backoff.failed(retry_after_s=42.0) == 42.0
     backoff.failed()
     backoff.failed()

@@ -7,7 +7,6 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from pos_desktop.services import checkout as checkout_module
 from pos_desktop.services.auth import SignedIn, approve
 from pos_desktop.services.cart import CartSession
 from pos_desktop.services.catalog import CatalogSnapshot, apply_catalog_page
@@ -15,6 +14,7 @@ from pos_desktop.services.checkout import Tender, checkout
 from pos_desktop.services.customers import find_customers
 from pos_desktop.services.errors import ApprovalRequired, InvalidInput, StateError
 from pos_desktop.store.models import Approval, Counter, Order, OrderLine, Payment, SyncQueueItem
+from pos_desktop.store.outbox import Outbox
 from pos_desktop.terminal import Terminal
 from shared.pricing import DiscountKind, Promotion, PromotionKind, promotion_to_dict
 from shared.protocol import CatalogChangeV1, CatalogPageV1, CustomerV1, OrderV1
@@ -124,7 +124,7 @@ def test_a_failure_inside_checkout_leaves_no_trace(
     def broken_enqueue(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(checkout_module, "enqueue_payload", broken_enqueue)
+    monkeypatch.setattr(Outbox, "add", broken_enqueue)
     with open_terminal.uow() as uow, pytest.raises(RuntimeError):
         checkout(
             uow, cart=_cart(snapshot, cashier), tenders=[Tender("card", 96_500)], cashier=cashier

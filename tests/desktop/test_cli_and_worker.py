@@ -17,7 +17,6 @@ from pos_desktop.services.demo_catalog import DEMO_CASHIER_PIN
 from pos_desktop.services.simulate import simulate_sales
 from pos_desktop.store.models import SyncQueueItem
 from pos_desktop.sync.engine import SyncState
-from pos_desktop.sync.queue import counts
 from pos_desktop.terminal import Terminal
 from shared.protocol import CatalogPageV1
 from tests.desktop.conftest import MemoryKeyring
@@ -121,7 +120,7 @@ def test_manager_exports_and_retries_items_needing_attention(
     assert exit_code == 0
     assert len(json.loads(target.read_text())) == 3
     with terminal.uow() as uow:
-        assert counts(uow.session).needs_attention == 3  # exporting keeps them
+        assert uow.outbox.counts().needs_attention == 3  # exporting keeps them
     assert main(["--data-dir", data_dir, "attention", "--manager-pin", "9999", "--retry"]) == 0
     with terminal.uow() as uow:
-        assert (counts(uow.session).pending, counts(uow.session).needs_attention) == (3, 0)
+        assert (uow.outbox.counts().pending, uow.outbox.counts().needs_attention) == (3, 0)

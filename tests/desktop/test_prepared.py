@@ -160,14 +160,14 @@ def test_no_checkout_table_has_a_database_default_the_model_does_not_know(
     """A prepared insert writes every column: one the migrations gave a database default
     and the model no Python default would get NULL where Core would get the default."""
     from pos_desktop.services import checkout
-    from pos_desktop.sync import queue
+    from pos_desktop.store import outbox
 
     statements = [
         checkout.ORDER_INSERT,
         checkout.LINE_INSERT,
         checkout.PAYMENT_INSERT,
         checkout.APPROVAL_INSERT,
-        queue.OUTBOX_INSERT,
+        outbox.OUTBOX_INSERT,
     ]
     connection = sqlite3.connect(terminal.database.path)
     try:

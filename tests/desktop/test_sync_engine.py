@@ -24,7 +24,6 @@ from pos_desktop.store.identity import save_pairing
 from pos_desktop.store.models import Product, SyncQueueItem
 from pos_desktop.store.settings import SettingKey, get_setting, put_setting
 from pos_desktop.sync.engine import SyncEngine, SyncState
-from pos_desktop.sync.queue import counts
 from pos_desktop.terminal import Terminal
 from shared.protocol import (
     BatchResultV1,
@@ -308,7 +307,7 @@ def test_catalog_pages_are_applied_in_order_with_their_cursor(
         assert uow.session.get(Product, latte).price_minor == 34_000  # type: ignore[union-attr]
         assert uow.session.get(Product, croissant) is None
         assert get_setting(uow.session, SettingKey.CATALOG_CURSOR) == "c2"
-        assert counts(uow.session).pending == 0
+        assert uow.outbox.counts().pending == 0
     assert engine.state.catalog_version == 8
     assert seen and seen[-1].catalog_version == 8 and seen[-1].pending == 0
     assert json.loads(json.dumps(seen[-1].last_success_at.isoformat()))  # type: ignore[union-attr]

@@ -29,7 +29,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pos_desktop.kitchen.client import Backoff, KitchenSocketClient, kitchen_socket_url
+from pos_desktop.kitchen.client import KitchenSocketClient, kitchen_socket_url
+from pos_desktop.retry import RetryPolicy
 from shared.protocol import KitchenCaughtUpV1, KitchenServerMessageV1, KitchenTicketMessageV1
 from tests.chaos.support import (
     OWNER,
@@ -325,7 +326,7 @@ class Screen:
             pending_actions=lambda: [],
             on_message=self.messages.put,
             on_online=lambda online, reason: None,
-            backoff=Backoff(base_s=0.05, cap_s=0.5),
+            backoff=RetryPolicy(base_s=0.05, cap_s=0.5),
         )
         self.client.start()
 

@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QAbstractButton, QCheckBox, QComboBox, QLineEdit
 from pytestqt.modeltest import ModelTester
 
 from pos_desktop.printing.job_store import SqlJobStore
-from pos_desktop.printing.queue import PrintQueue, RetryPolicy
+from pos_desktop.printing.queue import PrintQueue
 from pos_desktop.printing.settings import load_printer_settings
+from pos_desktop.retry import RetryPolicy
 from pos_desktop.till.facade import TerminalTill
 from pos_desktop.ui.main_window import MainWindow
 from pos_desktop.ui.models import print_jobs_model

@@ -17,11 +17,11 @@ from pos_desktop.printing.queue import (
     MemoryJobStore,
     PrintQueue,
     QueuedJob,
-    RetryPolicy,
     Sender,
 )
 from pos_desktop.printing.render_escpos import render_escpos
 from pos_desktop.printing.samples import SAMPLE_ORDER_ID
+from pos_desktop.retry import RetryPolicy
 from tests.desktop.printing.escpos_decoder import decode
 from tests.desktop.printing.fake_printer import FakeNetworkPrinter
 

@@ -28,11 +28,12 @@ from pos_desktop.printing.from_store import (
 )
 from pos_desktop.printing.job_store import SqlJobStore
 from pos_desktop.printing.paper import PAPER_58
-from pos_desktop.printing.queue import PrintQueue, QueuedJob, RetryPolicy
+from pos_desktop.printing.queue import PrintQueue, QueuedJob
 from pos_desktop.printing.render_escpos import render_escpos
 from pos_desktop.printing.render_text import render_text
 from pos_desktop.printing.service import start_print_service
 from pos_desktop.printing.settings import PrinterSettings, save_printer_settings
+from pos_desktop.retry import RetryPolicy
 from pos_desktop.store.db import Database
 from pos_desktop.store.models import (
     Cashier,

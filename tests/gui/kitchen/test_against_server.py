@@ -14,9 +14,10 @@ from pytestqt.qtbot import QtBot
 
 from pos_desktop.kitchen.app import KitchenScreen, open_kitchen_screen
 from pos_desktop.kitchen.board import KitchenBoard, Thresholds
-from pos_desktop.kitchen.client import Backoff, kitchen_socket_url
+from pos_desktop.kitchen.client import kitchen_socket_url
 from pos_desktop.kitchen.demo import demo_pairing_code
 from pos_desktop.kitchen.pairing import TokenKeeper, fetch_outlet_settings, pair_kitchen
+from pos_desktop.retry import RetryPolicy
 from tests.support.keyring import MemoryKeyring
 from tests.support.server_process import ServerProcess, running_server
 
@@ -51,7 +52,7 @@ def test_pair_receive_bump_recall_and_refill_after_an_outage(
         board=board,
         url=kitchen_socket_url(device.server_url, device.tenant_slug, device.outlet_id, None),
         tokens=tokens,
-        backoff=Backoff(base_s=0.1, cap_s=0.5),
+        backoff=RetryPolicy(base_s=0.1, cap_s=0.5),
     )
     qtbot.addWidget(screen.window)
     screen.window.show()

@@ -11,14 +11,15 @@ from pytestqt.qtbot import QtBot
 
 from pos_desktop.kitchen.app import KitchenScreen, open_kitchen_screen
 from pos_desktop.kitchen.board import KitchenBoard
-from pos_desktop.kitchen.client import NOT_AUTHORISED, Backoff, kitchen_socket_url
+from pos_desktop.kitchen.client import NOT_AUTHORISED, kitchen_socket_url
 from pos_desktop.kitchen.pairing import PairingError
 from pos_desktop.kitchen.screenshot import sample_ticket
+from pos_desktop.retry import RetryPolicy
 from pos_desktop.sync.client import DeviceNotAuthorized
 
 from .conftest import FakeKitchenServer, ManualClock
 
-FAST = Backoff(base_s=0.02, cap_s=0.1)
+FAST = RetryPolicy(base_s=0.02, cap_s=0.1)
 
 
 @pytest.fixture

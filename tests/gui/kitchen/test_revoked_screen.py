@@ -11,9 +11,10 @@ from pytestqt.qtbot import QtBot
 
 from pos_desktop.kitchen.app import open_kitchen_screen
 from pos_desktop.kitchen.board import KitchenBoard
-from pos_desktop.kitchen.client import Backoff, kitchen_socket_url
+from pos_desktop.kitchen.client import kitchen_socket_url
 from pos_desktop.kitchen.demo import DEMO_OWNER, DEMO_PASSWORD, demo_pairing_code
 from pos_desktop.kitchen.pairing import TokenKeeper, pair_kitchen
+from pos_desktop.retry import RetryPolicy
 from tests.support.keyring import MemoryKeyring
 from tests.support.server_process import running_server
 
@@ -32,7 +33,7 @@ def test_a_revoked_screen_asks_to_be_paired_again(
             board=board,
             url=kitchen_socket_url(device.server_url, device.tenant_slug, device.outlet_id, None),
             tokens=TokenKeeper(data_dir=tmp_path, device=device),
-            backoff=Backoff(base_s=0.1, cap_s=0.5),
+            backoff=RetryPolicy(base_s=0.1, cap_s=0.5),
         )
         qtbot.addWidget(screen.window)
         screen.window.show()

@@ -15,7 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pos_desktop.kitchen.client import Backoff, KitchenSocketClient, kitchen_socket_url
+from pos_desktop.kitchen.client import KitchenSocketClient, kitchen_socket_url
+from pos_desktop.retry import RetryPolicy
 from shared.protocol import (
     KitchenActionV1,
     KitchenCaughtUpV1,
@@ -52,7 +53,7 @@ class Screen:
             pending_actions=lambda: list(self.pending),
             on_message=self._received,
             on_online=lambda online, reason: None,
-            backoff=Backoff(base_s=0.05, cap_s=0.5),
+            backoff=RetryPolicy(base_s=0.05, cap_s=0.5),
         )
         self.client.start()
 
