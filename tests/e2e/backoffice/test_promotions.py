@@ -1,0 +1,126 @@
+"""A happy-hour promotion made in the back office (previewed on a sample cart first) prices the
+next sales of a paired till, and the server's re-pricing of those synced sales agrees."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from tests.chaos.support import run_cli
+from tests.e2e.backoffice.conftest import OWNER, TABLET, shoot, sign_in
+from tests.support.server_process import ServerProcess, running_server
+
+pytestmark = pytest.mark.slow
+
+PROMOTION = "Happy hour e2e 30%"
+ZONE = ZoneInfo("Asia/Jakarta")  # the demo tenant's time zone
+
+
+@dataclass
+class PairedTill:
+    server: ServerProcess
+    till: Path
+    headers: dict[str, str]
+
+    def api(self, path: str) -> dict[str, object]:
+        answer = httpx.get(
+            f"{self.server.base_url}/api/demo/{path}", headers=self.headers, timeout=30
+        )
+        assert answer.status_code == 200, answer.text
+        return dict(answer.json())
+
+
+@pytest.fixture(scope="module")
+def paired(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PairedTill]:
+    """A server and the demo till `main/t1` paired with a code the owner issued; no sales yet."""
+    home = tmp_path_factory.mktemp("promotion-till")
+    till = home / "till"
+    with running_server() as server:
+        token = httpx.post(
+            f"{server.base_url}/api/auth/token/",
+            json={"username": OWNER[0], "password": OWNER[1]},
+            timeout=30,
+        ).json()["access"]
+        headers = {"Authorization": f"Bearer {token}"}
+        ready = PairedTill(server=server, till=till, headers=headers)
+        outlets = {o["id"]: o["code"] for o in ready.api("outlets/")["results"]}  # type: ignore[attr-defined]
+        terminal = next(
+            t
+            for t in ready.api("terminals/?page_size=50")["results"]  # type: ignore[attr-defined]
+            if t["code"] == "t1" and outlets[t["outlet"]] == "main"
+        )
+        code = httpx.post(
+            f"{server.base_url}/api/demo/terminals/{terminal['id']}/pairing-code/",
+            headers=headers,
+            timeout=30,
+        ).json()["code"]
+        done = run_cli(till, "pair", "--server", server.base_url, "--code", code)
+        assert done.returncode == 0, done.stdout + done.stderr
+        yield ready
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def test_a_happy_hour_promotion_prices_the_next_synced_sales(
+    browser: object, paired: PairedTill
+) -> None:
+    now = datetime.now(ZONE)
+    start, end = (
+        (now - timedelta(hours=1)).strftime("%H:%M"),
+        (now + timedelta(hours=2)).strftime("%H:%M"),
+    )
+    context = browser.new_context(viewport=TABLET)  # type: ignore[attr-defined]
+    page = context.new_page()
+    sign_in(page, paired.server.base_url, OWNER[0])
+    page.select_option("select[name=language]", "en")
+    page.wait_for_selector("html[lang=en]")
+    page.goto(f"{paired.server.base_url}/backoffice/promotions/")
+    page.click("[data-testid=new-promotion]")
+    page.fill("#id_name", PROMOTION)
+    page.select_option("#id_kind", "percent_off")
+    page.select_option("#id_target", "order")
+    page.fill("#id_percent", "30")
+    page.fill("#id_priority", "100")
+    page.check("#id_exclusive")  # the only promotion on the order while it applies
+    for day in range(7):
+        page.check(f"#id_window_0_days_{day}")
+    page.fill("#id_window_0_start", start)
+    page.fill("#id_window_0_end", end)
+    page.select_option("#id_sample-product_0", label="Espresso")
+    page.fill("#id_sample-quantity_0", "2")
+    page.select_option("#id_sample-product_1", label="Croissant")
+    page.click("[data-testid=preview-button]")
+    page.wait_for_selector("[data-testid=preview-applied]")
+    assert PROMOTION in page.inner_text("[data-testid=promotion-preview]")
+    shoot(page, "promotion")
+    page.click("[data-testid=save-promotion]")
+    page.wait_for_url("**/backoffice/promotions/")
+    assert PROMOTION in page.inner_text("[data-testid=promotions]")
+
+    for step in (
+        ("sync", "--until-empty", "--timeout", "120"),  # pulls the new promotion
+        ("simulate", "--orders", "3", "--seed", "5"),
+        ("sync", "--until-empty", "--timeout", "120"),
+    ):
+        done = run_cli(paired.till, *step)
+        assert done.returncode == 0, (step, done.stdout + done.stderr)
+
+    listing = paired.api("orders/?page_size=50")["results"]
+    assert len(listing) == 3  # type: ignore[arg-type]
+    for summary in listing:  # type: ignore[attr-defined]
+        order = paired.api(f"orders/{summary['id']}/")
+        assert "price_mismatch" not in order["flags"], order  # type: ignore[operator]
+        assert int(order["discount_minor"]) > 0  # type: ignore[call-overload]
+        for line in order["lines"]:  # type: ignore[attr-defined]
+            named = [d["name"] for d in line["discounts"]]
+            assert PROMOTION in named, line
+    first = listing[0]  # type: ignore[index]
+    page.goto(f"{paired.server.base_url}/backoffice/orders/{first['id']}/")
+    assert PROMOTION in page.inner_text("[data-testid=order-lines]")
+    context.close()
