@@ -133,13 +133,13 @@ def _raw_rows(tenant: Any, principal: Any, orders: list[Any]) -> list[tuple[Any,
     from sync_server.orders.services import full_row
     from sync_server.sync import services
 
-    context = services._batch_context(
+    context = services.batch_context(
         tenant=tenant, device=principal, orders=orders, device_clock_offset=None
     )
     now = timezone.now()
     prepared = []
     for order in orders:
-        row, lines, payments = services._order_rows(order, context, [], canonical_digest(order))
+        row, lines, payments = services.order_rows(order, context, [], canonical_digest(order))
         statements = []
         for model, rows in ((Order, [row]), (OrderLine, lines), (Payment, payments)):
             full = [full_row(model, values, now) for values in rows]

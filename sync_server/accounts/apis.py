@@ -15,6 +15,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from sync_server.accounts import selectors, services
 from sync_server.accounts.authentication import CredentialsOnly, scope_from_claims
 from sync_server.accounts.backends import TenantScopedBackend
+from sync_server.accounts.error_codes import AccountErrorCode
 from sync_server.accounts.models import Role, User
 from sync_server.accounts.throttling import (
     check_login_allowed,
@@ -67,7 +68,8 @@ class TokenObtainApi(APIView):
         if user is None:
             record_login_failure(request, username)
             raise exceptions.AuthenticationFailed(
-                "no active account with these credentials", code="invalid_credentials"
+                "no active account with these credentials",
+                code=AccountErrorCode.INVALID_CREDENTIALS,
             )
         clear_login_failures(request, username)
         return Response(TokenPairOutput(services.tokens_for_user(user)).data)
@@ -99,7 +101,7 @@ class TokenRefreshApi(APIView):
         user = selectors.user_in_scope(scope=scope, id=refresh.get("user_id"))
         if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed(
-                "account is gone or inactive", code="user_inactive"
+                "account is gone or inactive", code=AccountErrorCode.USER_INACTIVE
             )
         with tenant_atomic(scope.tenant_id):
             refresh.blacklist()

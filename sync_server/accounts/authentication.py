@@ -10,6 +10,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.tokens import Token
 
+from sync_server.accounts.error_codes import AccountErrorCode
 from sync_server.accounts.models import User
 from sync_server.accounts.selectors import user_in_scope
 from sync_server.common.tenancy import TenantScope
@@ -38,9 +39,9 @@ class TenantJWTAuthentication(JWTAuthentication):
         except ValueError as error:
             raise InvalidToken("token has a malformed user claim") from error
         if user is None:
-            raise AuthenticationFailed("user not found", code="user_not_found")
+            raise AuthenticationFailed("user not found", code=AccountErrorCode.USER_NOT_FOUND)
         if not user.is_active or (user.tenant is not None and not user.tenant.is_active):
-            raise AuthenticationFailed("user is inactive", code="user_inactive")
+            raise AuthenticationFailed("user is inactive", code=AccountErrorCode.USER_INACTIVE)
         return user
 
 

@@ -11,6 +11,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from sync_server.accounts.error_codes import AccountErrorCode
 from sync_server.accounts.models import Role, User
 
 ACTIONS: Final = ("list", "retrieve", "create", "update", "delete")
@@ -155,7 +156,7 @@ class MatrixPermission(BasePermission):
         action = view_action(request, view)
         allowed = is_allowed(user.role, resource, action)
         if not allowed:
-            self.code = "role_forbidden"
+            self.code = AccountErrorCode.ROLE_FORBIDDEN
         return allowed
 
 

@@ -6,11 +6,12 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from rest_framework import exceptions
 
+from sync_server.accounts.error_codes import AccountErrorCode
 from sync_server.accounts.models import User
 from sync_server.accounts.permissions import can_manage_role
 from sync_server.accounts.tokens import KioskRefreshToken
+from sync_server.common.errors import ErrorCategory, Refused
 from sync_server.common.services import apply_fields
 from sync_server.tenants.models import Tenant
 
@@ -36,8 +37,10 @@ def tokens_for_user(user: User) -> dict[str, str]:
 
 def _check_rank(actor: User, role: str) -> None:
     if not can_manage_role(actor.role, role):
-        raise exceptions.PermissionDenied(
-            f"a {actor.role} may not manage {role} users", code="role_rank"
+        raise Refused(
+            f"a {actor.role} may not manage {role} users",
+            code=AccountErrorCode.ROLE_RANK,
+            category=ErrorCategory.PERMISSION_DENIED,
         )
 
 
@@ -87,5 +90,9 @@ def user_delete(*, tenant: Tenant, actor: User, user: User) -> None:
     """Tombstone a user (their PIN stops working on terminals at the next catalog pull)."""
     _check_rank(actor, user.role)
     if user.id == actor.id:
-        raise exceptions.PermissionDenied("you cannot delete yourself", code="self_delete")
+        raise Refused(
+            "you cannot delete yourself",
+            code=AccountErrorCode.SELF_DELETE,
+            category=ErrorCategory.PERMISSION_DENIED,
+        )
     apply_fields(user, {"is_active": False, "deleted_at": timezone.now()})

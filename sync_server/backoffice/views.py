@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
-from rest_framework.exceptions import APIException, Throttled
+from rest_framework.exceptions import Throttled
 
 from sync_server.accounts.backends import TenantScopedBackend
 from sync_server.accounts.selectors import user_list
@@ -48,6 +48,7 @@ from sync_server.backoffice.auth import (
     signed_in_user,
 )
 from sync_server.backoffice.forms import OrderFilter, PeriodForm, SignInForm
+from sync_server.common.errors import Refused
 from sync_server.common.tenancy import platform_atomic, tenant_atomic
 from sync_server.devices.services import device_revoke, pairing_code_create
 from sync_server.orders.models import Order
@@ -376,12 +377,12 @@ def pairing_code_page(request: HttpRequest, desk: Desk, pk: uuid.UUID) -> HttpRe
     terminal = _terminal(desk, pk)
     try:
         issued = pairing_code_create(tenant=desk.tenant, terminal=terminal, created_by=desk.user.id)
-    except APIException as error:
+    except Refused as error:  # a revoked terminal
         return render(
             request,
             "backoffice/pairing_code.html",
-            {"terminal": terminal, "error": str(error.detail)},
-            status=error.status_code,
+            {"terminal": terminal, "error": error.message},
+            status=error.status,
         )
     template = "backoffice/pairing_code.html"
     context = {"terminal": terminal, "issued": issued}

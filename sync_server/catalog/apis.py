@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from sync_server.catalog import selectors, services
+from sync_server.catalog.error_codes import CatalogErrorCode
 from sync_server.catalog.models import (
     Category,
     ModifierGroup,
@@ -272,7 +273,7 @@ class ModifierGroupInput(StrictInputSerializer):
         if low > high:
             raise serializers.ValidationError(
                 {"min_selections": ["min_selections is above max_selections"]},
-                code="out_of_range",
+                code=CatalogErrorCode.OUT_OF_RANGE,
             )
         return attrs
 

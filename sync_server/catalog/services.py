@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from sync_server.catalog.error_codes import CatalogErrorCode
 from sync_server.catalog.models import (
     Category,
     ModifierGroup,
@@ -16,7 +17,7 @@ from sync_server.catalog.models import (
     ProductModifierGroup,
     TaxRate,
 )
-from sync_server.common.errors import Conflict
+from sync_server.common.errors import ErrorCategory, Refused
 from sync_server.common.services import apply_fields, create_owned, soft_delete
 from sync_server.tenants.models import Tenant
 
@@ -88,7 +89,11 @@ def category_update(*, tenant: Tenant, category: Category, **fields: Any) -> Cat
 def category_delete(*, tenant: Tenant, category: Category) -> None:
     """Refuse while live products are in the category (409): they would lose their menu tab."""
     if Product.objects.filter(category=category).exists():
-        raise Conflict("the category still has products", code="in_use")
+        raise Refused(
+            "the category still has products",
+            code=CatalogErrorCode.IN_USE,
+            category=ErrorCategory.CONFLICT,
+        )
     soft_delete(category)
 
 
@@ -106,7 +111,11 @@ def tax_rate_update(*, tenant: Tenant, tax_rate: TaxRate, **fields: Any) -> TaxR
 def tax_rate_delete(*, tenant: Tenant, tax_rate: TaxRate) -> None:
     """Refuse while live products use the rate (409)."""
     if Product.objects.filter(tax_rate=tax_rate).exists():
-        raise Conflict("products still use this tax rate", code="in_use")
+        raise Refused(
+            "products still use this tax rate",
+            code=CatalogErrorCode.IN_USE,
+            category=ErrorCategory.CONFLICT,
+        )
     for outlet_rate in OutletTaxRate.objects.filter(tax_rate=tax_rate):
         soft_delete(outlet_rate)
     soft_delete(tax_rate)

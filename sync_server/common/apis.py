@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from sync_server.accounts.models import User
 from sync_server.accounts.permissions import MatrixPermission
+from sync_server.common.error_codes import CommonErrorCode
 from sync_server.common.pagination import StandardPagination
 from sync_server.common.schema import ResourceSchema
 from sync_server.common.tenancy import tenant_atomic
@@ -40,7 +41,9 @@ class TenantAccess(BasePermission):
             return True
         # An unknown slug answers like a foreign one, so slugs cannot be probed.
         if tenant is None or user.tenant_id != tenant.id:
-            raise exceptions.PermissionDenied("this is not your tenant", code="tenant_mismatch")
+            raise exceptions.PermissionDenied(
+                "this is not your tenant", code=CommonErrorCode.TENANT_MISMATCH
+            )
         return True
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from enum import StrEnum
 from typing import Any, Final
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -23,43 +24,95 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
+from shared.errors import ShapedError
+from sync_server.common.error_codes import CommonErrorCode
+
 logger = logging.getLogger("kiosk.errors")
 
-ERROR_CATEGORIES: Final = (
-    "bad_request",
-    "validation_error",
-    "parse_error",
-    "not_authenticated",
-    "permission_denied",
-    "not_found",
-    "method_not_allowed",
-    "not_acceptable",
-    "conflict",
-    "payload_too_large",
-    "unsupported_media_type",
-    "throttled",
-    "unavailable",
-    "server_error",
-    "rejected",
-)
+
+class ErrorCategory(StrEnum):
+    """Every value of "error" the server sends (docs/server.md lists them; a test compares)."""
+
+    BAD_REQUEST = "bad_request"
+    VALIDATION_ERROR = "validation_error"
+    PARSE_ERROR = "parse_error"
+    NOT_AUTHENTICATED = "not_authenticated"
+    PERMISSION_DENIED = "permission_denied"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    NOT_ACCEPTABLE = "not_acceptable"
+    CONFLICT = "conflict"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    THROTTLED = "throttled"
+    UNAVAILABLE = "unavailable"
+    SERVER_ERROR = "server_error"
+    REJECTED = "rejected"
+    """Only inside a sync batch's per-item result or a kitchen socket's ack."""
+
+
+ERROR_CATEGORIES: Final = tuple(category.value for category in ErrorCategory)
 """Every value of "error" the server sends, the one list docs/server.md documents; `rejected`
 appears only inside a sync batch's per-item result or a kitchen socket's ack."""
 
 # HTTP status -> the "error" category clients switch on.
 _CATEGORY_BY_STATUS = {
-    400: "bad_request",
-    401: "not_authenticated",
-    403: "permission_denied",
-    404: "not_found",
-    405: "method_not_allowed",
-    406: "not_acceptable",
-    409: "conflict",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    429: "throttled",
-    500: "server_error",
-    503: "unavailable",
+    400: ErrorCategory.BAD_REQUEST,
+    401: ErrorCategory.NOT_AUTHENTICATED,
+    403: ErrorCategory.PERMISSION_DENIED,
+    404: ErrorCategory.NOT_FOUND,
+    405: ErrorCategory.METHOD_NOT_ALLOWED,
+    406: ErrorCategory.NOT_ACCEPTABLE,
+    409: ErrorCategory.CONFLICT,
+    413: ErrorCategory.PAYLOAD_TOO_LARGE,
+    415: ErrorCategory.UNSUPPORTED_MEDIA_TYPE,
+    429: ErrorCategory.THROTTLED,
+    500: ErrorCategory.SERVER_ERROR,
+    503: ErrorCategory.UNAVAILABLE,
 }
+_STATUS_BY_CATEGORY = {category: code for code, category in _CATEGORY_BY_STATUS.items()} | {
+    ErrorCategory.VALIDATION_ERROR: 400,
+    ErrorCategory.PARSE_ERROR: 400,
+    ErrorCategory.REJECTED: 400,
+}
+
+
+class Refused(ShapedError):
+    """The one application error: a service refuses, naming the category, code and field.
+
+    Services raise it (never a DRF exception); `api_exception_handler` answers it in the error
+    shape with the category's status, a socket or a sync batch reports it as `rejected`.
+    `code` is a member of the app's error-code enum (`<app>/error_codes.py`), or the code of
+    a `shared` error passed on (the engine's `out_of_range` on a promotion rule).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        category: ErrorCategory = ErrorCategory.BAD_REQUEST,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message, field=field, code=str(code))
+        self.category = category
+        self.error = category.value
+
+    @property
+    def status(self) -> int:
+        """The HTTP status of the category."""
+        return _STATUS_BY_CATEGORY[self.category]
+
+
+class ItemRefused(Refused):
+    """A synced item that cannot apply (a shift, void, refund or customer event): answered
+    `rejected` with `code` and `field`, never a request error, so the rest of the batch
+    flows on."""
+
+    def __init__(self, message: str, *, code: str, field: str | None = None) -> None:
+        super().__init__(message, code=code, field=field, category=ErrorCategory.REJECTED)
+
+
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 """Database errors a retry can fix: unreachable, connection lost, deadlock, lock timeout."""
 DATABASE_RETRY_AFTER_S = 5
@@ -73,14 +126,14 @@ def database_unavailable_body() -> dict[str, Any]:
     return error_body(
         error="unavailable",
         message="the database is unavailable; try again shortly",
-        code="database_unavailable",
+        code=CommonErrorCode.DATABASE_UNAVAILABLE,
     )
 
 
 def _category_of(status_code: int) -> str:
     """The documented category of a status; an unlisted 4xx is `bad_request`."""
-    fallback = "server_error" if status_code >= 500 else "bad_request"
-    return _CATEGORY_BY_STATUS.get(status_code, fallback)
+    fallback = ErrorCategory.SERVER_ERROR if status_code >= 500 else ErrorCategory.BAD_REQUEST
+    return _CATEGORY_BY_STATUS.get(status_code, fallback).value
 
 
 class KioskJSONParser(JSONParser):
@@ -155,9 +208,29 @@ def _rollback_request_transaction(view: Any) -> None:
         transaction.set_rollback(True)
 
 
+def _refused_response(refused: Refused, context: dict[str, Any]) -> Response:
+    """A service's refusal in the error shape, with its category's status."""
+    status_code, category = refused.status, refused.category
+    headers: dict[str, str] = {}
+    if status_code == status.HTTP_401_UNAUTHORIZED:
+        # As DRF does for its own 401s: name the scheme, or answer 403 where there is none.
+        view, request = context.get("view"), context.get("request")
+        scheme = view.get_authenticate_header(request) if view and request else None
+        if scheme:
+            headers["WWW-Authenticate"] = str(scheme)
+        else:
+            status_code, category = 403, ErrorCategory.PERMISSION_DENIED
+    body = error_body(
+        error=category.value, message=refused.message, field=refused.field, code=refused.code
+    )
+    return Response(body, status=status_code, headers=headers)
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF's EXCEPTION_HANDLER: map every exception, known or not, to the error shape."""
     _rollback_request_transaction(context.get("view"))
+    if isinstance(exc, Refused):
+        return _refused_response(exc, context)
     headers: dict[str, str] = {}
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -168,12 +241,16 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
 
     if isinstance(exc, RequestDataTooBig):
         body = error_body(
-            error="payload_too_large", message="the request body is too large", code="too_large"
+            error="payload_too_large",
+            message="the request body is too large",
+            code=CommonErrorCode.TOO_LARGE,
         )
         return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, SuspiciousOperation):
         logger.warning("suspicious request: %s", exc)
-        body = error_body(error="bad_request", message="the request was refused", code="suspicious")
+        body = error_body(
+            error="bad_request", message="the request was refused", code=CommonErrorCode.SUSPICIOUS
+        )
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
     if isinstance(exc, DATABASE_UNAVAILABLE):
@@ -188,14 +265,14 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         body = error_body(
             error="conflict",
             message="the change conflicts with existing data (a duplicate or a row in use)",
-            code="conflict",
+            code=CommonErrorCode.CONFLICT,
         )
         return Response(body, status=status.HTTP_409_CONFLICT)
 
     if not isinstance(exc, exceptions.APIException):
         logger.exception("unexpected error in %s", context.get("view"), exc_info=exc)
         body = error_body(
-            error="server_error", message="internal server error", code="server_error"
+            error="server_error", message="internal server error", code=CommonErrorCode.SERVER_ERROR
         )
         return Response(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
 
@@ -211,7 +288,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         field, message, code = None, str(exc.detail["detail"]), str(exc.detail["code"])
     category = "validation_error" if isinstance(exc, exceptions.ValidationError) else None
     if isinstance(exc, exceptions.ParseError):
-        category, code = "parse_error", "malformed_json"
+        category, code = ErrorCategory.PARSE_ERROR.value, CommonErrorCode.MALFORMED_JSON.value
     category = category or _category_of(exc.status_code)
     return Response(
         error_body(error=category, message=message, field=field, code=code),
@@ -239,7 +316,10 @@ class JsonErrorMiddleware:
             message = {404: "no such endpoint", 405: "method not allowed"}.get(
                 response.status_code, "request failed"
             )
-            code = {404: "not_found", 405: "method_not_allowed"}.get(response.status_code, "error")
+            code = {
+                404: CommonErrorCode.NOT_FOUND,
+                405: CommonErrorCode.METHOD_NOT_ALLOWED,
+            }.get(response.status_code, CommonErrorCode.ERROR)
             return json_error_response(response.status_code, message, code)
         return response
 
@@ -257,23 +337,3 @@ class JsonErrorMiddleware:
 
 def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
-
-
-class ItemRefused(Exception):
-    """A synced item that cannot apply (a shift, void, refund or customer event): answered
-    `rejected` with `code` and `field`, never a request error, so the rest of the batch
-    flows on."""
-
-    def __init__(self, message: str, *, code: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.field = field
-
-
-class Conflict(exceptions.APIException):
-    """409: the request is valid but clashes with the current state (e.g. a row still in use)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "the change conflicts with the current state"
-    default_code = "conflict"

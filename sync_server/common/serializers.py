@@ -10,6 +10,8 @@ from django.db import models
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from sync_server.common.error_codes import CommonErrorCode
+
 # Largest money amount accepted anywhere (minor units): 10^12 IDR is 1 trillion rupiah.
 MONEY_LIMIT_MINOR = 10**12
 
@@ -76,7 +78,13 @@ class StrictInputSerializer(serializers.Serializer[Any]):
             unknown = sorted(set(data) - writable)
             if unknown:
                 raise serializers.ValidationError(
-                    {unknown[0]: [serializers.ErrorDetail("unknown field", code="unknown_field")]}
+                    {
+                        unknown[0]: [
+                            serializers.ErrorDetail(
+                                "unknown field", code=CommonErrorCode.UNKNOWN_FIELD
+                            )
+                        ]
+                    }
                 )
         return super().to_internal_value(data)
 
@@ -111,7 +119,9 @@ def colour_field() -> StrictCharField:
         required=False,
         allow_blank=True,
         max_length=7,
-        validators=[RegexValidator(HEX_COLOUR, "a colour is #RRGGBB", code="invalid_colour")],
+        validators=[
+            RegexValidator(HEX_COLOUR, "a colour is #RRGGBB", code=CommonErrorCode.INVALID_COLOUR)
+        ],
     )
 
 

@@ -12,12 +12,9 @@ from shared.protocol import CustomerCreatedV1
 from sync_server.common.errors import ItemRefused
 from sync_server.common.services import apply_fields, create_owned, insert_if_absent, soft_delete
 from sync_server.common.tenancy import next_version, tenant_atomic
+from sync_server.customers.error_codes import CustomerErrorCode
 from sync_server.customers.models import Customer
 from sync_server.tenants.models import Tenant
-
-
-class CustomerEventRefused(ItemRefused):
-    """A till's customer that cannot be kept; `code` and `field` go into the item's error."""
 
 
 @transaction.atomic
@@ -45,8 +42,10 @@ def customer_create_from_terminal(*, tenant: Tenant, event: CustomerCreatedV1) -
         try:
             validate_email(event.email)
         except ValidationError as error:
-            raise CustomerEventRefused(
-                "the e-mail address is not valid", code="invalid_email", field="email"
+            raise ItemRefused(
+                "the e-mail address is not valid",
+                code=CustomerErrorCode.INVALID_EMAIL,
+                field="email",
             ) from error
     with tenant_atomic(tenant):
         customer = Customer(
@@ -60,7 +59,7 @@ def customer_create_from_terminal(*, tenant: Tenant, event: CustomerCreatedV1) -
         if insert_if_absent(customer):
             return customer
         if not Customer.with_tombstones.filter(id=event.customer_id).exists():
-            raise CustomerEventRefused(
-                "this customer id is taken", code="id_taken", field="customer_id"
+            raise ItemRefused(
+                "this customer id is taken", code=CustomerErrorCode.ID_TAKEN, field="customer_id"
             )
         return None

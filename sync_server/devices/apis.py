@@ -25,9 +25,11 @@ from sync_server.accounts.apis import RefreshInput
 from sync_server.accounts.apis import TokenRefreshApi as UserTokenRefreshApi
 from sync_server.accounts.throttling import check_pair_allowed
 from sync_server.common.apis import TenantApi
+from sync_server.common.error_codes import CommonErrorCode
 from sync_server.devices import schema as _schema  # noqa: F401  (registers the scheme)
 from sync_server.devices import services
 from sync_server.devices.auth import Device, DeviceJWTAuthentication, is_device_token
+from sync_server.devices.error_codes import DeviceErrorCode
 from sync_server.tenants.models import Tenant, TerminalKind
 from sync_server.tenants.selectors import terminal_list
 
@@ -119,12 +121,14 @@ class DeviceTenantAccess(BasePermission):
             return False
         # A device knows its tenant: any other slug, existing or not, is a plain 403.
         if view.kwargs.get("tenant_slug") != device.tenant_slug or device.tenant is None:
-            raise exceptions.PermissionDenied("this is not your tenant", code="tenant_mismatch")
+            raise exceptions.PermissionDenied(
+                "this is not your tenant", code=CommonErrorCode.TENANT_MISMATCH
+            )
         view.tenant = device.tenant
         kinds: frozenset[str] = getattr(view, "device_kinds", frozenset())
         if device.kind not in kinds:
             raise exceptions.PermissionDenied(
-                f"a {device.kind} device may not call this", code="device_kind"
+                f"a {device.kind} device may not call this", code=DeviceErrorCode.DEVICE_KIND
             )
         return True
 

@@ -15,6 +15,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidTok
 from rest_framework_simplejwt.tokens import AccessToken, Token
 
 from sync_server.common.tenancy import tenant_atomic
+from sync_server.devices.error_codes import DeviceErrorCode
 from sync_server.devices.models import DevicePairing
 from sync_server.tenants.models import Tenant, TerminalStatus
 
@@ -122,4 +123,4 @@ class DeviceJWTAuthentication(JWTAuthentication):
         try:
             return device_from_claims(validated_token)
         except DeviceAuthError as error:
-            raise AuthenticationFailed(str(error), code="device_revoked") from error
+            raise AuthenticationFailed(str(error), code=DeviceErrorCode.DEVICE_REVOKED) from error

@@ -14,13 +14,13 @@ from typing import Final
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
-from rest_framework import exceptions
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from shared.protocol import PairResponseV1
 from sync_server.accounts.tokens import KioskRefreshToken, spent_record
+from sync_server.common.errors import ErrorCategory, Refused
 from sync_server.common.services import apply_fields
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.devices.auth import (
@@ -31,6 +31,7 @@ from sync_server.devices.auth import (
     device_from_claims,
     device_of,
 )
+from sync_server.devices.error_codes import DeviceErrorCode
 from sync_server.devices.models import DevicePairing, PairingCode
 from sync_server.tenants.models import Tenant, Terminal, TerminalKind, TerminalStatus
 
@@ -53,12 +54,12 @@ class DeviceRefreshToken(KioskRefreshToken):
         return None
 
 
-class PairingRefused(exceptions.APIException):
+def _pairing_refused() -> Refused:
     """400: the code is unknown, used or expired (one message for all, nothing to probe)."""
-
-    status_code = 400
-    default_detail = "this pairing code is invalid, used or expired"
-    default_code = "invalid_pairing_code"
+    return Refused(
+        "this pairing code is invalid, used or expired",
+        code=DeviceErrorCode.INVALID_PAIRING_CODE,
+    )
 
 
 def normalize_code(code: str) -> str:
@@ -83,7 +84,11 @@ def pairing_code_create(
 ) -> IssuedCode:
     """A fresh one-time code for a terminal; earlier unused codes of it stop working."""
     if terminal.status != TerminalStatus.ACTIVE:
-        raise exceptions.PermissionDenied("a revoked terminal cannot be paired", code="revoked")
+        raise Refused(
+            "a revoked terminal cannot be paired",
+            code=DeviceErrorCode.REVOKED,
+            category=ErrorCategory.PERMISSION_DENIED,
+        )
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     now = timezone.now()
     with tenant_atomic(tenant):
@@ -182,7 +187,7 @@ def device_pair(
         else None
     )
     if tenant is None:
-        raise PairingRefused()
+        raise _pairing_refused()
     now = timezone.now()
     with tenant_atomic(tenant):
         pairing_code = (
@@ -196,14 +201,16 @@ def device_pair(
             or pairing_code.used_at is not None
             or (pairing_code.expires_at <= now)
         ):
-            raise PairingRefused()
+            raise _pairing_refused()
         terminal = pairing_code.terminal
         if terminal.status != TerminalStatus.ACTIVE or terminal.deleted_at is not None:
-            raise PairingRefused()
+            raise _pairing_refused()
         if device_kind is not None and device_kind != terminal.kind:
-            raise exceptions.ValidationError(
-                {"code": [f"this code is for {APP_OF_KIND[TerminalKind(terminal.kind)]}"]},
-                code="wrong_device_kind",
+            raise Refused(
+                f"this code is for {APP_OF_KIND[TerminalKind(terminal.kind)]}",
+                code=DeviceErrorCode.WRONG_DEVICE_KIND,
+                category=ErrorCategory.VALIDATION_ERROR,
+                field="code",
             )
         pairing_code.used_at = now
         pairing_code.save(update_fields=["used_at"])
@@ -231,12 +238,6 @@ def device_pair(
         )
 
 
-class RefreshReused(exceptions.AuthenticationFailed):
-    """401: a spent refresh token came back after its successor was used; pairing revoked."""
-
-    default_code = "refresh_reused"
-
-
 def device_refresh(*, refresh: RefreshToken) -> dict[str, str]:
     """Rotate a device's refresh token (rotation with reuse detection): the old one is spent.
 
@@ -251,7 +252,11 @@ def device_refresh(*, refresh: RefreshToken) -> dict[str, str]:
     try:
         device = device_from_claims(refresh)
     except DeviceAuthError as error:
-        raise exceptions.AuthenticationFailed(str(error), code="device_revoked") from error
+        raise Refused(
+            str(error),
+            code=DeviceErrorCode.DEVICE_REVOKED,
+            category=ErrorCategory.NOT_AUTHENTICATED,
+        ) from error
     jti = str(refresh[api_settings.JTI_CLAIM])
     with tenant_atomic(device.tenant_id):
         spent, created = BlacklistedToken.objects.get_or_create(token=spent_record(refresh))
@@ -272,7 +277,12 @@ def device_refresh(*, refresh: RefreshToken) -> dict[str, str]:
             device.terminal_id,
             device.pairing_id,
         )
-        raise RefreshReused("this refresh token was already used; pair the device again")
+        # 401: a spent refresh token came back after its successor was used; pairing revoked.
+        raise Refused(
+            "this refresh token was already used; pair the device again",
+            code=DeviceErrorCode.REFRESH_REUSED,
+            category=ErrorCategory.NOT_AUTHENTICATED,
+        )
     return device_tokens(device=device, rotated_from=jti, issued_at=issued_at)
 
 

@@ -26,13 +26,10 @@ from sync_server.kitchen.auth import (
     KitchenJWTAuthentication,
     socket_ticket_issue,
 )
+from sync_server.kitchen.error_codes import KitchenErrorCode
 from sync_server.kitchen.models import KitchenTicket, TicketStatus
 from sync_server.kitchen.selectors import kitchen_speed, kitchen_ticket_list, kitchen_ticket_wire
-from sync_server.kitchen.services import (
-    KitchenError,
-    kitchen_ticket_act,
-    kitchen_ticket_recall_last,
-)
+from sync_server.kitchen.services import kitchen_ticket_act, kitchen_ticket_recall_last
 from sync_server.tenants.models import TerminalKind
 
 ACTIONS: frozenset[str] = frozenset({"start", "bump", "recall", "bump_item"})
@@ -48,7 +45,9 @@ class KitchenAccess(BasePermission):
         if isinstance(user, Device):
             tenant = getattr(view, "tenant", None)
             if tenant is None or user.tenant_id != tenant.id:
-                raise exceptions.PermissionDenied("this is not your tenant", code="tenant_mismatch")
+                raise exceptions.PermissionDenied(
+                    "this is not your tenant", code=KitchenErrorCode.TENANT_MISMATCH
+                )
             return user.kind == TerminalKind.KITCHEN
         if not TenantAccess().has_permission(request, view):
             return False
@@ -115,15 +114,6 @@ class TicketRow(serializers.ModelSerializer[KitchenTicket]):
         return int((ticket.done_at - ticket.created_at).total_seconds())
 
 
-class KitchenRefused(exceptions.APIException):
-    """A `KitchenError` as an API error, keeping its status, code and field."""
-
-    def __init__(self, exc: KitchenError) -> None:
-        self.status_code = exc.status
-        detail: Any = {exc.field: [exc.message]} if exc.field else [exc.message]
-        super().__init__(detail=detail, code=exc.code)
-
-
 @extend_schema_view(
     post=extend_schema(
         operation_id="kitchen_ticket_action",
@@ -145,17 +135,14 @@ class TicketActionApi(KitchenApi):
         body.is_valid(raise_exception=True)
         if action == "bump_item" and not body.validated_data.get("line_id"):
             raise exceptions.ValidationError({"line_id": ["line_id is required for bump_item"]})
-        try:
-            ticket = kitchen_ticket_act(
-                tenant=self.current_tenant,
-                ticket_id=pk,
-                action=action,
-                request_id=body.validated_data.get("request_id"),
-                line_id=body.validated_data.get("line_id"),
-                outlet_id=self.outlet_limit(),
-            )
-        except KitchenError as exc:
-            raise KitchenRefused(exc) from exc
+        ticket = kitchen_ticket_act(
+            tenant=self.current_tenant,
+            ticket_id=pk,
+            action=action,
+            request_id=body.validated_data.get("request_id"),
+            line_id=body.validated_data.get("line_id"),
+            outlet_id=self.outlet_limit(),
+        )
         return Response(kitchen_ticket_wire(ticket).model_dump(mode="json"))
 
 
@@ -175,15 +162,12 @@ class RecallLastApi(KitchenApi):
         limit = self.outlet_limit()
         if limit is not None and limit != outlet_id:
             raise exceptions.NotFound("no such outlet")
-        try:
-            ticket = kitchen_ticket_recall_last(
-                tenant=self.current_tenant,
-                outlet_id=outlet_id,
-                station=body.validated_data.get("station"),
-                request_id=body.validated_data.get("request_id"),
-            )
-        except KitchenError as exc:
-            raise KitchenRefused(exc) from exc
+        ticket = kitchen_ticket_recall_last(
+            tenant=self.current_tenant,
+            outlet_id=outlet_id,
+            station=body.validated_data.get("station"),
+            request_id=body.validated_data.get("request_id"),
+        )
         return Response(kitchen_ticket_wire(ticket).model_dump(mode="json"))
 
 
@@ -207,7 +191,9 @@ class TicketListApi(KitchenApi):
         limit = self.outlet_limit()
         outlet = filters.validated_data.get("outlet")
         if limit is not None and outlet not in (None, limit):
-            raise exceptions.PermissionDenied("not your outlet", code="outlet_mismatch")
+            raise exceptions.PermissionDenied(
+                "not your outlet", code=KitchenErrorCode.OUTLET_MISMATCH
+            )
         tickets = kitchen_ticket_list(
             tenant=self.current_tenant,
             outlet_id=outlet or limit,
@@ -249,7 +235,9 @@ class SpeedApi(KitchenApi):
         limit = self.outlet_limit()
         outlet = filters.validated_data.get("outlet")
         if limit is not None and outlet not in (None, limit):
-            raise exceptions.PermissionDenied("not your outlet", code="outlet_mismatch")
+            raise exceptions.PermissionDenied(
+                "not your outlet", code=KitchenErrorCode.OUTLET_MISMATCH
+            )
         rows = kitchen_speed(
             tenant=self.current_tenant,
             outlet_id=outlet or limit,

@@ -20,6 +20,7 @@ from sync_server.accounts.authentication import TenantJWTAuthentication
 from sync_server.accounts.models import Role, User
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.devices.auth import Device, DeviceAuthError, device_from_claims, is_device_token
+from sync_server.devices.error_codes import DeviceErrorCode
 from sync_server.tenants.models import Outlet, Tenant, TerminalKind
 
 KITCHEN_ROLES: Final = frozenset({Role.KITCHEN, Role.MANAGER, Role.ADMIN, Role.OWNER})
@@ -121,4 +122,4 @@ class KitchenJWTAuthentication(TenantJWTAuthentication):
         try:
             return device_from_claims(validated_token)
         except DeviceAuthError as error:
-            raise AuthenticationFailed(str(error), code="device_revoked") from error
+            raise AuthenticationFailed(str(error), code=DeviceErrorCode.DEVICE_REVOKED) from error

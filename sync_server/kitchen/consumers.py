@@ -31,11 +31,12 @@ from shared.protocol import (
     KitchenTicketMessageV1,
     KitchenTicketV1,
 )
+from sync_server.common.errors import Refused
 from sync_server.common.request_log import note_request
 from sync_server.kitchen.auth import KitchenPrincipal, kitchen_principal, socket_ticket_redeem
+from sync_server.kitchen.error_codes import KitchenErrorCode
 from sync_server.kitchen.selectors import Replay, kitchen_replay, kitchen_ticket_wire
 from sync_server.kitchen.services import (
-    KitchenError,
     kitchen_ticket_act,
     kitchen_ticket_recall_last,
     outlet_group,
@@ -75,7 +76,9 @@ def _act(
     """Run one cook action for this screen (database thread) and return the ticket after it."""
     if action.ticket_id is None:
         if action.action != "recall":
-            raise KitchenError("ticket_id is required", code="required", field="ticket_id")
+            raise Refused(
+                "ticket_id is required", code=KitchenErrorCode.REQUIRED, field="ticket_id"
+            )
         ticket = kitchen_ticket_recall_last(
             tenant=principal.tenant,
             outlet_id=principal.outlet.id,
@@ -168,7 +171,7 @@ class KitchenConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     async def _action(self, action: KitchenActionV1) -> None:
         try:
             ticket = await database_sync_to_async(_act)(self.principal, self.station, action)
-        except KitchenError as exc:
+        except Refused as exc:
             error = ErrorV1(error="rejected", message=exc.message, field=exc.field, code=exc.code)
             ack = KitchenAckV1(request_id=action.request_id, error=error)
         else:

@@ -19,6 +19,7 @@ from sync_server.common.errors import ItemRefused
 from sync_server.common.services import insert_if_absent
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.kitchen.services import kitchen_tickets_cancel_lines
+from sync_server.orders.error_codes import OrderErrorCode
 from sync_server.orders.models import (
     Order,
     OrderLine,
@@ -34,10 +35,6 @@ from sync_server.reports.rollups import (
     rollups_refund_stored,
 )
 from sync_server.tenants.models import Tenant
-
-
-class OrderEventRefused(ItemRefused):
-    """A void or refund that cannot apply; `code` and `field` go into the item's error."""
 
 
 @functools.cache
@@ -179,11 +176,13 @@ def order_void(*, tenant: Tenant, event: OrderVoidedV1) -> Order:
     with tenant_atomic(tenant):
         order: Order | None = Order.objects.select_for_update().filter(id=event.order_id).first()
         if order is None:
-            raise OrderEventRefused(
-                "the order is not on the server yet", code="order_unknown", field="order_id"
+            raise ItemRefused(
+                "the order is not on the server yet",
+                code=OrderErrorCode.ORDER_UNKNOWN,
+                field="order_id",
             )
         if order.status == OrderStatus.VOIDED:
-            raise OrderEventRefused("the order is already voided", code="already_voided")
+            raise ItemRefused("the order is already voided", code=OrderErrorCode.ALREADY_VOIDED)
         lines = list(OrderLine.objects.filter(order=order))
         remaining = {line.id: line.quantity - line.refunded_quantity for line in lines}
         stock_adjust(
@@ -204,28 +203,36 @@ def order_refund(*, tenant: Tenant, event: OrderRefundedV1) -> Refund:
     with tenant_atomic(tenant):
         order: Order | None = Order.objects.select_for_update().filter(id=event.order_id).first()
         if order is None:
-            raise OrderEventRefused(
-                "the order is not on the server yet", code="order_unknown", field="order_id"
+            raise ItemRefused(
+                "the order is not on the server yet",
+                code=OrderErrorCode.ORDER_UNKNOWN,
+                field="order_id",
             )
         if order.status == OrderStatus.VOIDED:
-            raise OrderEventRefused("a voided order cannot be refunded", code="order_voided")
+            raise ItemRefused("a voided order cannot be refunded", code=OrderErrorCode.ORDER_VOIDED)
         lines = {line.id: line for line in OrderLine.objects.filter(order=order)}
         for index, refund_line in enumerate(event.lines):
             line = lines.get(refund_line.line_id)
             field = f"lines.{index}"
             if line is None:
-                raise OrderEventRefused(
-                    "no such line on this order", code="unknown_line", field=f"{field}.line_id"
+                raise ItemRefused(
+                    "no such line on this order",
+                    code=OrderErrorCode.UNKNOWN_LINE,
+                    field=f"{field}.line_id",
                 )
             line.refunded_quantity += refund_line.quantity
             line.refunded_minor += refund_line.amount_minor
             if line.refunded_quantity > line.quantity:
-                raise OrderEventRefused(
-                    "more refunded than sold", code="over_refund", field=f"{field}.quantity"
+                raise ItemRefused(
+                    "more refunded than sold",
+                    code=OrderErrorCode.OVER_REFUND,
+                    field=f"{field}.quantity",
                 )
             if line.refunded_minor > line.total_minor:
-                raise OrderEventRefused(
-                    "more refunded than charged", code="over_refund", field=f"{field}.amount_minor"
+                raise ItemRefused(
+                    "more refunded than charged",
+                    code=OrderErrorCode.OVER_REFUND,
+                    field=f"{field}.amount_minor",
                 )
         refund = Refund(
             id=event.id,

@@ -21,6 +21,7 @@ from sync_server.common.serializers import (
     name_field,
 )
 from sync_server.promotions import selectors, services
+from sync_server.promotions.error_codes import PromotionErrorCode
 from sync_server.promotions.models import COLUMN_KEYS, Promotion
 
 KINDS = [kind.value for kind in PromotionKind]
@@ -39,11 +40,14 @@ class PromotionInput(StrictInputSerializer):
 
     def validate_rule(self, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise serializers.ValidationError("rule must be a JSON object", code="not_object")
+            raise serializers.ValidationError(
+                "rule must be a JSON object", code=PromotionErrorCode.NOT_OBJECT
+            )
         clash = sorted(set(value) & COLUMN_KEYS)
         if clash:
             raise serializers.ValidationError(
-                f"{clash[0]} is a top-level field, not part of the rule", code="unknown_field"
+                f"{clash[0]} is a top-level field, not part of the rule",
+                code=PromotionErrorCode.UNKNOWN_FIELD,
             )
         return value
 

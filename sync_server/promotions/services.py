@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from rest_framework import exceptions
 
 from shared.pricing.types import PromotionFormatError
+from sync_server.common.errors import ErrorCategory, Refused
 from sync_server.common.services import apply_fields, soft_delete
 from sync_server.promotions.models import COLUMN_KEYS, Promotion
 from sync_server.tenants.models import Tenant
@@ -19,8 +19,11 @@ def _validate_with_engine(promotion: Promotion) -> None:
         promotion.to_engine()
     except PromotionFormatError as error:
         field = error.field if error.field in COLUMN_KEYS else f"rule.{error.field}"
-        raise exceptions.ValidationError(
-            {field: [exceptions.ErrorDetail(error.message, code=error.code)]}
+        raise Refused(
+            error.message,
+            code=error.code,
+            category=ErrorCategory.VALIDATION_ERROR,
+            field=field,
         ) from error
 
 

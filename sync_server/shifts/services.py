@@ -10,12 +10,9 @@ from django.db.models import Sum
 from shared.protocol import CashMovementV1, ShiftClosedV1, ShiftOpenedV1
 from sync_server.common.errors import ItemRefused
 from sync_server.common.tenancy import tenant_atomic
+from sync_server.shifts.error_codes import ShiftErrorCode
 from sync_server.shifts.models import CashMovement, Shift, ShiftStatus
 from sync_server.tenants.models import Tenant
-
-
-class ShiftEventRefused(ItemRefused):
-    """A shift event that cannot apply; `code` and `field` go into the item's error."""
 
 
 def shift_ensure(
@@ -43,12 +40,14 @@ def shift_ensure(
         )
         shift: Shift | None = Shift.objects.select_for_update().filter(id=shift_id).first()
         if shift is None:  # the insert was skipped, yet the row is not ours: another tenant's
-            raise ShiftEventRefused(
-                "this shift id is already taken", code="id_taken", field="shift_id"
+            raise ItemRefused(
+                "this shift id is already taken", code=ShiftErrorCode.ID_TAKEN, field="shift_id"
             )
         if shift.terminal_id != terminal_id:
-            raise ShiftEventRefused(
-                "this shift belongs to another terminal", code="wrong_shift", field="shift_id"
+            raise ItemRefused(
+                "this shift belongs to another terminal",
+                code=ShiftErrorCode.WRONG_SHIFT,
+                field="shift_id",
             )
         return shift
 
@@ -64,7 +63,7 @@ def shift_open(*, tenant: Tenant, event: ShiftOpenedV1) -> Shift:
             opened_at=event.at,
         )
         if not shift.provisional:
-            raise ShiftEventRefused("this shift was opened already", code="already_open")
+            raise ItemRefused("this shift was opened already", code=ShiftErrorCode.ALREADY_OPEN)
         shift.provisional = False
         shift.opened_at = event.at
         shift.cashier_id = event.cashier_id
@@ -117,7 +116,7 @@ def shift_close(
             opened_at=event.at,
         )
         if shift.status == ShiftStatus.CLOSED:
-            raise ShiftEventRefused("this shift was closed already", code="already_closed")
+            raise ItemRefused("this shift was closed already", code=ShiftErrorCode.ALREADY_CLOSED)
         shift.status = ShiftStatus.CLOSED
         shift.closed_at = event.at
         shift.closed_by = event.cashier_id

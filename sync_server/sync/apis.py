@@ -26,6 +26,7 @@ from shared.protocol import (
 from sync_server.devices.apis import DeviceTenantApi, validation_error_response
 from sync_server.sync import feed, selectors, services
 from sync_server.sync.device_status import device_seen, device_synced
+from sync_server.sync.error_codes import SyncErrorCode
 from sync_server.tenants.models import TerminalKind
 
 
@@ -121,7 +122,9 @@ class CatalogFeedApi(DeviceTenantApi):
                 limit=query.validated_data["limit"],
             )
         except feed.BadCursor as error:
-            raise exceptions.ValidationError({"since": [str(error)]}, code="bad_cursor") from error
+            raise exceptions.ValidationError(
+                {"since": [str(error)]}, code=SyncErrorCode.BAD_CURSOR
+            ) from error
         return Response(page.model_dump(mode="json"))
 
 

@@ -29,6 +29,7 @@ from sync_server.common.serializers import (
     tenant_related,
 )
 from sync_server.tenants import selectors, services
+from sync_server.tenants.error_codes import TenantErrorCode
 from sync_server.tenants.models import Outlet, Tenant, Terminal, TerminalKind, TerminalStatus
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
@@ -54,7 +55,9 @@ class TenantSettingsInput(StrictInputSerializer):
 
     def validate_time_zone(self, value: str) -> str:
         if value not in zoneinfo.available_timezones():
-            raise serializers.ValidationError("unknown time zone", code="invalid_time_zone")
+            raise serializers.ValidationError(
+                "unknown time zone", code=TenantErrorCode.INVALID_TIME_ZONE
+            )
         return value
 
     def validate_locale(self, value: str) -> str:
@@ -74,7 +77,9 @@ class TenantInput(TenantSettingsInput):
 
     def validate_slug(self, value: str) -> str:
         if value in RESERVED_SLUGS:
-            raise serializers.ValidationError("this slug is reserved", code="reserved")
+            raise serializers.ValidationError(
+                "this slug is reserved", code=TenantErrorCode.RESERVED
+            )
         return value
 
 
@@ -182,7 +187,7 @@ class OutletInput(StrictInputSerializer):
             )
             raise serializers.ValidationError(
                 {field: ["ticket_amber_after_s must be below ticket_red_after_s"]},
-                code="out_of_range",
+                code=TenantErrorCode.OUT_OF_RANGE,
             )
         return attrs
 

@@ -7,8 +7,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from sync_server.common.errors import Conflict
+from sync_server.common.errors import ErrorCategory, Refused
 from sync_server.common.services import apply_fields, create_owned, soft_delete
+from sync_server.tenants.error_codes import TenantErrorCode
 from sync_server.tenants.models import Outlet, Tenant, Terminal
 
 
@@ -46,7 +47,11 @@ def outlet_update(*, tenant: Tenant, outlet: Outlet, **fields: Any) -> Outlet:
 def outlet_delete(*, tenant: Tenant, outlet: Outlet) -> None:
     """Refuse while live terminals belong to the outlet (409)."""
     if Terminal.objects.filter(outlet=outlet).exists():
-        raise Conflict("the outlet still has terminals", code="in_use")
+        raise Refused(
+            "the outlet still has terminals",
+            code=TenantErrorCode.IN_USE,
+            category=ErrorCategory.CONFLICT,
+        )
     soft_delete(outlet)
 
 

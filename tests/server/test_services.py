@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from rest_framework import exceptions
 
 from sync_server.accounts import services as account_services
 from sync_server.accounts.models import Role, User
 from sync_server.catalog import services as catalog_services
 from sync_server.catalog.models import Category, ModifierGroup, Product, ProductModifierGroup
-from sync_server.common.errors import Conflict
+from sync_server.common.errors import Refused
 from sync_server.common.tenancy import TenantContextMissing, tenant_atomic
 from sync_server.promotions import services as promotion_services
 from sync_server.tenants.models import Tenant
@@ -66,7 +65,7 @@ def test_version_is_one_sequence_across_tables(demo_tenant: Tenant) -> None:
 def test_category_with_products_cannot_be_deleted_but_empty_one_can(demo_tenant: Tenant) -> None:
     with tenant_atomic(demo_tenant):
         coffee = Category.objects.get(name="Coffee")
-        with pytest.raises(Conflict):
+        with pytest.raises(Refused):
             catalog_services.category_delete(tenant=demo_tenant, category=coffee)
         empty = catalog_services.category_create(tenant=demo_tenant, name="Empty")
         catalog_services.category_delete(tenant=demo_tenant, category=empty)
@@ -75,11 +74,12 @@ def test_category_with_products_cannot_be_deleted_but_empty_one_can(demo_tenant:
 
 
 def test_promotion_service_refuses_what_the_engine_refuses(demo_tenant: Tenant) -> None:
-    with tenant_atomic(demo_tenant), pytest.raises(exceptions.ValidationError) as refused:
+    with tenant_atomic(demo_tenant), pytest.raises(Refused) as refused:
         promotion_services.promotion_create(
             tenant=demo_tenant, name="Bad bundle", kind="bundle", rule={"bundle_price_minor": 1}
         )
-    assert "rule.bundle_items" in refused.value.detail  # type: ignore[operator]
+    assert refused.value.field == "rule.bundle_items"
+    assert refused.value.error == "validation_error"
 
 
 def test_user_services_enforce_rank_and_hash_the_pin(
@@ -92,12 +92,14 @@ def test_user_services_enforce_rank_and_hash_the_pin(
         )
         assert cashier.pin_hash.startswith("pbkdf2_sha256$") and cashier.check_pin("5678")
         assert not cashier.has_usable_password()
-        with pytest.raises(exceptions.PermissionDenied):
+        with pytest.raises(Refused) as refused:
             account_services.user_update(
                 tenant=demo_tenant, actor=manager, user=cashier, role=Role.ADMIN
             )
-        with pytest.raises(exceptions.PermissionDenied):
+        assert refused.value.error == "permission_denied"
+        with pytest.raises(Refused) as refused:
             account_services.user_delete(tenant=demo_tenant, actor=manager, user=manager)
+        assert refused.value.status == 403
         account_services.user_delete(tenant=demo_tenant, actor=manager, user=cashier)
         assert not User.objects.filter(username="svc.cashier").exists()
 

@@ -24,7 +24,7 @@ from sync_server.accounts.models import Role
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.config.asgi import application
 from sync_server.devices.services import device_revoke
-from sync_server.kitchen import consumers, services
+from sync_server.kitchen import consumers, sequences
 from sync_server.tenants.models import Terminal
 
 from .conftest import kitchen_lines, place_order
@@ -220,7 +220,7 @@ async def test_a_lost_nudge_is_made_good_by_the_next_one_or_the_periodic_check(
     screen = socket(live_world, live_world["tokens"][Role.KITCHEN])
     await hello(screen)
     with monkeypatch.context() as lossy:  # the channel layer drops these nudges
-        lossy.setattr(services, "get_channel_layer", lambda: None)
+        lossy.setattr(sequences, "get_channel_layer", lambda: None)
         [lost] = await order(live_world, "grill")
         assert await screen.receive_nothing(timeout=0.1)
         [lost_too] = await order(live_world, "grill")
@@ -232,7 +232,7 @@ async def test_a_lost_nudge_is_made_good_by_the_next_one_or_the_periodic_check(
         nudged.id,
     ]
     with monkeypatch.context() as lossy:
-        lossy.setattr(services, "get_channel_layer", lambda: None)
+        lossy.setattr(sequences, "get_channel_layer", lambda: None)
         [silent] = await order(live_world, "grill")
     found = await receive(screen)  # no nudge at all: the periodic check finds it
     assert isinstance(found, KitchenTicketMessageV1) and found.ticket.id == silent.id

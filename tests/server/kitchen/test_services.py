@@ -13,6 +13,7 @@ from django.db import connection
 
 from shared.protocol import KitchenTicketV1
 from sync_server.catalog.models import Product
+from sync_server.common.errors import Refused
 from sync_server.common.tenancy import TenantContextMissing, tenant_atomic
 from sync_server.kitchen.models import KitchenTicket, TicketStatus
 from sync_server.kitchen.selectors import (
@@ -21,7 +22,6 @@ from sync_server.kitchen.selectors import (
     kitchen_ticket_wire,
 )
 from sync_server.kitchen.services import (
-    KitchenError,
     KitchenLine,
     kitchen_ticket_act,
     kitchen_ticket_bump,
@@ -93,7 +93,7 @@ def test_actions_are_idempotent_by_state_and_by_request_id(
     done = kitchen_ticket_bump(tenant=demo_tenant, ticket_id=ticket.id)
     still = kitchen_ticket_bump(tenant=demo_tenant, ticket_id=ticket.id, request_id=uuid.uuid4())
     assert still.sequence == done.sequence and still.status == TicketStatus.DONE
-    with pytest.raises(KitchenError) as reused:
+    with pytest.raises(Refused) as reused:
         kitchen_ticket_recall(tenant=demo_tenant, ticket_id=ticket.id, request_id=request_id)
     assert reused.value.status == 409
 
@@ -113,7 +113,7 @@ def test_bumping_every_item_bumps_the_ticket_and_makes_the_order_ready(
     assert ready.order_id == grill.order_id and ready.receipt_number == grill.receipt_number
     kitchen_ticket_recall(tenant=demo_tenant, ticket_id=bar.id)
     assert kitchen_orders_ready(tenant=demo_tenant) == []
-    with pytest.raises(KitchenError) as unknown:
+    with pytest.raises(Refused) as unknown:
         kitchen_ticket_bump_item(tenant=demo_tenant, ticket_id=grill.id, line_id=uuid.uuid4())
     assert unknown.value.field == "line_id"
 
@@ -130,7 +130,7 @@ def test_recall_last_undoes_the_most_recent_bump_of_the_station(
         tenant=demo_tenant, outlet_id=main_outlet.id, station="grill"
     )
     assert recalled.id == second.id and recalled.status == TicketStatus.NEW
-    with pytest.raises(KitchenError):
+    with pytest.raises(Refused):
         kitchen_ticket_act(tenant=demo_tenant, ticket_id=first.id, action="bump", station="bar")
 
 
@@ -196,7 +196,7 @@ def test_tickets_of_one_tenant_are_invisible_to_another(
             with connection.cursor() as cursor:
                 cursor.execute("SELECT count(*) FROM kitchen_kitchenticket")
                 assert cursor.fetchone()[0] == 0
-    with pytest.raises(KitchenError) as foreign:
+    with pytest.raises(Refused) as foreign:
         kitchen_ticket_bump(tenant=rival_tenant, ticket_id=ticket.id)
     assert foreign.value.status == 404
 
@@ -233,7 +233,7 @@ def test_a_recall_last_replay_answers_only_the_outlet_and_station_it_was_made_fo
     )
     assert again.id == at_mall.id  # a true replay: the same ticket, nothing recalled twice
     for outlet_id, station in ((main_outlet.id, "grill"), (main_outlet.id, None), (mall.id, "bar")):
-        with pytest.raises(KitchenError) as refused:
+        with pytest.raises(Refused) as refused:
             kitchen_ticket_recall_last(
                 tenant=demo_tenant, outlet_id=outlet_id, station=station, request_id=request_id
             )

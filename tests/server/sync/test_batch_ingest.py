@@ -246,7 +246,7 @@ def test_a_database_outage_answers_503_and_refuses_no_order(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Not the orders' fault: the terminal must back off and resend them, not flag them."""
-    from sync_server.sync import services
+    from sync_server.sync import orders as services
 
     def unreachable(*args: Any, **kwargs: Any) -> Any:
         raise OperationalError("could not connect to server")

@@ -269,7 +269,7 @@ def test_a_failure_inside_one_order_rolls_it_back_and_spares_the_batch(
     demo_tenant: Tenant,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from sync_server.sync import services
+    from sync_server.sync import orders as services
 
     device = pair_device()
     shift_id = uuid.uuid4()
