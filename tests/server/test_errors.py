@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -221,3 +223,30 @@ def test_the_documented_error_categories_are_the_ones_in_the_code() -> None:
     text = (Path(__file__).resolve().parents[2] / "docs" / "server.md").read_text()
     block = text.split("<!-- error categories -->")[1].split("<!-- end error categories -->")[0]
     assert re.findall(r"`([a-z_]+)`", block) == list(ERROR_CATEGORIES)
+
+
+def _error_code_enums() -> dict[str, list[str]]:
+    """app -> the values of its error-code enum, read from every `<app>/error_codes.py`."""
+    root = Path(__file__).resolve().parents[2] / "sync_server"
+    found: dict[str, list[str]] = {}
+    for path in sorted(root.glob("*/error_codes.py")):
+        module = importlib.import_module(f"sync_server.{path.parent.name}.error_codes")
+        enums = [
+            value
+            for value in vars(module).values()
+            if isinstance(value, type) and issubclass(value, StrEnum) and value is not StrEnum
+        ]
+        assert len(enums) == 1, f"{path} holds one error-code enum"
+        found[path.parent.name] = [member.value for member in enums[0]]
+    return found
+
+
+def test_the_documented_error_codes_are_the_ones_in_the_code() -> None:
+    """docs/server.md lists every app's error codes exactly as its `error_codes.py` has them."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "server.md").read_text()
+    block = text.split("<!-- error codes -->")[1].split("<!-- end error codes -->")[0]
+    expected = "\n".join(
+        f"- `{app}`: " + ", ".join(f"`{code}`" for code in codes)
+        for app, codes in _error_code_enums().items()
+    )
+    assert block.strip() == expected, f"docs/server.md should list:\n{expected}"
