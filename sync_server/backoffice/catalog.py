@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from shared.money import InvalidValueError, parse_money
 from sync_server.backoffice.access import Desk
+from sync_server.backoffice.spreadsheets import XLSX_MAGIC, xlsx_as_csv
 from sync_server.catalog import services
 from sync_server.catalog.apis import CategoryInput, ProductInput
 from sync_server.catalog.models import Category, Product, TaxRate
@@ -59,6 +60,11 @@ def checked_product_fields(
     if serializer.is_valid():
         return dict(serializer.validated_data), {}
     return {}, serializer_messages(serializer.errors)
+
+
+def cost_visible(desk: Desk) -> bool:
+    """Whether this viewer's role sees and writes product costs (the API's field rule)."""
+    return "cost_minor" in ProductInput(context={"role": desk.user.role}).fields
 
 
 def money_minor(desk: Desk, text: str) -> int:
@@ -134,7 +140,7 @@ class ProductForm(forms.Form):
             "is_active": bool(data.get("is_active")),
             "track_stock": bool(data.get("track_stock")),
         }
-        if "cost_minor" in ProductInput(context={"role": self.desk.user.role}).fields:
+        if cost_visible(self.desk):
             raw["cost_minor"] = cost or 0
         fields, errors = checked_product_fields(self.desk, raw)
         for name, message in errors.items():
@@ -286,7 +292,7 @@ def preview_product_csv(desk: Desk, text: str) -> ImportPreview:
     categories = {c.name.casefold(): c for c in Category.objects.filter(tenant=desk.tenant)}
     tax_rates = {t.name.casefold(): t for t in TaxRate.objects.filter(tenant=desk.tenant)}
     products = {p.sku: p for p in Product.objects.filter(tenant=desk.tenant)}
-    cost_allowed = "cost_minor" in ProductInput(context={"role": desk.user.role}).fields
+    cost_allowed = cost_visible(desk)
     rows: list[ImportRow] = []
     seen: dict[str, int] = {}
     for index, values in enumerate(reader, start=2):
@@ -312,11 +318,15 @@ def preview_product_csv(desk: Desk, text: str) -> ImportPreview:
 
 
 def read_upload(upload: UploadedFile[bytes]) -> str:
-    """The uploaded CSV as text (UTF-8, a spreadsheet's BOM allowed); ValueError if not."""
+    """The uploaded CSV as text (UTF-8, a spreadsheet's BOM allowed), or an XLSX workbook's
+    first sheet as CSV text; ValueError if neither."""
     if upload.size is not None and upload.size > MAX_IMPORT_BYTES:
         raise ValueError(_("The file is larger than 2 MB."))
+    data = bytes(upload.read())
+    if data.startswith(XLSX_MAGIC):
+        return xlsx_as_csv(data, max_rows=MAX_IMPORT_ROWS + 1)
     try:
-        return bytes(upload.read()).decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ValueError(_("Save the file as CSV in UTF-8.")) from error
 

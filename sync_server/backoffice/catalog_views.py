@@ -22,6 +22,7 @@ from sync_server.backoffice.catalog import (
     preview_product_csv,
     read_upload,
 )
+from sync_server.backoffice.catalog_io import products_download
 from sync_server.catalog import services
 from sync_server.catalog.models import Category, Product
 
@@ -181,3 +182,9 @@ def product_import_page(request: HttpRequest, desk: Desk) -> HttpResponse:
         elif not preview.ready:
             status = 400
     return render(request, "backoffice/product_import.html", context, status=status)
+
+
+@backoffice_page("products", "list")
+def product_export_page(request: HttpRequest, desk: Desk, kind: str) -> HttpResponse:
+    """The catalog's products as CSV or XLSX, in the columns the import reads."""
+    return products_download(desk, kind)

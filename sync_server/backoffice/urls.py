@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
 
-from sync_server.backoffice import catalog_views, promotion_views, views
+from sync_server.backoffice import (
+    catalog_setup_views,
+    catalog_views,
+    promotion_views,
+    settings_views,
+    staff_views,
+    views,
+)
+from sync_server.reports.urls import report_patterns
 
 app_name = "backoffice"
 
@@ -26,6 +34,32 @@ backoffice_patterns: list[URLPattern] = [
     path("products/import/", catalog_views.product_import_page, name="product-import"),
     path("products/<uuid:pk>/", catalog_views.product_edit_page, name="product"),
     path("categories/", catalog_views.category_list_page, name="categories"),
+    re_path(
+        r"^products/export\.(?P<kind>csv|xlsx)$",
+        catalog_views.product_export_page,
+        name="products-export",
+    ),
+    path("modifiers/", catalog_setup_views.modifier_group_list_page, name="modifier-groups"),
+    path(
+        "modifiers/new/",
+        catalog_setup_views.modifier_group_create_page,
+        name="modifier-group-new",
+    ),
+    path(
+        "modifiers/<uuid:pk>/",
+        catalog_setup_views.modifier_group_edit_page,
+        name="modifier-group",
+    ),
+    path(
+        "modifiers/<uuid:pk>/delete/",
+        catalog_setup_views.modifier_group_delete_page,
+        name="modifier-group-delete",
+    ),
+    path("taxes/", catalog_setup_views.tax_rate_list_page, name="tax-rates"),
+    path("taxes/<uuid:pk>/", catalog_setup_views.tax_rate_edit_page, name="tax-rate"),
+    path(
+        "taxes/<uuid:pk>/delete/", catalog_setup_views.tax_rate_delete_page, name="tax-rate-delete"
+    ),
     path("promotions/", promotion_views.promotion_list_page, name="promotions"),
     path("promotions/new/", promotion_views.promotion_create_page, name="promotion-new"),
     path("promotions/<uuid:pk>/", promotion_views.promotion_edit_page, name="promotion"),
@@ -35,9 +69,14 @@ backoffice_patterns: list[URLPattern] = [
         name="promotion-delete",
     ),
     path("staff/", views.staff_list_page, name="staff"),
+    path("staff/new/", staff_views.staff_create_page, name="staff-new"),
+    path("staff/<uuid:pk>/", staff_views.staff_edit_page, name="staff-member"),
+    path("staff/<uuid:pk>/deactivate/", staff_views.staff_deactivate_page, name="staff-deactivate"),
+    path("settings/", settings_views.settings_page, name="settings"),
     path("terminals/", views.terminal_list_page, name="terminals"),
     path("terminals/<uuid:pk>/pairing-code/", views.pairing_code_page, name="pairing-code"),
     path("terminals/<uuid:pk>/revoke/", views.terminal_revoke_page, name="terminal-revoke"),
+    *report_patterns,  # last: whatever their slugs, they never shadow a page above
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [
