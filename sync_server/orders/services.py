@@ -171,16 +171,22 @@ def _tracked_quantities(
     return back
 
 
+def _order_of_event(event: OrderVoidedV1 | OrderRefundedV1) -> Order:
+    """The order a void or refund names, locked until commit; refused if it has not synced."""
+    order: Order | None = Order.objects.select_for_update().filter(id=event.order_id).first()
+    if order is None:
+        raise ItemRefused(
+            "the order is not on the server yet",
+            code=OrderErrorCode.ORDER_UNKNOWN,
+            field="order_id",
+        )
+    return order
+
+
 def order_void(*, tenant: Tenant, event: OrderVoidedV1) -> Order:
     """Cancel a paid order: status, who approved and why; stock back; kitchen items cancelled."""
     with tenant_atomic(tenant):
-        order: Order | None = Order.objects.select_for_update().filter(id=event.order_id).first()
-        if order is None:
-            raise ItemRefused(
-                "the order is not on the server yet",
-                code=OrderErrorCode.ORDER_UNKNOWN,
-                field="order_id",
-            )
+        order = _order_of_event(event)
         if order.status == OrderStatus.VOIDED:
             raise ItemRefused("the order is already voided", code=OrderErrorCode.ALREADY_VOIDED)
         lines = list(OrderLine.objects.filter(order=order))
@@ -201,13 +207,7 @@ def order_void(*, tenant: Tenant, event: OrderVoidedV1) -> Order:
 def order_refund(*, tenant: Tenant, event: OrderRefundedV1) -> Refund:
     """Give money back for some lines: quantities and amounts capped by what is left of each."""
     with tenant_atomic(tenant):
-        order: Order | None = Order.objects.select_for_update().filter(id=event.order_id).first()
-        if order is None:
-            raise ItemRefused(
-                "the order is not on the server yet",
-                code=OrderErrorCode.ORDER_UNKNOWN,
-                field="order_id",
-            )
+        order = _order_of_event(event)
         if order.status == OrderStatus.VOIDED:
             raise ItemRefused("a voided order cannot be refunded", code=OrderErrorCode.ORDER_VOIDED)
         lines = {line.id: line for line in OrderLine.objects.filter(order=order)}

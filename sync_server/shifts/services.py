@@ -52,15 +52,34 @@ def shift_ensure(
         return shift
 
 
+def _shift_of_event(
+    *,
+    tenant: Tenant,
+    event: ShiftOpenedV1 | CashMovementV1 | ShiftClosedV1,
+    outlet_id: uuid.UUID,
+    terminal_id: uuid.UUID,
+) -> Shift:
+    """The shift an event names, locked (made provisional if its opening has not arrived)."""
+    return shift_ensure(
+        tenant=tenant,
+        shift_id=event.shift_id,
+        outlet_id=outlet_id,
+        terminal_id=terminal_id,
+        opened_at=event.at,
+    )
+
+
+def shift_recount_if_closed(*, tenant: Tenant, shift: Shift) -> None:
+    """A change to a closed shift (a late sale, cash movement, void) recounts its cash."""
+    if shift.status == ShiftStatus.CLOSED:
+        shift_recount(tenant=tenant, shift=shift)
+
+
 def shift_open(*, tenant: Tenant, event: ShiftOpenedV1) -> Shift:
     """Record the opening float; fills a provisional shift made by an earlier order."""
     with tenant_atomic(tenant):
-        shift = shift_ensure(
-            tenant=tenant,
-            shift_id=event.shift_id,
-            outlet_id=event.outlet_id,
-            terminal_id=event.terminal_id,
-            opened_at=event.at,
+        shift = _shift_of_event(
+            tenant=tenant, event=event, outlet_id=event.outlet_id, terminal_id=event.terminal_id
         )
         if not shift.provisional:
             raise ItemRefused("this shift was opened already", code=ShiftErrorCode.ALREADY_OPEN)
@@ -69,8 +88,7 @@ def shift_open(*, tenant: Tenant, event: ShiftOpenedV1) -> Shift:
         shift.cashier_id = event.cashier_id
         shift.opening_float_minor = event.opening_float_minor
         shift.save()
-        if shift.status == ShiftStatus.CLOSED:
-            shift_recount(tenant=tenant, shift=shift)
+        shift_recount_if_closed(tenant=tenant, shift=shift)
         return shift
 
 
@@ -79,12 +97,8 @@ def cash_movement_add(
 ) -> CashMovement:
     """Cash in or out of the drawer; the id is the event's."""
     with tenant_atomic(tenant):
-        shift = shift_ensure(
-            tenant=tenant,
-            shift_id=event.shift_id,
-            outlet_id=outlet_id,
-            terminal_id=terminal_id,
-            opened_at=event.at,
+        shift = _shift_of_event(
+            tenant=tenant, event=event, outlet_id=outlet_id, terminal_id=terminal_id
         )
         movement = CashMovement(
             id=event.id,
@@ -98,8 +112,7 @@ def cash_movement_add(
             at=event.at,
         )
         movement.save()
-        if shift.status == ShiftStatus.CLOSED:
-            shift_recount(tenant=tenant, shift=shift)
+        shift_recount_if_closed(tenant=tenant, shift=shift)
         return movement
 
 
@@ -108,12 +121,8 @@ def shift_close(
 ) -> Shift:
     """Close with counted cash; the server's own expected cash and difference are stored too."""
     with tenant_atomic(tenant):
-        shift = shift_ensure(
-            tenant=tenant,
-            shift_id=event.shift_id,
-            outlet_id=outlet_id,
-            terminal_id=terminal_id,
-            opened_at=event.at,
+        shift = _shift_of_event(
+            tenant=tenant, event=event, outlet_id=outlet_id, terminal_id=terminal_id
         )
         if shift.status == ShiftStatus.CLOSED:
             raise ItemRefused("this shift was closed already", code=ShiftErrorCode.ALREADY_CLOSED)

@@ -31,8 +31,13 @@ from sync_server.customers.services import customer_create_from_terminal
 from sync_server.devices.auth import Device
 from sync_server.orders.models import Order
 from sync_server.orders.services import order_refund, order_void
-from sync_server.shifts.models import Shift, ShiftStatus
-from sync_server.shifts.services import cash_movement_add, shift_close, shift_open, shift_recount
+from sync_server.shifts.models import Shift
+from sync_server.shifts.services import (
+    cash_movement_add,
+    shift_close,
+    shift_open,
+    shift_recount_if_closed,
+)
 from sync_server.sync.error_codes import SyncErrorCode
 from sync_server.sync.models import SyncEvent
 from sync_server.sync.results import guarded, item_error, item_id_of, rejected, stored_result
@@ -78,8 +83,7 @@ def event_apply(*, tenant: Tenant, device: Device, event: WireModel) -> None:
         else:
             order = order_refund(tenant=tenant, event=event).order
         shift = Shift.objects.select_for_update().get(id=order.shift_id)
-        if shift.status == ShiftStatus.CLOSED:
-            shift_recount(tenant=tenant, shift=shift)
+        shift_recount_if_closed(tenant=tenant, shift=shift)
 
 
 def event_ingest(*, tenant: Tenant, device: Device, event: Any) -> ItemResultV1:

@@ -21,7 +21,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from pydantic import ValidationError
@@ -218,24 +218,39 @@ def _tenant_change(tenant: Tenant, ids: Iterable[uuid.UUID], device: Device) -> 
     return {fresh.id: (fresh.version, data)}
 
 
+class _Fed(Protocol):
+    """A fed row: its id, its version and its tombstone mark."""
+
+    id: Any
+    version: int
+    deleted_at: Any
+
+
+_Row = TypeVar("_Row", bound=_Fed)
+
+
+def _versioned(
+    rows: Iterable[_Row], wire: Callable[[_Row], WireModel | None]
+) -> dict[Any, tuple[int, WireModel | None]]:
+    """Each row's version and wire form: a deleted row, or one `wire` will not send to this
+    device (None), goes out as a tombstone."""
+    return {row.id: (row.version, None if row.deleted_at else wire(row)) for row in rows}
+
+
+def _same(row: object, *names: str) -> dict[str, Any]:
+    """The row's attributes that the wire model names alike."""
+    return {name: getattr(row, name) for name in names}
+
+
 def _outlets(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
-    return {
-        o.id: (
-            o.version,
-            None
-            if o.deleted_at
-            else OutletV1(
-                id=o.id,
-                code=o.code,
-                name=o.name,
-                address=o.address,
-                default_station=_station(o.default_kitchen_station),
-                ticket_amber_after_s=o.ticket_amber_after_s,
-                ticket_red_after_s=o.ticket_red_after_s,
-            ),
-        )
-        for o in Outlet.with_tombstones.filter(id__in=ids)
-    }
+    return _versioned(
+        Outlet.with_tombstones.filter(id__in=ids),
+        lambda o: OutletV1(
+            **_same(o, "id", "code", "name", "address"),
+            **_same(o, "ticket_amber_after_s", "ticket_red_after_s"),
+            default_station=_station(o.default_kitchen_station),
+        ),
+    )
 
 
 def _tax_rates(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
@@ -250,67 +265,40 @@ def _tax_rates(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
         outlet_rates.setdefault(tax_rate_id, []).append(
             OutletTaxRateV1(outlet_id=outlet_id, rate_bp=rate_bp)
         )
-    return {
-        t.id: (
-            t.version,
-            None
-            if t.deleted_at
-            else TaxRateV1(
-                id=t.id,
-                name=t.name,
-                rate_bp=t.rate_bp,
-                inclusive=t.inclusive,
-                outlet_rates=tuple(outlet_rates.get(t.id, ())),
-            ),
-        )
-        for t in TaxRate.with_tombstones.filter(id__in=ids)
-    }
+    return _versioned(
+        TaxRate.with_tombstones.filter(id__in=ids),
+        lambda t: TaxRateV1(
+            **_same(t, "id", "name", "rate_bp", "inclusive"),
+            outlet_rates=tuple(outlet_rates.get(t.id, ())),
+        ),
+    )
 
 
 def _categories(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
-    return {
-        c.id: (
-            c.version,
-            None
-            if c.deleted_at
-            else CategoryV1(
-                id=c.id,
-                name=c.name,
-                colour=c.colour,
-                sort_order=c.sort_order,
-                kitchen_station=_station(c.kitchen_station),
-            ),
-        )
-        for c in Category.with_tombstones.filter(id__in=ids)
-    }
+    return _versioned(
+        Category.with_tombstones.filter(id__in=ids),
+        lambda c: CategoryV1(
+            **_same(c, "id", "name", "colour", "sort_order"),
+            kitchen_station=_station(c.kitchen_station),
+        ),
+    )
 
 
 def _modifier_groups(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
     options: dict[uuid.UUID, list[ModifierOptionV1]] = {}
     for option in ModifierOption.objects.filter(group_id__in=ids).order_by("sort_order", "name"):
         options.setdefault(option.group_id, []).append(
-            ModifierOptionV1(
-                id=option.id,
-                name=option.name,
-                price_delta_minor=option.price_delta_minor,
-                is_default=option.is_default,
-            )
+            ModifierOptionV1(**_same(option, "id", "name", "price_delta_minor", "is_default"))
         )
-    return {
-        g.id: (
-            g.version,
-            None
-            if g.deleted_at
-            else ModifierGroupV1(
-                id=g.id,
-                name=g.name,
-                min_select=g.min_selections,
-                max_select=g.max_selections,
-                options=tuple(options.get(g.id, ())),
-            ),
-        )
-        for g in ModifierGroup.with_tombstones.filter(id__in=ids)
-    }
+    return _versioned(
+        ModifierGroup.with_tombstones.filter(id__in=ids),
+        lambda g: ModifierGroupV1(
+            **_same(g, "id", "name"),
+            min_select=g.min_selections,
+            max_select=g.max_selections,
+            options=tuple(options.get(g.id, ())),
+        ),
+    )
 
 
 def _products(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
@@ -322,86 +310,54 @@ def _products(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
         .values_list("product_id", "modifier_group_id")
     ):
         groups.setdefault(product_id, []).append(group_id)
-    return {
-        p.id: (
-            p.version,
-            None
-            if p.deleted_at
-            else ProductV1(
-                id=p.id,
-                category_id=p.category_id,
-                sku=p.sku,
-                barcode=p.barcode,
-                name=p.name,
-                price_minor=p.price_minor,
-                tax_rate_ids=(p.tax_rate_id,) if p.tax_rate_id else (),
-                modifier_group_ids=tuple(groups.get(p.id, ())),
-                kitchen_station=_station(p.kitchen_station),
-                colour=p.colour,
-                image_url=p.image.url if p.image else "",
-                active=p.is_active,
-                track_stock=p.track_stock,
-            ),
-        )
-        for p in Product.with_tombstones.filter(id__in=ids)
-    }
+    return _versioned(
+        Product.with_tombstones.filter(id__in=ids),
+        lambda p: ProductV1(
+            **_same(p, "id", "category_id", "sku", "barcode", "name", "price_minor"),
+            tax_rate_ids=(p.tax_rate_id,) if p.tax_rate_id else (),
+            modifier_group_ids=tuple(groups.get(p.id, ())),
+            kitchen_station=_station(p.kitchen_station),
+            colour=p.colour,
+            image_url=p.image.url if p.image else "",
+            active=p.is_active,
+            track_stock=p.track_stock,
+        ),
+    )
+
+
+def _promotion_v1(promotion: Promotion) -> PromotionV1 | None:
+    try:
+        rule = promotion_to_dict(promotion.to_engine())
+    except PromotionFormatError:
+        return None  # a rule the engine cannot read must not reach a terminal
+    return PromotionV1(id=promotion.id, name=promotion.name, active=promotion.is_active, rule=rule)
 
 
 def _promotions(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
-    found: dict[Any, Any] = {}
-    for p in Promotion.with_tombstones.filter(id__in=ids):
-        try:
-            rule = None if p.deleted_at else promotion_to_dict(p.to_engine())
-        except PromotionFormatError:
-            rule = None  # a rule the engine cannot read must not reach a terminal
-        found[p.id] = (
-            p.version,
-            None
-            if rule is None
-            else PromotionV1(id=p.id, name=p.name, active=p.is_active, rule=rule),
-        )
-    return found
+    return _versioned(Promotion.with_tombstones.filter(id__in=ids), _promotion_v1)
 
 
 def _customers(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
-    return {
-        c.id: (
-            c.version,
-            None
-            if c.deleted_at
-            else CustomerV1(
-                id=c.id,
-                name=c.name,
-                phone=c.phone,
-                email=c.email,
-                group=c.group,
-                loyalty_points=c.loyalty_points,
-            ),
-        )
-        for c in Customer.with_tombstones.filter(id__in=ids)
-    }
+    return _versioned(
+        Customer.with_tombstones.filter(id__in=ids),
+        lambda c: CustomerV1(**_same(c, "id", "name", "phone", "email", "group", "loyalty_points")),
+    )
 
 
 def _cashiers(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
     """Staff of the device's outlet and tenant-wide staff; anyone else is a tombstone here."""
-    found: dict[Any, Any] = {}
-    for u in User.with_tombstones.filter(id__in=ids):
-        visible = u.deleted_at is None and u.outlet_id in (None, device.outlet_id)
-        found[u.id] = (
-            u.version,
-            None
-            if not visible
-            else CashierV1(
-                id=u.id,
-                username=u.username,
+    return _versioned(
+        User.with_tombstones.filter(id__in=ids),
+        lambda u: (
+            CashierV1(
+                **_same(u, "id", "username", "role", "pin_hash", "outlet_id"),
                 display_name=u.full_name or u.username,
-                role=u.role,
-                pin_hash=u.pin_hash,
-                outlet_id=u.outlet_id,
                 active=u.is_active,
-            ),
-        )
-    return found
+            )
+            if u.outlet_id in (None, device.outlet_id)
+            else None
+        ),
+    )
 
 
 Loader = Callable[[Iterable[uuid.UUID], Device], dict[Any, Any]]
