@@ -29,7 +29,8 @@ def configure(data_dir: Path) -> None:
 
 
 def prepare(data_dir: Path) -> None:
-    """Migrate and seed (idempotent: a second `make demo` reuses the same data)."""
+    """Migrate and seed, with weeks of sales history for the back office on the first run
+    (idempotent: a second `make demo` reuses the same data)."""
     configure(data_dir)
     import django
     from django.core.management import call_command
@@ -37,6 +38,7 @@ def prepare(data_dir: Path) -> None:
     django.setup()
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0)
+    call_command("seed_demo_history", verbosity=0)
 
 
 def banner(host: str = HOST, port: int = PORT, data_dir: Path = DATA_DIR) -> str:

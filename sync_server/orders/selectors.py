@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from sync_server.orders.models import Order, Refund
+from sync_server.orders.models import Order, Payment, Refund
 from sync_server.tenants.models import Tenant
 
 
@@ -39,7 +39,10 @@ def order_list(
     if status:
         queryset = queryset.filter(status=status)
     if payment_method:
-        queryset = queryset.filter(payments__method=payment_method).distinct()
+        # EXISTS, not a join with DISTINCT: the newest page is found walking the time index
+        # (bench/admin.py: 2.4 s at 1,000,000 orders with the join).
+        paid = Payment.objects.filter(order_id=OuterRef("id"), method=payment_method)
+        queryset = queryset.filter(Exists(paid))
     if flag:
         queryset = queryset.filter(flags__contains=f" {flag} ")
     if search:

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -334,41 +336,65 @@ def _refund(tally: Tally, refund: Refund, order: Row) -> None:
     )
 
 
-REBUILD_CHUNK = 2000
-"""Orders read per round (their lines and payments by `IN`)."""
+STREAM_CHUNK = 5000
+"""Rows fetched per round trip while a rebuild streams the orders, lines and payments."""
+
+
+def _streamed(rows: Any) -> Iterator[tuple[Any, list[Row]]]:
+    """Rows sorted by order id, grouped per order: (order id, its rows)."""
+    for order_id, group in groupby(rows.iterator(chunk_size=STREAM_CHUNK), itemgetter("order_id")):
+        yield order_id, list(group)
+
+
+def _children(groups: Iterator[tuple[Any, list[Row]]]) -> Callable[[Any], list[Row]]:
+    """A reader that, called with ascending order ids, returns each one's rows (a merge join
+    of two id-sorted streams, so the rebuild reads each table once, in index order)."""
+    pending: list[tuple[Any, list[Row]]] = []
+
+    def rows_of(order_id: Any) -> list[Row]:
+        while True:
+            if not pending:
+                found = next(groups, None)
+                if found is None:
+                    return []
+                pending.append(found)
+            key, rows = pending[0]
+            if key == order_id:
+                pending.clear()
+                return rows
+            if key > order_id:
+                return []
+            pending.clear()  # rows of an order not listed (cannot happen: foreign key)
+
+    return rows_of
 
 
 def rollups_rebuild(*, tenant: Tenant) -> int:
-    """Recount the tenant's rollups from its orders and refunds (one transaction); the number
-    of orders counted."""
+    """Recount the tenant's rollups from its orders and refunds (one transaction, each table
+    read once in id order); the number of orders counted."""
     with tenant_atomic(tenant):
         for model in ROLLUPS:
             model.objects.filter(tenant=tenant).delete()
         tally = _tally(tenant)
+        lines_of = _children(
+            _streamed(
+                OrderLine.objects.filter(tenant=tenant).order_by("order_id").values(*LINE_FIELDS)
+            )
+        )
+        payments_of = _children(
+            _streamed(
+                Payment.objects.filter(tenant=tenant).order_by("order_id").values(*PAYMENT_FIELDS)
+            )
+        )
+        orders = Order.objects.filter(tenant=tenant).order_by("id").values(*ORDER_FIELDS)
         counted = 0
-        last: uuid.UUID | None = None
-        while True:
-            orders = Order.objects.filter(tenant=tenant).order_by("id")
-            if last is not None:
-                orders = orders.filter(id__gt=last)
-            chunk = list(orders.values(*ORDER_FIELDS)[:REBUILD_CHUNK])
-            if not chunk:
-                break
-            ids = [order["id"] for order in chunk]
-            lines_of = _grouped(
-                OrderLine.objects.filter(tenant=tenant, order_id__in=ids).values(*LINE_FIELDS)
-            )
-            payments_of = _grouped(
-                Payment.objects.filter(tenant=tenant, order_id__in=ids).values(*PAYMENT_FIELDS)
-            )
-            for order in chunk:
-                lines, payments = lines_of.get(order["id"], []), payments_of.get(order["id"], [])
-                if order["status"] == OrderStatus.VOIDED:
-                    tally.void(order)
-                else:
-                    tally.sale(order, lines, payments, 1)
-            counted += len(chunk)
-            last = ids[-1]
+        for order in orders.iterator(chunk_size=STREAM_CHUNK):
+            lines, payments = lines_of(order["id"]), payments_of(order["id"])
+            if order["status"] == OrderStatus.VOIDED:
+                tally.void(order)
+            else:
+                tally.sale(order, lines, payments, 1)
+            counted += 1
         for refund in Refund.objects.filter(tenant=tenant).select_related("order"):
             _refund(tally, refund, {n: getattr(refund.order, n) for n in ORDER_FIELDS})
         _write(tenant.id, tally)

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
-from shared.pricing.tenders import payment_method_label
 from sync_server.accounts.models import User
 from sync_server.catalog.models import Category, Product
 from sync_server.kitchen.models import KitchenTicket, TicketStatus
@@ -30,7 +29,8 @@ from sync_server.tenants.models import Outlet, Tenant
 @dataclass(frozen=True)
 class Column:
     """`name` heads the CSV column; `kind` says how the page shows a value: text, count,
-    money (minor units), bp (basis points as a percentage) or seconds (as minutes:seconds)."""
+    money (minor units), bp (basis points as a percentage), seconds (as minutes:seconds),
+    method (a payment method's code, shown by its label) or event (refund or void)."""
 
     name: str
     label: Any
@@ -168,7 +168,7 @@ def sales_by_cashier(scope: Scope) -> Table:
 def sales_by_payment(scope: Scope) -> Table:
     table = Table(
         columns=[
-            Column("method", _("Method")),
+            Column("method", _("Method"), "method"),
             Column("orders", _("Orders"), "count"),
             Column("taken_minor", _("Taken"), "money"),
             Column("refunds", _("Refunds"), "count"),
@@ -179,7 +179,7 @@ def sales_by_payment(scope: Scope) -> Table:
     for row in selectors.group_rows("payment", **scope.rollups):
         table.rows.append(
             [
-                payment_method_label(str(row.key[0]), scope.language),
+                str(row.key[0]),
                 row.orders,
                 row.amount_minor,
                 row.refunds,
@@ -376,7 +376,7 @@ def refunds_and_voids(scope: Scope) -> Table:
                 row["at"],
                 [
                     row["at"].astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                    str(_("Refund")),
+                    "refund",
                     order.get("receipt_number", ""),
                     names.get(order.get("outlet_id"), ""),
                     row["amount_minor"],
@@ -392,7 +392,7 @@ def refunds_and_voids(scope: Scope) -> Table:
                 row["voided_at"],
                 [
                     row["voided_at"].astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                    str(_("Void")),
+                    "void",
                     row["receipt_number"],
                     names.get(row["outlet_id"], ""),
                     row["total_minor"],
@@ -406,7 +406,7 @@ def refunds_and_voids(scope: Scope) -> Table:
     table = Table(
         columns=[
             Column("at", _("When")),
-            Column("kind", _("Kind")),
+            Column("kind", _("Kind"), "event"),
             Column("receipt_number", _("Receipt")),
             Column("outlet", _("Outlet")),
             Column("amount_minor", _("Amount"), "money"),
@@ -461,6 +461,9 @@ def kitchen_speed(scope: Scope) -> Table:
             ]
         )
     return table
+
+
+EVENTS = {"refund": _("Refund"), "void": _("Void")}
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Report routes, included under `/backoffice/reports/` in the back office's namespace."""
+"""Report routes under `/backoffice/reports/`, spliced into the back office's patterns."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.urls import URLPattern, path
 from sync_server.reports import views
 
 report_patterns: list[URLPattern] = [
-    path("", views.report_index_page, name="reports"),
-    path("<slug:slug>/", views.report_page, name="report"),
-    path("<slug:slug>/export.csv", views.report_export_page, name="report-export"),
+    path("reports/", views.report_index_page, name="reports"),
+    path("reports/<slug:slug>/", views.report_page, name="report"),
+    path("reports/<slug:slug>/export.csv", views.report_export_page, name="report-export"),
 ]

@@ -9,9 +9,12 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from shared.pricing.tenders import payment_method_label
 from sync_server.backoffice.access import Desk, backoffice_page
 from sync_server.backoffice.views import period_context
-from sync_server.reports.tables import REPORTS, REPORTS_BY_SLUG, Report, Scope, Table
+from sync_server.reports.tables import EVENTS, REPORTS, REPORTS_BY_SLUG, Report, Scope, Table
+
+NUMERIC = ("count", "money", "bp", "seconds")
 
 
 def _report(slug: str) -> Report:
@@ -41,6 +44,10 @@ def _shown(desk: Desk, kind: str, value: Any) -> Any:
         return desk.money(int(value))
     if kind == "bp":
         return f"{int(value) / 100:g}%"
+    if kind == "method":
+        return payment_method_label(str(value), desk.language)
+    if kind == "event":
+        return EVENTS.get(str(value), value)
     if kind == "seconds":
         minutes, seconds = divmod(int(value), 60)
         return f"{minutes}:{seconds:02d}"
@@ -62,7 +69,7 @@ def report_page(request: HttpRequest, desk: Desk, slug: str) -> HttpResponse:
 
     def shown(row: list[Any]) -> list[tuple[Any, bool]]:
         return [
-            (_shown(desk, kind, value), kind != "text")
+            (_shown(desk, kind, value), kind in NUMERIC)
             for kind, value in zip(kinds, row, strict=True)
         ]
 

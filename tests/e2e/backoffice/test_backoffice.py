@@ -49,11 +49,10 @@ def test_dashboard_totals_equal_the_synced_orders(
     assert shown == format_money(Money(collected, "IDR"), "id_ID")
     assert page.locator("[data-testid=value-orders]").inner_text() == "12"  # type: ignore[attr-defined]
     assert page.locator("[data-testid=chart-hour] svg").count() == 1  # type: ignore[attr-defined]
-    shoot(page, "dashboard-id")
     page.select_option("select[name=language]", "en")  # type: ignore[attr-defined]
     page.wait_for_selector("html[lang=en]")  # type: ignore[attr-defined]
     assert "Net sales" in page.inner_text("main")  # type: ignore[attr-defined]
-    shoot(page, "dashboard-en")
+    # The dashboard's screenshots come from test_reports.py, over the demo's weeks of history.
 
 
 def test_orders_list_and_detail(owner_page: object, backoffice: BackOffice) -> None:
