@@ -21,6 +21,9 @@ endpoint                                           request                answer
 ``POST /api/<tenant>/sync/events/``                `EventBatchV1`         `BatchResultV1`
 ``GET  /api/<tenant>/sync/catalog/?since=&limit=``                        `CatalogPageV1`
 =================================================  =====================  =====================
+
+One module on purpose, though long: it is the protocol's specification, read top to bottom by
+the authors of both ends; it holds small declarative models and their validators, no logic.
 """
 
 from __future__ import annotations

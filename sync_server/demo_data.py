@@ -1,7 +1,9 @@
 """The demo world of `kiosk-server seed_demo`: Kopi Kiosk (`demo`), `rival`, and `root`.
 
 Idempotent: every row is found by its natural key and only written when it differs,
-so a second run changes nothing (no version churn either).
+so a second run changes nothing (no version churn either). One file on purpose, though
+long: it is data written as code (tenants, outlets, catalog, staff, devices), read as one
+story.
 """
 
 from __future__ import annotations
