@@ -55,8 +55,13 @@ POLL_S: Final = 0.2
 """How long one receive waits before the thread looks at its heartbeat again."""
 STATUS_MIN_GAP_S: Final = 10.0
 """A status that changed (a sale, a sync) is reported at most this often."""
-CATALOG_RETRY_S: Final = 1.0
-CATALOG_RETRIES: Final = 3
+CATALOG_RETRY_S: Final = 0.25
+CATALOG_RETRY_CAP_S: Final = 4.0
+CATALOG_RETRIES: Final = 12
+"""After a catalog push the till pulls again, 0.25 s then doubling to 4 s, about 40 s in all,
+while its version is below the pushed one. The feed serves a row only once every transaction
+older than its writer has ended, and PostgreSQL counts those across the whole cluster: one
+long writing transaction anywhere (a migration, a bulk import) holds every row back."""
 REFUSED_RETRY_S: Final = 30.0
 """A refused device tries again this rarely: only pairing helps it."""
 
@@ -244,8 +249,10 @@ class TillLink:
                 and now >= catalog_retry_at
                 and catalog_tries < CATALOG_RETRIES
             ):
+                catalog_retry_at = now + min(
+                    CATALOG_RETRY_CAP_S, CATALOG_RETRY_S * 2**catalog_tries
+                )
                 catalog_tries += 1
-                catalog_retry_at = now + CATALOG_RETRY_S
                 self.engine.wake(catalog=True)
             try:
                 raw = socket.recv(timeout=POLL_S)
