@@ -32,6 +32,7 @@ from shared.pricing.tenders import Tender, cash_rounding_for, split_tenders
 from shared.protocol import OrderV1, PairResponseV1
 from sync_server.accounts.models import Role, User
 from sync_server.accounts.services import tokens_for_user
+from sync_server.backoffice.models import AuditEntry
 from sync_server.catalog.models import (
     Category,
     ModifierGroup,
@@ -51,6 +52,7 @@ from sync_server.kitchen.models import (
 )
 from sync_server.orders.models import Order, OrderLine, Payment, Refund, RefundLine, StockLevel
 from sync_server.promotions.models import Promotion
+from sync_server.reports.models import DiscountDay, PaymentDay, ProductDay, SalesHour, TaxDay
 from sync_server.shifts.models import CashMovement, Shift
 from sync_server.sync.models import SyncEvent
 from sync_server.tenants.models import Outlet, Tenant, Terminal, TerminalKind
@@ -195,6 +197,12 @@ def demo_products(demo_tenant: Tenant) -> dict[str, Product]:
 # --- committed fresh tenants ------------------------------------------------------------------
 
 PURGE_ORDER = (
+    AuditEntry,
+    SalesHour,
+    ProductDay,
+    PaymentDay,
+    TaxDay,
+    DiscountDay,
     KitchenAction,
     KitchenOrderReady,
     KitchenTicket,
