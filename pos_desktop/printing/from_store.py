@@ -349,3 +349,26 @@ def refund_slip_data(session: Session, refund: Refund) -> RefundSlipData:
         reason=refund.reason,
         labels=labels,
     )
+
+
+def receipt_data_by_id(session: Session, order_id: str) -> ReceiptData | None:
+    """The receipt of the stored order with that id; None when there is none."""
+    order = session.get(Order, order_id)
+    return None if order is None else receipt_data_for_order(session, order)
+
+
+def refund_slip_data_by_id(session: Session, refund_id: str) -> RefundSlipData | None:
+    """The slip of the stored refund or void with that id; None when there is none."""
+    refund = session.get(Refund, refund_id)
+    return None if refund is None else refund_slip_data(session, refund)
+
+
+def refund_slips_of_order(session: Session, order_id: str) -> list[RefundSlipData] | None:
+    """The slips of every refund and void of an order, oldest first; None: no such order."""
+    order = session.get(Order, order_id)
+    if order is None:
+        return None
+    return [
+        refund_slip_data(session, refund)
+        for refund in sorted(order.refunds, key=lambda r: r.created_at)
+    ]

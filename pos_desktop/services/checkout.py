@@ -9,7 +9,6 @@ from uuid import UUID
 
 from pydantic import BaseModel
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from pos_desktop.ids import new_id, utcnow
 from pos_desktop.services.auth import SignedIn
@@ -20,9 +19,9 @@ from pos_desktop.services.kitchen_offline import prints_kitchen_offline
 from pos_desktop.services.shifts import open_shift_row
 from pos_desktop.store.identity import TerminalIdentity
 from pos_desktop.store.models import Approval, Customer, Order, OrderLine, Payment
+from pos_desktop.store.outbox import QueueKind
 from pos_desktop.store.prepared import driver_cursor, prepared
 from pos_desktop.store.uow import UnitOfWork
-from pos_desktop.sync.queue import QueueKind, enqueue_payload
 from shared.order_wire import LineDetails, order_v1, payments_v1
 from shared.pricing import PricedCart
 from shared.pricing.tenders import (
@@ -68,16 +67,16 @@ class SaleRows:
     outbox_payload: str
 
 
-def write_sale(session: Session, rows: SaleRows) -> None:
+def write_sale(uow: UnitOfWork, rows: SaleRows) -> None:
     """Insert a sale and its outbox row in the caller's transaction, through statements
     compiled once (`pos_desktop.store.prepared`): Core's per-execute bookkeeping cost as
     much as the fsync, and nothing here needs identity-mapped objects afterwards."""
-    cursor = driver_cursor(session)
+    cursor = driver_cursor(uow.session)
     ORDER_INSERT.run(cursor, [rows.order])
     LINE_INSERT.run(cursor, rows.lines)
     PAYMENT_INSERT.run(cursor, rows.payments)
     APPROVAL_INSERT.run(cursor, rows.approvals)
-    enqueue_payload(session, QueueKind.ORDER, str(rows.order["id"]), rows.outbox_payload)
+    uow.outbox.add(QueueKind.ORDER, str(rows.order["id"]), rows.outbox_payload)
 
 
 def _dumped(model: BaseModel | None) -> dict[str, object] | None:
@@ -320,7 +319,7 @@ def checkout(
         for approval in cart.approvals
     ]
     write_sale(
-        session,
+        uow,
         SaleRows(
             order=order_row,
             lines=line_rows,

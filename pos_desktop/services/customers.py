@@ -9,7 +9,7 @@ from uuid import UUID
 from sqlalchemy import or_, select
 
 from pos_desktop.ids import new_id, utcnow
-from pos_desktop.services.errors import InvalidInput
+from pos_desktop.services.errors import InvalidInput, NotFound
 from pos_desktop.store.models import Customer
 from pos_desktop.store.outbox import QueueKind
 from pos_desktop.store.uow import UnitOfWork
@@ -40,6 +40,14 @@ def _view(customer: Customer) -> CustomerView:
         created_offline=customer.created_offline,
         group=customer.customer_group,
     )
+
+
+def get_customer(uow: UnitOfWork, *, customer_id: str) -> CustomerView:
+    """One stored customer (to attach to a sale); NotFound when there is none."""
+    customer = uow.session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound("No such customer.", field="customer_id", code="no_customer")
+    return _view(customer)
 
 
 def find_customers(uow: UnitOfWork, *, query: str, limit: int = 20) -> list[CustomerView]:

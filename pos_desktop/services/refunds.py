@@ -13,7 +13,7 @@ from pos_desktop.services.auth import ManagerApproval, SignedIn
 from pos_desktop.services.catalog import cash_rounding_of
 from pos_desktop.services.errors import InvalidInput, NotFound, StateError
 from pos_desktop.services.shifts import open_shift_row
-from pos_desktop.store.models import Approval, Order, Refund
+from pos_desktop.store.models import Approval, Order, Refund, Shift
 from pos_desktop.store.outbox import QueueKind
 from pos_desktop.store.uow import UnitOfWork
 from shared.protocol import OrderRefundedV1, OrderVoidedV1, RefundLineV1, RefundPaymentV1
@@ -27,7 +27,8 @@ class RefundResult:
     order_status: str
 
 
-def _order(session: Session, order_id: str) -> Order:
+def stored_order(session: Session, order_id: str) -> Order:
+    """One stored order; NotFound when this terminal has none with that id."""
     order = session.get(Order, order_id)
     if order is None:
         raise NotFound("No such order on this terminal.", field="order_id", code="no_order")
@@ -66,7 +67,7 @@ def void_order(
     if not reason.strip():
         raise InvalidInput("Say why the order is voided.", field="reason", code="required")
     session = uow.session
-    order = _order(session, order_id)
+    order = stored_order(session, order_id)
     shift = open_shift_row(session)
     if shift is None or order.shift_id != shift.id:
         raise StateError("Only orders of the open shift can be voided; refund it instead.")
@@ -111,6 +112,16 @@ def refunded_quantities(order: Order) -> dict[str, int]:
         for line in refund.lines:
             done[line["line_id"]] = done.get(line["line_id"], 0) + int(line["quantity"])
     return done
+
+
+def voidable(order: Order, open_shift: Shift | None) -> bool:
+    """The void's own conditions: paid in the open shift, nothing given back yet."""
+    return (
+        order.status == "paid"
+        and not order.refunded_minor
+        and open_shift is not None
+        and order.shift_id == open_shift.id
+    )
 
 
 def _rounded_for_payout(
@@ -169,7 +180,7 @@ def refund_order(
     if not reason.strip():
         raise InvalidInput("Say why the order is refunded.", field="reason", code="required")
     session = uow.session
-    order = _order(session, order_id)
+    order = stored_order(session, order_id)
     if order.status == "voided":
         raise StateError("A voided order cannot be refunded.", code="not_refundable")
     shift = open_shift_row(session)

@@ -2,12 +2,12 @@
 
 Plain Python, no Qt. A held cart is what the cashier built (product ids, quantities,
 options, notes, manual discounts and their approvals); prices come back from the catalog
-when it is recalled, exactly as for a cart on screen. A held-orders service in the
-terminal core would be the better home; until then the till keeps them here.
+when it is recalled, exactly as for a cart on screen.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +15,8 @@ from typing import Any
 from pos_desktop.services.auth import ManagerApproval, SignedIn
 from pos_desktop.services.cart import CartLineDraft, CartSession
 from pos_desktop.services.catalog import CatalogSnapshot
+from pos_desktop.store.settings import SettingKey, get_setting, put_setting
+from pos_desktop.terminal import Terminal
 from shared.pricing import DiscountKind, ManualDiscount
 
 
@@ -132,3 +134,44 @@ def held_from_json(
         cart=cart,
         at=datetime.fromisoformat(data["at"]),
     )
+
+
+class HeldCarts:
+    """The held carts of one till: in memory under the till's lock, and on disk.
+
+    Writes happen after the lock is released (a tap never waits on the disk); a write lock
+    makes a later save, with a newer copy of the list, land after an earlier one.
+    """
+
+    def __init__(self, terminal: Terminal, lock: threading.RLock) -> None:
+        self._terminal = terminal
+        self._lock = lock
+        self._write_lock = threading.Lock()
+        self.carts: list[HeldCart] = []
+        """Oldest first; change it only under the till's lock, then `save()`."""
+        self._loaded = False
+
+    def find(self, held_id: str) -> HeldCart | None:
+        return next((held for held in self.carts if held.id == held_id), None)
+
+    def save(self) -> None:
+        """Keep held carts on disk, so a restart or a crash does not lose them."""
+        with self._write_lock:
+            with self._lock:
+                rows = [held_to_json(held) for held in self.carts]
+            with self._terminal.uow() as uow:
+                put_setting(uow.session, SettingKey.HELD_ORDERS, rows)
+                uow.commit()
+
+    def load(self, snapshot: CatalogSnapshot, cashier: SignedIn) -> None:
+        """Held carts from the last run, once, on today's catalog."""
+        if self._loaded:
+            return
+        with self._terminal.uow() as uow:
+            stored = get_setting(uow.session, SettingKey.HELD_ORDERS) or []
+        loaded = [held_from_json(data, snapshot, cashier) for data in stored]
+        with self._lock:
+            if self._loaded:
+                return
+            self.carts = [held for held in loaded if held is not None] + self.carts
+            self._loaded = True

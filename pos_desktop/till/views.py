@@ -14,7 +14,6 @@ from typing import Literal
 # The payment service's figures are the screens' view as they are (re-exported).
 from pos_desktop.services.payment_quote import PaymentQuote as PaymentQuote
 
-PaymentMethod = Literal["cash", "card", "qris", "ewallet", "voucher", "other"]
 DiscountKind = Literal["percent", "fixed"]
 Progress = Callable[[int, int], None]
 """Reports (done, total) while a long job such as the first catalog download runs."""
@@ -195,15 +194,6 @@ class ParkedView:
     parked_at: datetime
     items: str = ""
     """What is in it, as a cashier reads it: `2× Croissant, Caffè latte`."""
-
-
-@dataclass(frozen=True)
-class TenderInput:
-    """One payment the cashier entered; `amount_minor` is what was handed over."""
-
-    method: PaymentMethod
-    amount_minor: int
-    reference: str = ""
 
 
 @dataclass(frozen=True)

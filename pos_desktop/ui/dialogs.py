@@ -23,16 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_desktop.till.views import CustomerView, DiscountKind, ModifierGroupView, ParkedView
 from pos_desktop.ui.background import Background
 from pos_desktop.ui.formatting import MoneyFormat
 from pos_desktop.ui.models import Column, ObjectRole, RowTableModel, parked_model
-from pos_desktop.ui.ports import (
-    CustomerView,
-    DiscountKind,
-    ModifierGroupView,
-    ParkedView,
-    Till,
-)
+from pos_desktop.ui.ports import CustomerPort
 from pos_desktop.ui.widgets import AmountValidator, Keypad, amount_edit, button, label
 from shared.money import MoneyParseError
 
@@ -270,7 +265,7 @@ class DiscountDialog(_Dialog):
 class CustomerDialog(_Dialog):
     """Find a customer by name or phone, or create one on the spot (works offline)."""
 
-    def __init__(self, parent: QWidget | None, till: Till, background: Background) -> None:
+    def __init__(self, parent: QWidget | None, till: CustomerPort, background: Background) -> None:
         super().__init__(parent, self.tr("Customer"), self.tr("Attach"), "customer")
         self._till = till
         self._background = background

@@ -19,11 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_desktop.till.views import CashierView, ReportView, SaleResult, SyncStatus
 from pos_desktop.ui.background import Background
 from pos_desktop.ui.dialogs import ConfirmDialog
 from pos_desktop.ui.formatting import MoneyFormat
 from pos_desktop.ui.i18n import Language
-from pos_desktop.ui.ports import CashierView, ReportView, SaleResult, SyncStatus, Till
+from pos_desktop.ui.ports import Till
 from pos_desktop.ui.screens.base import PrintJobWatcher, Screen, ScreenContext
 from pos_desktop.ui.screens.change import ChangeOverlay
 from pos_desktop.ui.screens.orders import OrdersScreen, ReceiptScreen

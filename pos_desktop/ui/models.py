@@ -18,8 +18,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from pos_desktop.ui.formatting import MoneyFormat
-from pos_desktop.ui.ports import (
+from pos_desktop.till.views import (
     AttentionItem,
     CartLineView,
     OrderLineRow,
@@ -27,8 +26,9 @@ from pos_desktop.ui.ports import (
     ParkedView,
     PrintJobView,
     ProductView,
-    TenderInput,
 )
+from pos_desktop.ui.formatting import MoneyFormat
+from shared.pricing.tenders import Tender
 
 RowT = TypeVar("RowT")
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -205,7 +205,7 @@ def orders_model(money: MoneyFormat, time_zone: str = "UTC") -> RowTableModel[Or
     )
 
 
-def tenders_model(money: MoneyFormat) -> RowTableModel[TenderInput]:
+def tenders_model(money: MoneyFormat) -> RowTableModel[Tender]:
     """Payments entered so far on the payment screen."""
     return RowTableModel(
         [

@@ -31,7 +31,7 @@ from pos_desktop.till.facade import TerminalTill
 from pos_desktop.ui.app import application
 from pos_desktop.ui.i18n import Language
 from pos_desktop.ui.main_window import MainWindow
-from pos_desktop.ui.ports import TenderInput
+from shared.pricing.tenders import Tender
 
 SIZE = (1366, 768)
 SMALL = (1024, 768)
@@ -258,7 +258,7 @@ def _sell(till: TerminalTill, items: list[tuple[str, int]]) -> str:
     """Ring up products of the demo menu and pay exact cash; returns the order id."""
     for name, quantity in items:
         _add(till, name, quantity)
-    sale = till.checkout([TenderInput("cash", till.quote().cash_due_minor)])
+    sale = till.checkout([Tender("cash", till.quote().cash_due_minor)])
     return sale.order_id
 
 

@@ -13,7 +13,7 @@ from pos_desktop.store.models import TaxRate
 from pos_desktop.terminal import Terminal
 from pos_desktop.till.facade import TerminalTill
 from pos_desktop.ui.formatting import MoneyFormat
-from pos_desktop.ui.ports import TenderInput
+from shared.pricing.tenders import Tender
 from shared.tax import tax_label
 from tests.chaos.support import Cloud
 from tests.support.server_process import running_server
@@ -59,7 +59,7 @@ def test_a_mall_till_reads_rupiah_and_charges_the_malls_pb1(tmp_path: Path) -> N
             )
             till.add_to_cart(plain.id, quantity=3)
             cart = till.cart()
-            sale = till.checkout([TenderInput("cash", cart.cash_total_minor)])
+            sale = till.checkout([Tender("cash", cart.cash_total_minor)])
             assert till.engine.run_pass().transient_error is None
             ((flags, total, server_total, tax),) = cloud.query(
                 "SELECT flags, total_minor, server_total_minor, tax_minor FROM orders_order"

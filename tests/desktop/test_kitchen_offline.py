@@ -30,7 +30,7 @@ from pos_desktop.store.models import PrintJob, SyncQueueItem
 from pos_desktop.sync.engine import SyncEngine
 from pos_desktop.terminal import Terminal
 from pos_desktop.till.facade import TerminalTill
-from pos_desktop.ui.ports import TenderInput, TerminalSettings, TillError
+from pos_desktop.till.views import TerminalSettings, TillError
 from shared.protocol import OrderV1
 from tests.chaos.support import CASHIER_PIN, TENANT, Cloud
 from tests.desktop.conftest import product_id
@@ -130,7 +130,7 @@ def test_an_unpaired_till_sells_as_offline_and_queues_the_kitchen_tickets(
     till.open_shift(100_000)
     till.add_to_cart(product_id("Nasi goreng"))
     till.add_to_cart(product_id("Espresso"))
-    sale = till.checkout([TenderInput("cash", till.quote().total_minor)])
+    sale = till.checkout([Tender("cash", till.quote().total_minor)])
     assert _outbox_order(terminal, sale.order_id).kitchen_printed_offline is True
     jobs = _kitchen_jobs(terminal)
     assert len(jobs) == 2 and all(job.status == "pending" for job in jobs)  # bar and kitchen
@@ -174,7 +174,7 @@ def _sell_food(till: TerminalTill) -> str:
         )
     )
     till.add_to_cart(food.id)
-    return till.checkout([TenderInput("cash", till.quote().total_minor)]).order_id
+    return till.checkout([Tender("cash", till.quote().total_minor)]).order_id
 
 
 def _server_tickets(cloud: Cloud, order_id: str) -> list[dict[str, object]]:

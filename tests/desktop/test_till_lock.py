@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from pos_desktop.services.catalog import CatalogSnapshot
 from pos_desktop.services.demo_catalog import DEMO_CASHIER_PIN
 from pos_desktop.store.settings import SettingKey, get_setting, put_setting
-from pos_desktop.till import facade as backend
 from pos_desktop.till.facade import TerminalTill
 
 SLOW_LOAD_S = 1.0
@@ -59,7 +58,7 @@ def test_ui_calls_stay_prompt_while_the_worker_loads_a_new_catalog(
         time.sleep(SLOW_LOAD_S)
         return real_load(session)
 
-    monkeypatch.setattr(backend.CatalogSnapshot, "load", staticmethod(slow_load))
+    monkeypatch.setattr(CatalogSnapshot, "load", staticmethod(slow_load))
     worker = threading.Thread(target=till.snapshot)
     worker.start()
     assert loading.wait(5)
@@ -90,7 +89,7 @@ def test_a_new_catalog_replaces_the_cached_tenant_instead_of_clearing_it(
     def no_disk() -> object:
         raise AssertionError("tenant() read SQLite on the UI thread")
 
-    monkeypatch.setattr(till, "_read_tenant", no_disk)
+    monkeypatch.setattr(till.catalog, "_read_tenant", no_disk)
     assert till.tenant() == before
 
 

@@ -16,6 +16,14 @@ from sqlalchemy import event, select
 
 from pos_desktop.store.models import SyncQueueItem
 from pos_desktop.till.facade import TerminalTill
+from pos_desktop.till.views import (
+    AttentionItem,
+    CartLineView,
+    OrderLineRow,
+    OrderRow,
+    ParkedView,
+    ProductView,
+)
 from pos_desktop.ui.app import run
 from pos_desktop.ui.formatting import MoneyFormat
 from pos_desktop.ui.i18n import Language
@@ -29,14 +37,6 @@ from pos_desktop.ui.models import (
     parked_model,
     refund_lines_model,
     tenders_model,
-)
-from pos_desktop.ui.ports import (
-    AttentionItem,
-    CartLineView,
-    OrderLineRow,
-    OrderRow,
-    ParkedView,
-    ProductView,
 )
 from pos_desktop.ui.theme import TOUCH_TARGET_PX
 from tests.gui.conftest import MANAGER_PIN, Driver

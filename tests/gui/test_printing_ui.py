@@ -19,10 +19,11 @@ from pos_desktop.printing.queue import PrintQueue
 from pos_desktop.printing.settings import load_printer_settings
 from pos_desktop.retry import RetryPolicy
 from pos_desktop.till.facade import TerminalTill
+from pos_desktop.till.views import PrintJobView
 from pos_desktop.ui.main_window import MainWindow
 from pos_desktop.ui.models import print_jobs_model
-from pos_desktop.ui.ports import PrintJobView, TenderInput
 from shared.money import Money, format_money
+from shared.pricing.tenders import Tender
 from tests.desktop.printing import conftest as printing_fixtures
 from tests.desktop.printing.escpos_decoder import decode
 from tests.desktop.printing.fake_printer import FakeNetworkPrinter
@@ -255,7 +256,7 @@ def test_kitchen_printers_code_page_and_drawer_are_saved_and_printed_with(
     till.open_shift(100_000)  # the manager signed in on the settings screen sells
     product = next(p for p in till.products() if not p.has_modifiers)
     till.add_to_cart(product.id)
-    sale = till.checkout([TenderInput("cash", till.quote().total_minor)])
+    sale = till.checkout([Tender("cash", till.quote().total_minor)])
     assert not sale.opened_drawer  # the settings say a cash sale keeps the drawer shut
     (payload,) = fake_printer.wait_for_jobs(1)
     printout = decode(payload)
@@ -280,7 +281,7 @@ def test_a_refund_prints_its_slip_and_can_be_printed_again(
     product = next(p for p in till.products() if not p.has_modifiers)
     till.add_to_cart(product.id)
     till.add_to_cart(product.id)
-    sale = till.checkout([TenderInput("cash", till.quote().total_minor)])
+    sale = till.checkout([Tender("cash", till.quote().total_minor)])
     (receipt,) = fake_printer.wait_for_jobs(1)
     assert any(t.startswith("Kasir") for t in decode(receipt).texts)  # the till's language
 
@@ -320,7 +321,7 @@ def test_a_void_prints_its_slip_with_every_line_and_the_methods_paid(
     till.open_shift(100_000)
     product = next(p for p in till.products() if not p.has_modifiers)
     till.add_to_cart(product.id, quantity=3)
-    sale = till.checkout([TenderInput("qris", till.quote().total_minor)])
+    sale = till.checkout([Tender("qris", till.quote().total_minor)])
     till.void(sale.order_id, "Customer left", MANAGER_PIN)
     receipt, slip = (decode(job) for job in fake_printer.wait_for_jobs(2))
     assert receipt.count("drawer") == 0  # paid by QRIS: the drawer stays shut

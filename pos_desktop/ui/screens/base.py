@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QWidget
 
+from pos_desktop.till.views import TillError
 from pos_desktop.ui.background import Background
 from pos_desktop.ui.formatting import MoneyFormat
-from pos_desktop.ui.ports import Till, TillError
+from pos_desktop.ui.ports import PrintJobsPort, Till
 from pos_desktop.ui.widgets import label
 
 
@@ -22,7 +23,7 @@ class PrintJobWatcher(QObject):
 
     changed = Signal(object)
 
-    def __init__(self, till: Till, parent: QObject | None = None) -> None:
+    def __init__(self, till: PrintJobsPort, parent: QObject | None = None) -> None:
         super().__init__(parent)
         till.watch_print_jobs(self.changed.emit)
 

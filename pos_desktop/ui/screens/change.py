@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
+from pos_desktop.till.views import SaleResult
 from pos_desktop.ui.formatting import MoneyFormat
-from pos_desktop.ui.ports import SaleResult
 from pos_desktop.ui.widgets import label
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout
 
+from pos_desktop.till.views import OrderDetail
 from pos_desktop.ui.dialogs import ManagerPinDialog, touch_table
 from pos_desktop.ui.models import (
     CountedTableModel,
@@ -12,7 +13,7 @@ from pos_desktop.ui.models import (
     refund_lines_model,
     status_label,
 )
-from pos_desktop.ui.ports import OrderDetail
+from pos_desktop.ui.ports import OrdersPort, ReceiptPort
 from pos_desktop.ui.screens.base import Screen, ScreenContext
 from pos_desktop.ui.widgets import button, label, receipt_view
 
@@ -25,9 +26,10 @@ class OrdersScreen(Screen):
     def __init__(self, context: ScreenContext) -> None:
         super().__init__("orders")
         self._context = context
+        self._till: OrdersPort = context.till
         self._money = context.money
         self._detail: OrderDetail | None = None
-        self.orders = orders_model(self._money, context.till.tenant().time_zone)
+        self.orders = orders_model(self._money, self._till.tenant().time_zone)
         self.refund_lines: CountedTableModel = refund_lines_model([], self._money)
 
         layout = QHBoxLayout(self)
@@ -82,7 +84,7 @@ class OrdersScreen(Screen):
         """Fetch the shift's orders matching the search, off the UI thread."""
         text = self.search.text().strip()
         self._context.background.run(
-            lambda: self._context.till.orders(text), self.orders.set_rows, self.show_error
+            lambda: self._till.orders(text), self.orders.set_rows, self.show_error
         )
 
     def _order_clicked(self, index: QModelIndex) -> None:
@@ -91,7 +93,7 @@ class OrdersScreen(Screen):
     def open_order(self, order_id: str) -> None:
         """Show one order's receipt and lines."""
         self._context.background.run(
-            lambda: self._context.till.order_detail(order_id), self._show_detail, self.show_error
+            lambda: self._till.order_detail(order_id), self._show_detail, self.show_error
         )
 
     def _show_detail(self, detail: OrderDetail | None) -> None:
@@ -129,7 +131,7 @@ class OrdersScreen(Screen):
             return
         order_id = self._detail.row.order_id
         self._context.background.run(
-            lambda: self._context.till.reprint(order_id), lambda _r: None, self.show_error
+            lambda: self._till.reprint(order_id), lambda _r: None, self.show_error
         )
 
     def _void(self) -> None:
@@ -141,7 +143,7 @@ class OrdersScreen(Screen):
         )
         dialog.accepted.connect(
             lambda: self._run_change(
-                lambda: self._context.till.void(order_id, dialog.reason(), dialog.pin()), order_id
+                lambda: self._till.void(order_id, dialog.reason(), dialog.pin()), order_id
             )
         )
         self.open_dialog(dialog)
@@ -163,9 +165,7 @@ class OrdersScreen(Screen):
         )
         dialog.accepted.connect(
             lambda: self._run_change(
-                lambda: self._context.till.refund(
-                    order_id, quantities, dialog.reason(), dialog.pin()
-                ),
+                lambda: self._till.refund(order_id, quantities, dialog.reason(), dialog.pin()),
                 order_id,
             )
         )
@@ -194,6 +194,7 @@ class ReceiptScreen(Screen):
     def __init__(self, context: ScreenContext) -> None:
         super().__init__("receiptPreview")
         self._context = context
+        self._till: ReceiptPort = context.till
         self._order_id = ""
         layout = QHBoxLayout(self)
         layout.addStretch(1)
@@ -218,7 +219,7 @@ class ReceiptScreen(Screen):
         """Load an order's receipt text off the UI thread."""
         self._order_id = order_id
         self._context.background.run(
-            lambda: self._context.till.order_detail(order_id),
+            lambda: self._till.order_detail(order_id),
             lambda detail: self.receipt.setPlainText(detail.receipt_text),
             self.show_error,
         )
@@ -227,5 +228,5 @@ class ReceiptScreen(Screen):
         order_id = self._order_id
         if order_id:
             self._context.background.run(
-                lambda: self._context.till.reprint(order_id), lambda _r: None, self.show_error
+                lambda: self._till.reprint(order_id), lambda _r: None, self.show_error
             )

@@ -6,18 +6,20 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout
 
+from pos_desktop.till.views import PaymentQuote, SaleResult
 from pos_desktop.ui.dialogs import touch_table
 from pos_desktop.ui.models import tenders_model
-from pos_desktop.ui.ports import PaymentMethod, PaymentQuote, SaleResult, TenderInput
+from pos_desktop.ui.ports import PaymentPort
 from pos_desktop.ui.screens.base import Screen, ScreenContext
 from pos_desktop.ui.widgets import Keypad, amount_edit, button, label
 from shared.money import MoneyParseError
+from shared.pricing.tenders import PaymentMethod, Tender
 
 METHODS: tuple[tuple[PaymentMethod, str], ...] = (
-    ("cash", "Cash"),
-    ("card", "Card"),
-    ("qris", "QRIS"),
-    ("ewallet", "E-wallet"),
+    (PaymentMethod.CASH, "Cash"),
+    (PaymentMethod.CARD, "Card"),
+    (PaymentMethod.QRIS, "QRIS"),
+    (PaymentMethod.EWALLET, "E-wallet"),
 )
 
 
@@ -30,8 +32,9 @@ class PaymentScreen(Screen):
     def __init__(self, context: ScreenContext) -> None:
         super().__init__("payment")
         self._context = context
+        self._till: PaymentPort = context.till
         self._money = context.money
-        self._tenders: list[TenderInput] = []
+        self._tenders: list[Tender] = []
         self._quote: PaymentQuote | None = None
         self.tenders = tenders_model(self._money)
 
@@ -72,7 +75,7 @@ class PaymentScreen(Screen):
         self.method_group = QButtonGroup(self)
         for method, text in METHODS:
             method_button = button(self.tr(text), checkable=True, name=f"payment_method_{method}")
-            method_button.setProperty("method", method)
+            method_button.setProperty("method", method.value)
             self.method_group.addButton(method_button)
             methods.addWidget(method_button)
         self.method_group.buttons()[0].setChecked(True)
@@ -103,7 +106,7 @@ class PaymentScreen(Screen):
     def method(self) -> PaymentMethod:
         """The method selected for the next tender."""
         checked = self.method_group.checkedButton()
-        return str(checked.property("method")) if checked else "cash"  # type: ignore[return-value]
+        return PaymentMethod(str(checked.property("method"))) if checked else PaymentMethod.CASH
 
     def select_method(self, method: PaymentMethod) -> None:
         """Pick the method of the next tender, as a tap on its button does."""
@@ -115,7 +118,7 @@ class PaymentScreen(Screen):
         self._tenders = []
         self.amount_edit.clear()
         self.reference.clear()
-        self.select_method("cash")
+        self.select_method(PaymentMethod.CASH)
         self.clear_error()
         self._refresh()
 
@@ -126,7 +129,7 @@ class PaymentScreen(Screen):
     def _refresh(self) -> None:
         self.tenders.set_rows(self._tenders)
         try:
-            quote = self._context.till.quote(self._tenders)
+            quote = self._till.quote(self._tenders)
         except Exception as error:  # shown; the cashier can remove the last tender
             self.show_error(error)
             return
@@ -199,7 +202,7 @@ class PaymentScreen(Screen):
         if amount_minor <= 0:
             return False
         self.clear_error()
-        self._tenders.append(TenderInput(method, amount_minor, reference))
+        self._tenders.append(Tender(method, amount_minor, reference))
         self.amount_edit.clear()
         self.reference.clear()
         self._refresh()
@@ -219,9 +222,7 @@ class PaymentScreen(Screen):
             return
         tenders = list(self._tenders)
         self.complete_button.setEnabled(False)
-        self._context.background.run(
-            lambda: self._context.till.checkout(tenders), self._done, self._failed
-        )
+        self._context.background.run(lambda: self._till.checkout(tenders), self._done, self._failed)
 
     def _done(self, sale: SaleResult) -> None:
         self._tenders = []

@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from pos_desktop.printing.paper import CODE_PAGE_CODECS
+from pos_desktop.till.views import PrintJobView, TerminalSettings
 from pos_desktop.ui.dialogs import ManagerPinDialog, touch_table
 from pos_desktop.ui.models import print_jobs_model
-from pos_desktop.ui.ports import PrintJobView, TerminalSettings
+from pos_desktop.ui.ports import PrintersPort
 from pos_desktop.ui.screens.base import Screen, ScreenContext
 from pos_desktop.ui.theme import TOUCH_TARGET_PX
 from pos_desktop.ui.widgets import button, label
@@ -136,8 +137,9 @@ class PrintJobsPanel(QWidget):
         super().__init__()
         self.setObjectName("printJobs")
         self._context = context
+        self._till: PrintersPort = context.till
         self._host = host
-        self.jobs = print_jobs_model(context.till.tenant().time_zone)
+        self.jobs = print_jobs_model(self._till.tenant().time_zone)
         context.print_jobs.changed.connect(self.job_changed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -159,7 +161,7 @@ class PrintJobsPanel(QWidget):
     def refresh(self) -> None:
         """Read the latest jobs from the store (when the screen is shown)."""
         self._context.background.run(
-            lambda: self._context.till.print_jobs(SHOWN_JOBS), self.show_jobs, self._host.show_error
+            lambda: self._till.print_jobs(SHOWN_JOBS), self.show_jobs, self._host.show_error
         )
 
     def show_jobs(self, jobs: list[PrintJobView]) -> None:
@@ -202,7 +204,7 @@ class PrintJobsPanel(QWidget):
             self.job_changed(again)
 
         self._context.background.run(
-            lambda: self._context.till.retry_print_job(job.id), retried, self._host.show_error
+            lambda: self._till.retry_print_job(job.id), retried, self._host.show_error
         )
 
     def _ask_manager_for_drawer(self) -> None:
@@ -210,7 +212,7 @@ class PrintJobsPanel(QWidget):
 
         def approved() -> None:
             self._context.background.run(
-                lambda: self._context.till.open_drawer(dialog.pin()),
+                lambda: self._till.open_drawer(dialog.pin()),
                 self._drawer_sent,
                 self._host.show_error,
             )

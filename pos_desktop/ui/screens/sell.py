@@ -19,6 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_desktop.till.views import (
+    ApprovalNeeded,
+    CartLineView,
+    CartView,
+    CategoryView,
+    ProductView,
+    SaleResult,
+    TillError,
+)
 from pos_desktop.ui.dialogs import (
     CustomerDialog,
     DiscountDialog,
@@ -29,15 +38,7 @@ from pos_desktop.ui.dialogs import (
     touch_table,
 )
 from pos_desktop.ui.models import ProductGridModel, cart_model
-from pos_desktop.ui.ports import (
-    ApprovalNeeded,
-    CartLineView,
-    CartView,
-    CategoryView,
-    ProductView,
-    SaleResult,
-    TillError,
-)
+from pos_desktop.ui.ports import SellPort
 from pos_desktop.ui.screens.base import Screen, ScreenContext
 from pos_desktop.ui.widgets import TILE_SIZE, ProductTileDelegate, button, label, mnemonic_safe
 
@@ -51,7 +52,7 @@ class SellScreen(Screen):
     def __init__(self, context: ScreenContext) -> None:
         super().__init__("sell")
         self._context = context
-        self._till = context.till
+        self._till: SellPort = context.till
         self._money = context.money
         self._cart = CartView()
         self._last_sale: SaleResult | None = None

@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_desktop.till.views import ReportView, TillError
 from pos_desktop.ui.dialogs import ConfirmDialog, ManagerPinDialog, touch_table
 from pos_desktop.ui.formatting import MoneyFormat
 from pos_desktop.ui.models import CountedTableModel, denominations_model
-from pos_desktop.ui.ports import ReportView, TillError
+from pos_desktop.ui.ports import ShiftPort
 from pos_desktop.ui.screens.base import Screen, ScreenContext
 from pos_desktop.ui.widgets import Keypad, amount_edit, button, label, receipt_view
 from shared.money import MoneyParseError
@@ -111,12 +112,13 @@ class ShiftCloseScreen(Screen):
     def __init__(self, context: ScreenContext) -> None:
         super().__init__("shiftClose")
         self._context = context
+        self._till: ShiftPort = context.till
         self._money = context.money
         self._report: ReportView | None = None
         self.pending_confirmation = False
         self._expected = 0
         self.counts: CountedTableModel = denominations_model(
-            context.till.tenant().denominations_minor, self._money
+            self._till.tenant().denominations_minor, self._money
         )
         self.counts.dataChanged.connect(lambda *_: self._show_counted())
 
@@ -196,9 +198,7 @@ class ShiftCloseScreen(Screen):
 
     def _refresh(self) -> None:
         """Expected cash and the running X report, after opening or after cash moved."""
-        self._context.background.run(
-            self._context.till.expected_cash, self._set_expected, self.show_error
-        )
+        self._context.background.run(self._till.expected_cash, self._set_expected, self.show_error)
         self.x_report()
 
     def ask_cash_movement(self, direction: str) -> None:
@@ -219,7 +219,7 @@ class ShiftCloseScreen(Screen):
             self._refresh()
 
         self._context.background.run(
-            lambda: self._context.till.move_cash(direction, amount_minor, reason, pin),
+            lambda: self._till.move_cash(direction, amount_minor, reason, pin),
             done,
             self.show_error,
         )
@@ -254,9 +254,7 @@ class ShiftCloseScreen(Screen):
 
     def x_report(self) -> None:
         """Print-preview the running figures; the shift stays open."""
-        self._context.background.run(
-            self._context.till.x_report, self._show_report, self.show_error
-        )
+        self._context.background.run(self._till.x_report, self._show_report, self.show_error)
 
     def _show_report(self, report: ReportView) -> None:
         self._report = report
@@ -266,11 +264,11 @@ class ShiftCloseScreen(Screen):
         report = self._report
         if report is not None:
             self._context.background.run(
-                lambda: self._context.till.print_report(report), lambda _r: None, self.show_error
+                lambda: self._till.print_report(report), lambda _r: None, self.show_error
             )
 
     def _close(self, confirm_unsynced: bool = False) -> None:
-        denominations = self._context.till.tenant().denominations_minor
+        denominations = self._till.tenant().denominations_minor
         counted = {
             value: count
             for value, count in zip(denominations, self.counts.counts(), strict=True)
@@ -292,7 +290,7 @@ class ShiftCloseScreen(Screen):
                 self.show_error(error)
 
         self._context.background.run(
-            lambda: self._context.till.close_shift(counted, confirm_unsynced), done, failed
+            lambda: self._till.close_shift(counted, confirm_unsynced), done, failed
         )
 
     def _confirm_unsynced(self, warning: str) -> None:

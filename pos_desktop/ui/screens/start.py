@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QProgressBar, QVBoxLayout, QWidget
 
-from pos_desktop.ui.ports import CashierView, ShiftView
+from pos_desktop.till.views import CashierView, ShiftView
+from pos_desktop.ui.ports import LoginPort, PairingPort, ShiftOpenPort
 from pos_desktop.ui.screens.base import Screen, ScreenContext
 from pos_desktop.ui.widgets import Keypad, amount_edit, button, label
 from shared.money import MoneyParseError
@@ -43,6 +44,7 @@ class PairingScreen(Screen):
     def __init__(self, context: ScreenContext, server_url: str = "") -> None:
         super().__init__("pairing")
         self._context = context
+        self._till: PairingPort = context.till
         column = _centred(self)
         column.addWidget(label(self.tr("Pair this terminal"), "title"))
         column.addWidget(
@@ -88,11 +90,11 @@ class PairingScreen(Screen):
         self.pair_button.setEnabled(False)
         relay = _ProgressRelay(self)
         self._context.background.run(
-            lambda: self._context.till.pair(server, code, relay), self._done, self._failed
+            lambda: self._till.pair(server, code, relay), self._done, self._failed
         )
 
     def _demo(self) -> None:
-        self._context.background.run(self._context.till.use_demo, self._done, self._failed)
+        self._context.background.run(self._till.use_demo, self._done, self._failed)
 
     def _on_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -115,6 +117,7 @@ class LoginScreen(Screen):
     def __init__(self, context: ScreenContext) -> None:
         super().__init__("login")
         self._context = context
+        self._till: LoginPort = context.till
         column = _centred(self, 380)
         self.title = label(self.tr("Sign in"), "title")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -136,7 +139,7 @@ class LoginScreen(Screen):
     def activate(self) -> None:
         self.pin_edit.clear()
         self.pin_edit.setFocus()
-        tenant = self._context.till.tenant()
+        tenant = self._till.tenant()
         self.title.setText(self.tr("Sign in — %s") % tenant.outlet_name)
 
     def _login(self) -> None:
@@ -144,9 +147,7 @@ class LoginScreen(Screen):
         self.pin_edit.clear()
         if not pin:
             return
-        self._context.background.run(
-            lambda: self._context.till.login(pin), self._done, self.show_error
-        )
+        self._context.background.run(lambda: self._till.login(pin), self._done, self.show_error)
 
     def _done(self, cashier: CashierView) -> None:
         self.clear_error()
@@ -161,6 +162,7 @@ class ShiftOpenScreen(Screen):
     def __init__(self, context: ScreenContext) -> None:
         super().__init__("shiftOpen")
         self._context = context
+        self._till: ShiftOpenPort = context.till
         column = _centred(self, 380)
         # Title and the amount share a row: with the offline banner the keypad must still
         # fit a 768 px screen.
@@ -201,7 +203,7 @@ class ShiftOpenScreen(Screen):
         if amount is None:
             return
         self._context.background.run(
-            lambda: self._context.till.open_shift(amount), self._done, self.show_error
+            lambda: self._till.open_shift(amount), self._done, self.show_error
         )
 
     def _done(self, shift: ShiftView) -> None:

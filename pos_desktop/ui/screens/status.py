@@ -6,10 +6,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLineEdit, QVBoxLayout
 
 from pos_desktop.printing.paper import PAPER_58, PAPER_80
+from pos_desktop.till.views import AttentionItem, PrintJobView, SyncStatus, TerminalSettings
 from pos_desktop.ui.dialogs import ManagerPinDialog, touch_table
 from pos_desktop.ui.i18n import LANGUAGES
 from pos_desktop.ui.models import attention_model
-from pos_desktop.ui.ports import AttentionItem, PrintJobView, SyncStatus, TerminalSettings
+from pos_desktop.ui.ports import SettingsPort, StatusPort
 from pos_desktop.ui.screens.base import Screen, ScreenContext
 from pos_desktop.ui.screens.printers import PrinterOptionsPanel, PrintJobsPanel
 from pos_desktop.ui.widgets import button, label
@@ -25,6 +26,7 @@ class StatusScreen(Screen):
     def __init__(self, context: ScreenContext) -> None:
         super().__init__("status")
         self._context = context
+        self._till: StatusPort = context.till
         self.attention = attention_model()
         layout = QVBoxLayout(self)
         layout.addWidget(label(self.tr("Sync status"), "title"))
@@ -81,7 +83,7 @@ class StatusScreen(Screen):
 
         def approved() -> None:
             self._context.background.run(
-                lambda: self._context.till.verify_manager(dialog.pin()),
+                lambda: self._till.verify_manager(dialog.pin()),
                 lambda _manager: action(item),  # type: ignore[operator]
                 self.show_error,
             )
@@ -91,14 +93,14 @@ class StatusScreen(Screen):
 
     def _retry(self, item: AttentionItem) -> None:
         self._context.background.run(
-            lambda: self._context.till.retry(item.id),
+            lambda: self._till.retry(item.id),
             lambda _r: self.clear_error(),
             self.show_error,
         )
 
     def _export(self, item: AttentionItem) -> None:
         self._context.background.run(
-            lambda: self._context.till.export(item.id),
+            lambda: self._till.export(item.id),
             lambda path: self.notice.setText(self.tr("Exported to %s") % path),
             self.show_error,
         )
@@ -112,6 +114,7 @@ class SettingsScreen(Screen):
     def __init__(self, context: ScreenContext) -> None:
         super().__init__("settings")
         self._context = context
+        self._till: SettingsPort = context.till
         layout = QVBoxLayout(self)
         layout.addWidget(label(self.tr("Terminal settings"), "title"))
         form = QFormLayout()
@@ -151,7 +154,7 @@ class SettingsScreen(Screen):
         layout.addStretch(1)
 
     def activate(self) -> None:
-        settings = self._context.till.settings()
+        settings = self._till.settings()
         self.printer.clear()
         self.printer.addItems(list(settings.printers))
         self.printer.setCurrentText(settings.printer)
@@ -163,7 +166,7 @@ class SettingsScreen(Screen):
         self.printer_options.show_settings(settings)
 
     def _save(self) -> None:
-        current = self._context.till.settings()
+        current = self._till.settings()
         settings = self.printer_options.apply(
             TerminalSettings(
                 printer=self.printer.currentText().strip() or current.printer,
@@ -180,7 +183,7 @@ class SettingsScreen(Screen):
                 self.language_chosen.emit(settings.language)
 
         self._context.background.run(
-            lambda: self._context.till.save_settings(settings), saved, self.show_error
+            lambda: self._till.save_settings(settings), saved, self.show_error
         )
 
     def _test_print(self) -> None:
@@ -194,7 +197,7 @@ class SettingsScreen(Screen):
             self._test_job_changed(job)
 
         self._context.background.run(
-            lambda: self._context.till.test_print(printer, width), queued, self.show_error
+            lambda: self._till.test_print(printer, width), queued, self.show_error
         )
 
     def _test_job_changed(self, job: PrintJobView) -> None:

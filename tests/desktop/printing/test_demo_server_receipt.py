@@ -21,7 +21,7 @@ from pos_desktop.printing.render_image import write_slip_previews
 from pos_desktop.store.models import PrintJob
 from pos_desktop.terminal import Terminal
 from pos_desktop.till.facade import TerminalTill
-from pos_desktop.ui.ports import TenderInput
+from shared.pricing.tenders import Tender
 from tests.chaos.support import CASHIER_PIN, Cloud
 from tests.desktop.printing.escpos_decoder import Printout, decode
 from tests.support.server_process import running_server
@@ -83,7 +83,7 @@ def test_receipt_refund_slip_and_x_report_of_the_demo_tenant(tmp_path: Path) -> 
         chosen = [_option(till, kopi.id, name) for name in ("Large", "Normal sugar")]
         till.add_to_cart(kopi.id, chosen, quantity=2)
         till.add_to_cart(products["Nasi Goreng"].id)
-        sale = till.checkout([TenderInput("cash", till.quote().total_minor)])
+        sale = till.checkout([Tender("cash", till.quote().total_minor)])
 
         [receipt] = _printed(till, "receipt")
         texts = receipt.texts
@@ -159,7 +159,7 @@ def test_slips_of_a_till_set_to_indonesian(tmp_path: Path) -> None:
         till.save_settings(replace(till.settings(), language="id"))
         products = {p.name: p for p in till.products()}
         till.add_to_cart(products["Nasi Goreng"].id)
-        sale = till.checkout([TenderInput("cash", 50_000)])
+        sale = till.checkout([Tender("cash", 50_000)])
         [receipt] = _printed(till, "receipt")
         texts = receipt.texts
         assert any(t.startswith("Kasir") for t in texts)

@@ -13,7 +13,7 @@ from pos_desktop.services.demo_catalog import DEMO_CASHIER_PIN, demo_id
 from pos_desktop.store.models import OrderLine, PrintJob
 from pos_desktop.terminal import Terminal
 from pos_desktop.till.facade import TerminalTill
-from pos_desktop.ui.ports import TenderInput
+from shared.pricing.tenders import Tender
 from tests.desktop.conftest import product_id
 from tests.desktop.printing.escpos_decoder import Printout, decode
 
@@ -41,7 +41,7 @@ def _sell_offline(terminal: Terminal, tmp_path: Path, language: str) -> dict[str
         options = [str(demo_id("opt:regular")), str(demo_id("opt:oat"))]
         till.add_to_cart(product_id("Caffè latte"), options)
         till.add_to_cart(product_id("Nasi goreng"))
-        till.checkout([TenderInput("cash", till.quote().total_minor)])
+        till.checkout([Tender("cash", till.quote().total_minor)])
     finally:
         till.close()
     tickets = _kitchen_tickets(terminal)
