@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db.models import Sum
 
+from shared.pricing.tenders import PaymentMethod
 from shared.protocol import CashMovementV1, ShiftClosedV1, ShiftOpenedV1
 from sync_server.common.errors import ItemRefused
 from sync_server.common.tenancy import tenant_atomic
@@ -144,7 +145,7 @@ def server_expected_cash(*, tenant: Tenant, shift: Shift) -> int:
 
     with tenant_atomic(tenant):
         sales = (
-            Payment.objects.filter(order__shift=shift, method="cash")
+            Payment.objects.filter(order__shift=shift, method=PaymentMethod.CASH)
             .exclude(order__status=OrderStatus.VOIDED)
             .aggregate(total=Sum("amount_minor"))["total"]
         )
@@ -157,7 +158,9 @@ def server_expected_cash(*, tenant: Tenant, shift: Shift) -> int:
         for payments in Refund.objects.filter(order__shift=shift).values_list(
             "payments", flat=True
         ):
-            refunded += sum(p["amount_minor"] for p in payments if p.get("method") == "cash")
+            refunded += sum(
+                p["amount_minor"] for p in payments if p.get("method") == PaymentMethod.CASH
+            )
     return (
         shift.opening_float_minor
         + int(sales or 0)
