@@ -9,3 +9,8 @@ class BackofficeConfig(AppConfig):
     name = "sync_server.backoffice"
     label = "backoffice"
     verbose_name = "Back office"
+
+    def ready(self) -> None:
+        from sync_server.backoffice import audit
+
+        audit.connect()

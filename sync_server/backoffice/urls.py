@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
 
 from sync_server.backoffice import (
+    audit_views,
     catalog_setup_views,
     catalog_views,
     promotion_views,
@@ -73,6 +74,7 @@ backoffice_patterns: list[URLPattern] = [
     path("staff/<uuid:pk>/", staff_views.staff_edit_page, name="staff-member"),
     path("staff/<uuid:pk>/deactivate/", staff_views.staff_deactivate_page, name="staff-deactivate"),
     path("settings/", settings_views.settings_page, name="settings"),
+    path("audit/", audit_views.audit_log_page, name="audit"),
     path("terminals/", views.terminal_list_page, name="terminals"),
     path("terminals/<uuid:pk>/pairing-code/", views.pairing_code_page, name="pairing-code"),
     path("terminals/<uuid:pk>/revoke/", views.terminal_revoke_page, name="terminal-revoke"),

@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sync_server.common.request_log.RequestIdentityMiddleware",
+    # Notes the request so a change made by a person is written to the audit log.
+    "sync_server.backoffice.audit.AuditMiddleware",
     "sync_server.common.errors.JsonErrorMiddleware",
 ]
 
