@@ -171,10 +171,87 @@ def _raw(url: str, tenant_id: uuid.UUID, prepared: list[tuple[Any, ...]], batch:
         return time.perf_counter() - started
 
 
+PHASES: tuple[tuple[str, str, str], ...] = (
+    ("the whole request (test client, middleware, view)", "django/test/client.py", "request"),
+    ("  middleware and handler outside the view", "", ""),
+    ("  DRF view dispatch", "rest_framework/views.py", "dispatch"),
+    ("    device check (JWT decode, pairing + tenant query)", "authentication.py", "authenticate"),
+    ("    tenant of the URL (permission)", "sync_server/devices/apis.py", "has_permission"),
+    ("    envelope (lenient pydantic read of the body)", "sync_server/sync/apis.py", "_envelope"),
+    ("    ingest service (order_batch_ingest)", "sync_server/sync/orders.py", "order_batch_ingest"),
+    ("      batch reads (products, shifts, promotions, taxes)", "sync/batch.py", "batch_context"),
+    ("      per order: validate, digest, re-price", "sync/orders.py", "order_prepare"),
+    ("        re-pricing (shared.pricing)", "sync/repricing.py", "reprice_order"),
+    (
+        "      store: one transaction (order, lines, payments, stock)",
+        "sync/orders.py",
+        "_store_in_one_transaction",
+    ),
+    (
+        "        kitchen tickets (none: retail orders)",
+        "kitchen/tickets.py",
+        "kitchen_tickets_create_for_new_orders",
+    ),
+    ("    device status upsert (DeviceStatus)", "sync/device_status.py", "device_synced"),
+    ("    response (results to JSON)", "rest_framework/response.py", "rendered_content"),
+    ("  set_config of the tenant (RLS), every transaction", "common/tenancy.py", "_apply_scope"),
+    ("  all SQL round trips (cursor.execute)", "django/db/backends/utils.py", "_execute"),
+)
+
+
+def _profile(device: Any, products: list[Any], count: int) -> None:
+    """Where the time of a single-order request goes: cProfile over `count` requests, summed
+    per phase (cumulative time, so a phase includes the phases nested in it)."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+
+    orders = _orders(device, products, count + 1)
+    queries: list[str] = []
+
+    def note(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note):
+        _ours(device, orders[:1], 1)
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    _ours(device, orders[1:], 1)
+    profiler.disable()
+    wall_ms = (time.perf_counter() - started) * 1000 / count
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    totals: dict[str, float] = {}
+    for label, path, function in PHASES:
+        if path:
+            cumulative_s = sum(
+                entry[3]
+                for (filename, _, name), entry in stats.items()
+                if name == function and path in filename
+            )
+            totals[label] = cumulative_s * 1000 / count
+    request = totals[PHASES[0][0]]
+    totals[PHASES[1][0]] = request - totals[PHASES[2][0]]
+    print(
+        f"batch of 1, {count} requests under cProfile: {wall_ms:.2f} ms each by the wall clock "
+        f"(profiler included), {len(queries)} SQL statements per request:"
+    )
+    for label, _, _ in PHASES:
+        share = 100 * totals[label] / request if request else 0.0
+        print(f"  {label:<58} {totals[label]:7.2f} ms  {share:5.1f}%")
+    for sql in queries:
+        print(f"    sql: {sql[:120]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1000, help="orders per measurement")
     parser.add_argument("--rounds", type=int, default=3, help="measurements per batch size")
+    parser.add_argument(
+        "--profile", type=int, default=0, help="also profile this many batch-of-1 requests"
+    )
     args = parser.parse_args(argv)
     database = pg.create_database(pg.unique_database_name("kiosk_bench"))
     try:
@@ -208,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
                     raw_rates.append(count / _raw(database.app_url, tenant.id, prepared, batch))
                 ours, raw = statistics.median(ours_rates), statistics.median(raw_rates)
                 print(f"{batch:>6} {ours:>14.0f} {raw:>13.0f} {ours / raw:>6.2f}")
+            if args.profile:
+                _profile(device, products, args.profile)
     finally:
         from django.db import connections
 

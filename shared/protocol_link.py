@@ -40,6 +40,9 @@ class LinkWelcomeV1(VersionedPayload):
     terminal_id: UUID
     status_every_s: Annotated[int, Field(strict=True, ge=5, le=3600)] = int(LINK_STATUS_EVERY_S)
     server_time: AwareDatetime
+    catalog_version: Version = 0
+    """The tenant's newest catalog version the server pushed (0: unknown): a till below it
+    pulls until it has it, so a change pushed while its link was down is not waited for."""
 
 
 class LinkCatalogChangedV1(VersionedPayload):

@@ -226,8 +226,9 @@ class TillLink:
         status_at = self._clock()
         pinged_at, pong = self._clock(), socket.ping()
         alive_noted = False
-        catalog_target = catalog_tries = 0
-        catalog_retry_at = 0.0
+        # Pull until the newest pushed version; a till with no catalog yet until it has one.
+        catalog_target = max(welcome.catalog_version, int(self.engine.state.catalog_version == 0))
+        catalog_tries, catalog_retry_at = 0, self._clock() + CATALOG_RETRY_S
         while not self._stop.is_set():
             now = self._clock()
             if pong.is_set():

@@ -37,8 +37,10 @@ CLOSE_BAD_MESSAGE: Final = 4400
 CLOSE_REVOKED: Final = 4401
 
 
-def _device(scope: dict[str, Any], tenant_slug: str) -> Device | None:
-    return link_device(raw_token=_socket_token(scope), tenant_slug=tenant_slug)
+def _device(scope: dict[str, Any], tenant_slug: str) -> tuple[Device, int] | None:
+    """The socket's live device and the tenant's newest pushed catalog version, or None."""
+    device = link_device(raw_token=_socket_token(scope), tenant_slug=tenant_slug)
+    return None if device is None else (device, push.pushed_catalog_version(device.tenant_id))
 
 
 class TillLinkConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
@@ -50,17 +52,19 @@ class TillLinkConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     async def connect(self) -> None:
         self.joined = []
         tenant_slug = self.scope["url_route"]["kwargs"]["tenant_slug"]
-        device = await database_sync_to_async(_device)(self.scope, tenant_slug)
-        if device is None:
+        found = await database_sync_to_async(_device)(self.scope, tenant_slug)
+        if found is None:
             await self.close(code=CLOSE_FORBIDDEN)  # before accept: the handshake gets a 403
             return
-        self.device = device
+        self.device = device = found[0]
         note_request(self.scope, tenant=device.tenant_slug, device=str(device.terminal_id))
         self.joined = [push.device_group(device.terminal_id), push.tenant_group(device.tenant_id)]
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
-        welcome = LinkWelcomeV1(terminal_id=device.terminal_id, server_time=timezone.now())
+        welcome = LinkWelcomeV1(
+            terminal_id=device.terminal_id, server_time=timezone.now(), catalog_version=found[1]
+        )
         await self.send(text_data=welcome.model_dump_json())
 
     async def disconnect(self, code: int) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.cache import cache
 from django.db import transaction
 
 log = logging.getLogger("kiosk.link")
@@ -66,11 +67,30 @@ def catalog_changed(tenant_id: uuid.UUID, version: int) -> None:
     transaction.on_commit(lambda: _flush_catalog(tenant_id))
 
 
+def _catalog_version_key(tenant_id: uuid.UUID) -> str:
+    return f"kiosk:link-catalog-version:{tenant_id.hex}"
+
+
+def pushed_catalog_version(tenant_id: uuid.UUID) -> int:
+    """The newest catalog version pushed for the tenant (0 when the cache does not know)."""
+    try:
+        return int(cache.get(_catalog_version_key(tenant_id)) or 0)
+    except Exception:  # the cache is a help, never a requirement
+        log.exception("link: reading the pushed catalog version failed")
+        return 0
+
+
 def _flush_catalog(tenant_id: uuid.UUID) -> None:
     with _pending_lock:
         version = _pending_catalog.pop(tenant_id, None)
-    if version is not None:
-        send_now(tenant_group(tenant_id), {"type": CATALOG_EVENT, "catalog_version": version})
+    if version is None:
+        return
+    try:
+        if version > pushed_catalog_version(tenant_id):  # a race only makes it lag a push
+            cache.set(_catalog_version_key(tenant_id), version, timeout=None)
+    except Exception:
+        log.exception("link: keeping the pushed catalog version failed")
+    send_now(tenant_group(tenant_id), {"type": CATALOG_EVENT, "catalog_version": version})
 
 
 def order_ready(terminal_id: uuid.UUID, order: dict[str, Any]) -> None:
