@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from shared.pricing.tenders import TenderLike, cash_rounding_applies
+from shared.pricing.tenders import Tender, cash_rounding_applies
 
 if TYPE_CHECKING:  # the screens' ports import this module; keep it free of the store
     from pos_desktop.services.cart import CartSession
@@ -45,7 +45,7 @@ def quote_amounts(
     *,
     exact_minor: int,
     cash_rounded_minor: int,
-    tenders: Sequence[TenderLike],
+    tenders: Sequence[Tender],
     denominations: Sequence[int],
 ) -> PaymentQuote:
     """The figures for a payable amount, exact and cash-rounded by the tenant's rule.
@@ -70,7 +70,7 @@ def quote_amounts(
 
 
 def quote_payment(
-    cart: CartSession, tenders: Sequence[TenderLike], denominations: Sequence[int]
+    cart: CartSession, tenders: Sequence[Tender], denominations: Sequence[int]
 ) -> PaymentQuote:
     """The figures for the cart as priced now; an empty cart has nothing to pay."""
     if not cart.lines:
