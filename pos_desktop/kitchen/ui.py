@@ -3,6 +3,7 @@
 The only kitchen module that imports Qt. Widgets read the `KitchenBoard` they are given and never
 decide anything themselves: a touch on a card asks the board to bump, and the action the board
 returns leaves through `KitchenWindow.action_requested` for the socket thread to send.
+Over 500 lines on purpose: one window and the widgets only it uses, none of them with rules.
 """
 
 from __future__ import annotations

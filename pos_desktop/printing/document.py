@@ -1,4 +1,9 @@
-"""Device-independent print documents (receipt, kitchen ticket, X/Z report) from plain data."""
+"""Device-independent print documents (receipt, kitchen ticket, X/Z report) from plain data.
+
+Kept as one module on purpose (over 500 lines): the blocks of a document, the plain data
+each slip is made from and the five slip builders share one vocabulary, and every renderer
+(ESC/POS, text, image) and the stored print jobs read exactly these types.
+"""
 
 from __future__ import annotations
 

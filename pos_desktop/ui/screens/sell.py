@@ -1,4 +1,8 @@
-"""The sell screen: category tabs, product grid, search as you type, scanner, cart and totals."""
+"""The sell screen: category tabs, product grid, search as you type, scanner, cart and totals.
+
+About 500 lines on purpose: one screen, the busiest, whose parts (grid, cart, actions) talk
+through its own state; every rule it shows is the till's (`SellPort`).
+"""
 
 from __future__ import annotations
 
