@@ -166,6 +166,18 @@ def _reference(tender: TenderLike) -> str:
     return reference if isinstance(reference, str) else ""
 
 
+def order_totals(priced: PricedCart) -> dict[str, int]:
+    """The order's totals under the names the wire and both databases give them."""
+    return {
+        "subtotal_minor": priced.subtotal_minor,
+        "discount_minor": priced.discount_minor,
+        "service_charge_minor": priced.service_charge_minor,
+        "tax_minor": priced.tax_minor,
+        "rounding_minor": priced.cash_rounding_minor,
+        "total_minor": priced.payable_minor,
+    }
+
+
 def order_v1(
     cart: Cart,
     priced: PricedCart,
@@ -185,12 +197,7 @@ def order_v1(
         "lines": order_lines_v1(cart, priced, details),
         "manual_discount": manual_discount_v1(cart.order_discount),
         "tax_lines": tuple(tax_line_v1(total) for total in priced.tax_by_rate),
-        "subtotal_minor": priced.subtotal_minor,
-        "discount_minor": priced.discount_minor,
-        "service_charge_minor": priced.service_charge_minor,
-        "tax_minor": priced.tax_minor,
-        "rounding_minor": priced.cash_rounding_minor,
-        "total_minor": priced.payable_minor,
+        **order_totals(priced),
         "payments": tuple(payments),
     }
     return OrderV1(**{**priced_fields, **fields})

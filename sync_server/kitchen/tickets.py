@@ -132,6 +132,15 @@ def _insert_tickets(
     return tickets
 
 
+def _check_outlet(tenant: Tenant, outlet: Outlet) -> None:
+    if outlet.tenant_id != tenant.id:
+        raise Refused(
+            "outlet of another tenant",
+            code=KitchenErrorCode.TENANT_MISMATCH,
+            category=ErrorCategory.PERMISSION_DENIED,
+        )
+
+
 def kitchen_tickets_create_for_order(
     *,
     tenant: Tenant,
@@ -154,12 +163,7 @@ def kitchen_tickets_create_for_order(
     skipped. Inside the caller's transaction of this tenant no savepoint is taken.
     """
     with tenant_atomic_joined(tenant):
-        if outlet.tenant_id != tenant.id:
-            raise Refused(
-                "outlet of another tenant",
-                code=KitchenErrorCode.TENANT_MISMATCH,
-                category=ErrorCategory.PERMISSION_DENIED,
-            )
+        _check_outlet(tenant, outlet)
         if not lines:
             return []
         by_station = _items_by_station(outlet, lines)
@@ -193,12 +197,7 @@ def kitchen_tickets_create_for_new_orders(
     all, sequences handed out in the orders' order. No ticket of a new order can exist, so
     nothing is looked up. Inside the caller's transaction of this tenant, no savepoint."""
     with tenant_atomic_joined(tenant):
-        if outlet.tenant_id != tenant.id:
-            raise Refused(
-                "outlet of another tenant",
-                code=KitchenErrorCode.TENANT_MISMATCH,
-                category=ErrorCategory.PERMISSION_DENIED,
-            )
+        _check_outlet(tenant, outlet)
         stationed = [
             (order, by_station)
             for order in orders

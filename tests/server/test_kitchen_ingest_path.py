@@ -8,9 +8,7 @@ import uuid
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.kitchen.models import KitchenOrderReady, KitchenSequence, KitchenTicket
 from sync_server.kitchen.services import (
-    CatalogStations,
     KitchenLine,
-    kitchen_lines_routed,
     kitchen_tickets_create_for_order,
 )
 from sync_server.tenants.models import Outlet, Tenant
@@ -51,27 +49,3 @@ def test_a_new_outlet_gets_its_counter_and_consecutive_sequences(demo_tenant: Te
         assert (
             KitchenOrderReady.objects.filter(order_id__in=[first_order, second_order]).count() == 2
         )
-
-
-def test_routing_with_the_batch_stations_matches_routing_that_reads_them(
-    demo_tenant: Tenant,
-) -> None:
-    product, other_product, category = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    catalog = CatalogStations(
-        products={product: ("grill", category), other_product: ("", category)},
-        categories={category: "bar"},
-    )
-    lines = [
-        _line("own station", "pass", product_id=product),
-        _line("product's", product_id=product),
-        _line("category's via product", product_id=other_product),
-        _line("unknown product, sent category", product_id=uuid.uuid4(), category_id=category),
-        _line("retail", product_id=uuid.uuid4()),
-    ]
-    routed = kitchen_lines_routed(lines, catalog=catalog)
-    assert [(line.name, line.station) for line in routed] == [
-        ("own station", "pass"),
-        ("product's", "grill"),
-        ("category's via product", "bar"),
-        ("unknown product, sent category", "bar"),
-    ]

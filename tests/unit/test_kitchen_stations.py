@@ -33,21 +33,22 @@ def _line(name: str, station: str | None = None, **kwargs: Any) -> KitchenLine:
     )
 
 
-def test_own_station_then_product_then_category_then_nobody() -> None:
+def test_routing_with_the_batch_stations_matches_routing_that_reads_them() -> None:
+    """Moved from tests/server/test_kitchen_ingest_path.py: routing needs no database now."""
     lines = [
-        _line("own", "pass", product_id=PRODUCT),
+        _line("own station", "pass", product_id=PRODUCT),
         _line("product's", product_id=PRODUCT),
-        _line("category's via the product", product_id=PLAIN_PRODUCT),
-        _line("unknown product, the category sent", product_id=uuid.uuid4(), category_id=CATEGORY),
+        _line("category's via product", product_id=PLAIN_PRODUCT),
+        _line("unknown product, sent category", product_id=uuid.uuid4(), category_id=CATEGORY),
         _line("retail", product_id=uuid.uuid4()),
     ]
     assert line_stations(lines, CATALOG) == ["pass", "grill", "bar", "bar", ""]
     routed = kitchen_lines_routed(lines, catalog=CATALOG)
     assert [(line.name, line.station) for line in routed] == [
-        ("own", "pass"),
+        ("own station", "pass"),
         ("product's", "grill"),
-        ("category's via the product", "bar"),
-        ("unknown product, the category sent", "bar"),
+        ("category's via product", "bar"),
+        ("unknown product, sent category", "bar"),
     ]
 
 
