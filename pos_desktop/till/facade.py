@@ -17,6 +17,7 @@ from pos_desktop.printing.queue import PrintQueue
 from pos_desktop.services.catalog import CatalogSnapshot
 from pos_desktop.sync.engine import SyncEngine
 from pos_desktop.terminal import Terminal
+from pos_desktop.till import views
 from pos_desktop.till.cart_desk import CartDesk
 from pos_desktop.till.catalog_desk import CatalogDesk
 from pos_desktop.till.context import TillContext
@@ -25,27 +26,6 @@ from pos_desktop.till.printer_desk import PrinterDesk
 from pos_desktop.till.shift_desk import ShiftDesk
 from pos_desktop.till.signin_desk import SignInDesk
 from pos_desktop.till.sync_desk import SyncDesk
-from pos_desktop.till.views import (
-    CartView,
-    CashierView,
-    CategoryView,
-    CustomerView,
-    DiscountKind,
-    ModifierGroupView,
-    OrderDetail,
-    OrderRow,
-    ParkedView,
-    PaymentQuote,
-    PrintJobView,
-    ProductView,
-    Progress,
-    ReportView,
-    SaleResult,
-    ShiftView,
-    SyncStatus,
-    TenantView,
-    TerminalSettings,
-)
 from shared.pricing.tenders import Tender
 
 
@@ -107,22 +87,22 @@ class TerminalTill:
     def is_paired(self) -> bool:
         return self.signin.is_paired()
 
-    def pair(self, server_url: str, code: str, progress: Progress) -> None:
+    def pair(self, server_url: str, code: str, progress: views.Progress) -> None:
         self.signin.pair(server_url, code, progress)
 
     def use_demo(self) -> None:
         self.signin.use_demo()
 
-    def tenant(self) -> TenantView:
+    def tenant(self) -> views.TenantView:
         return self.catalog.tenant()
 
-    def login(self, pin: str) -> CashierView:
+    def login(self, pin: str) -> views.CashierView:
         person = self.signin.sign_in(pin)
         self.shift.refresh()  # another terminal session may have closed it
         self.cart_desk.sign_in(person)
-        return CashierView(person.cashier_id, person.name, person.role)
+        return views.CashierView(person.cashier_id, person.name, person.role)
 
-    def verify_manager(self, pin: str) -> CashierView:
+    def verify_manager(self, pin: str) -> views.CashierView:
         return self.signin.verify_manager(pin)
 
     def logout(self) -> None:
@@ -133,16 +113,18 @@ class TerminalTill:
 
     # --- shift ----------------------------------------------------------------------------
 
-    def current_shift(self) -> ShiftView | None:
+    def current_shift(self) -> views.ShiftView | None:
         return self.shift.current_shift()
 
-    def open_shift(self, opening_float_minor: int) -> ShiftView:
+    def open_shift(self, opening_float_minor: int) -> views.ShiftView:
         return self.shift.open_shift(opening_float_minor)
 
-    def x_report(self) -> ReportView:
+    def x_report(self) -> views.ReportView:
         return self.shift.x_report()
 
-    def close_shift(self, counted: dict[int, int], confirm_unsynced: bool = False) -> ReportView:
+    def close_shift(
+        self, counted: dict[int, int], confirm_unsynced: bool = False
+    ) -> views.ReportView:
         return self.shift.close_shift(counted, confirm_unsynced)
 
     def expected_cash(self) -> int:
@@ -151,82 +133,82 @@ class TerminalTill:
     def move_cash(self, direction: str, amount_minor: int, reason: str, manager_pin: str) -> None:
         self.shift.move_cash(direction, amount_minor, reason, manager_pin)
 
-    def print_report(self, report: ReportView) -> None:
+    def print_report(self, report: views.ReportView) -> None:
         self.shift.print_report(report)
 
     # --- catalog --------------------------------------------------------------------------
 
-    def categories(self) -> Sequence[CategoryView]:
+    def categories(self) -> Sequence[views.CategoryView]:
         return self.catalog.categories()
 
-    def products(self) -> Sequence[ProductView]:
+    def products(self) -> Sequence[views.ProductView]:
         return self.catalog.products()
 
-    def modifier_groups(self, product_id: str) -> Sequence[ModifierGroupView]:
+    def modifier_groups(self, product_id: str) -> Sequence[views.ModifierGroupView]:
         return self.catalog.modifier_groups(product_id)
 
-    def product_by_barcode(self, barcode: str) -> ProductView | None:
+    def product_by_barcode(self, barcode: str) -> views.ProductView | None:
         return self.catalog.product_by_barcode(barcode)
 
     # --- cart and payment -----------------------------------------------------------------
 
-    def cart(self) -> CartView:
+    def cart(self) -> views.CartView:
         return self.cart_desk.cart()
 
     def add_to_cart(
         self, product_id: str, option_ids: Sequence[str] = (), quantity: int = 1
-    ) -> CartView:
+    ) -> views.CartView:
         return self.cart_desk.add_to_cart(product_id, option_ids, quantity)
 
-    def set_quantity(self, line_id: str, quantity: int) -> CartView:
+    def set_quantity(self, line_id: str, quantity: int) -> views.CartView:
         return self.cart_desk.set_quantity(line_id, quantity)
 
-    def set_line_note(self, line_id: str, note: str) -> CartView:
+    def set_line_note(self, line_id: str, note: str) -> views.CartView:
         return self.cart_desk.set_line_note(line_id, note)
 
     def discount_line(
-        self, line_id: str, kind: DiscountKind, value: int, manager_pin: str | None = None
-    ) -> CartView:
+        self, line_id: str, kind: views.DiscountKind, value: int, manager_pin: str | None = None
+    ) -> views.CartView:
         return self.cart_desk.discount_line(line_id, kind, value, manager_pin)
 
     def discount_order(
-        self, kind: DiscountKind, value: int, manager_pin: str | None = None
-    ) -> CartView:
+        self, kind: views.DiscountKind, value: int, manager_pin: str | None = None
+    ) -> views.CartView:
         return self.cart_desk.discount_order(kind, value, manager_pin)
 
-    def find_customers(self, text: str) -> Sequence[CustomerView]:
+    def find_customers(self, text: str) -> Sequence[views.CustomerView]:
         return self.cart_desk.find_customers(text)
 
-    def create_customer(self, name: str, phone: str, email: str = "") -> CustomerView:
+    def create_customer(self, name: str, phone: str, email: str = "") -> views.CustomerView:
         return self.cart_desk.create_customer(name, phone, email)
 
-    def attach_customer(self, customer_id: str | None) -> CartView:
+    def attach_customer(self, customer_id: str | None) -> views.CartView:
         return self.cart_desk.attach_customer(customer_id)
 
-    def clear_cart(self) -> CartView:
+    def clear_cart(self) -> views.CartView:
         return self.cart_desk.clear_cart()
 
-    def park(self, label: str) -> CartView:
+    def park(self, label: str) -> views.CartView:
         return self.cart_desk.park(label)
 
-    def parked(self) -> Sequence[ParkedView]:
+    def parked(self) -> Sequence[views.ParkedView]:
         return self.cart_desk.parked()
 
-    def recall(self, parked_id: str) -> CartView:
+    def recall(self, parked_id: str) -> views.CartView:
         return self.cart_desk.recall(parked_id)
 
-    def quote(self, tenders: Sequence[Tender] = ()) -> PaymentQuote:
+    def quote(self, tenders: Sequence[Tender] = ()) -> views.PaymentQuote:
         return self.cart_desk.quote(tenders)
 
-    def checkout(self, tenders: Sequence[Tender]) -> SaleResult:
+    def checkout(self, tenders: Sequence[Tender]) -> views.SaleResult:
         return self.cart_desk.checkout(tenders)
 
     # --- orders of the shift --------------------------------------------------------------
 
-    def orders(self, search: str = "") -> Sequence[OrderRow]:
+    def orders(self, search: str = "") -> Sequence[views.OrderRow]:
         return self.orders_desk.orders(search)
 
-    def order_detail(self, order_id: str) -> OrderDetail:
+    def order_detail(self, order_id: str) -> views.OrderDetail:
         return self.orders_desk.order_detail(order_id)
 
     def reprint(self, order_id: str) -> None:
@@ -245,7 +227,7 @@ class TerminalTill:
 
     # --- sync -----------------------------------------------------------------------------
 
-    def sync_status(self) -> SyncStatus:
+    def sync_status(self) -> views.SyncStatus:
         return self.sync.sync_status()
 
     def retry(self, item_id: int) -> None:
@@ -259,23 +241,23 @@ class TerminalTill:
 
     # --- settings and printers ------------------------------------------------------------
 
-    def settings(self) -> TerminalSettings:
+    def settings(self) -> views.TerminalSettings:
         return self.printer.settings()
 
-    def save_settings(self, settings: TerminalSettings) -> None:
+    def save_settings(self, settings: views.TerminalSettings) -> None:
         self.printer.save_settings(settings)
 
-    def test_print(self, printer: str, receipt_width: int) -> PrintJobView:
+    def test_print(self, printer: str, receipt_width: int) -> views.PrintJobView:
         return self.printer.test_print(printer, receipt_width)
 
-    def open_drawer(self, manager_pin: str) -> PrintJobView:
+    def open_drawer(self, manager_pin: str) -> views.PrintJobView:
         return self.printer.open_drawer(manager_pin)
 
-    def print_jobs(self, limit: int = 50) -> Sequence[PrintJobView]:
+    def print_jobs(self, limit: int = 50) -> Sequence[views.PrintJobView]:
         return self.printer.print_jobs(limit)
 
-    def retry_print_job(self, job_id: str) -> PrintJobView:
+    def retry_print_job(self, job_id: str) -> views.PrintJobView:
         return self.printer.retry_print_job(job_id)
 
-    def watch_print_jobs(self, listener: Callable[[PrintJobView], None]) -> None:
+    def watch_print_jobs(self, listener: Callable[[views.PrintJobView], None]) -> None:
         self.printer.watch_print_jobs(listener)
