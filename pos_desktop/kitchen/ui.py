@@ -1,8 +1,9 @@
 """The kitchen screen's Qt widgets: ticket grid, all-day panel, recall, station filter, banner.
 
-The only kitchen module that imports Qt. Widgets read the `KitchenBoard` they are given and never
-decide anything themselves: a touch on a card asks the board to bump, and the action the board
-returns leaves through `KitchenWindow.action_requested` for the socket thread to send.
+With `app` and `screenshot`, the only kitchen modules that import Qt. Widgets read the
+`KitchenBoard` they are given and never decide anything themselves: a touch on a card asks
+the board to bump, and the action the board returns leaves through
+`KitchenWindow.action_requested` for the socket thread to send.
 Over 500 lines on purpose: one window and the widgets only it uses, none of them with rules.
 """
 
