@@ -14,6 +14,11 @@ V = TypeVar("V", bound=VersionedModel)
 T = TypeVar("T", bound=TenantOwnedModel)
 
 
+def same_fields(source: object, *names: str) -> dict[str, Any]:
+    """The source's attributes under the same names (a wire model's fields as row columns)."""
+    return {name: getattr(source, name) for name in names}
+
+
 def create_owned(model: type[T], *, tenant: Any, data: Mapping[str, Any]) -> T:
     """Insert a tenant-owned row for `tenant` (the tenant in context must be the same)."""
     instance = model(tenant=tenant, **data)

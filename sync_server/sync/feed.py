@@ -54,6 +54,7 @@ from sync_server.catalog.models import (
     ProductModifierGroup,
     TaxRate,
 )
+from sync_server.common.services import same_fields
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.customers.models import Customer
 from sync_server.devices.auth import Device
@@ -237,17 +238,12 @@ def _versioned(
     return {row.id: (row.version, None if row.deleted_at else wire(row)) for row in rows}
 
 
-def _same(row: object, *names: str) -> dict[str, Any]:
-    """The row's attributes that the wire model names alike."""
-    return {name: getattr(row, name) for name in names}
-
-
 def _outlets(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
     return _versioned(
         Outlet.with_tombstones.filter(id__in=ids),
         lambda o: OutletV1(
-            **_same(o, "id", "code", "name", "address"),
-            **_same(o, "ticket_amber_after_s", "ticket_red_after_s"),
+            **same_fields(o, "id", "code", "name", "address"),
+            **same_fields(o, "ticket_amber_after_s", "ticket_red_after_s"),
             default_station=_station(o.default_kitchen_station),
         ),
     )
@@ -268,7 +264,7 @@ def _tax_rates(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
     return _versioned(
         TaxRate.with_tombstones.filter(id__in=ids),
         lambda t: TaxRateV1(
-            **_same(t, "id", "name", "rate_bp", "inclusive"),
+            **same_fields(t, "id", "name", "rate_bp", "inclusive"),
             outlet_rates=tuple(outlet_rates.get(t.id, ())),
         ),
     )
@@ -278,7 +274,7 @@ def _categories(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
     return _versioned(
         Category.with_tombstones.filter(id__in=ids),
         lambda c: CategoryV1(
-            **_same(c, "id", "name", "colour", "sort_order"),
+            **same_fields(c, "id", "name", "colour", "sort_order"),
             kitchen_station=_station(c.kitchen_station),
         ),
     )
@@ -288,12 +284,12 @@ def _modifier_groups(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]
     options: dict[uuid.UUID, list[ModifierOptionV1]] = {}
     for option in ModifierOption.objects.filter(group_id__in=ids).order_by("sort_order", "name"):
         options.setdefault(option.group_id, []).append(
-            ModifierOptionV1(**_same(option, "id", "name", "price_delta_minor", "is_default"))
+            ModifierOptionV1(**same_fields(option, "id", "name", "price_delta_minor", "is_default"))
         )
     return _versioned(
         ModifierGroup.with_tombstones.filter(id__in=ids),
         lambda g: ModifierGroupV1(
-            **_same(g, "id", "name"),
+            **same_fields(g, "id", "name"),
             min_select=g.min_selections,
             max_select=g.max_selections,
             options=tuple(options.get(g.id, ())),
@@ -313,7 +309,7 @@ def _products(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
     return _versioned(
         Product.with_tombstones.filter(id__in=ids),
         lambda p: ProductV1(
-            **_same(p, "id", "category_id", "sku", "barcode", "name", "price_minor"),
+            **same_fields(p, "id", "category_id", "sku", "barcode", "name", "price_minor"),
             tax_rate_ids=(p.tax_rate_id,) if p.tax_rate_id else (),
             modifier_group_ids=tuple(groups.get(p.id, ())),
             kitchen_station=_station(p.kitchen_station),
@@ -340,7 +336,9 @@ def _promotions(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
 def _customers(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
     return _versioned(
         Customer.with_tombstones.filter(id__in=ids),
-        lambda c: CustomerV1(**_same(c, "id", "name", "phone", "email", "group", "loyalty_points")),
+        lambda c: CustomerV1(
+            **same_fields(c, "id", "name", "phone", "email", "group", "loyalty_points")
+        ),
     )
 
 
@@ -350,7 +348,7 @@ def _cashiers(ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
         User.with_tombstones.filter(id__in=ids),
         lambda u: (
             CashierV1(
-                **_same(u, "id", "username", "role", "pin_hash", "outlet_id"),
+                **same_fields(u, "id", "username", "role", "pin_hash", "outlet_id"),
                 display_name=u.full_name or u.username,
                 active=u.is_active,
             )

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from shared.protocol import ErrorV1, ItemResultV1, OrderV1, canonical_digest, error_from_validation
 from sync_server.common.errors import ItemRefused
+from sync_server.common.services import same_fields
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.devices.auth import Device
 from sync_server.kitchen.stations import KitchenLine, kitchen_lines_routed
@@ -96,36 +97,34 @@ def _clock_flags(order: OrderV1, context: OrderBatchContext) -> tuple[list[str],
     return (["clock_skew"] if abs(skew) > CLOCK_TOLERANCE else []), (seconds or None)
 
 
+ORDER_COLUMNS: Final = (
+    *("id", "outlet_id", "terminal_id", "shift_id", "receipt_number", "cashier_id"),
+    *("customer_id", "customer_name", "table", "note", "currency", "catalog_version"),
+    *("subtotal_minor", "discount_minor", "service_charge_minor", "tax_minor"),
+    *("rounding_minor", "total_minor", "kitchen_printed_offline"),
+)
+"""Order columns stored as the wire names them."""
+LINE_COLUMNS: Final = (
+    *("id", "product_id", "category_id", "sku", "name", "quantity", "unit_price_minor"),
+    *("gross_minor", "discount_minor", "net_minor", "tax_minor", "total_minor", "note"),
+)
+PAYMENT_COLUMNS: Final = (
+    *("id", "method", "amount_minor", "tendered_minor", "change_minor", "reference", "paid_at"),
+)
+
+
 def order_rows(
     order: OrderV1, context: OrderBatchContext, flags: list[str], digest: str, **extra: Any
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     """Column values of the order, its lines and its payments (see `orders_store`)."""
     tenant_id = context.tenant.id
     row = dict(
-        id=order.id,
+        **same_fields(order, *ORDER_COLUMNS),
         tenant_id=tenant_id,
-        outlet_id=order.outlet_id,
-        terminal_id=order.terminal_id,
-        shift_id=order.shift_id,
-        receipt_number=order.receipt_number,
-        cashier_id=order.cashier_id,
-        customer_id=order.customer_id,
-        customer_name=order.customer_name,
-        table=order.table,
-        note=order.note,
-        currency=order.currency,
         ordered_at=order.created_at,
         received_at=context.received_at,
-        subtotal_minor=order.subtotal_minor,
-        discount_minor=order.discount_minor,
-        service_charge_minor=order.service_charge_minor,
-        tax_minor=order.tax_minor,
-        rounding_minor=order.rounding_minor,
-        total_minor=order.total_minor,
         flags=flags_text(flags),
         digest=digest,
-        catalog_version=order.catalog_version,
-        kitchen_printed_offline=order.kitchen_printed_offline,
         details=order.model_dump(
             mode="json", include={"manual_discount", "order_discounts", "tax_lines", "approvals"}
         ),
@@ -133,44 +132,22 @@ def order_rows(
     )
     lines = [
         dict(
-            id=line.id,
+            **same_fields(line, *LINE_COLUMNS),
             tenant_id=tenant_id,
             order_id=order.id,
             position=position,
-            product_id=line.product_id,
-            category_id=line.category_id,
-            sku=line.sku,
-            name=line.name,
-            quantity=line.quantity,
-            unit_price_minor=line.unit_price_minor,
-            gross_minor=line.gross_minor,
-            discount_minor=line.discount_minor,
-            net_minor=line.net_minor,
-            tax_minor=line.tax_minor,
-            total_minor=line.total_minor,
             modifiers=[m.model_dump(mode="json") for m in line.modifiers],
             discounts=[d.model_dump(mode="json") for d in line.discounts],
             taxes=[t.model_dump(mode="json") for t in line.taxes],
             manual_discount=(
                 line.manual_discount.model_dump(mode="json") if line.manual_discount else None
             ),
-            note=line.note,
             kitchen_station=line.kitchen_station or "",
         )
         for position, line in enumerate(order.lines)
     ]
     payments = [
-        dict(
-            id=payment.id,
-            tenant_id=tenant_id,
-            order_id=order.id,
-            method=payment.method,
-            amount_minor=payment.amount_minor,
-            tendered_minor=payment.tendered_minor,
-            change_minor=payment.change_minor,
-            reference=payment.reference,
-            paid_at=payment.paid_at,
-        )
+        dict(**same_fields(payment, *PAYMENT_COLUMNS), tenant_id=tenant_id, order_id=order.id)
         for payment in order.payments
     ]
     return row, lines, payments
