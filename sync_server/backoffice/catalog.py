@@ -52,6 +52,16 @@ def serializer_messages(errors: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def show_serializer_errors(
+    form: forms.Form, errors: Mapping[str, Any], rename: Mapping[str, str] | None = None
+) -> None:
+    """A serializer's errors on the form's fields (`rename`: serializer field -> form field);
+    errors of fields the form does not have go to the top of the form."""
+    for name, message in serializer_messages(errors).items():
+        field = (rename or {}).get(name, name)
+        form.add_error(field if field in form.fields else None, message)
+
+
 def checked_product_fields(
     desk: Desk, raw: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, str]]:
