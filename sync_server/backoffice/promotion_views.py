@@ -24,6 +24,7 @@ from sync_server.backoffice.promotions import (
     price_preview,
     summary,
 )
+from sync_server.common.errors import Refused
 from sync_server.promotions import selectors, services
 from sync_server.promotions.apis import PromotionInput
 from sync_server.promotions.models import Promotion
@@ -88,6 +89,9 @@ def _save(desk: Desk, form: PromotionForm, promotion: Promotion | None) -> Promo
     except exceptions.ValidationError as error:
         detail = error.detail if isinstance(error.detail, dict) else {"": error.detail}
         _input_errors(form, serializer_messages(detail))
+        return None
+    except Refused as error:  # the engine refused the rule (the field is named)
+        _input_errors(form, {error.field or "": error.message})
         return None
 
 
