@@ -172,8 +172,7 @@ class CategoryForm(forms.Form):
         serializer = CategoryInput(data={k: v or "" for k, v in self.cleaned_data.items()})
         if serializer.is_valid():
             return dict(serializer.validated_data)
-        for name, message in serializer_messages(serializer.errors).items():
-            self.add_error(name if name in self.fields else None, message)
+        show_serializer_errors(self, serializer.errors)
         return None
 
 

@@ -19,7 +19,7 @@ from shared.errors import ShapedError
 from shared.money import InvalidValueError
 from sync_server.accounts.permissions import is_allowed
 from sync_server.backoffice.access import Desk, backoffice_page, forbidden
-from sync_server.backoffice.catalog import money_minor, serializer_messages
+from sync_server.backoffice.catalog import money_minor, serializer_messages, show_serializer_errors
 from sync_server.backoffice.promotions import percent_bp, percent_text
 from sync_server.catalog import services
 from sync_server.catalog.apis import ModifierGroupInput, OutletTaxRateInput, TaxRateInput
@@ -157,8 +157,7 @@ def _modifier_group_editor(
                             tenant=desk.tenant, modifier_group=group, **fields
                         )
                 return redirect("backoffice:modifier-groups")
-            for name, message in serializer_messages(serializer.errors).items():
-                form.add_error(name if name in form.fields else None, message)
+            show_serializer_errors(form, serializer.errors)
     return render(
         request,
         "backoffice/catalog/modifier_group_form.html",
@@ -278,9 +277,7 @@ def _save_tax_rate(desk: Desk, form: TaxRateForm, tax_rate: TaxRate | None) -> T
     fields, own = data
     serializer = TaxRateInput(data=fields)
     if not serializer.is_valid():
-        for name, message in serializer_messages(serializer.errors).items():
-            field = "rate" if name == "rate_bp" else name
-            form.add_error(field if field in form.fields else None, message)
+        show_serializer_errors(form, serializer.errors, {"rate_bp": "rate"})
         return None
     try:
         with transaction.atomic():

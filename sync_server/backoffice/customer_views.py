@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from sync_server.accounts.permissions import is_allowed
 from sync_server.backoffice.access import Desk, backoffice_page
-from sync_server.backoffice.catalog import serializer_messages
+from sync_server.backoffice.catalog import show_serializer_errors
 from sync_server.backoffice.spreadsheets import csv_download
 from sync_server.customers import selectors, services
 from sync_server.customers.apis import CustomerInput
@@ -50,8 +50,7 @@ class CustomerForm(forms.Form):
         serializer = CustomerInput(data={**raw, "loyalty_points": raw.get("loyalty_points", 0)})
         if serializer.is_valid():
             return dict(serializer.validated_data)
-        for name, message in serializer_messages(serializer.errors).items():
-            self.add_error(name if name in self.fields else None, message)
+        show_serializer_errors(self, serializer.errors)
         return None
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from shared.money import InvalidValueError
 from sync_server.accounts.permissions import is_allowed
 from sync_server.backoffice.access import Desk, backoffice_page, forbidden
-from sync_server.backoffice.catalog import money_minor, serializer_messages
+from sync_server.backoffice.catalog import money_minor, show_serializer_errors
 from sync_server.backoffice.promotions import percent_bp, percent_text
 from sync_server.tenants import services
 from sync_server.tenants.apis import TenantSettingsInput
@@ -151,9 +151,7 @@ def settings_page(request: HttpRequest, desk: Desk) -> HttpResponse:
                 assert tenant is not None
                 services.tenant_update(tenant=tenant, **serializer.validated_data)
                 return redirect(f"{request.path}?saved=1")
-            for name, message in serializer_messages(serializer.errors).items():
-                field = FORM_FIELD.get(name, name)
-                form.add_error(field if field in form.fields else None, message)
+            show_serializer_errors(form, serializer.errors, FORM_FIELD)
     return render(
         request,
         "backoffice/settings/form.html",

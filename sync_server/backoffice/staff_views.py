@@ -25,7 +25,7 @@ from sync_server.accounts.apis import TENANT_ROLES, UserInput
 from sync_server.accounts.models import Role, User
 from sync_server.accounts.permissions import can_manage_role, is_allowed
 from sync_server.backoffice.access import Desk, backoffice_page
-from sync_server.backoffice.catalog import serializer_messages
+from sync_server.backoffice.catalog import show_serializer_errors
 from sync_server.tenants.models import Outlet
 
 SECRETS = ("password", "pin")
@@ -105,8 +105,7 @@ def _checked(desk: Desk, form: StaffForm, raw: dict[str, Any], *, partial: bool)
     )
     if serializer.is_valid():
         return dict(serializer.validated_data)
-    for name, message in serializer_messages(serializer.errors).items():
-        form.add_error(name if name in form.fields else None, message)
+    show_serializer_errors(form, serializer.errors)
     return None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -18,6 +19,15 @@ def csrf_from(html: str) -> str:
     found = CSRF_FIELD.search(html)
     assert found, "the page has no CSRF field"
     return found.group(1)
+
+
+def post_form(
+    client: Client, path: str, data: dict[str, Any], form: str | None = None, **headers: Any
+) -> Any:
+    """POST as a browser does: with the CSRF token of the page holding the form (`form`,
+    by default the same path)."""
+    token = csrf_from(client.get(form or path).text)
+    return client.post(path, {**data, "csrfmiddlewaretoken": token}, **headers)
 
 
 def sign_in(client: Client, username: str, password: str = DEMO_PASSWORD) -> object:

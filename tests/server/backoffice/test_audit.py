@@ -17,13 +17,9 @@ from sync_server.catalog.models import Product
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.tenants.models import Tenant
 from tests.server.backoffice.conftest import csrf_from
+from tests.server.backoffice.conftest import post_form as _post
 
 pytestmark = pytest.mark.django_db
-
-
-def _post(client: Client, path: str, data: dict[str, Any]) -> Any:
-    token = csrf_from(client.get(path).text)
-    return client.post(path, {**data, "csrfmiddlewaretoken": token})
 
 
 def _entries(tenant: Tenant, **filters: Any) -> list[AuditEntry]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,14 +16,10 @@ from sync_server.catalog.models import ModifierGroup, ModifierOption, OutletTaxR
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.tenants.models import Outlet, Tenant
 from tests.server.backoffice.conftest import csrf_from
+from tests.server.backoffice.conftest import post_form as _post
 from tests.support.backoffice import product_csv
 
 pytestmark = pytest.mark.django_db
-
-
-def _post(client: Client, path: str, data: dict[str, Any], form: str | None = None) -> Any:
-    token = csrf_from(client.get(form or path).text)
-    return client.post(path, {**data, "csrfmiddlewaretoken": token})
 
 
 def _rows(content: bytes) -> list[list[str]]:

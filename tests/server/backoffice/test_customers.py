@@ -7,7 +7,6 @@ import csv
 import io
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -16,15 +15,10 @@ from sync_server.catalog.models import Product
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.customers.models import Customer
 from sync_server.tenants.models import Tenant
-from tests.server.backoffice.conftest import csrf_from
+from tests.server.backoffice.conftest import post_form as _post
 from tests.server.sync.conftest import PairedDevice, make_order
 
 pytestmark = pytest.mark.django_db
-
-
-def _post(client: Client, path: str, data: dict[str, Any]) -> Any:
-    token = csrf_from(client.get(path).text)
-    return client.post(path, {**data, "csrfmiddlewaretoken": token})
 
 
 def test_a_customer_is_created_edited_and_found_by_search_and_group(

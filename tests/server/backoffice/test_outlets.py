@@ -4,23 +4,17 @@ the API's rule), add a till or a kitchen screen; managers see their outlet and a
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.test import Client
 
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.tenants.models import Outlet, Tenant, Terminal, TerminalKind
-from tests.server.backoffice.conftest import csrf_from
+from tests.server.backoffice.conftest import post_form as _post
 
 pytestmark = pytest.mark.django_db
 
 PAGE = "/backoffice/outlets/"
-
-
-def _post(client: Client, path: str, data: dict[str, Any]) -> Any:
-    token = csrf_from(client.get(path).text)
-    return client.post(path, {**data, "csrfmiddlewaretoken": token})
 
 
 def _outlet_fields(**changes: str) -> dict[str, str]:

@@ -17,15 +17,11 @@ from sync_server.common.tenancy import tenant_atomic
 from sync_server.promotions.models import Promotion
 from sync_server.tenants.models import Tenant
 from tests.server.backoffice.conftest import csrf_from
+from tests.server.backoffice.conftest import post_form as _post
 
 pytestmark = pytest.mark.django_db
 
 NEW = "/backoffice/promotions/new/"
-
-
-def _post(client: Client, path: str, data: dict[str, Any], **headers: str) -> Any:
-    token = csrf_from(client.get(path).text)
-    return client.post(path, {**data, "csrfmiddlewaretoken": token}, **headers)
 
 
 def _product(tenant: Tenant, name: str) -> Product:

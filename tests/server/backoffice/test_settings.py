@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from sync_server.tenants.models import Tenant
-from tests.server.backoffice.conftest import csrf_from
+from tests.server.backoffice.conftest import post_form
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +36,7 @@ def _form(**changes: str) -> dict[str, Any]:
 
 
 def _post(client: Client, data: dict[str, Any]) -> Any:
-    token = csrf_from(client.get(PAGE).text)
-    return client.post(PAGE, {**data, "csrfmiddlewaretoken": token})
+    return post_form(client, PAGE, data)
 
 
 def test_the_owner_saves_every_setting_in_the_apis_units(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -14,16 +13,11 @@ from django.test import Client
 from sync_server.accounts.models import User
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.tenants.models import Outlet, Tenant
-from tests.server.backoffice.conftest import csrf_from
+from tests.server.backoffice.conftest import post_form as _post
 
 pytestmark = pytest.mark.django_db
 
 NEW = "/backoffice/staff/new/"
-
-
-def _post(client: Client, path: str, data: dict[str, Any], form: str | None = None) -> Any:
-    token = csrf_from(client.get(form or path).text)
-    return client.post(path, {**data, "csrfmiddlewaretoken": token})
 
 
 def _user(tenant: Tenant, username: str) -> User:
