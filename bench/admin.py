@@ -303,6 +303,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the database (named on exit) to look into plans"
+    )
     args = parser.parse_args()
     database = pg.create_database(pg.unique_database_name("kiosk_bench_admin"))
     data_dir = Path(tempfile.mkdtemp(prefix="kiosk-bench-admin-"))
@@ -344,7 +347,10 @@ def main() -> int:
             from django.db import connections
 
             connections.close_all()
-        pg.drop_database(database.name)
+        if args.keep:
+            print(f"kept database {database.name} (app role: {database.app_url})")
+        else:
+            pg.drop_database(database.name)
     return 0
 
 

@@ -180,3 +180,24 @@ def test_report_queries_do_not_grow_with_the_orders(
             seen.append(len(captured.captured_queries))
         counts.append(seen)
     assert counts[0] == counts[1]
+
+
+def test_the_orders_list_counts_no_further_than_its_cap(
+    browser: Callable[[str], Client],
+    pair_device: Callable[..., PairedDevice],
+    demo_products: dict[str, Product],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sync_server.reports import paging
+
+    _sell(pair_device("main", "t1"), demo_products, 5, "card")
+    client = browser("demo.owner")
+    client.post(
+        "/backoffice/language/",
+        {"language": "en", "csrfmiddlewaretoken": csrf_from(client.get("/backoffice/").text)},
+    )
+    assert "5 orders" in client.get("/backoffice/orders/").text
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    listing = client.get("/backoffice/orders/").text
+    assert "More than 3 orders" in listing
+    assert listing.count('href="/backoffice/orders/') >= 5  # the page still lists them all
