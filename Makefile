@@ -5,7 +5,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= data/demo
 
-.PHONY: install demo test lint typecheck pytest fuzz bench screenshots installers clean
+.PHONY: install demo test lint typecheck pytest fuzz chaos bench screenshots installers clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV) || { rm -rf $(VENV); \
@@ -38,6 +38,12 @@ fuzz: $(STAMP)
 	KIOSK_FUZZ_SECONDS=300 KIOSK_FUZZ_EXAMPLES=50 $(VENV)/bin/pytest -p no:cacheprovider \
 		tests/server/test_api_fuzz.py tests/server/test_db_pool.py \
 		tests/server/sync/test_hostile_payloads.py
+
+# The proof under fire (issue 18): 1,000 trials over every fault kind (kills, outages, bad
+# networks, a full disk, clock jumps, broken printers) on one real fleet, then the table.
+# KIOSK_CHAOS_SEED replays a run, KIOSK_CHAOS_TRIALS and KIOSK_CHAOS_KINDS narrow it.
+chaos: $(STAMP)
+	$(PY) -m tests.chaos.proof
 
 bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
