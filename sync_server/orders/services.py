@@ -171,8 +171,9 @@ def _tracked_quantities(
     return back
 
 
-def _order_of_event(event: OrderVoidedV1 | OrderRefundedV1) -> Order:
-    """The order a void or refund names, locked until commit; refused if it has not synced."""
+def _order_of_event(event: OrderVoidedV1 | OrderRefundedV1, *, if_voided: ItemRefused) -> Order:
+    """The order a void or refund names, locked until commit; refused if it has not synced,
+    and with `if_voided` if it was voided already."""
     order: Order | None = Order.objects.select_for_update().filter(id=event.order_id).first()
     if order is None:
         raise ItemRefused(
@@ -180,15 +181,16 @@ def _order_of_event(event: OrderVoidedV1 | OrderRefundedV1) -> Order:
             code=OrderErrorCode.ORDER_UNKNOWN,
             field="order_id",
         )
+    if order.status == OrderStatus.VOIDED:
+        raise if_voided
     return order
 
 
 def order_void(*, tenant: Tenant, event: OrderVoidedV1) -> Order:
     """Cancel a paid order: status, who approved and why; stock back; kitchen items cancelled."""
     with tenant_atomic(tenant):
-        order = _order_of_event(event)
-        if order.status == OrderStatus.VOIDED:
-            raise ItemRefused("the order is already voided", code=OrderErrorCode.ALREADY_VOIDED)
+        already = ItemRefused("the order is already voided", code=OrderErrorCode.ALREADY_VOIDED)
+        order = _order_of_event(event, if_voided=already)
         lines = list(OrderLine.objects.filter(order=order))
         remaining = {line.id: line.quantity - line.refunded_quantity for line in lines}
         stock_adjust(
@@ -207,9 +209,8 @@ def order_void(*, tenant: Tenant, event: OrderVoidedV1) -> Order:
 def order_refund(*, tenant: Tenant, event: OrderRefundedV1) -> Refund:
     """Give money back for some lines: quantities and amounts capped by what is left of each."""
     with tenant_atomic(tenant):
-        order = _order_of_event(event)
-        if order.status == OrderStatus.VOIDED:
-            raise ItemRefused("a voided order cannot be refunded", code=OrderErrorCode.ORDER_VOIDED)
+        voided = ItemRefused("a voided order cannot be refunded", code=OrderErrorCode.ORDER_VOIDED)
+        order = _order_of_event(event, if_voided=voided)
         lines = {line.id: line for line in OrderLine.objects.filter(order=order)}
         for index, refund_line in enumerate(event.lines):
             line = lines.get(refund_line.line_id)

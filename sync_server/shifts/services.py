@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.db.models import Sum
@@ -53,35 +55,36 @@ def shift_ensure(
         return shift
 
 
-def _shift_of_event(
-    *,
-    tenant: Tenant,
-    event: ShiftOpenedV1 | CashMovementV1 | ShiftClosedV1,
-    outlet_id: uuid.UUID,
-    terminal_id: uuid.UUID,
-) -> Shift:
-    """The shift an event names, locked (made provisional if its opening has not arrived)."""
-    return shift_ensure(
-        tenant=tenant,
-        shift_id=event.shift_id,
-        outlet_id=outlet_id,
-        terminal_id=terminal_id,
-        opened_at=event.at,
-    )
-
-
 def shift_recount_if_closed(*, tenant: Tenant, shift: Shift) -> None:
     """A change to a closed shift (a late sale, cash movement, void) recounts its cash."""
     if shift.status == ShiftStatus.CLOSED:
         shift_recount(tenant=tenant, shift=shift)
 
 
+@contextmanager
+def _shift_change(
+    tenant: Tenant,
+    event: ShiftOpenedV1 | CashMovementV1 | ShiftClosedV1,
+    outlet_id: uuid.UUID,
+    terminal_id: uuid.UUID,
+) -> Iterator[Shift]:
+    """One shift event's transaction: the shift it names, locked (made provisional if its
+    opening has not arrived), then its cash recounted if it is closed after the change."""
+    with tenant_atomic(tenant):
+        shift = shift_ensure(
+            tenant=tenant,
+            shift_id=event.shift_id,
+            outlet_id=outlet_id,
+            terminal_id=terminal_id,
+            opened_at=event.at,
+        )
+        yield shift
+        shift_recount_if_closed(tenant=tenant, shift=shift)
+
+
 def shift_open(*, tenant: Tenant, event: ShiftOpenedV1) -> Shift:
     """Record the opening float; fills a provisional shift made by an earlier order."""
-    with tenant_atomic(tenant):
-        shift = _shift_of_event(
-            tenant=tenant, event=event, outlet_id=event.outlet_id, terminal_id=event.terminal_id
-        )
+    with _shift_change(tenant, event, event.outlet_id, event.terminal_id) as shift:
         if not shift.provisional:
             raise ItemRefused("this shift was opened already", code=ShiftErrorCode.ALREADY_OPEN)
         shift.provisional = False
@@ -89,18 +92,14 @@ def shift_open(*, tenant: Tenant, event: ShiftOpenedV1) -> Shift:
         shift.cashier_id = event.cashier_id
         shift.opening_float_minor = event.opening_float_minor
         shift.save()
-        shift_recount_if_closed(tenant=tenant, shift=shift)
-        return shift
+    return shift
 
 
 def cash_movement_add(
     *, tenant: Tenant, event: CashMovementV1, outlet_id: uuid.UUID, terminal_id: uuid.UUID
 ) -> CashMovement:
     """Cash in or out of the drawer; the id is the event's."""
-    with tenant_atomic(tenant):
-        shift = _shift_of_event(
-            tenant=tenant, event=event, outlet_id=outlet_id, terminal_id=terminal_id
-        )
+    with _shift_change(tenant, event, outlet_id, terminal_id) as shift:
         movement = CashMovement(
             id=event.id,
             tenant=tenant,
@@ -113,18 +112,15 @@ def cash_movement_add(
             at=event.at,
         )
         movement.save()
-        shift_recount_if_closed(tenant=tenant, shift=shift)
-        return movement
+    return movement
 
 
 def shift_close(
     *, tenant: Tenant, event: ShiftClosedV1, outlet_id: uuid.UUID, terminal_id: uuid.UUID
 ) -> Shift:
-    """Close with counted cash; the server's own expected cash and difference are stored too."""
-    with tenant_atomic(tenant):
-        shift = _shift_of_event(
-            tenant=tenant, event=event, outlet_id=outlet_id, terminal_id=terminal_id
-        )
+    """Close with counted cash; the server's own expected cash and difference are stored too
+    (the recount on leaving `_shift_change`)."""
+    with _shift_change(tenant, event, outlet_id, terminal_id) as shift:
         if shift.status == ShiftStatus.CLOSED:
             raise ItemRefused("this shift was closed already", code=ShiftErrorCode.ALREADY_CLOSED)
         shift.status = ShiftStatus.CLOSED
@@ -135,8 +131,7 @@ def shift_close(
         shift.expected_cash_minor = event.expected_cash_minor
         shift.difference_minor = event.difference_minor
         shift.figures = event.figures.model_dump(mode="json")
-        shift_recount(tenant=tenant, shift=shift)
-        return shift
+    return shift
 
 
 def server_expected_cash(*, tenant: Tenant, shift: Shift) -> int:
