@@ -15,20 +15,23 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from pos_desktop.config import DEFAULT_SYNC
 from pos_desktop.ids import utcnow
 from pos_desktop.store.models import SyncQueueItem
 from pos_desktop.store.prepared import driver_cursor, prepared
 
 OUTBOX_INSERT = prepared(SyncQueueItem.__table__)
+LONGEST_RETRY_WAIT = timedelta(seconds=DEFAULT_SYNC.backoff_cap_s)
+"""No failed item waits longer than the backoff cap before its next try."""
 
 
 class ItemStatus(StrEnum):
@@ -84,11 +87,19 @@ class Outbox:
 
     def due_run(self, now: datetime, limit: int) -> list[SyncQueueItem]:
         """The oldest due items of one kind, in outbox order: shifts before their orders,
-        orders before their voids. A run stops where the next due item is of the other kind."""
+        orders before their voids. A run stops where the next due item is of the other kind.
+
+        An item due further ahead than any retry waits was stamped by a clock that ran ahead
+        and was set back since: it is due now, not hours from now."""
         rows = self.session.scalars(
             select(SyncQueueItem)
             .where(SyncQueueItem.status == ItemStatus.PENDING.value)
-            .where(SyncQueueItem.next_attempt_at <= now)
+            .where(
+                or_(
+                    SyncQueueItem.next_attempt_at <= now,
+                    SyncQueueItem.next_attempt_at > now + LONGEST_RETRY_WAIT,
+                )
+            )
             .order_by(SyncQueueItem.id)
             .limit(limit)
         ).all()
