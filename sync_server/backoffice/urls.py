@@ -14,6 +14,7 @@ from sync_server.backoffice import (
     promotion_views,
     settings_views,
     staff_views,
+    tenant_admin_views,
     views,
 )
 from sync_server.reports.urls import report_patterns
@@ -26,6 +27,12 @@ backoffice_patterns: list[URLPattern] = [
     path("logout/", views.sign_out_page, name="logout"),
     path("language/", views.language_page, name="language"),
     path("tenants/", views.tenant_picker_page, name="tenants"),
+    path("tenants/new/", tenant_admin_views.tenant_create_page, name="tenant-new"),
+    path(
+        "tenants/<slug:slug>/suspend/",
+        tenant_admin_views.tenant_suspend_page,
+        name="tenant-suspend",
+    ),
     path("sync/", views.sync_health_page, name="sync-health"),
     path("orders/", views.order_list_page, name="orders"),
     path("orders/export.csv", views.order_export_page, name="orders-export"),

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Final
 
+from rest_framework.exceptions import PermissionDenied
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 from rest_framework_simplejwt.tokens import AccessToken, Token
@@ -45,6 +46,11 @@ class DeviceAuthError(Exception):
     """A device token that must not be honoured (malformed, revoked, re-paired, unknown)."""
 
 
+class TenantSuspended(DeviceAuthError):
+    """The device's business is suspended by the platform: refused with a clear 403 (nothing
+    is deleted; lifting the suspension lets the same pairing sync again)."""
+
+
 def _claim_uuid(token: Token, claim: str) -> uuid.UUID:
     try:
         return uuid.UUID(str(token.get(claim)))
@@ -75,13 +81,14 @@ def device_from_claims(token: Token) -> Device:
                 revoked_at__isnull=True,
                 terminal__status=TerminalStatus.ACTIVE,
                 terminal__deleted_at__isnull=True,
-                tenant__is_active=True,
                 tenant__deleted_at__isnull=True,
             )
             .first()
         )
     if pairing is None:
         raise DeviceAuthError("this device was revoked, removed or paired again")
+    if not pairing.tenant.is_active:
+        raise TenantSuspended("this business is suspended; its devices may not sync")
     return device_of(pairing)
 
 
@@ -122,5 +129,7 @@ class DeviceJWTAuthentication(JWTAuthentication):
             raise InvalidToken("a device token is required here")
         try:
             return device_from_claims(validated_token)
+        except TenantSuspended as error:
+            raise PermissionDenied(str(error), code=DeviceErrorCode.TENANT_SUSPENDED) from error
         except DeviceAuthError as error:
             raise AuthenticationFailed(str(error), code=DeviceErrorCode.DEVICE_REVOKED) from error

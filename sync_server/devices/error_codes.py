@@ -12,3 +12,4 @@ class DeviceErrorCode(StrEnum):
     DEVICE_REVOKED = "device_revoked"
     REFRESH_REUSED = "refresh_reused"
     DEVICE_KIND = "device_kind"
+    TENANT_SUSPENDED = "tenant_suspended"

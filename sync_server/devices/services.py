@@ -28,6 +28,7 @@ from sync_server.devices.auth import (
     PAIRING_CLAIM,
     Device,
     DeviceAuthError,
+    TenantSuspended,
     device_from_claims,
     device_of,
 )
@@ -251,6 +252,12 @@ def device_refresh(*, refresh: RefreshToken) -> dict[str, str]:
     """
     try:
         device = device_from_claims(refresh)
+    except TenantSuspended as error:
+        raise Refused(
+            str(error),
+            code=DeviceErrorCode.TENANT_SUSPENDED,
+            category=ErrorCategory.PERMISSION_DENIED,
+        ) from error
     except DeviceAuthError as error:
         raise Refused(
             str(error),
