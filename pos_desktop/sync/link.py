@@ -62,6 +62,10 @@ CATALOG_RETRIES: Final = 12
 while its version is below the pushed one. The feed serves a row only once every transaction
 older than its writer has ended, and PostgreSQL counts those across the whole cluster: one
 long writing transaction anywhere (a migration, a bulk import) holds every row back."""
+LINKED_CATALOG_INTERVAL_S: Final = 600.0
+LINKED_READY_INTERVAL_S: Final = 120.0
+"""While the link is up the engine polls this rarely: pushes say when to pull; these polls
+only catch a lost push (a linked idle till makes 0.6 HTTP requests a minute)."""
 REFUSED_RETRY_S: Final = 30.0
 """A refused device tries again this rarely: only pairing helps it."""
 
@@ -248,8 +252,8 @@ class TillLink:
                 catalog_target
                 and state.catalog_version < catalog_target
                 and now >= catalog_retry_at
-                and catalog_tries < CATALOG_RETRIES
-            ):
+                and (catalog_tries < CATALOG_RETRIES or state.catalog_version == 0)
+            ):  # a till with no catalog at all cannot sell: it keeps asking
                 catalog_retry_at = now + min(
                     CATALOG_RETRY_CAP_S, CATALOG_RETRY_S * 2**catalog_tries
                 )
