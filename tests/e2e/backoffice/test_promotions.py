@@ -102,6 +102,10 @@ def test_a_happy_hour_promotion_prices_the_next_synced_sales(
     page.click("[data-testid=save-promotion]")
     page.wait_for_url("**/backoffice/promotions/")
     assert PROMOTION in page.inner_text("[data-testid=promotions]")
+    # The served app (ASGI) wrote the change to the audit log: who, and what was created.
+    page.goto(f"{paired.server.base_url}/backoffice/audit/?entity=promotions.promotion")
+    entry = page.locator("[data-testid=audit-entry][data-action=create]").first
+    assert PROMOTION in entry.inner_text() and OWNER[0] in entry.inner_text()
 
     for step in (
         ("sync", "--until-empty", "--timeout", "120"),  # pulls the new promotion
