@@ -259,6 +259,25 @@ def _load(connection: psycopg.Connection[Any], world: dict[str, Any], count: int
     connection.execute("ANALYZE")
 
 
+def _load_and_roll_up(server: ServerProcess, database: pg.TestDatabase, count: int) -> None:
+    """Seed, COPY `count` orders in as the superuser, then recount the rollups (app role)."""
+    server.manage("seed_demo")
+    superuser = f"postgresql://postgres@{pg.HOST_PORT}/{database.name}"
+    started = time.perf_counter()
+    with psycopg.connect(superuser, autocommit=False) as connection:
+        world = _world(connection)
+        _load(connection, world, count)
+        connection.commit()
+    with psycopg.connect(superuser, autocommit=True) as connection:
+        connection.execute("ANALYZE")
+    print(f"loaded {count:,} orders in {time.perf_counter() - started:.0f} s")
+    started = time.perf_counter()
+    server.manage("rebuild_rollups", "--tenant", "demo", timeout=3600)
+    with psycopg.connect(superuser, autocommit=True) as connection:
+        connection.execute("ANALYZE")
+    print(f"rollups rebuilt in {time.perf_counter() - started:.0f} s")
+
+
 def _time_pages(runs: int) -> list[tuple[str, float, float, int]]:
     from django.db import connection
     from django.test import Client
@@ -306,27 +325,21 @@ def main() -> int:
     parser.add_argument(
         "--keep", action="store_true", help="keep the database (named on exit) to look into plans"
     )
+    parser.add_argument(
+        "--reuse", default="", help="time the pages of a database kept by --keep (no load)"
+    )
     args = parser.parse_args()
-    database = pg.create_database(pg.unique_database_name("kiosk_bench_admin"))
+    if args.reuse:
+        database = pg.TestDatabase(args.reuse)
+        args.keep = True
+    else:
+        database = pg.create_database(pg.unique_database_name("kiosk_bench_admin"))
     data_dir = Path(tempfile.mkdtemp(prefix="kiosk-bench-admin-"))
     try:
         server = ServerProcess(database=database, data_dir=data_dir, port=free_port())
         server.manage("migrate", "--verbosity", "0")
-        server.manage("seed_demo")
-        superuser = f"postgresql://postgres@{pg.HOST_PORT}/{database.name}"
-        started = time.perf_counter()
-        with psycopg.connect(superuser, autocommit=False) as connection:
-            world = _world(connection)
-            _load(connection, world, args.orders)
-            connection.commit()
-        with psycopg.connect(superuser, autocommit=True) as connection:
-            connection.execute("ANALYZE")
-        print(f"loaded {args.orders:,} orders in {time.perf_counter() - started:.0f} s")
-        started = time.perf_counter()
-        server.manage("rebuild_rollups", "--tenant", "demo", timeout=3600)
-        with psycopg.connect(superuser, autocommit=True) as connection:
-            connection.execute("ANALYZE")
-        print(f"rollups rebuilt in {time.perf_counter() - started:.0f} s")
+        if not args.reuse:
+            _load_and_roll_up(server, database, args.orders)
         os.environ.update(
             {
                 "DATABASE_URL": database.app_url,

@@ -53,7 +53,7 @@ from sync_server.common.tenancy import platform_atomic, tenant_atomic
 from sync_server.devices.services import device_revoke, pairing_code_create
 from sync_server.orders.models import Order
 from sync_server.orders.selectors import order_detail_queryset
-from sync_server.reports.paging import CappedPaginator
+from sync_server.reports.paging import list_page
 from sync_server.shifts.models import Shift
 from sync_server.tenants.models import Outlet, Terminal, TerminalKind, TerminalStatus
 from sync_server.tenants.selectors import tenant_by_slug, tenant_list, terminal_list
@@ -277,7 +277,7 @@ def order_list_page(request: HttpRequest, desk: Desk) -> HttpResponse:
     # Outlets and terminals by separate IN queries, not a join: under row-level security the
     # planner misjudges a join of the tenant's tables and loops over every order (bench/admin.py).
     orders = order_filter.qs.prefetch_related("outlet", "terminal")
-    page = CappedPaginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = list_page(orders, number=request.GET.get("page"), per_page=ORDERS_PER_PAGE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

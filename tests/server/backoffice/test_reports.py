@@ -182,22 +182,25 @@ def test_report_queries_do_not_grow_with_the_orders(
     assert counts[0] == counts[1]
 
 
-def test_the_orders_list_counts_no_further_than_its_cap(
+def test_the_orders_list_pages_without_counting(
     browser: Callable[[str], Client],
     pair_device: Callable[..., PairedDevice],
     demo_products: dict[str, Product],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from sync_server.reports import paging
+    from sync_server.backoffice import views
 
-    _sell(pair_device("main", "t1"), demo_products, 5, "card")
+    sold = _sell(pair_device("main", "t1"), demo_products, 5, "card")
     client = browser("demo.owner")
     client.post(
         "/backoffice/language/",
         {"language": "en", "csrfmiddlewaretoken": csrf_from(client.get("/backoffice/").text)},
     )
-    assert "5 orders" in client.get("/backoffice/orders/").text
-    monkeypatch.setattr(paging, "COUNT_CAP", 3)
-    listing = client.get("/backoffice/orders/").text
-    assert "More than 3 orders" in listing
-    assert listing.count('href="/backoffice/orders/') >= 5  # the page still lists them all
+    assert "5 orders" in client.get("/backoffice/orders/?payment_method=card").text
+    monkeypatch.setattr(views, "ORDERS_PER_PAGE", 2)
+    pages = [client.get(f"/backoffice/orders/?page={n}").text for n in (1, 2, 3)]
+    assert "Orders 1 to 2" in pages[0] and "Orders 5 to 5" in pages[2]
+    assert "page=2" in pages[0] and "page=4" not in pages[2]  # the last page has no Older
+    receipts = [order.receipt_number for order in sold]  # newest first: sold 5, 6, ... min ago
+    assert receipts[0] in pages[0] and receipts[2] in pages[1] and receipts[4] in pages[2]
+    assert "No orders match" in client.get("/backoffice/orders/?payment_method=cash").text
