@@ -14,6 +14,7 @@ from sync_server.backoffice import (
     promotion_views,
     settings_views,
     staff_views,
+    stock_views,
     tenant_admin_views,
     views,
 )
@@ -70,6 +71,8 @@ backoffice_patterns: list[URLPattern] = [
     path(
         "taxes/<uuid:pk>/delete/", catalog_setup_views.tax_rate_delete_page, name="tax-rate-delete"
     ),
+    path("stock/", stock_views.stock_page, name="stock"),
+    path("stock/movements/", stock_views.stock_movements_page, name="stock-movements"),
     path("promotions/", promotion_views.promotion_list_page, name="promotions"),
     path("promotions/new/", promotion_views.promotion_create_page, name="promotion-new"),
     path("promotions/<uuid:pk>/", promotion_views.promotion_edit_page, name="promotion"),

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "sync_server.devices",
     "sync_server.shifts",
     "sync_server.orders",
+    "sync_server.stock",
     "sync_server.sync",
     "sync_server.backoffice",
     "sync_server.link",

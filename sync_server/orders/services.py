@@ -34,6 +34,8 @@ from sync_server.reports.rollups import (
     rollups_orders_stored,
     rollups_refund_stored,
 )
+from sync_server.stock.models import MovementReason
+from sync_server.stock.movements import stock_movements_record
 from sync_server.tenants.models import Tenant
 
 
@@ -193,8 +195,14 @@ def order_void(*, tenant: Tenant, event: OrderVoidedV1) -> Order:
         order = _order_of_event(event, if_voided=already)
         lines = list(OrderLine.objects.filter(order=order))
         remaining = {line.id: line.quantity - line.refunded_quantity for line in lines}
-        stock_adjust(
-            tenant=tenant, outlet_id=order.outlet_id, changes=_tracked_quantities(lines, remaining)
+        back = _tracked_quantities(lines, remaining)
+        stock_adjust(tenant=tenant, outlet_id=order.outlet_id, changes=back)
+        stock_movements_record(
+            tenant=tenant,
+            outlet_id=order.outlet_id,
+            reason=MovementReason.VOID,
+            changes=[(order.id, back)],
+            at=event.at,
         )
         order.status = OrderStatus.VOIDED
         order.voided_at = event.at
@@ -260,10 +268,14 @@ def order_refund(*, tenant: Tenant, event: OrderRefundedV1) -> Refund:
         changed = [lines[item.line_id] for item in event.lines]
         OrderLine.objects.bulk_update(changed, ["refunded_quantity", "refunded_minor"])
         refunded_qty = {item.line_id: item.quantity for item in event.lines}
-        stock_adjust(
+        back = _tracked_quantities(changed, refunded_qty)
+        stock_adjust(tenant=tenant, outlet_id=order.outlet_id, changes=back)
+        stock_movements_record(
             tenant=tenant,
             outlet_id=order.outlet_id,
-            changes=_tracked_quantities(changed, refunded_qty),
+            reason=MovementReason.REFUND,
+            changes=[(order.id, back)],
+            at=event.at,
         )
         order.refunded_minor += event.amount_minor
         all_back = all(line.refunded_quantity >= line.quantity for line in lines.values())

@@ -32,6 +32,8 @@ from sync_server.orders.models import Order, flags_text
 from sync_server.orders.services import OrderRows, orders_store, stock_adjust
 from sync_server.shifts.models import Shift, ShiftStatus
 from sync_server.shifts.services import shift_ensure, shift_recount
+from sync_server.stock.models import MovementReason
+from sync_server.stock.movements import stock_movements_record
 from sync_server.sync.batch import OrderBatchContext, batch_context
 from sync_server.sync.error_codes import SyncErrorCode
 from sync_server.sync.repricing import reprice_order
@@ -329,6 +331,12 @@ def _store_in_one_transaction(
             new = [item for item in prepared if item.order.id in stored]
             stock_adjust(
                 tenant=context.tenant, outlet_id=context.outlet.id, changes=_sum_stock(new)
+            )
+            stock_movements_record(
+                tenant=context.tenant,
+                outlet_id=context.outlet.id,
+                reason=MovementReason.SALE,
+                changes=[(item.order.id, item.stock) for item in new],
             )
             kitchen = [item.kitchen for item in new if item.kitchen is not None]
             if kitchen:

@@ -54,6 +54,7 @@ from sync_server.orders.models import Order, OrderLine, Payment, Refund, RefundL
 from sync_server.promotions.models import Promotion
 from sync_server.reports.models import DiscountDay, PaymentDay, ProductDay, SalesHour, TaxDay
 from sync_server.shifts.models import CashMovement, Shift
+from sync_server.stock.models import StockMovement
 from sync_server.sync.models import SyncEvent
 from sync_server.tenants.models import Outlet, Tenant, Terminal, TerminalKind
 
@@ -198,6 +199,7 @@ def demo_products(demo_tenant: Tenant) -> dict[str, Product]:
 
 PURGE_ORDER = (
     AuditEntry,
+    StockMovement,
     SalesHour,
     ProductDay,
     PaymentDay,
