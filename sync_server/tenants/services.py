@@ -23,8 +23,15 @@ def tenant_create(**fields: Any) -> Tenant:
 
 @transaction.atomic
 def tenant_update(*, tenant: Tenant, **fields: Any) -> Tenant:
-    """Change a tenant's settings; the version bump ships them to terminals."""
-    return apply_fields(tenant, fields)
+    """Change a tenant's settings; the version bump ships them to terminals. A new time zone
+    recounts the sales rollups, whose days and hours are the tenant's local ones."""
+    from sync_server.reports.rollups import rollups_rebuild
+
+    zone = tenant.time_zone
+    tenant = apply_fields(tenant, fields)
+    if tenant.time_zone != zone:
+        rollups_rebuild(tenant=tenant)
+    return tenant
 
 
 @transaction.atomic

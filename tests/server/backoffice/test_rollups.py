@@ -150,3 +150,21 @@ def test_rebuild_rollups_command_recounts_what_was_lost(
     with tenant_atomic(demo_tenant):
         assert _snapshot(demo_tenant) == kept
     assert sum(len(rows) for rows in kept.values()) > 0
+
+
+def test_a_new_time_zone_recounts_the_rollups_in_local_hours(
+    pair_device: Callable[..., PairedDevice],
+    demo_products: dict[str, Product],
+    demo_tenant: Tenant,
+) -> None:
+    from sync_server.reports.models import SalesHour
+    from sync_server.tenants.services import tenant_update
+
+    sold = _sell(pair_device("main", "t1"), demo_products, 1, "card")
+    at = sold[0].created_at
+    with tenant_atomic(demo_tenant):
+        hours = set(SalesHour.objects.filter(orders__gt=0).values_list("hour", flat=True))
+        assert hours == {at.astimezone(ZoneInfo("Asia/Jakarta")).hour}
+        tenant_update(tenant=demo_tenant, time_zone="Asia/Tokyo")
+        hours = set(SalesHour.objects.filter(orders__gt=0).values_list("hour", flat=True))
+    assert hours == {at.astimezone(ZoneInfo("Asia/Tokyo")).hour}
