@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.exceptions import Throttled
 
+from shared.pricing.tenders import payment_method_label
 from sync_server.accounts.backends import TenantScopedBackend
 from sync_server.accounts.selectors import user_list
 from sync_server.accounts.throttling import (
@@ -238,7 +240,10 @@ def dashboard_page(request: HttpRequest, desk: Desk) -> HttpResponse:
             "by_day": by_day,
             "by_outlet": selectors.sales_by_outlet(period=period, **scope),
             "top_products": selectors.top_products(period=period, **scope),
-            "payment_mix": selectors.payment_mix(period=period, **scope),
+            "payment_mix": [
+                replace(row, label=payment_method_label(row.label, desk.language))
+                for row in selectors.payment_mix(period=period, **scope)
+            ],
             "voided_minor": selectors.voided_total(period=period, **scope),
             "nav": "dashboard",
         }
