@@ -31,6 +31,8 @@ class SyncSettings:
     read_timeout_s: float = 30.0
     catalog_page_size: int = 500
     catalog_interval_s: float = 60.0
+    live_link: bool = True
+    """Hold the live link (pushes and heartbeats) while the engine runs."""
 
 
 @dataclass(frozen=True)
