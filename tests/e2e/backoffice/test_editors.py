@@ -1,5 +1,7 @@
-"""A happy-hour promotion made in the back office (previewed on a sample cart first) prices the
-next sales of a paired till, and the server's re-pricing of those synced sales agrees."""
+"""The back office's editors end to end, against a paired till: a happy-hour promotion made in
+the editor (previewed on a sample cart first) prices the till's next sales, and the server's
+re-pricing of those synced sales agrees; a cashier added with a PIN in the staff editor signs
+in on the till with that PIN once it has synced (the PIN travels only as its hash)."""
 
 from __future__ import annotations
 
@@ -128,3 +130,35 @@ def test_a_happy_hour_promotion_prices_the_next_synced_sales(
     page.goto(f"{paired.server.base_url}/backoffice/orders/{first['id']}/")
     assert PROMOTION in page.inner_text("[data-testid=order-lines]")
     context.close()
+
+
+def test_a_cashier_added_with_a_pin_signs_in_on_the_till(
+    browser: object, paired: PairedTill
+) -> None:
+    pin = "482913"
+    context = browser.new_context(viewport=TABLET)  # type: ignore[attr-defined]
+    page = context.new_page()
+    sign_in(page, paired.server.base_url, OWNER[0])
+    page.goto(f"{paired.server.base_url}/backoffice/staff/")
+    page.click("[data-testid=new-staff]")
+    page.fill("#id_username", "main.rina")
+    page.fill("#id_full_name", "Rina")
+    page.select_option("#id_role", "cashier")
+    page.select_option("#id_outlet", label="Kopi Kiosk Sudirman")
+    page.fill("#id_pin", pin)
+    page.click("[data-testid=save-staff]")
+    page.wait_for_url("**/backoffice/staff/")
+    row = page.locator('[data-testid="user-main.rina"]')
+    assert "Rina" in row.inner_text() and pin not in page.content()
+    context.close()
+    users = paired.api("users/?search=main.rina")["results"]
+    (rina,) = users  # type: ignore[misc]
+    for step in (
+        ("sync", "--until-empty", "--timeout", "120"),  # pulls the new cashier's PIN hash
+        ("simulate", "--orders", "1", "--seed", "9", "--cashier", pin),
+        ("sync", "--until-empty", "--timeout", "120"),
+    ):
+        done = run_cli(paired.till, *step)
+        assert done.returncode == 0, (step, done.stdout + done.stderr)
+    orders = paired.api("orders/?page_size=50")["results"]
+    assert any(order["cashier_id"] == rina["id"] for order in orders)  # type: ignore[attr-defined]
