@@ -13,9 +13,11 @@ definitions of `shared.reports` (the till's X and Z reports), which a test holds
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import groupby
 from operator import itemgetter
@@ -230,40 +232,86 @@ def _sum_columns(model: type[Rollup]) -> list[str]:
 
 
 UPSERT_ROWS = 200
-"""Rows per INSERT statement (SQLite's bound-parameter limit)."""
+"""Rows per INSERT statement on SQLite (its bound-parameter limit)."""
+
+
+@dataclass(frozen=True)
+class _Upsert:
+    """One rollup table's upsert: columns (key first, then sums) and the SQL around them."""
+
+    fields: list[Any]
+    table: str
+    columns: str
+    conflict_and_update: str
+
+
+def _upsert(model: type[Rollup], connection: Any) -> _Upsert:
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    key = ["tenant_id", *model.KEY]
+    sums = _sum_columns(model)
+    by_name = {field.attname: field for field in model._meta.concrete_fields}
+    fields = [by_name[name] for name in (*key, *sums)]
+    conflict = ", ".join(quote(str(by_name[name].column)) for name in key)
+    updates = ", ".join(f"{quote(c)} = {table}.{quote(c)} + EXCLUDED.{quote(c)}" for c in sums)
+    return _Upsert(
+        fields=fields,
+        table=table,
+        columns=", ".join(quote(str(field.column)) for field in fields),
+        conflict_and_update=f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
+    )
+
+
+def _rows_of(model: type[Rollup], tenant_id: uuid.UUID, tally: Tally) -> list[tuple[Any, ...]]:
+    """The tally's rows of one table as column values (key, then sums), sorted by key so two
+    ingests adding to the same rows take their locks in the same order."""
+    sums = _sum_columns(model)
+    items = sorted(tally.sums[model].items(), key=lambda item: tuple(map(str, item[0])))
+    return [
+        (tenant_id, *values, *(amounts.get(name, 0) for name in sums)) for values, amounts in items
+    ]
 
 
 def _write(tenant_id: uuid.UUID, tally: Tally) -> None:
-    """Add the tally's sums to the tables: one upsert per table (per 200 rows), keys sorted so
-    two ingests adding to the same rows take their locks in the same order."""
-    for model in ROLLUPS:
-        rows = tally.sums[model]
-        if not rows:
-            continue
-        connection = connections[router.db_for_write(model)]
-        quote = connection.ops.quote_name
-        table = quote(model._meta.db_table)
-        key = ["tenant_id", *model.KEY]
-        sums = _sum_columns(model)
-        by_name = {field.attname: field for field in model._meta.concrete_fields}
-        fields = [by_name[name] for name in (*key, *sums)]
-        conflict = ", ".join(quote(str(by_name[name].column)) for name in key)
-        updates = ", ".join(f"{quote(c)} = {table}.{quote(c)} + EXCLUDED.{quote(c)}" for c in sums)
-        placeholder = f"({', '.join(['%s'] * len(fields))})"
-        items = sorted(rows.items(), key=lambda item: tuple(map(str, item[0])))
-        for start in range(0, len(items), UPSERT_ROWS):
-            chunk = items[start : start + UPSERT_ROWS]
-            params: list[Any] = []
-            for values, amounts in chunk:
-                raw = (tenant_id, *values, *(amounts.get(name, 0) for name in sums))
-                params += [
-                    field.get_db_prep_value(value, connection)
-                    for field, value in zip(fields, raw, strict=True)
-                ]
-            columns = ", ".join(quote(str(field.column)) for field in fields)
+    """Add the tally's sums to the tables. On PostgreSQL one statement for every table (an
+    upsert per table in data-modifying CTEs, each table's rows as one JSON parameter), so a
+    batch's rollups cost one round trip; on SQLite an upsert per table and 200 rows."""
+    models = [model for model in ROLLUPS if tally.sums[model]]
+    if not models:
+        return
+    connection = connections[router.db_for_write(models[0])]
+    if connection.vendor == "postgresql":
+        parts, params = [], []
+        for index, model in enumerate(models):
+            upsert = _upsert(model, connection)
+            names = [str(field.column) for field in upsert.fields]
+            values = [
+                dict(zip(names, row, strict=True)) for row in _rows_of(model, tenant_id, tally)
+            ]
+            parts.append(
+                f"r{index} AS (INSERT INTO {upsert.table} ({upsert.columns}) "
+                f"SELECT {upsert.columns} "
+                f"FROM jsonb_populate_recordset(NULL::{upsert.table}, %s::jsonb) "
+                f"{upsert.conflict_and_update})"
+            )
+            params.append(json.dumps(values, default=str))
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {', '.join(parts)} SELECT 1", params)
+        return
+    for model in models:
+        upsert = _upsert(model, connection)
+        placeholder = f"({', '.join(['%s'] * len(upsert.fields))})"
+        rows = _rows_of(model, tenant_id, tally)
+        for start in range(0, len(rows), UPSERT_ROWS):
+            chunk = rows[start : start + UPSERT_ROWS]
+            params = [
+                field.get_db_prep_value(value, connection)
+                for row in chunk
+                for field, value in zip(upsert.fields, row, strict=True)
+            ]
             sql = (
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(chunk))} "
-                f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+                f"INSERT INTO {upsert.table} ({upsert.columns}) "
+                f"VALUES {', '.join([placeholder] * len(chunk))} {upsert.conflict_and_update}"
             )
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
