@@ -5,7 +5,6 @@ business's settings may read who changed what)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from sync_server.accounts.models import User
 from sync_server.backoffice.access import Desk, backoffice_page
+from sync_server.backoffice.forms import DateInput, local_days
 from sync_server.backoffice.models import AuditAction, AuditEntry
 
 ENTRIES_PER_PAGE = 50
@@ -41,10 +41,6 @@ ACTION_LABELS = {
     AuditAction.UPDATE: gettext_lazy("changed"),
     AuditAction.DELETE: gettext_lazy("deleted"),
 }
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class AuditFilterForm(forms.Form):
@@ -78,10 +74,10 @@ class AuditFilterForm(forms.Form):
             entries = entries.filter(entity=data["entity"])
         if data.get("action"):
             entries = entries.filter(action=data["action"])
-        if data.get("date_from"):
-            entries = entries.filter(at__gte=datetime.combine(data["date_from"], time.min, zone))
-        if data.get("date_to"):
-            end = datetime.combine(data["date_to"] + timedelta(days=1), time.min, zone)
+        start, end = local_days(data.get("date_from"), data.get("date_to"), zone)
+        if start is not None:
+            entries = entries.filter(at__gte=start)
+        if end is not None:
             entries = entries.filter(at__lt=end)
         if data.get("q"):
             entries = entries.filter(object_repr__icontains=data["q"].strip())

@@ -35,6 +35,15 @@ def _outlet_choices(outlets: QuerySet[Outlet], *, everything: bool) -> list[tupl
     return choices + [(str(outlet.id), outlet.name) for outlet in outlets]
 
 
+def local_days(
+    first: date | None, last: date | None, zone: ZoneInfo
+) -> tuple[datetime | None, datetime | None]:
+    """Whole local days as moments: the start of `first`, the end of `last` (exclusive)."""
+    start = datetime.combine(first, time.min, zone) if first else None
+    end = datetime.combine(last + timedelta(days=1), time.min, zone) if last else None
+    return start, end
+
+
 class PeriodForm(forms.Form):
     """A date range (whole days, tenant time) and an outlet; the default is the last 7 days."""
 

@@ -37,6 +37,7 @@ from shared.pricing import TaxRate as EngineTaxRate
 from shared.rounding import BASIS_POINTS
 from sync_server.backoffice.access import Desk
 from sync_server.backoffice.catalog import money_minor
+from sync_server.backoffice.forms import DateInput
 from sync_server.catalog.models import Category, Product, TaxRate
 from sync_server.promotions.models import Promotion
 
@@ -85,10 +86,6 @@ ENGINE_FIELDS = {
     "valid_until": "valid_until",
     "priority": "priority",
 }
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class TimeInput(forms.TimeInput):

@@ -6,7 +6,6 @@ works at their own outlet."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from sync_server.accounts.models import User
 from sync_server.accounts.permissions import is_allowed
 from sync_server.backoffice.access import Desk, backoffice_page, forbidden
+from sync_server.backoffice.forms import DateInput, local_days
 from sync_server.catalog.models import Product
 from sync_server.orders.models import Order, StockLevel
 from sync_server.stock.models import MovementReason, StockMovement
@@ -39,10 +39,6 @@ REASON_LABELS = {
     MovementReason.VOID.value: gettext_lazy("Void"),
     **dict(HAND_REASONS),
 }
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _outlets(desk: Desk) -> list[Outlet]:
@@ -173,12 +169,10 @@ def stock_movements_page(request: HttpRequest, desk: Desk) -> HttpResponse:
             movements = movements.filter(product_id=data["product"])
         if data.get("reason"):
             movements = movements.filter(reason=data["reason"])
-        if data.get("date_from"):
-            movements = movements.filter(
-                at__gte=datetime.combine(data["date_from"], time.min, zone)
-            )
-        if data.get("date_to"):
-            end = datetime.combine(data["date_to"] + timedelta(days=1), time.min, zone)
+        start, end = local_days(data.get("date_from"), data.get("date_to"), zone)
+        if start is not None:
+            movements = movements.filter(at__gte=start)
+        if end is not None:
             movements = movements.filter(at__lt=end)
     page = Paginator(movements.order_by("-at", "-id"), MOVEMENTS_PER_PAGE).get_page(
         request.GET.get("page")

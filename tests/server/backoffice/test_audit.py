@@ -5,10 +5,13 @@ only marked as changed; devices are not people; the page filters and is the owne
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from sync_server.accounts.models import User
@@ -119,6 +122,11 @@ def test_the_page_filters_and_is_for_owners_and_admins(
     only = owner.get("/backoffice/audit/?entity=catalog.category").content.decode()
     assert "Audited" in only and "Filtered" not in only
     assert owner.get("/backoffice/audit/?q=nothing-like-it").content.count(b"audit-entry") == 0
+    today = timezone.now().astimezone(ZoneInfo(demo_tenant.time_zone)).date()
+    since_today = owner.get(f"/backoffice/audit/?date_from={today}").content
+    assert since_today.count(b'data-testid="audit-entry"') == 2
+    before_today = owner.get(f"/backoffice/audit/?date_to={today - timedelta(days=1)}").content
+    assert before_today.count(b'data-testid="audit-entry"') == 0
     assert browser("demo.manager").get("/backoffice/audit/").status_code == 403
 
 
