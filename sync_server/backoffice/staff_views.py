@@ -85,10 +85,12 @@ class StaffForm(forms.Form):
         if not self.is_valid():
             return None
         data = self.cleaned_data
+        # A manager's staff stay at the manager's outlet, whatever was posted.
+        held = self.desk.outlet_id
         raw: dict[str, Any] = {
             "full_name": data.get("full_name") or "",
             "role": data["role"],
-            "outlet": data.get("outlet") or None,
+            "outlet": str(held) if held else data.get("outlet") or None,
             "is_active": bool(data.get("is_active")),
         }
         if creating:

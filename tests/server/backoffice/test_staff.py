@@ -126,6 +126,11 @@ def test_a_manager_adds_cashiers_to_their_outlet_only_and_nobody_of_their_rank(
     with tenant_atomic(demo_tenant):
         assert not User.objects.filter(username__in=["x.mall", "x.boss"]).exists()
         assert User.objects.get(username="main.cashier2").outlet_id == manager.outlet_id
+    added = _user(demo_tenant, "main.cashier2")
+    kept = _post(client, f"/backoffice/staff/{added.id}/", {"role": "cashier", "outlet": ""})
+    assert kept.status_code == 302
+    _reload(demo_tenant, added)
+    assert added.outlet_id == manager.outlet_id  # a manager cannot send staff out of the outlet
     owner = _user(demo_tenant, "demo.owner")
     # The owner has no outlet: outside a manager's outlet, hence not found.
     assert client.get(f"/backoffice/staff/{owner.id}/").status_code == 404
