@@ -6,7 +6,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from pos_desktop.ids import new_id, utcnow
@@ -232,7 +232,9 @@ class PrintQueue:
         if head is None:
             return None, None
         now = self._clock()
-        if head.next_attempt_at <= now or target in self._hurry:
+        # Due further ahead than any retry waits: stamped before the clock was set back.
+        clock_set_back = head.next_attempt_at > now + timedelta(seconds=self._policy.cap_s)
+        if head.next_attempt_at <= now or clock_set_back or target in self._hurry:
             self._hurry.discard(target)
             return head, None
         return None, max((head.next_attempt_at - now).total_seconds(), 0.0)
