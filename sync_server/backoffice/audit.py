@@ -27,6 +27,8 @@ from sync_server.common.tenancy import TenantContextMissing, TenantOwnedModel, c
 from sync_server.tenants.models import Tenant
 
 _request: ContextVar[HttpRequest | None] = ContextVar("kiosk_audit_request", default=None)
+PLATFORM_USER = "audit_platform_user"
+"""Request attribute naming the super admin on a platform page (no tenant desk there)."""
 
 # Bookkeeping columns every write touches: not a change anyone made.
 IGNORED = frozenset({"version", "updated_at", "created_at", "last_login"})
@@ -57,6 +59,9 @@ def current_actor() -> tuple[User, str] | None:
     desk = getattr(request, "backoffice_desk", None)
     if desk is not None and isinstance(getattr(desk, "user", None), User):
         return desk.user, "backoffice"
+    platform_user = getattr(request, PLATFORM_USER, None)  # a super admin's platform page
+    if isinstance(platform_user, User):
+        return platform_user, "backoffice"
     user = getattr(request, "user", None)
     if isinstance(user, User) and request.path.startswith("/api/"):
         return user, "api"

@@ -29,6 +29,7 @@ from sync_server.accounts import services as account_services
 from sync_server.accounts.apis import UserInput
 from sync_server.accounts.models import Role, User
 from sync_server.backoffice.access import LANGUAGES, forbidden
+from sync_server.backoffice.audit import PLATFORM_USER
 from sync_server.backoffice.auth import LANGUAGE_SESSION_KEY, session_scope, signed_in_user
 from sync_server.backoffice.catalog import show_serializer_errors
 from sync_server.common.tenancy import platform_atomic, tenant_atomic
@@ -60,6 +61,7 @@ def platform_page(*methods: str) -> Callable[[PlatformPage], Callable[..., HttpR
             with translation.override(language if language in LANGUAGES else "en"):
                 if not user.is_super_admin:
                     return forbidden(request, _("Your role may not open this page."))
+                setattr(request, PLATFORM_USER, user)  # the audit log's author
                 return page(request, user, **kwargs)
 
         return require_http_methods(list(methods))(csrf_protect(view))
@@ -158,9 +160,10 @@ def tenant_create_page(request: HttpRequest, user: User) -> HttpResponse:
 @platform_page("POST")
 def tenant_suspend_page(request: HttpRequest, user: User, slug: str) -> HttpResponse:
     """Suspend (`active=0`) or resume (`active=1`) a business; nothing is deleted."""
-    with platform_atomic():
-        tenant = tenant_by_slug(slug=slug)
-        if tenant is None:
-            raise Http404("no such tenant")
+    tenant = tenant_by_slug(slug=slug)  # the registry is read before any scope
+    if tenant is None:
+        raise Http404("no such tenant")
+    # In the tenant's own scope, so the change lands in its audit log.
+    with tenant_atomic(tenant):
         tenant_services.tenant_update(tenant=tenant, is_active=request.POST.get("active") == "1")
     return redirect("backoffice:tenants")

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from sync_server.accounts.models import User
+from sync_server.backoffice.models import AuditEntry
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.orders.models import Order
 from sync_server.tenants.models import Tenant
@@ -45,6 +46,10 @@ def test_a_business_is_registered_with_its_first_owner_who_can_sign_in(
     with tenant_atomic(tenant):
         owner = User.objects.get(username="baru.owner")
     assert owner.role == "owner" and owner.check_password("a-long-password")
+    with tenant_atomic(tenant):
+        (made,) = AuditEntry.objects.filter(entity="accounts.user")
+    assert (made.actor_name, made.action, made.object_repr) == ("root", "create", "baru.owner")
+    assert made.after is not None and "a-long-password" not in str(made.after)
     signed_in = Client(enforce_csrf_checks=True)
     assert sign_in(signed_in, "baru.owner", "a-long-password").status_code == 302  # type: ignore[attr-defined]
     assert b"Warung Baru" in signed_in.get("/backoffice/").content
@@ -90,6 +95,9 @@ def test_a_suspended_business_keeps_its_rows_and_its_devices_get_a_clear_403(
     assert suspended.status_code == 302
     demo_tenant.refresh_from_db()
     assert demo_tenant.is_active is False and demo_tenant.deleted_at is None
+    with tenant_atomic(demo_tenant):
+        logged = AuditEntry.objects.get(entity="tenants.tenant", actor_name="root")
+    assert logged.after == {"is_active": False}
     refused = device.client.get(device.url("sync/catalog/"))
     assert refused.status_code == 403, refused.content
     assert refused.json()["code"] == "tenant_suspended"
