@@ -6,6 +6,8 @@ APScheduler background thread with its own sessions, spaced by the backoff, plus
 online flag follows the link within seconds. Online means the server answered one of this
 device's authenticated requests recently; a TCP port that accepts proves nothing (a hung
 server still accepts). Every answer or silence of a pass or a probe updates the state.
+Over 500 lines on purpose: the pass, the probe, the scheduler and the live link's hooks
+share one state, one backoff and one lock.
 """
 
 from __future__ import annotations
@@ -27,12 +29,13 @@ from sqlalchemy import select
 
 from pos_desktop.config import APP_VERSION, DEFAULT_SYNC, SyncSettings
 from pos_desktop.ids import utcnow
+from pos_desktop.retry import Backoff, RetryPolicy
 from pos_desktop.services.catalog import apply_catalog_page
 from pos_desktop.store.db import Database
 from pos_desktop.store.models import SyncQueueItem
+from pos_desktop.store.outbox import QueueKind
 from pos_desktop.store.settings import SettingKey, get_setting, put_setting
 from pos_desktop.store.uow import UnitOfWork
-from pos_desktop.sync.backoff import Backoff
 from pos_desktop.sync.client import (
     DeviceNotAuthorized,
     RejectedError,
@@ -40,14 +43,8 @@ from pos_desktop.sync.client import (
     SyncError,
     TransientError,
 )
-from pos_desktop.sync.queue import (
-    QueueKind,
-    RetryPolicy,
-    acknowledge,
-    counts,
-    due_run,
-    record_failure,
-)
+from pos_desktop.sync.failures import record_failure
+from pos_desktop.sync.link import LINKED_CATALOG_INTERVAL_S, LINKED_READY_INTERVAL_S
 from shared.protocol import (
     BatchResultV1,
     EventBatchV1,
@@ -61,6 +58,9 @@ from shared.protocol import (
 log = logging.getLogger(__name__)
 EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(SyncEventV1)
 MAX_CATALOG_PAGES_PER_PASS = 50
+CLOCK_WATCH_S = 1.0
+CLOCK_JUMP_S = 5.0
+"""A wall-clock change this large between two looks is a jump (NTP slews far less)."""
 REFUSED_PROBE_INTERVAL_S = 30.0
 """How often a till whose credentials were refused asks again: only pairing can help it, so
 it need not knock every 2 s (each knock is a refused token refresh on the server)."""
@@ -127,18 +127,14 @@ class SyncEngine:
         self.rng = rng or random.Random()
         self.idle_interval_s = idle_interval_s
         self.ready_interval_s = ready_interval_s
-        self.backoff = Backoff(
-            base_s=settings.backoff_base_s, cap_s=settings.backoff_cap_s, rng=self.rng
-        )
-        self.policy = RetryPolicy(
-            max_failures=settings.max_item_failures,
-            base_s=settings.backoff_base_s,
-            cap_s=settings.backoff_cap_s,
-        )
+        link = RetryPolicy(base_s=settings.backoff_base_s, cap_s=settings.backoff_cap_s)
+        self.backoff = Backoff(link, rng=self.rng)
+        self.policy = replace(link, max_attempts=settings.max_item_failures)
         self._state = SyncState()
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
         self._scheduler: BackgroundScheduler | None = None
+        self._clock_watch = threading.Event()
         self._catalog_due_at: datetime | None = None
         self._ready_due_at: datetime | None = None
         self._ready_listeners: list[ReadyListener] = []
@@ -146,6 +142,9 @@ class SyncEngine:
         self._nudged = False
         self._offline_failure = False
         self._answered_at: float | None = None  # time.monotonic() of the last authenticated answer
+        self.linked = False
+        """The live link is up: it drives the online light and pushes replace most polls."""
+        self.link: Any = None  # pos_desktop.sync.link.TillLink once started
 
     # --- state for listeners ---
 
@@ -199,7 +198,7 @@ class SyncEngine:
     def refresh_counts(self) -> None:
         """Re-read pending / needs-attention counts and the catalog version from the store."""
         with UnitOfWork(self.database.session_factory) as uow:
-            queue = counts(uow.session)
+            queue = uow.outbox.counts()
             version = int(get_setting(uow.session, SettingKey.CATALOG_VERSION, 0))
         self._update(
             pending=queue.pending, needs_attention=queue.needs_attention, catalog_version=version
@@ -230,7 +229,10 @@ class SyncEngine:
             ):
                 self.pull_catalog()
                 pulled = True
-                self._catalog_due_at = now + timedelta(seconds=self.settings.catalog_interval_s)
+                every_s = self.settings.catalog_interval_s
+                if self.linked:
+                    every_s = LINKED_CATALOG_INTERVAL_S
+                self._catalog_due_at = now + timedelta(seconds=every_s)
         except TransientError as exc:
             delay_s = self.backoff.failed(exc.retry_after_s)
             self._offline_failure = exc.offline
@@ -256,7 +258,8 @@ class SyncEngine:
         if pull_ready or (
             pull_ready is None and (self._ready_due_at is None or now >= self._ready_due_at)
         ):
-            self._ready_due_at = now + timedelta(seconds=self.ready_interval_s)
+            every_s = LINKED_READY_INTERVAL_S if self.linked else self.ready_interval_s
+            self._ready_due_at = now + timedelta(seconds=every_s)
             try:
                 self.pull_ready()
             except SyncError as exc:  # a notice is a courtesy: the sales already went through
@@ -279,9 +282,9 @@ class SyncEngine:
         with UnitOfWork(self.database.session_factory) as uow:
             run = [
                 _Outgoing(item.id, item.kind, item.entity_id, item.payload)
-                for item in due_run(uow.session, due_by, self.settings.batch_size)
+                for item in uow.outbox.due_run(due_by, self.settings.batch_size)
             ]
-            waiting = counts(uow.session)
+            waiting = uow.outbox.counts()
         if not run:
             return None
         # Sent with the batch for the back office's sync health: what still waits after it.
@@ -317,7 +320,7 @@ class SyncEngine:
                         errors[outgoing.queue_id] = f"{outcome.status}: {detail}".strip(": ")
         with UnitOfWork(self.database.session_factory) as uow:
             now = utcnow()
-            acknowledge(uow.session, acked)
+            uow.outbox.acknowledge(acked)
             if errors:
                 failing = uow.session.scalars(
                     select(SyncQueueItem).where(SyncQueueItem.id.in_(list(errors)))
@@ -403,6 +406,8 @@ class SyncEngine:
         Returns the online flag afterwards. A 403 on the ping (the token is valid but no
         longer for this tenant or device) counts as refused credentials, like a 401.
         """
+        if self.linked:  # the link's answered pings keep the light
+            return self.state.online
         answered_at = self._answered_at
         if (
             answered_at is not None
@@ -446,13 +451,45 @@ class SyncEngine:
         scheduler.start()
         self._schedule_probe(0.0)
         self._schedule_pass(0.0)
+        self._clock_watch = threading.Event()
+        threading.Thread(
+            target=self._watch_clock, args=(self._clock_watch,), name="sync-clock", daemon=True
+        ).start()
+        if self.settings.live_link:
+            from pos_desktop.sync.link import TillLink  # the link drives this engine
+
+            self.link = TillLink(self)
+            self.link.start()
 
     def stop(self) -> None:
         """Stop after the running pass; what is unsent stays in the outbox."""
         scheduler, self._scheduler = self._scheduler, None
+        self._clock_watch.set()
+        if self.link is not None:
+            self.link.stop()
+            self.link = None
         if scheduler is not None:
             scheduler.shutdown(wait=True)
         self.client.close()
+
+    def _watch_clock(self, stopped: threading.Event) -> None:
+        """The scheduler times its jobs by the wall clock: set back by hours, it would wait
+        hours before the next pass and probe. When the wall clock jumps (against the monotonic
+        one), both are made due now; each then schedules its successor by the new clock."""
+        offset = time.time() - time.monotonic()
+        while not stopped.wait(CLOCK_WATCH_S):
+            moved_s = time.time() - time.monotonic() - offset
+            if abs(moved_s) < CLOCK_JUMP_S:
+                continue
+            offset += moved_s
+            log.warning("the wall clock moved %+.0f s: sync pass and probe run now", moved_s)
+            scheduler = self._scheduler
+            for job_id in ("pass", "probe"):
+                try:
+                    if scheduler is not None:
+                        scheduler.modify_job(job_id, next_run_time=utcnow())
+                except JobLookupError:  # running now: it schedules its successor afresh
+                    pass
 
     def _schedule_pass(self, delay_s: float) -> None:
         scheduler = self._scheduler
@@ -468,6 +505,11 @@ class SyncEngine:
             id="pass",
             replace_existing=True,
             misfire_grace_time=None,
+            # This job is added from the end of the running one (or made due by a nudge while
+            # it ends): with one instance allowed the scheduler skips it as a second instance
+            # and drops it, and no pass would ever run again. Passes still never overlap: the
+            # next one exists only once the running pass is over.
+            max_instances=2,
         )
 
     def nudge(self) -> None:
@@ -479,6 +521,37 @@ class SyncEngine:
         except JobLookupError:  # a pass is running: the next one starts right after it
             with self._lock:
                 self._nudged = True
+
+    # --- the live link (pos_desktop.sync.link calls these from its thread) ---
+
+    def wake(self, *, catalog: bool = False, ready: bool = False) -> None:
+        """A push said the catalog or this till's ready orders changed: pull them now."""
+        if catalog:
+            self._catalog_due_at = None
+        if ready:
+            self._ready_due_at = None
+        self.nudge()
+
+    def link_up(self) -> None:
+        """The link is open: it drives the light now; pull what pushes missed while it was down."""
+        self.linked = True
+        self.backoff.succeeded()
+        self._answered()
+        self.wake(catalog=True, ready=True)
+
+    def link_alive(self) -> None:
+        """The server answered the link's ping."""
+        self._answered()
+
+    def link_down(self) -> None:
+        """The link broke or hung: the light goes off until a probe or the link says otherwise."""
+        self.linked = False
+        self._update(online=False)
+
+    def link_refused(self, reason: str) -> None:
+        """The server refuses this device on the link (revoked, paired again)."""
+        self.linked = False
+        self._refused(DeviceNotAuthorized(reason))
 
     def _tick(self) -> None:
         delay_s = self.idle_interval_s
@@ -503,6 +576,7 @@ class SyncEngine:
             id="probe",
             replace_existing=True,
             misfire_grace_time=None,
+            max_instances=2,  # added from the end of the running probe, as the pass is
         )
 
     def _probe_tick(self) -> None:
