@@ -159,6 +159,26 @@ class ServerProcess:
 
 
 @contextmanager
+def another_node(
+    first: ServerProcess, extra_env: Mapping[str, str] | None = None
+) -> Iterator[ServerProcess]:
+    """A second server process on the first one's database (and its Redis, when `REDIS_URL`
+    is set), on a port of its own; killed at the end."""
+    redis = {key: first.env[key] for key in ("REDIS_URL",) if key in first.env}
+    second = ServerProcess(
+        database=first.database,
+        data_dir=Path(tempfile.mkdtemp(prefix="kiosk-e2e-node2-")),
+        port=free_port(),
+        extra_env={**redis, **(extra_env or {})},
+    )
+    second.start()
+    try:
+        yield second
+    finally:
+        second.kill()
+
+
+@contextmanager
 def running_server(
     *, port: int | None = None, seed: bool = True, extra_env: Mapping[str, str] | None = None
 ) -> Iterator[ServerProcess]:

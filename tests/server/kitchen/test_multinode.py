@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import os
 import queue
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -24,7 +22,7 @@ from shared.protocol import (
     KitchenTicketMessageV1,
 )
 from sync_server.demo_data import DEMO_PASSWORD
-from tests.support.server_process import ServerProcess, free_port, running_server
+from tests.support.server_process import ServerProcess, another_node, running_server
 
 REDIS_URL = os.environ.get("KIOSK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 pytestmark = [
@@ -82,18 +80,8 @@ class Screen:
 @pytest.fixture(scope="module")
 def two_nodes() -> Iterator[tuple[ServerProcess, ServerProcess]]:
     env = {"REDIS_URL": REDIS_URL}
-    with running_server(extra_env=env) as first:
-        second = ServerProcess(
-            database=first.database,
-            data_dir=Path(tempfile.mkdtemp(prefix="kiosk-e2e-node2-")),
-            port=free_port(),
-            extra_env=env,
-        )
-        second.start()
-        try:
-            yield first, second
-        finally:
-            second.kill()
+    with running_server(extra_env=env) as first, another_node(first) as second:
+        yield first, second
 
 
 def kitchen_login(server: ServerProcess) -> tuple[str, str]:
