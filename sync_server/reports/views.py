@@ -78,6 +78,7 @@ def report_page(request: HttpRequest, desk: Desk, slug: str) -> HttpResponse:
             "report": report,
             "reports": REPORTS,
             "table": table,
+            "headers": [(column.label, column.kind in NUMERIC) for column in table.columns],
             "rows": [shown(row) for row in table.rows],
             "totals": shown(table.totals) if table.totals else None,
             "query": request.GET.urlencode(),
