@@ -28,6 +28,7 @@ import sqlite3
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -46,7 +47,7 @@ from tests.chaos.link import FaultLink
 from tests.chaos.proxy import FaultPlan, FaultProxy
 from tests.chaos.support import OWNER, TENANT, Cloud, cli_env, pair
 from tests.support import pg
-from tests.support.server_process import REPO_ROOT, free_port, running_server
+from tests.support.server_process import REPO_ROOT, ServerProcess, free_port
 
 FAKETIME_LIB = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
 TILL_DISK = "64m"
@@ -98,6 +99,45 @@ class RedisServer:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+
+
+# --- the server, restarted by the harness ------------------------------------------------
+
+
+class ChaosServer(ServerProcess):
+    """A `kiosk-server` that counts as up once `/readyz` answers 200 (database and channel
+    layer reached): the OpenAPI page the default check reads takes seconds to build on a busy
+    machine, and two requests building it at once get a 500."""
+
+    def wait_until_ready(self, *, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"kiosk-server exited early; log:\n{self.log()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.base_url}/readyz", timeout=5).status_code == 200:
+                    return
+            time.sleep(0.2)
+        raise TimeoutError(f"kiosk-server not ready in {timeout}s; log:\n{self.log()}")
+
+
+@contextlib.contextmanager
+def _serving(extra_env: dict[str, str]) -> Iterator[ChaosServer]:
+    """A fresh database, migrated and seeded, served on a free port; dropped after."""
+    database = pg.create_database(pg.unique_database_name("kiosk_chaos"))
+    data_dir = Path(tempfile.mkdtemp(prefix="kiosk-chaos-server-"))
+    server = ChaosServer(
+        database=database, data_dir=data_dir, port=free_port(), extra_env=extra_env
+    )
+    try:
+        server.manage("migrate", "--verbosity", "0")
+        server.manage("seed_demo")
+        server.start(timeout=120)
+        yield server
+    finally:
+        server.kill()
+        pg.drop_database(database.name)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 # --- a receipt printer that can misbehave -------------------------------------------------
@@ -437,9 +477,7 @@ class Fleet:
         self.redis = RedisServer(self.base_dir)
         self.redis.start()
         self._stack.callback(self.redis.kill)
-        self.server = self._stack.enter_context(
-            running_server(extra_env={"REDIS_URL": self.redis.url})
-        )
+        self.server = self._stack.enter_context(_serving({"REDIS_URL": self.redis.url}))
         self.cloud = Cloud(self.server)
         upstream = ("127.0.0.1", self.server.port)
         self.plan = FaultPlan(enabled=False, seed=self.seed)
@@ -579,7 +617,7 @@ class Fleet:
                     break
             except (psycopg.OperationalError, sqlite3.OperationalError) as error:
                 waiting_on = f"{type(error).__name__}"
-            time.sleep(0.25)
+            time.sleep(0.1)
         recovery_s = time.monotonic() - started
         settled = self.check()
         settled.recovery_s = recovery_s

@@ -3,6 +3,7 @@
     python -m tests.chaos.proof                  # KIOSK_CHAOS_TRIALS trials (default 1,000)
     KIOSK_CHAOS_SEED=123 python -m tests.chaos.proof     # replay a run's choices
     KIOSK_CHAOS_KINDS="clock jump,disk full" KIOSK_CHAOS_TRIALS=20 python -m tests.chaos.proof
+    KIOSK_CHAOS_MINUTES=40 python -m tests.chaos.proof   # start no trial after 40 minutes
 
 The seed is printed first; it fixes the order of the kinds and every choice inside a trial
 (which till, when the kill lands, how long a cut lasts). Process timing is the machine's own,
@@ -84,6 +85,7 @@ def commit_hash() -> str:
 def main() -> int:
     seed = int(os.environ.get("KIOSK_CHAOS_SEED") or random.SystemRandom().randrange(1 << 31))
     trials = int(os.environ.get("KIOSK_CHAOS_TRIALS", "1000"))
+    budget_s = 60 * float(os.environ.get("KIOSK_CHAOS_MINUTES", "0") or "inf")
     chosen = os.environ.get("KIOSK_CHAOS_KINDS")
     kinds = [k.strip() for k in chosen.split(",")] if chosen else list(KINDS)
     unknown = [kind for kind in kinds if kind not in KINDS]
@@ -107,6 +109,11 @@ def main() -> int:
     rng = random.Random(seed)
     with Fleet.running(base, seed=seed) as fleet:
         for index, kind in enumerate(trial_plan(seed, trials, kinds)):
+            if time.monotonic() - started > budget_s:
+                print(f"time budget spent: {index} of {trials} trials run", flush=True)
+                break
+            if index and index % 100 == 0:
+                print(f"after {index} trials:\n{table(rows)}", flush=True)
             row = rows[kind]
             try:
                 trial = run_trial(fleet, kind, random.Random(rng.randrange(1 << 62)))
@@ -140,7 +147,8 @@ def main() -> int:
                 flush=True,
             )
     minutes = (time.monotonic() - started) / 60
-    print(f"\nseed {seed}, commit {commit_hash()}, {trials} trials in {minutes:.1f} min\n")
+    ran = sum(row.trials for row in rows.values())
+    print(f"\nseed {seed}, commit {commit_hash()}, {ran} trials in {minutes:.1f} min\n")
     print(table(rows))
     if failures:
         print(f"\n{len(failures)} trial(s) failed:", *failures[:20], sep="\n  ")

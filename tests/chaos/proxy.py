@@ -11,12 +11,15 @@ Each request is read whole, then a seeded die picks its fate:
   throttle_429    answered 429 with `Retry-After: 1` without reaching the server
 
 Every client connection carries one request (the proxy answers `Connection: close`), so
-each retry rolls the die again. Counts per fate are kept for the test to assert on.
+each retry rolls the die again. Counts per fate are kept for the test to assert on. A
+WebSocket handshake rolls the die too; once through, the socket is tunnelled until either side
+closes it or the plan cuts the network (`drop` 1.0).
 """
 
 from __future__ import annotations
 
 import random
+import select
 import socket
 import socketserver
 import struct
@@ -75,12 +78,18 @@ def _read_request(connection: socket.socket) -> bytes | None:
         if not chunk:
             return None
         body += chunk
+    if _is_upgrade(head):  # a WebSocket handshake: relayed as it is, then tunnelled
+        return head + b"\r\n\r\n" + body
     lines = [
         line
         for line in head.split(b"\r\n")
         if not line.lower().startswith((b"connection:", b"keep-alive:"))
     ]
     return b"\r\n".join([*lines, b"Connection: close"]) + b"\r\n\r\n" + body
+
+
+def _is_upgrade(head: bytes) -> bool:
+    return any(line.lower().startswith(b"upgrade:") for line in head.split(b"\r\n")[1:])
 
 
 def _canned(status: str, headers: str = "") -> bytes:
@@ -133,6 +142,23 @@ class FaultProxy:
                 answer += chunk
             return answer
 
+    def _cut(self) -> bool:
+        return self.plan.enabled and self.plan.drop >= 1.0
+
+    def _tunnel(self, client: socket.socket, request: bytes) -> None:
+        """A WebSocket (the till's live link): bytes both ways until either side closes or
+        the plan cuts the network (every request dropped); a cut also ends live tunnels."""
+        with socket.create_connection(self.upstream, timeout=10) as upstream:
+            upstream.sendall(request)
+            other = {client: upstream, upstream: client}
+            while not self._cut():
+                readable, _, _ = select.select(list(other), [], [], 0.5)
+                for source in readable:
+                    chunk = source.recv(65536)
+                    if not chunk:
+                        return
+                    other[source].sendall(chunk)
+
     def _handle(self, client: socket.socket) -> None:
         try:
             request = _read_request(client)
@@ -151,6 +177,9 @@ class FaultProxy:
                 with self._lock:
                     pause = self.plan.rng.uniform(*self.plan.delay_s)
                 time.sleep(pause)
+            if _is_upgrade(request.partition(b"\r\n\r\n")[0]):
+                self._tunnel(client, request)
+                return
             answer = self._forward(request)
             if fate == "reset_after":
                 # SO_LINGER 0: close() sends RST, the answer is lost after the server acted.
