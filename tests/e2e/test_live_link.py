@@ -21,8 +21,9 @@ from pos_desktop.terminal import Terminal
 from pos_desktop.till.facade import TerminalTill
 from tests.chaos.support import CASHIER_PIN, TENANT, Cloud
 from tests.desktop.test_kitchen_offline import _sell_food, _server_tickets
+from tests.support import pg
 from tests.support.keyring import memory_keyring_installed
-from tests.support.server_process import another_node, running_server
+from tests.support.server_process import ServerProcess, another_node, free_port, running_server
 
 REDIS_URL = os.environ.get("KIOSK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PUSHED_WITHIN_S = 3.0
@@ -226,3 +227,32 @@ def test_a_write_on_node_a_reaches_a_till_linked_to_node_b(tmp_path: Path) -> No
             product_id, new_price = change_a_price(cloud, first.base_url)
             price_arrives(cloud, till, product_id, new_price, pushes)
             assert engine.link.connections == 1
+
+
+def test_on_the_sqlite_demo_a_price_reaches_the_linked_till_through_the_in_memory_layer(
+    tmp_path: Path,
+) -> None:
+    """The single-machine mode: SQLite, the in-memory channel layer, one process. SQLite has
+    one writer, so the feed has no horizon to wait for: the price itself arrives at once."""
+    sqlite_url = f"sqlite:///{tmp_path / 'server' / 'kiosk.sqlite3'}"
+    (tmp_path / "server").mkdir()
+    server = ServerProcess(
+        database=pg.TestDatabase("unused"),
+        data_dir=tmp_path / "server",
+        port=free_port(),
+        extra_env={"DATABASE_URL": sqlite_url, "DATABASE_OWNER_URL": sqlite_url, "REDIS_URL": ""},
+    )
+    try:
+        server.manage("migrate", "--verbosity", "0")
+        server.manage("seed_demo")
+        server.start()
+        cloud = Cloud(server)
+        with memory_keyring_installed(), linked_till(cloud, tmp_path / "till") as till:
+            engine = till.engine
+            assert engine is not None and engine.link is not None
+            pushes = engine.link.pushes["catalog_changed"]
+            product_id, new_price = change_a_price(cloud, server.base_url)
+            wait_for(lambda: local_price(till, product_id) == new_price, PUSHED_WITHIN_S, "price")
+            assert engine.link.pushes["catalog_changed"] > pushes
+    finally:
+        server.kill()
