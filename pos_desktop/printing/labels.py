@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.pricing.tenders import payment_method_label
+
 
 @dataclass(frozen=True)
 class SlipLabels:
     """Every fixed word a slip prints; amounts and names come from the data."""
 
+    language: str = "en"
+    """The language code, for the words kept in `shared` (payment methods)."""
     # receipt
     receipt_no: str = "Receipt"
     terminal: str = "Terminal"
@@ -33,10 +37,6 @@ class SlipLabels:
     voided: str = "VOIDED"
     refunded: str = "REFUNDED"
     partly_refunded: str = "PARTLY REFUNDED"
-    cash: str = "Cash"
-    card: str = "Card"
-    qris: str = "QRIS"
-    ewallet: str = "E-wallet"
     # kitchen ticket
     time: str = "Time"
     already_printed: str = "ALREADY PRINTED"
@@ -81,13 +81,13 @@ class SlipLabels:
 
     def method_name(self, method: str) -> str:
         """A payment method code (cash, card, qris, ewallet) as the slip prints it."""
-        names = {"cash": self.cash, "card": self.card, "qris": self.qris, "ewallet": self.ewallet}
-        return names.get(method, method.replace("_", " ").title())
+        return payment_method_label(method, self.language)
 
 
 ENGLISH = SlipLabels()
 
 INDONESIAN = SlipLabels(
+    language="id",
     receipt_no="Struk",
     terminal="Terminal",
     cashier="Kasir",
@@ -107,10 +107,6 @@ INDONESIAN = SlipLabels(
     voided="DIBATALKAN",
     refunded="DIREFUND",
     partly_refunded="SEBAGIAN DIREFUND",
-    cash="Tunai",
-    card="Kartu",
-    qris="QRIS",
-    ewallet="E-wallet",
     time="Waktu",
     already_printed="SUDAH DICETAK",
     printed_offline="DICETAK OFFLINE",

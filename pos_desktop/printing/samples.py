@@ -66,7 +66,7 @@ def sample_receipt(labels: SlipLabels = ENGLISH) -> ReceiptData:
         total_minor=total_minor,
         payments=(
             PaymentData(
-                labels.cash,
+                labels.method_name("cash"),
                 total_minor,
                 tendered_minor=200_000,
                 change_minor=200_000 - total_minor,
@@ -115,7 +115,7 @@ def sample_refund_slip(labels: SlipLabels = ENGLISH) -> RefundSlipData:
         locale="id_ID",
         lines=(RefundLineData("Kopi Susu", 1, 34_650),),
         amount_minor=34_700,
-        method=labels.cash,
+        method=labels.method_name("cash"),
         reason="Wrong order",
         labels=labels,
     )

@@ -14,6 +14,13 @@ from PySide6.QtCore import QCoreApplication, QTranslator
 TRANSLATIONS_DIR = Path(__file__).with_name("translations")
 LANGUAGES: dict[str, str] = {"en": "English", "id": "Bahasa Indonesia"}
 """Language code -> its own name, as the settings screen lists it."""
+_current = "en"
+
+
+def current_language() -> str:
+    """The code of the language the screens are in, for words kept outside Qt's catalog
+    (payment methods are named once for till, slips and back office, in `shared`)."""
+    return _current
 
 
 class Language:
@@ -31,7 +38,7 @@ class Language:
         if self._translator is not None:
             app.removeTranslator(self._translator)
             self._translator = None
-        self.code = "en"
+        self._set("en")
         if code == "en":
             return True
         translator = QTranslator(app)
@@ -39,5 +46,9 @@ class Language:
             return False
         app.installTranslator(translator)
         self._translator = translator
-        self.code = code
+        self._set(code)
         return True
+
+    def _set(self, code: str) -> None:
+        global _current
+        self.code = _current = code

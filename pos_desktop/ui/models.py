@@ -28,7 +28,8 @@ from pos_desktop.till.views import (
     ProductView,
 )
 from pos_desktop.ui.formatting import MoneyFormat
-from shared.pricing.tenders import Tender
+from pos_desktop.ui.i18n import current_language
+from shared.pricing.tenders import Tender, payment_method_label
 
 RowT = TypeVar("RowT")
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -42,7 +43,6 @@ ImageRole = Qt.ItemDataRole.UserRole + 3
 _TILE_COLOURS = ("#1f6feb", "#8250df", "#bf3989", "#cf222e", "#bc4c00", "#1a7f37", "#0969da")
 
 
-METHOD_LABELS = {"cash": "Cash", "card": "Card", "qris": "QRIS", "ewallet": "E-wallet"}
 STATUS_LABELS = {
     "paid": "Paid",
     "partly_refunded": "Partly refunded",
@@ -70,8 +70,8 @@ def _tr(text: str) -> str:
 
 
 def method_label(method: str) -> str:
-    """A payment method as the cashier reads it (translated)."""
-    return _tr(METHOD_LABELS.get(method, method.title()))
+    """A payment method as the cashier reads it, in the screens' language."""
+    return payment_method_label(method, current_language())
 
 
 def status_label(status: str) -> str:

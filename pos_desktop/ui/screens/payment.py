@@ -8,19 +8,20 @@ from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLineEdit,
 
 from pos_desktop.till.views import PaymentQuote, SaleResult
 from pos_desktop.ui.dialogs import touch_table
-from pos_desktop.ui.models import tenders_model
+from pos_desktop.ui.models import method_label, tenders_model
 from pos_desktop.ui.ports import PaymentPort
 from pos_desktop.ui.screens.base import Screen, ScreenContext
 from pos_desktop.ui.widgets import Keypad, amount_edit, button, label
 from shared.money import MoneyParseError
 from shared.pricing.tenders import PaymentMethod, Tender
 
-METHODS: tuple[tuple[PaymentMethod, str], ...] = (
-    (PaymentMethod.CASH, "Cash"),
-    (PaymentMethod.CARD, "Card"),
-    (PaymentMethod.QRIS, "QRIS"),
-    (PaymentMethod.EWALLET, "E-wallet"),
+METHODS: tuple[PaymentMethod, ...] = (
+    PaymentMethod.CASH,
+    PaymentMethod.CARD,
+    PaymentMethod.QRIS,
+    PaymentMethod.EWALLET,
 )
+"""The tenders the screen offers, in this order (their names: `shared.pricing.tenders`)."""
 
 
 class PaymentScreen(Screen):
@@ -73,8 +74,10 @@ class PaymentScreen(Screen):
         right = QVBoxLayout()
         methods = QHBoxLayout()
         self.method_group = QButtonGroup(self)
-        for method, text in METHODS:
-            method_button = button(self.tr(text), checkable=True, name=f"payment_method_{method}")
+        for method in METHODS:
+            method_button = button(
+                method_label(method), checkable=True, name=f"payment_method_{method}"
+            )
             method_button.setProperty("method", method.value)
             self.method_group.addButton(method_button)
             methods.addWidget(method_button)

@@ -157,10 +157,6 @@ INDONESIAN: dict[str, str] = {
     "Line": "Baris",
     "Refund": "Refund",
     "Name": "Nama",
-    "Cash": "Tunai",
-    "Card": "Kartu",
-    "QRIS": "QRIS",
-    "E-wallet": "E-wallet",
     # printers: test print, the print queue's jobs, open drawer
     "Test print": "Cetak uji",
     "Test page printed on %s.": "Halaman uji tercetak di %s.",
@@ -241,10 +237,6 @@ EXTRA_MESSAGES: dict[str, tuple[str, ...]] = {
         "Partly refunded",
         "(%d refunded)",
         "Held at",
-        "Cash",
-        "Card",
-        "QRIS",
-        "E-wallet",
         "Slip",
         "Printer",
         "State",
@@ -258,7 +250,6 @@ EXTRA_MESSAGES: dict[str, tuple[str, ...]] = {
         "Printed",
         "Failed",
     ),
-    "PaymentScreen": ("Cash", "Card", "QRIS", "E-wallet"),
 }
 """Strings `tr()`'d from a variable, which lupdate cannot see, by context."""
 

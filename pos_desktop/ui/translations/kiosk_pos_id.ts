@@ -367,22 +367,6 @@
       <source>Enter the reference of the card, QRIS or e-wallet payment.</source>
       <translation>Masukkan referensi pembayaran kartu, QRIS atau e-wallet.</translation>
     </message>
-    <message>
-      <source>Cash</source>
-      <translation>Tunai</translation>
-    </message>
-    <message>
-      <source>Card</source>
-      <translation>Kartu</translation>
-    </message>
-    <message>
-      <source>QRIS</source>
-      <translation>QRIS</translation>
-    </message>
-    <message>
-      <source>E-wallet</source>
-      <translation>E-wallet</translation>
-    </message>
   </context>
   <context>
     <name>PrintJobsPanel</name>
@@ -882,22 +866,6 @@
     <message>
       <source>Held at</source>
       <translation>Ditahan pukul</translation>
-    </message>
-    <message>
-      <source>Cash</source>
-      <translation>Tunai</translation>
-    </message>
-    <message>
-      <source>Card</source>
-      <translation>Kartu</translation>
-    </message>
-    <message>
-      <source>QRIS</source>
-      <translation>QRIS</translation>
-    </message>
-    <message>
-      <source>E-wallet</source>
-      <translation>E-wallet</translation>
     </message>
     <message>
       <source>Slip</source>
