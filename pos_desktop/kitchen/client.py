@@ -28,6 +28,7 @@ from shared.protocol import (
     KitchenHelloV1,
     KitchenServerMessageV1,
 )
+from shared.protocol_link import LINK_HANG_S, LINK_HEARTBEAT_S
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +155,10 @@ class KitchenSocketClient:
                 additional_headers={"Authorization": f"Bearer {token}"},
                 open_timeout=5,
                 close_timeout=1,
+                # The live link's heartbeat: a hung server drops the socket, and the screen
+                # says it is offline, within ping interval + timeout (about 7 s).
+                ping_interval=LINK_HEARTBEAT_S,
+                ping_timeout=LINK_HANG_S,
                 proxy=None,
             ) as socket:
                 self._backoff.succeeded()

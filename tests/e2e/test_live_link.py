@@ -6,6 +6,7 @@ two nodes on Redis a write on one reaches a till linked to the other."""
 from __future__ import annotations
 
 import os
+import signal
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from pos_desktop.kitchen.client import KitchenSocketClient, kitchen_socket_url
 from pos_desktop.store.models import Product
 from pos_desktop.terminal import Terminal
 from pos_desktop.till.facade import TerminalTill
@@ -187,6 +189,61 @@ def test_a_revoked_till_learns_it_within_seconds(cloud: Cloud, tmp_path: Path) -
         wait_for(lambda: not engine.state.device_authorized, PUSHED_WITHIN_S, "revoked")
         assert engine.link.pushes["device_revoked"] == 1
         assert engine.state.online is False
+
+
+def test_a_hung_server_turns_the_light_off_within_10_s_and_back_on(
+    cloud: Cloud, tmp_path: Path
+) -> None:
+    with linked_till(cloud, tmp_path / "till") as till:
+        engine = till.engine
+        assert engine is not None and engine.link is not None
+        process = cloud.server.process
+        assert process is not None and engine.state.online is True
+        os.killpg(process.pid, signal.SIGSTOP)  # accepts nothing, answers nothing
+        try:
+            took = wait_for(lambda: engine.state.online is False, 10, "light off")
+        finally:
+            os.killpg(process.pid, signal.SIGCONT)
+        assert not engine.linked, took
+        wait_for(lambda: engine.linked and engine.state.online is True, 30, "link back")
+        assert engine.link.connections >= 2
+
+
+def test_a_kitchen_screen_follows_the_same_heartbeat(cloud: Cloud) -> None:
+    """The kitchen app's socket pings like the link: a hung server shows it offline in 10 s."""
+    base = cloud.server.base_url
+    token = httpx.post(
+        f"{base}/api/auth/token/",
+        json={"username": "demo.kitchen", "password": "kiosk-demo"},
+        timeout=30,
+    ).json()["access"]
+    outlets = httpx.get(
+        f"{base}/api/{TENANT}/outlets/", headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ).json()["results"]
+    outlet_id = next(o["id"] for o in outlets if o["code"] == "main")
+    states: list[bool] = []
+    screen = KitchenSocketClient(
+        url=kitchen_socket_url(base, TENANT, outlet_id, None),
+        access_token=lambda: token,
+        refresh_token=lambda: None,
+        last_sequence=lambda: 0,
+        pending_actions=list,
+        on_message=lambda message: None,
+        on_online=lambda online, reason: states.append(online),
+    )
+    screen.start()
+    process = cloud.server.process
+    assert process is not None
+    try:
+        wait_for(lambda: states[-1:] == [True], 20, "screen online")
+        os.killpg(process.pid, signal.SIGSTOP)
+        try:
+            wait_for(lambda: states[-1:] == [False], 10, "screen offline")
+        finally:
+            os.killpg(process.pid, signal.SIGCONT)
+        wait_for(lambda: states[-1:] == [True], 30, "screen back")
+    finally:
+        screen.stop()
 
 
 def test_a_server_restart_loses_nothing_and_the_till_resumes(cloud: Cloud, tmp_path: Path) -> None:
