@@ -432,6 +432,8 @@ class SyncEngine:
                 # The link is back: a backoff meant for a dead network would only delay sales.
                 self.backoff.succeeded()
                 self.nudge()
+            if was_online is False and self.link is not None:
+                self.link.retry_now()  # the server answers again: reopen the socket now
         return self.state.online
 
     # --- background worker ---

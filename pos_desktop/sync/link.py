@@ -131,6 +131,7 @@ class TillLink:
         self._rng = rng or random.Random()
         self._clock = clock
         self._stop = threading.Event()
+        self._retry = threading.Event()
         self._thread: threading.Thread | None = None
         self._socket: ClientConnection | None = None
         self.connections = 0
@@ -150,8 +151,13 @@ class TillLink:
         self._thread = threading.Thread(target=self._run, name="till-link", daemon=True)
         self._thread.start()
 
+    def retry_now(self) -> None:
+        """Cut the reconnect delay short: the engine heard the server answer again."""
+        self._retry.set()
+
     def stop(self, timeout_s: float = 5.0) -> None:
         self._stop.set()
+        self._retry.set()
         socket = self._socket
         if socket is not None:
             socket.close()
@@ -188,7 +194,9 @@ class TillLink:
                 attempt, base_s=self.backoff_base_s, cap_s=self.backoff_cap_s, rng=self._rng
             )
             attempt += 1
-            self._stop.wait(REFUSED_RETRY_S if refused else delay)
+            if self._retry.wait(REFUSED_RETRY_S if refused else delay) and not refused:
+                attempt = 0  # the server is back: start the backoff afresh
+            self._retry.clear()
 
     def _session(self) -> None:
         """Open the socket (refreshing the token once if refused), then serve it until it ends."""
