@@ -10,6 +10,7 @@ are caught by the link's own check of the pairing on each status heartbeat.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any, Final
 
@@ -23,6 +24,7 @@ from sync_server.orders.models import Order
 from sync_server.sync.feed import SOURCES
 from sync_server.tenants.models import Terminal, TerminalStatus
 
+log = logging.getLogger("kiosk.link")
 FEED_TABLES: Final = frozenset(source.table for source in SOURCES)
 TENANT_TABLE: Final = "tenants_tenant"
 
@@ -40,9 +42,15 @@ def _feed_row_saved(sender: type[Model], instance: Any, **kwargs: Any) -> None:
 def _order_ready_saved(instance: KitchenOrderReady, **kwargs: Any) -> None:
     if instance.ready_at is None:
         return
-    terminal_id = (
-        Order.objects.filter(id=instance.order_id).values_list("terminal_id", flat=True).first()
-    )
+    try:  # the kitchen's write must stand whatever happens here: a push is only a nudge
+        terminal_id = (
+            Order.objects.filter(id=instance.order_id).values_list("terminal_id", flat=True).first()
+        )
+    except Exception:
+        log.exception(
+            "link: the till of order %s was not found for its ready push", instance.order_id
+        )
+        return
     if terminal_id is None:
         return
     order = {
