@@ -13,7 +13,8 @@ import pytest
 from PIL import Image
 
 from shared.money import Money, format_money
-from tests.chaos.support import cli_env, run_cli
+from tests.chaos.proxy import FaultPlan, FaultProxy
+from tests.chaos.support import Cloud, cli_env, pair, run_cli, simulate
 from tests.e2e.backoffice.conftest import TABLET, BackOffice, shoot, sign_in
 from tests.support.backoffice import product_csv
 
@@ -80,7 +81,6 @@ def test_sync_health_lists_the_till_with_its_last_sale(
     assert "0.1.0" in row.inner_text()
     assert row.get_attribute("data-silent") == "false"
     assert row.locator(".dot.on").count() == 1
-    shoot(page, "sync-health")
 
 
 def test_a_cashier_is_refused(browser: object, backoffice: BackOffice) -> None:
@@ -106,15 +106,81 @@ def test_a_manager_sees_only_their_outlet(browser: object, backoffice: BackOffic
     context.close()
 
 
-def test_rival_owner_gets_404_for_demo_objects(browser: object, backoffice: BackOffice) -> None:
+OBJECT_URL = re.compile(r"^/backoffice/[a-z-]+/[0-9a-f-]{36}/(?:[a-z-]+/)?$")
+OBJECT_ROUTE = re.compile(r'"([a-z-]+/<uuid:pk>/(?:[a-z-]+/)?)"')
+LISTS = (
+    "orders",
+    "shifts",
+    "products",
+    "modifiers",
+    "taxes",
+    "promotions",
+    "customers",
+    "staff",
+    "outlets",
+    "terminals",
+)
+
+
+def _route(url: str) -> str:
+    """`/backoffice/orders/<uuid>/` -> `orders/<uuid:pk>/`, as urls.py writes it."""
+    return re.sub(r"[0-9a-f-]{36}", "<uuid:pk>", url.removeprefix("/backoffice/"))
+
+
+def _demo_object_urls(page: object, backoffice: BackOffice) -> tuple[set[str], set[str]]:
+    """Every link (GET) and form action (POST) with an object id on the owner's list pages and
+    on one object page of each kind (where the delete and deactivate forms are)."""
+    links: set[str] = set()
+    actions: set[str] = set()
+    pages = [f"/backoffice/{name}/" for name in LISTS]
+    while pages:
+        page.goto(backoffice.url(pages.pop(0)))  # type: ignore[attr-defined]
+        known = {_route(url) for url in links}
+        for href in page.locator("a[href]").evaluate_all("as => as.map(a => a.pathname)"):  # type: ignore[attr-defined]
+            if OBJECT_URL.match(href):
+                links.add(href)
+                if _route(href) not in known:  # one object of each kind: its page's forms
+                    known.add(_route(href))
+                    pages.append(href)
+        for action in page.locator("form[action]").evaluate_all(  # type: ignore[attr-defined]
+            "fs => fs.map(f => new URL(f.action).pathname)"
+        ):
+            if OBJECT_URL.match(action):
+                actions.add(action)
+    return links, actions
+
+
+def test_rival_owner_sees_no_demo_data_and_every_demo_object_url_is_404(
+    browser: object, owner_page: object, backoffice: BackOffice
+) -> None:
     order = _synced_orders(backoffice)[0]
+    links, actions = _demo_object_urls(owner_page, backoffice)
+    # Every back-office route that takes an object id is reached by one of them.
+    source = (Path(__file__).parents[3] / "sync_server/backoffice/urls.py").read_text()
+    routes = {m.group(1) for m in OBJECT_ROUTE.finditer(source)}
+    reached = {_route(url) for url in links | actions}
+    assert len(routes) >= 15 and routes == reached, sorted(routes ^ reached)
     context = browser.new_context(viewport=TABLET)  # type: ignore[attr-defined]
     page = context.new_page()
     sign_in(page, backoffice.server.base_url, "rival.owner")
-    response = page.goto(backoffice.url(f"/backoffice/orders/{order['id']}/"))
-    assert response.status == 404
-    page.goto(backoffice.url("/backoffice/orders/"))
-    assert str(order["receipt_number"]) not in page.inner_text("main")
+    page.goto(backoffice.url("/backoffice/"))
+    token = page.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
+    assert token
+    answers = {url: page.request.get(backoffice.url(url)).status for url in sorted(links)}
+    answers |= {
+        url: page.request.post(
+            backoffice.url(url), form={"csrfmiddlewaretoken": token}, max_redirects=0
+        ).status
+        for url in sorted(actions)
+    }
+    assert len(answers) >= 20 and set(answers.values()) == {404}, answers
+    # ...and none of demo's sales, products, customers or devices shows on rival's pages.
+    seen = ""
+    for name in ("", "orders/", "products/", "customers/", "terminals/", "sync/"):
+        page.goto(backoffice.url(f"/backoffice/{name}"))
+        seen += page.inner_text("main")
+    for demo_word in (str(order["receipt_number"]), "Kopi Kiosk", "Kopi Susu", "Andi Pratama"):
+        assert demo_word not in seen, demo_word
     context.close()
 
 
@@ -292,3 +358,58 @@ def test_revoking_the_till_refuses_its_next_sync(
     assert refused.returncode != 0 or "unauthori" in (refused.stdout + refused.stderr).lower()
     status = json.loads(run_cli(backoffice.till, "status", "--json").stdout)
     assert status["authorized"] is False, status
+
+
+def test_sync_health_shows_a_till_with_unsynced_sales(
+    owner_page: object, backoffice: BackOffice, tmp_path: Path
+) -> None:
+    """A till rings up 4 sales offline; its link dies as the answer to its first batch comes
+    back (the server took that item, the shift's opening; the till cannot know), so everything
+    waits on it still. The batch told the server what waits behind it (`TillStatusV1`), and the
+    sync health page shows the till with those sales waiting."""
+    till = tmp_path / "cut-till"
+    plan = FaultPlan(enabled=False)
+    with FaultProxy(("127.0.0.1", backoffice.server.port), plan) as proxy:
+        terminal_id = pair(Cloud(backoffice.server), till, proxy.url)
+        simulate(till, 4, seed=11)
+        plan.enabled, plan.reset_after = True, 1.0
+        cut = run_cli(till, "sync", "--once", "--batch-size", "1")
+        assert cut.returncode != 0 and proxy.counts["reset_after"] == 1, cut.stdout + cut.stderr
+    assert Cloud(backoffice.server).order_ids(terminal_id) == []
+    waiting = json.loads(run_cli(till, "status", "--json").stdout)["pending"]
+    assert waiting >= 5, waiting  # 4 sales and the shift's opening: no acknowledgement came
+    page = owner_page
+    page.goto(backoffice.url("/backoffice/sync/"))  # type: ignore[attr-defined]
+    row = page.locator("[data-testid^=device-main-e2e]")  # type: ignore[attr-defined]
+    assert row.count() == 1
+    shown = row.locator("[data-testid=pending] .badge.warn").inner_text().strip()
+    assert shown == str(waiting - 1)  # what waited behind the batch the server answered
+    assert row.get_attribute("data-silent") == "false"
+    shoot(page, "sync-health")
+
+
+@pytest.mark.parametrize("viewport", [TABLET, {"width": 1024, "height": 768}], ids=str)
+def test_the_menu_is_one_row_on_a_tablet_and_its_groups_open(
+    browser: object, backoffice: BackOffice, viewport: dict[str, int], tmp_path: Path
+) -> None:
+    context = browser.new_context(viewport=viewport, locale="en-US")  # type: ignore[attr-defined]
+    page = context.new_page()
+    sign_in(page, backoffice.server.base_url, "demo.owner")
+    page.goto(backoffice.url("/backoffice/orders/"))
+    for language in ("id", "en"):  # Indonesian labels are the longer ones
+        page.select_option("select[name=language]", language)
+        page.wait_for_selector(f"html[lang={language}]")
+        header = page.locator("header.topbar").bounding_box()
+        assert header["height"] < 80, (language, header)  # one row of 44 px targets
+    assert page.locator("details > summary.active").inner_text() == "Sales"
+    page.click("summary:text('Catalog')")
+    products = page.get_by_role("link", name="Products", exact=True)
+    assert products.is_visible()
+    page.click("summary:text('Sales')")  # one menu open at a time
+    assert not products.is_visible()
+    page.screenshot(path=str(tmp_path / f"menu-{viewport['width']}.png"))  # to look at
+    page.click("summary:text('Devices')")
+    page.get_by_role("link", name="Terminals", exact=True).click()
+    page.wait_for_url("**/backoffice/terminals/")
+    assert page.locator("details > summary.active").inner_text() == "Devices"
+    context.close()
