@@ -80,6 +80,12 @@ class Order(TenantOwnedModel):
             models.Index(fields=["tenant", "ordered_at"], name="order_tenant_time_idx"),
             models.Index(fields=["shift"], name="order_shift_idx"),
             models.Index(fields=["terminal", "receipt_number"], name="order_receipt_idx"),
+            # A customer's order history (back office), newest first; most sales have none.
+            models.Index(
+                fields=["tenant", "customer_id", "ordered_at"],
+                name="order_tenant_customer_idx",
+                condition=models.Q(customer_id__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
