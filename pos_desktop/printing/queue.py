@@ -86,6 +86,8 @@ class MemoryJobStore:
 
 
 PRINT_RETRY = RetryPolicy(base_s=1.0, cap_s=30.0, max_attempts=20)
+STORE_RETRY_S = 1.0
+"""How soon a printer's worker looks again after its job store failed (disk full)."""
 """A dead printer is tried again every 30 s at most; after 20 tries the job waits for a person."""
 
 
@@ -217,14 +219,19 @@ class PrintQueue:
 
     def _run(self, target: str) -> None:
         while True:
-            with self._wake:
-                if self._stopping:
-                    return
-                job, wait_s = self._next_due(target)
-                if job is None:
-                    self._wake.wait(wait_s)
-                    continue
-            self._attempt(job)
+            try:
+                with self._wake:
+                    if self._stopping:
+                        return
+                    job, wait_s = self._next_due(target)
+                    if job is None:
+                        self._wake.wait(wait_s)
+                        continue
+                self._attempt(job)
+            except Exception:  # the store failed (a full disk): the worker must outlive it
+                log.exception("print queue for %s: the job store failed; trying again", target)
+                with self._wake:
+                    self._wake.wait(STORE_RETRY_S)
 
     def _next_due(self, target: str) -> tuple[QueuedJob | None, float | None]:
         """The printer's oldest job if it is due, else how long until it is (None: no job)."""
