@@ -18,7 +18,7 @@ from random import Random
 
 from tests.chaos.fleet import FAKETIME_LIB, ChaosFailure, Fleet, Settled
 
-RECOVERY_TIMEOUT_S = 90.0
+RECOVERY_TIMEOUT_S = 60.0
 """A fault healed must be recovered from within this (the kitchen's safety check is 15 s)."""
 
 
