@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from pos_desktop.printing.labels import ENGLISH, SlipLabels
 from shared.reports import ShiftFigures
+from shared.slips import slip_header_lines
 from shared.tax import tax_label
 
 Align = Literal["left", "center", "right"]
@@ -264,46 +265,23 @@ def local_time(moment: datetime, time_zone: str) -> str:
     return moment.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%d %H:%M")
 
 
-def _key(line: str) -> str:
-    """A header line compared as a reader would: case, spacing and end punctuation ignored."""
-    return " ".join(line.casefold().split()).strip(" .,;:-")
-
-
 def header_blocks(header: TenantHeader) -> list[Block]:
-    """Business name, outlet, address, labelled tax id, then the tenant's header text: each once.
-
-    The tenant's receipt header text often repeats the name and address the slip already
-    prints (`Kopi Kiosk / Jl. Jend. Sudirman No. 1, Jakarta`): such lines are left out, as
-    is an outlet named like the business.
-    """
+    """Business name, then outlet, address, labelled tax id and the tenant's header text, each
+    once (`shared.slips`, which the back office's receipt preview reads too)."""
     blocks: list[Block] = []
     if header.logo_png:
         blocks.append(Logo(header.logo_png))
     blocks.append(Heading(header.tenant_name))
-    names = {_key(header.tenant_name)}
-    lines: list[str] = []
-    if header.outlet_name and _key(header.outlet_name) not in names:
-        lines.append(header.outlet_name)
-        names.add(_key(header.outlet_name))
-    addresses = [_key(line) for line in header.address_lines if _key(line)]
-    lines += [line for line in header.address_lines if _key(line)]
-    tax_id = header.tax_id.strip()
-    if tax_id:
-        label = header.tax_id_label
-        labelled = not label or _key(tax_id).startswith(_key(label))
-        lines.append(tax_id if labelled else f"{label} {tax_id}")
-    for line in header.extra_lines:
-        key = _key(line)
-        repeats = (
-            not key
-            or key in names
-            or any(key.startswith(a) or a.startswith(key) for a in addresses)
-            or (tax_id and _key(tax_id) in key)
-        )
-        if not repeats:
-            lines.append(line)
+    lines = slip_header_lines(
+        tenant_name=header.tenant_name,
+        outlet_name=header.outlet_name,
+        address_lines=header.address_lines,
+        tax_id=header.tax_id,
+        tax_id_label=header.tax_id_label,
+        extra_lines=header.extra_lines,
+    )
     if lines:
-        blocks.append(Text(tuple(lines)))
+        blocks.append(Text(lines))
     return blocks
 
 
