@@ -50,6 +50,7 @@ from sync_server.backoffice.auth import (
     signed_in_user,
 )
 from sync_server.backoffice.forms import OrderFilter, PeriodForm, SignInForm
+from sync_server.backoffice.receipt import receipt_slip
 from sync_server.common.errors import Refused
 from sync_server.common.tenancy import platform_atomic, tenant_atomic
 from sync_server.devices.services import device_revoke, pairing_code_create
@@ -351,10 +352,21 @@ def order_detail_page(request: HttpRequest, desk: Desk, pk: uuid.UUID) -> HttpRe
     )
     if not desk.outlet_allowed(order.outlet_id):
         raise Http404("no such order")
+    cashier = (
+        user_list(tenant=desk.tenant).filter(id=order.cashier_id).first()
+        if order.cashier_id
+        else None
+    )
+    slip = receipt_slip(
+        order=order,
+        tenant=desk.tenant,
+        cashier_name=(cashier.full_name or cashier.username) if cashier else "",
+        money=desk.money,
+    )
     return render(
         request,
         "backoffice/order_detail.html",
-        {"order": order, "details": order.details or {}, "nav": "orders"},
+        {"order": order, "details": order.details or {}, "slip": slip, "nav": "orders"},
     )
 
 
