@@ -133,9 +133,11 @@ def test_a_revoked_screen_says_so_in_words_at_once(
     try:
         # At the first refused socket (a slow loopback may show a timeout before it).
         qtbot.waitUntil(
-            lambda: screen.window.banner.isVisible()
-            and screen.window.banner.text()
-            == "This kitchen screen is no longer authorised: pair it again.",
+            lambda: (
+                screen.window.banner.isVisible()
+                and screen.window.banner.text()
+                == "This kitchen screen is no longer authorised: pair it again."
+            ),
             timeout=5000,
         )
         assert (NOT_AUTHORISED, 1) in said  # said after the first refusal, not the fourth
