@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
+from shared.pricing.tenders import payment_method_label
 from shared.reports import (
     CashMovementRecord,
     RefundRecord,
@@ -375,11 +376,12 @@ def z_report_lines(*, shift: Shift, server: ShiftFigures) -> list[ZLine]:
         for name, label, money in FIGURE_ROWS
     ]
     till_payments: dict[str, int] = till.get("payments_by_method") or {}
+    language = (get_language() or "en").split("-")[0]
     for method in sorted(set(till_payments) | set(server.payments_by_method)):
         lines.append(
             ZLine(
                 f"payments:{method}",
-                f"{gettext('Payments')}: {method}",
+                f"{gettext('Payments')}: {payment_method_label(method, language)}",
                 True,
                 int(till_payments.get(method, 0)) if till else None,
                 int(server.payments_by_method.get(method, 0)),
