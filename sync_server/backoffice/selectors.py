@@ -255,6 +255,10 @@ class DeviceHealth:
 
     @property
     def online(self) -> bool:
+        """Heard from lately, and still allowed to talk: a revoked till seen a minute before its
+        revocation is not online."""
+        if self.terminal.status != TerminalStatus.ACTIVE:
+            return False
         seen = self.last_seen_at
         return seen is not None and self.now - seen <= ONLINE_WITHIN
 

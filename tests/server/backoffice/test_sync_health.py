@@ -14,6 +14,7 @@ from sync_server.catalog.models import Product
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.sync.models import DeviceStatus
 from sync_server.tenants.models import Tenant
+from tests.server.backoffice.conftest import csrf_from
 from tests.server.sync.conftest import PairedDevice, make_order
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,24 @@ def test_a_till_silent_past_the_threshold_is_red_and_a_ping_clears_it(
     page = browser("demo.owner").get("/backoffice/sync/").text
     row = _row(page, "device-main-t1")
     assert 'data-silent="true"' in row and 'class="dot "' in row
+
+
+def test_a_revoked_till_seen_just_before_is_not_shown_online(
+    browser: Callable[[str], Client],
+    pair_device: Callable[..., PairedDevice],
+    demo_tenant: Tenant,
+) -> None:
+    device = pair_device("main", "t1")
+    assert device.client.get(device.url("sync/ping/")).status_code == 200
+    owner = browser("demo.owner")
+    token = csrf_from(owner.get("/backoffice/terminals/").text)
+    revoked = owner.post(
+        f"/backoffice/terminals/{device.pairing.terminal_id}/revoke/",
+        {"csrfmiddlewaretoken": token},
+    )
+    assert revoked.status_code == 302
+    row = _row(owner.get("/backoffice/sync/").text, "device-main-t1")
+    assert 'class="dot "' in row and 'class="dot on"' not in row
 
 
 def test_an_old_batch_without_till_status_is_still_accepted(
