@@ -3,6 +3,8 @@ rule JSON it stores, and a preview that prices a sample cart with the engine bef
 
 The form never decides what a valid promotion is: it builds the engine's JSON, and
 `shared.pricing.promotion_from_dict` (the same check the service runs) names the bad field.
+It stays one module of about 600 lines on purpose: each form field, the rule-JSON key it
+becomes and the way an existing rule fills it back are read together, kind by kind.
 """
 
 from __future__ import annotations
