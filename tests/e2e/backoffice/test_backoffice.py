@@ -66,6 +66,9 @@ def test_orders_list_and_detail(owner_page: object, backoffice: BackOffice) -> N
     rows.first.locator("a").click()
     page.wait_for_selector("[data-testid=order-lines]")  # type: ignore[attr-defined]
     assert receipt in page.inner_text("h1")  # type: ignore[attr-defined]
+    slip = page.inner_text("[data-testid=receipt-preview]")  # type: ignore[attr-defined]
+    assert receipt in slip and "Kopi Kiosk" in slip and "TOTAL" in slip, slip
+    assert max(len(line) for line in slip.splitlines()) <= 48, slip
     shoot(page, "order-detail")
 
 
