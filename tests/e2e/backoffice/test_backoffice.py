@@ -222,7 +222,8 @@ def _device_token(backoffice: BackOffice, outlet: str, code: str) -> str:
     return str(paired.json()["access"])
 
 
-def _feed_products(backoffice: BackOffice, token: str) -> dict[str, dict[str, object]]:
+def _feed(backoffice: BackOffice, token: str, entity: str) -> dict[str, dict[str, object]]:
+    """The catalog feed's rows of one kind, by name, as a paired device pulls them."""
     products: dict[str, dict[str, object]] = {}
     page: dict[str, object] = {"has_more": True, "next_cursor": ""}
     while page["has_more"]:
@@ -233,7 +234,7 @@ def _feed_products(backoffice: BackOffice, token: str) -> dict[str, dict[str, ob
             timeout=30,
         ).json()
         for change in page["changes"]:  # type: ignore[attr-defined]
-            if change["entity"] == "product" and change["data"]:
+            if change["entity"] == entity and change["data"]:
                 products[str(change["data"]["name"])] = change["data"]
     return products
 
@@ -264,9 +265,11 @@ def test_a_category_and_a_product_with_an_image_reach_a_paired_till(
     page.wait_for_selector("[data-testid=products] img")  # type: ignore[attr-defined]
     page.goto(backoffice.url("/backoffice/products/"))  # type: ignore[attr-defined]
     shoot(page, "products")
-    products = _feed_products(backoffice, _device_token(backoffice, "mall", "t1"))
-    latte = products["Pumpkin Latte"]
-    assert latte["price_minor"] == 42_500
+    token = _device_token(backoffice, "mall", "t1")
+    seasonal = _feed(backoffice, token, "category")["Seasonal"]
+    assert str(seasonal["colour"]).lower() == "#aa3300"
+    latte = _feed(backoffice, token, "product")["Pumpkin Latte"]
+    assert latte["price_minor"] == 42_500 and latte["category_id"] == seasonal["id"]
     picture = httpx.get(backoffice.url(str(latte["image_url"])), timeout=30)
     assert picture.status_code == 200 and picture.content[:8] == b"\x89PNG\r\n\x1a\n"
 
