@@ -106,6 +106,11 @@ def test_a_manager_sees_only_their_outlet(browser: object, backoffice: BackOffic
     page.goto(backoffice.url("/backoffice/terminals/"))
     assert page.locator("[data-testid^=terminal-mall-]").count() == 0
     assert page.locator("[data-testid=terminal-main-t1]").count() == 1
+    page.goto(backoffice.url("/backoffice/sync/"))
+    assert page.locator("[data-testid^=device-mall-]").count() == 0
+    assert page.locator("[data-testid=device-main-t1]").count() == 1
+    page.goto(backoffice.url("/backoffice/outlets/"))
+    assert "Mall" not in page.inner_text("main")
     context.close()
 
 
