@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,12 +9,11 @@ from uuid import UUID
 
 from pydantic import BaseModel
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 
 from pos_desktop.ids import new_id, utcnow
 from pos_desktop.services.auth import SignedIn
 from pos_desktop.services.cart import CartSession
-from pos_desktop.services.errors import InvalidInput, StateError
+from pos_desktop.services.errors import InvalidInput, StateError, refused_when_not_written
 from pos_desktop.services.identity import terminal_identity
 from pos_desktop.services.kitchen_offline import prints_kitchen_offline
 from pos_desktop.services.shifts import open_shift_row
@@ -175,6 +173,7 @@ def build_order_v1(
     )
 
 
+@refused_when_not_written("This sale", ", so it is not paid (take no money for it)")
 def checkout(
     uow: UnitOfWork,
     *,
@@ -182,32 +181,6 @@ def checkout(
     tenders: Sequence[Tender],
     cashier: SignedIn,
     cloud_unreachable: bool = False,
-) -> CheckoutResult:
-    """Pay the cart (`_checkout`); a sale the till cannot write is refused, never paid.
-
-    A full or failing disk makes SQLite refuse the write; the transaction is rolled back, so
-    nothing stored changes, and the cashier reads why instead of a crash.
-    """
-    try:
-        return _checkout(
-            uow, cart=cart, tenders=tenders, cashier=cashier, cloud_unreachable=cloud_unreachable
-        )
-    except (sqlite3.OperationalError, SQLAlchemyOperationalError) as error:
-        reason = getattr(error, "orig", None) or error
-        raise StateError(
-            f"This sale was not saved, so it is not paid: the till could not write it to its "
-            f"disk ({reason}). Take no money for it; free space or call support, then try again.",
-            code="not_saved",
-        ) from error
-
-
-def _checkout(
-    uow: UnitOfWork,
-    *,
-    cart: CartSession,
-    tenders: Sequence[Tender],
-    cashier: SignedIn,
-    cloud_unreachable: bool,
 ) -> CheckoutResult:
     """Pay the cart: order, lines, payments, approvals and outbox row in ONE transaction.
 

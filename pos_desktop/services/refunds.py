@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from pos_desktop.ids import new_id, utcnow
 from pos_desktop.services.auth import ManagerApproval, SignedIn
 from pos_desktop.services.catalog import cash_rounding_of
-from pos_desktop.services.errors import InvalidInput, NotFound, StateError
+from pos_desktop.services.errors import InvalidInput, NotFound, StateError, refused_when_not_written
 from pos_desktop.services.shifts import open_shift_row
 from pos_desktop.store.models import Approval, Order, Refund, Shift
 from pos_desktop.store.outbox import QueueKind
@@ -54,6 +54,7 @@ def _record(order: Order, approval: ManagerApproval) -> None:
     )
 
 
+@refused_when_not_written("This void")
 def void_order(
     uow: UnitOfWork,
     *,
@@ -161,6 +162,7 @@ def _rounded_for_payout(
     return adjusted
 
 
+@refused_when_not_written("This refund")
 def refund_order(
     uow: UnitOfWork,
     *,

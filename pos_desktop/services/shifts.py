@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from pos_desktop.ids import new_id, utcnow
 from pos_desktop.services.auth import ManagerApproval, SignedIn
-from pos_desktop.services.errors import InvalidInput, StateError
+from pos_desktop.services.errors import InvalidInput, StateError, refused_when_not_written
 from pos_desktop.services.identity import terminal_identity
 from pos_desktop.store.models import CashMovement, Order, OrderLine, Refund, Shift
 from pos_desktop.store.outbox import QueueKind
@@ -54,6 +54,7 @@ def _positive(amount_minor: int, field: str) -> None:
         raise InvalidInput("Enter an amount above zero.", field=field, code="amount")
 
 
+@refused_when_not_written("The shift")
 def open_shift(uow: UnitOfWork, *, cashier: SignedIn, opening_float_minor: int) -> str:
     """Open a shift with the counted float (opening_control → opened); one per terminal."""
     if (
@@ -93,6 +94,7 @@ CASH_MOVEMENT_ACTION = "cash_movement"
 """What a manager's PIN approves for a cash in or cash out (`auth.approve(action=...)`)."""
 
 
+@refused_when_not_written("This cash movement")
 def move_cash(
     uow: UnitOfWork,
     *,
@@ -251,6 +253,7 @@ def x_report(uow: UnitOfWork) -> ShiftReport:
     return _figures(uow.session, _current(uow.session))
 
 
+@refused_when_not_written("The shift's closing")
 def start_closing(uow: UnitOfWork) -> ShiftReport:
     """opened → closing_control: no more sales; the cashier counts the drawer."""
     shift = _current(uow.session)
@@ -272,6 +275,7 @@ def unsynced_warning(uow: UnitOfWork) -> str | None:
     )
 
 
+@refused_when_not_written("The shift's close")
 def close_shift(
     uow: UnitOfWork,
     *,

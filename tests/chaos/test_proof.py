@@ -79,6 +79,9 @@ def test_a_sale_on_a_full_disk_is_refused_with_a_clear_message_and_nothing_is_da
     fleet: Fleet,
 ) -> None:
     till = fleet.tills[1]
+    # A sale first, so the shift is open and what the full disk meets is the sale itself
+    # (a shift the disk refuses to open is refused as not saved too, without "not paid").
+    assert len(till.sell(1, 999)["paid"]) == 1
     stored_before = till.local_orders()
     filler = till.data_dir / ".chaos-filler"
     try:

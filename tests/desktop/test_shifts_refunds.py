@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from sqlalchemy import func, select
 
@@ -14,6 +16,7 @@ from pos_desktop.services.errors import InvalidInput, StateError
 from pos_desktop.services.refunds import refund_order, void_order
 from pos_desktop.services.shifts import close_shift, move_cash, open_shift, x_report
 from pos_desktop.store.models import CashMovement, Customer, Order, Shift, SyncQueueItem
+from pos_desktop.store.uow import UnitOfWork
 from pos_desktop.terminal import Terminal
 from shared.pricing import DiscountKind
 from shared.protocol import CashMovementV1, CustomerCreatedV1, OrderRefundedV1, ShiftClosedV1
@@ -326,3 +329,37 @@ def test_cash_refunds_follow_the_cash_rounding_and_the_shift_closes_even(
     with open_terminal.uow() as uow:
         closed = close_shift(uow, cashier=cashier, counted={100_000: 2}, confirm_unsynced=True)
     assert closed.figures.cash_difference_minor == 0
+
+
+def test_a_shift_or_sale_the_disk_refuses_is_not_saved_and_says_so(
+    terminal: Terminal,
+    snapshot: CatalogSnapshot,
+    cashier: SignedIn,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A full disk makes SQLite refuse the commit: the cashier reads why (never a raw database
+    error), nothing is stored, and the same action works once the disk takes writes again."""
+
+    def disk_full(self: UnitOfWork) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(UnitOfWork, "commit", disk_full)
+        with terminal.uow() as uow, pytest.raises(StateError) as refused:
+            open_shift(uow, cashier=cashier, opening_float_minor=100_000)
+    assert refused.value.code == "not_saved"
+    assert refused.value.message.startswith("The shift was not saved")
+    assert "database or disk is full" in refused.value.message
+    with terminal.uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Shift)) == 0
+        assert uow.session.scalar(select(func.count()).select_from(SyncQueueItem)) == 0
+        open_shift(uow, cashier=cashier, opening_float_minor=100_000)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(UnitOfWork, "commit", disk_full)
+        with pytest.raises(StateError) as refused:
+            _sell(terminal, snapshot, cashier, Tender("cash", 150_000))
+    assert refused.value.code == "not_saved" and "not paid" in refused.value.message
+    with terminal.uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Order)) == 0
+    assert _sell(terminal, snapshot, cashier, Tender("cash", 150_000)).order_id
