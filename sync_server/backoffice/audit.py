@@ -33,7 +33,7 @@ PLATFORM_USER = "audit_platform_user"
 # Bookkeeping columns every write touches: not a change anyone made.
 IGNORED = frozenset({"version", "updated_at", "created_at", "last_login"})
 # Hashes are secrets too: the log says they changed, never what they are.
-SECRET = frozenset({"pin_hash", "password"})
+SECRET = frozenset({"pin_hash", "password", "code_hash"})
 SECRET_MARK = "••••"
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from sync_server.accounts.models import User
 from sync_server.backoffice.access import Desk, backoffice_page
-from sync_server.backoffice.forms import DateInput, local_days
+from sync_server.backoffice.forms import day_field, local_days
 from sync_server.backoffice.models import AuditAction, AuditEntry
 
 ENTRIES_PER_PAGE = 50
@@ -47,8 +47,8 @@ class AuditFilterForm(forms.Form):
     actor = forms.ChoiceField(label=gettext_lazy("Who"), required=False)
     entity = forms.ChoiceField(label=gettext_lazy("What"), required=False)
     action = forms.ChoiceField(label=gettext_lazy("Change"), required=False)
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput)
+    date_from = day_field(gettext_lazy("From"))
+    date_to = day_field(gettext_lazy("To"))
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
 
     def __init__(self, *args: Any, desk: Desk, **kwargs: Any) -> None:

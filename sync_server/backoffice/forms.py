@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import django_filters
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,32 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+"""The days a filter or a promotion may name: a date far outside them (year 1, 9999) would
+overflow when turned into the tenant's local moments, and no shop sells then."""
+
+
+def day_field(label: Any, **kwargs: Any) -> forms.DateField:
+    """A date input limited to FIRST_DAY..LAST_DAY (a clear form error, never a 500)."""
+    return forms.DateField(
+        label=label,
+        required=kwargs.pop("required", False),
+        widget=DateInput,
+        validators=[MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)],
+        **kwargs,
+    )
+
+
+class DayFilter(django_filters.DateFilter):  # type: ignore[misc]
+    """The orders list's date filter, limited like `day_field`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", DateInput)
+        kwargs.setdefault("validators", [MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)])
+        super().__init__(*args, **kwargs)
+
+
 def _outlet_choices(outlets: QuerySet[Outlet], *, everything: bool) -> list[tuple[str, str]]:
     choices = [("", str(_("All outlets")))] if everything else []
     return choices + [(str(outlet.id), outlet.name) for outlet in outlets]
@@ -47,8 +74,8 @@ def local_days(
 class PeriodForm(forms.Form):
     """A date range (whole days, tenant time) and an outlet; the default is the last 7 days."""
 
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    date_from = day_field(_("From"))
+    date_to = day_field(_("To"))
     outlet = forms.ChoiceField(label=_("Outlet"), required=False)
 
     def __init__(self, *args: Any, outlets: QuerySet[Outlet], restricted: bool, **kwargs: Any):
@@ -86,8 +113,8 @@ class OrderFilter(django_filters.FilterSet):  # type: ignore[misc]
     method, flag, receipt number); django-filter draws and validates the form, the API's
     `order_list` selector does the filtering."""
 
-    date_from = django_filters.DateFilter(label=_("From"), widget=DateInput)
-    date_to = django_filters.DateFilter(label=_("To"), widget=DateInput)
+    date_from = DayFilter(label=_("From"))
+    date_to = DayFilter(label=_("To"))
     outlet = django_filters.ChoiceFilter(label=_("Outlet"))
     terminal = django_filters.ChoiceFilter(label=_("Terminal"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=OrderStatus.choices)

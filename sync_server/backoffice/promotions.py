@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,7 +39,7 @@ from shared.pricing import TaxRate as EngineTaxRate
 from shared.rounding import BASIS_POINTS
 from sync_server.backoffice.access import Desk
 from sync_server.backoffice.catalog import money_minor
-from sync_server.backoffice.forms import DateInput
+from sync_server.backoffice.forms import day_field
 from sync_server.catalog.models import Category, Product, TaxRate
 from sync_server.promotions.models import Promotion
 
@@ -102,9 +102,11 @@ def percent_bp(text: str) -> int:
     """`20`, `12,5` or `12.5` (per cent) in basis points; ValueError when not a share."""
     try:
         value = Decimal(text.strip().rstrip("%").strip().replace(",", "."))
-    except InvalidOperation as error:
+        if not value.is_finite() or not 0 <= value <= 100:  # NaN, Infinity, 1e999999999
+            raise ValueError(_("Type a percentage between 0 and 100, at most two decimals."))
+        points = value * 100
+    except ArithmeticError as error:  # InvalidOperation and its kin: not a number at all
         raise ValueError(_("Type a percentage such as 20 or 12.5.")) from error
-    points = value * 100
     if points != points.to_integral_value() or not 0 <= points <= BASIS_POINTS:
         raise ValueError(_("Type a percentage between 0 and 100, at most two decimals."))
     return int(points)
@@ -170,10 +172,8 @@ class PromotionForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Comma-separated, e.g. member, staff. Empty: every customer."),
     )
-    valid_from = forms.DateField(label=gettext_lazy("Valid from"), required=False, widget=DateInput)
-    valid_until = forms.DateField(
-        label=gettext_lazy("Valid until"), required=False, widget=DateInput
-    )
+    valid_from = day_field(gettext_lazy("Valid from"))
+    valid_until = day_field(gettext_lazy("Valid until"))
     priority = forms.IntegerField(
         label=gettext_lazy("Priority"), min_value=-1000, max_value=1000, initial=0, required=False
     )

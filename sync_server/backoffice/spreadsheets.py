@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -27,11 +28,31 @@ class TooManyRows(ValueError):
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_SIGNED_NUMBER = re.compile(r"[+-][0-9 ().-]*")
+
+
+def formula_safe(rows: Iterable[Sequence[Any]]) -> Iterable[list[Any]]:
+    """Rows whose text cells cannot run as a formula in the owner's spreadsheet: a name a
+    cashier typed as `=HYPERLINK(...)` is written `'=HYPERLINK(...)` (OWASP's CSV injection
+    advice). Numbers stay numbers."""
+    for row in rows:
+        yield [f"'{cell}" if _runs_as_formula(cell) else cell for cell in row]
+
+
+def _runs_as_formula(cell: Any) -> bool:
+    """Text a spreadsheet would evaluate; a signed plain number (a phone `+62 812...`) is not
+    dangerous and stays as typed."""
+    if not isinstance(cell, str) or not cell.startswith(FORMULA_STARTS):
+        return False
+    return not PLAIN_SIGNED_NUMBER.fullmatch(cell)
+
+
 def csv_download(rows: Iterable[Sequence[Any]], filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # spreadsheets read UTF-8 only with a BOM
-    csv.writer(response).writerows(rows)
+    csv.writer(response).writerows(formula_safe(rows))
     return response
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from sync_server.accounts.models import User
 from sync_server.accounts.permissions import is_allowed
 from sync_server.backoffice.access import Desk, backoffice_page, forbidden
-from sync_server.backoffice.forms import DateInput, local_days
+from sync_server.backoffice.forms import day_field, local_days
 from sync_server.catalog.models import Product
 from sync_server.orders.models import Order, StockLevel
 from sync_server.stock.models import MovementReason, StockMovement
@@ -129,8 +129,8 @@ class MovementFilterForm(forms.Form):
     outlet = forms.ChoiceField(label=gettext_lazy("Outlet"), required=False)
     product = forms.ChoiceField(label=gettext_lazy("Product"), required=False)
     reason = forms.ChoiceField(label=gettext_lazy("Reason"), required=False)
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput)
+    date_from = day_field(gettext_lazy("From"))
+    date_to = day_field(gettext_lazy("To"))
 
     def __init__(
         self, *args: Any, outlets: list[Outlet], products: list[Product], held: bool, **kwargs: Any

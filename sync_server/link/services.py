@@ -29,6 +29,7 @@ def _pairing_live(device: Device) -> bool:
         revoked_at__isnull=True,
         terminal__status=TerminalStatus.ACTIVE,
         terminal__deleted_at__isnull=True,
+        tenant__is_active=True,  # a suspended business's tills get 403s, not a live link
     ).exists()
 
 

@@ -265,9 +265,11 @@ def order_refund(*, tenant: Tenant, event: OrderRefundedV1) -> Refund:
             )
             for item in event.lines
         )
-        changed = [lines[item.line_id] for item in event.lines]
+        changed = list({item.line_id: lines[item.line_id] for item in event.lines}.values())
         OrderLine.objects.bulk_update(changed, ["refunded_quantity", "refunded_minor"])
-        refunded_qty = {item.line_id: item.quantity for item in event.lines}
+        refunded_qty: dict[uuid.UUID, int] = {}
+        for item in event.lines:  # a line named twice in one refund gives back both counts
+            refunded_qty[item.line_id] = refunded_qty.get(item.line_id, 0) + item.quantity
         back = _tracked_quantities(changed, refunded_qty)
         stock_adjust(tenant=tenant, outlet_id=order.outlet_id, changes=back)
         stock_movements_record(

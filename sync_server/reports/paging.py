@@ -59,10 +59,14 @@ class ListPage:
         }
 
 
+MAX_PAGE = 100_000
+"""Pages past this are not asked for by a person; a bigger number would overflow the OFFSET."""
+
+
 def list_page(rows: QuerySet[Any], *, number: str | None, per_page: int) -> ListPage:
     """Page `number` (1 when missing or not a number) of `rows`, in their order."""
     try:
-        wanted = max(1, int(number or 1))
+        wanted = min(max(1, int(number or 1)), MAX_PAGE)
     except ValueError:
         wanted = 1
     start = (wanted - 1) * per_page

@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from shared.pricing.tenders import payment_method_label
 from sync_server.backoffice.access import Desk, backoffice_page
+from sync_server.backoffice.spreadsheets import formula_safe
 from sync_server.backoffice.views import period_context
 from sync_server.reports.tables import EVENTS, REPORTS, REPORTS_BY_SLUG, Report, Scope, Table
 
@@ -96,7 +97,7 @@ def report_export_page(request: HttpRequest, desk: Desk, slug: str) -> HttpRespo
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([column.name for column in table.columns])
-    writer.writerows(table.rows)
+    writer.writerows(formula_safe(table.rows))
     if table.totals:
         writer.writerow(table.totals)
     period = context["period"]

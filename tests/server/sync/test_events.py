@@ -313,3 +313,38 @@ def test_a_customer_with_a_bad_email_or_a_taken_id_is_refused(
         assert not Customer.objects.filter(id=bad_email.customer_id).exists()
     with tenant_atomic(rival_tenant):
         assert Customer.objects.get(id=rivals.id).name == "Somebody else"
+
+
+def test_a_refund_naming_one_line_twice_gives_back_both_counts(
+    pair_device: Callable[..., PairedDevice],
+    demo_products: dict[str, Product],
+    demo_tenant: Tenant,
+) -> None:
+    water = demo_products["Mineral Water"]
+    with tenant_atomic(demo_tenant):
+        Product.objects.filter(id=water.id).update(track_stock=True)
+    device = pair_device()
+    order = make_order(device, [(water, 3)], shift_id=uuid.uuid4(), at=AT)
+    assert _statuses(device.push_orders(order)) == ["created"]
+    water_line = order.lines[0]
+    amount = water_line.total_minor // 3
+    refund = OrderRefundedV1(
+        id=uuid.uuid4(),
+        order_id=order.id,
+        at=AT,
+        reason="flat",
+        approved_by=MANAGER,
+        lines=(
+            RefundLineV1(line_id=water_line.id, quantity=1, amount_minor=amount),
+            RefundLineV1(line_id=water_line.id, quantity=1, amount_minor=amount),
+        ),
+        amount_minor=2 * amount,
+        payments=(RefundPaymentV1(method="card", amount_minor=2 * amount),),
+    )
+    answer = device.push_events(refund).json()["results"][0]
+    with tenant_atomic(demo_tenant):
+        line = OrderLine.objects.get(id=water_line.id)
+        stock = StockLevel.objects.get(product_id=water.id).quantity
+    assert answer["status"] == "created"
+    assert line.refunded_quantity == 2  # the line and the stock both count two back
+    assert stock == -3 + 2
