@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.chaos.support import (
@@ -78,6 +79,16 @@ def test_a_database_outage_mid_push_loses_doubles_and_flags_nothing(
         arrived_before = len(cloud.order_ids(terminal_id))  # read around the relay
         assert arrived_before < 300, "the outage must land mid-push"
         wait_until(lambda: relay.refused >= 2, 60, "the server tried the database while cut")
+        # Whether the till's next push lands inside the cut depends on its backoff; a request
+        # of our own does, so the 503 contract is checked every run.
+        answer = httpx.post(
+            f"{cloud.server.base_url}/api/auth/token/",
+            json={"username": "demo.owner", "password": "wrong"},
+            timeout=30,
+        )
+        assert answer.status_code == 503, answer.text
+        assert answer.json()["code"] == "database_unavailable"
+        assert answer.headers["Retry-After"]
         time.sleep(1.0)
         during = status(till)
         assert during["needs_attention"] == 0, during
