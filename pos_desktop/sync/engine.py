@@ -12,6 +12,7 @@ share one state, one backoff and one lock.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import threading
@@ -135,6 +136,7 @@ class SyncEngine:
         self._listeners: list[Listener] = []
         self._scheduler: BackgroundScheduler | None = None
         self._clock_watch = threading.Event()
+        self._planned_due: dict[str, float] = {}  # job id -> when it is due, monotonic
         self._catalog_due_at: datetime | None = None
         self._ready_due_at: datetime | None = None
         self._ready_listeners: list[ReadyListener] = []
@@ -476,43 +478,61 @@ class SyncEngine:
 
     def _watch_clock(self, stopped: threading.Event) -> None:
         """The scheduler times its jobs by the wall clock: set back by hours, it would wait
-        hours before the next pass and probe. When the wall clock jumps (against the monotonic
-        one), both are made due now; each then schedules its successor by the new clock."""
+        hours before the next pass and probe. Each look compares every job's wall-clock due
+        time with the monotonic one it was planned for; a job due later than planned was
+        scheduled by a clock that has moved since (the jump itself, or a pass that read the
+        clock just before the jump and added its successor just after), and is made due now.
+        Each then schedules its successor by the new clock."""
         offset = time.time() - time.monotonic()
         while not stopped.wait(CLOCK_WATCH_S):
             moved_s = time.time() - time.monotonic() - offset
-            if abs(moved_s) < CLOCK_JUMP_S:
-                continue
-            offset += moved_s
-            log.warning("the wall clock moved %+.0f s: sync pass and probe run now", moved_s)
-            scheduler = self._scheduler
-            for job_id in ("pass", "probe"):
-                try:
-                    if scheduler is not None:
-                        scheduler.modify_job(job_id, next_run_time=utcnow())
-                except JobLookupError:  # running now: it schedules its successor afresh
-                    pass
+            jumped = abs(moved_s) >= CLOCK_JUMP_S
+            if jumped:
+                offset += moved_s
+                log.warning("the wall clock moved %+.0f s: sync pass and probe run now", moved_s)
+            self._make_due_what_the_clock_delayed(everything=jumped)
 
-    def _schedule_pass(self, delay_s: float) -> None:
+    def _make_due_what_the_clock_delayed(self, *, everything: bool) -> None:
         scheduler = self._scheduler
         if scheduler is None:
             return
+        for job_id, due_at in list(self._planned_due.items()):
+            job = scheduler.get_job(job_id)
+            if job is None or job.next_run_time is None:
+                continue  # running now: it schedules its successor afresh
+            wall_wait_s = (job.next_run_time - utcnow()).total_seconds()
+            late_by_s = wall_wait_s - (due_at - time.monotonic())
+            if everything or late_by_s > CLOCK_JUMP_S:
+                with contextlib.suppress(JobLookupError):  # it just started running
+                    scheduler.modify_job(job_id, next_run_time=utcnow())
+
+    def _add_timed_job(self, job_id: str, run: Callable[[], None], delay_s: float) -> None:
+        """Add `run` as job `job_id` due in `delay_s`, remembering when that is by the
+        monotonic clock for the clock watch (planned first: a watch between the two lines
+        sees the old job due earlier than planned, which it leaves alone)."""
+        scheduler = self._scheduler
+        if scheduler is None:
+            return
+        self._planned_due[job_id] = time.monotonic() + delay_s
+        scheduler.add_job(
+            run,
+            "date",
+            run_date=utcnow() + timedelta(seconds=delay_s),
+            id=job_id,
+            replace_existing=True,
+            misfire_grace_time=None,
+            # The job is added from the end of the running one (or made due by a nudge while
+            # it ends): with one instance allowed the scheduler skips it as a second instance
+            # and drops it, and it would never run again. Runs still never overlap: the next
+            # one exists only once the running one is over.
+            max_instances=2,
+        )
+
+    def _schedule_pass(self, delay_s: float) -> None:
         with self._lock:
             if self._nudged:
                 delay_s, self._nudged = 0.0, False
-        scheduler.add_job(
-            self._tick,
-            "date",
-            run_date=utcnow() + timedelta(seconds=delay_s),
-            id="pass",
-            replace_existing=True,
-            misfire_grace_time=None,
-            # This job is added from the end of the running one (or made due by a nudge while
-            # it ends): with one instance allowed the scheduler skips it as a second instance
-            # and drops it, and no pass would ever run again. Passes still never overlap: the
-            # next one exists only once the running pass is over.
-            max_instances=2,
-        )
+        self._add_timed_job("pass", self._tick, delay_s)
 
     def nudge(self) -> None:
         """Something was just sold: push now, unless the link is backing off."""
@@ -568,18 +588,7 @@ class SyncEngine:
 
     def _schedule_probe(self, delay_s: float) -> None:
         """The next probe `delay_s` after this one ended: a slow ping never piles up."""
-        scheduler = self._scheduler
-        if scheduler is None:
-            return
-        scheduler.add_job(
-            self._probe_tick,
-            "date",
-            run_date=utcnow() + timedelta(seconds=delay_s),
-            id="probe",
-            replace_existing=True,
-            misfire_grace_time=None,
-            max_instances=2,  # added from the end of the running probe, as the pass is
-        )
+        self._add_timed_job("probe", self._probe_tick, delay_s)
 
     def _probe_tick(self) -> None:
         try:
