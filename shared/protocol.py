@@ -634,6 +634,12 @@ class TenantSettingsV1(WireModel):
     address: Text = ""
     receipt_header: Text = ""
     receipt_footer: Text = ""
+    receipt_logo_url: Annotated[str, StringConstraints(max_length=500)] = ""
+    """Where a terminal of this tenant downloads the receipt logo (a PNG, device token
+    required), relative to the server; "" when the business has none."""
+    receipt_logo_sha256: Annotated[str, StringConstraints(pattern=r"^([0-9a-f]{64})?$")] = ""
+    """The logo's SHA-256: a till downloads it only when this differs from the one it keeps,
+    and keeps only bytes that hash to it."""
 
 
 class OutletV1(WireModel):

@@ -33,6 +33,7 @@ from sync_server.common.tenancy import TenantOwnedModel, VersionedModel, tenant_
 from sync_server.customers.models import Customer
 from sync_server.promotions.models import Promotion
 from sync_server.tenants.models import Outlet, Tenant, Terminal, TerminalKind
+from sync_server.tenants.services import receipt_logo_png, tenant_receipt_logo_set
 
 DEMO_PASSWORD = "kiosk-demo"
 MALL_PB1_BP = 500
@@ -229,6 +230,34 @@ def _product_image(sku: str, colour: str) -> str:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return default_storage.save(path, ContentFile(buffer.getvalue()))
+
+
+def _receipt_logo(name: str) -> bytes:
+    """The demo business's receipt logo, drawn here (no picture file in the repository): a
+    cup in a ring beside the business's name, black on white as a receipt printer prints."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", (384, 128), 255)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((8, 8, 120, 120), outline=0, width=8)
+    draw.rounded_rectangle((38, 46, 82, 92), radius=8, fill=0)  # the cup
+    draw.arc((72, 54, 98, 80), start=270, end=90, fill=0, width=6)  # its handle
+    for x in (48, 60, 72):  # steam
+        draw.line((x, 26, x - 4, 38), fill=0, width=4)
+    font = ImageFont.load_default(size=40)
+    draw.text((136, 30), name.upper(), fill=0, font=font)
+    draw.line((136, 92, 376, 92), fill=0, width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _seed_receipt_logo(tenant: Tenant) -> None:
+    """Give a business its drawn logo when it has none (one the owner uploaded stays)."""
+    if tenant.receipt_logo_sha256:
+        return
+    picture = io.BytesIO(_receipt_logo(tenant.name))
+    tenant_receipt_logo_set(tenant=tenant, png=receipt_logo_png(picture))
 
 
 def _seed_tenant_settings(slug: str, name: str, **extra: Any) -> Tenant:
@@ -455,6 +484,7 @@ def _seed_demo_tenant() -> Tenant:
                 soft_delete(stale)  # demo databases seeded before PB1
         _seed_promotions(tenant, products)
         _seed_customers(tenant)
+    _seed_receipt_logo(tenant)
     return tenant
 
 

@@ -22,9 +22,8 @@ from sync_server.backoffice.spreadsheets import XLSX_MAGIC, xlsx_as_csv
 from sync_server.catalog import services
 from sync_server.catalog.apis import CategoryInput, ProductInput
 from sync_server.catalog.models import Category, Product, TaxRate
+from sync_server.common.images import check_image
 
-MAX_IMAGE_BYTES = 2 * 1024 * 1024
-IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 5000
 CSV_COLUMNS = (
@@ -124,11 +123,7 @@ class ProductForm(forms.Form):
         image = self.cleaned_data.get("image")
         if not image:
             return None
-        if image.size is not None and image.size > MAX_IMAGE_BYTES:
-            raise forms.ValidationError(_("The image is larger than 2 MB."))
-        found = getattr(getattr(image, "image", None), "format", None)
-        if found not in IMAGE_FORMATS:
-            raise forms.ValidationError(_("Use a JPEG, PNG or WebP image."))
+        check_image(image)
         return image
 
     def product_fields(self) -> dict[str, Any] | None:

@@ -1,6 +1,7 @@
 """The business's settings page: what `PATCH /api/<tenant>/settings/` changes, checked by the
 same TenantSettingsInput and written by the same `tenant_update` service (terminals get the
-new values with their next catalog pull)."""
+new values with their next catalog pull), and the receipt logo: uploaded, replaced or removed,
+checked by the catalog's own image check and shown as the tills will print it."""
 
 from __future__ import annotations
 
@@ -77,6 +78,16 @@ class SettingsForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    receipt_logo = forms.ImageField(
+        label=gettext_lazy("Receipt logo"),
+        required=False,
+        help_text=gettext_lazy(
+            "JPEG, PNG or WebP, at most 2 MB; printed in black and white at the top of receipts."
+        ),
+    )
+    remove_receipt_logo = forms.BooleanField(
+        label=gettext_lazy("Remove the receipt logo"), required=False
+    )
     tax_id = forms.CharField(label=gettext_lazy("Tax id"), max_length=64, required=False)
     address = forms.CharField(
         label=gettext_lazy("Address"),
@@ -91,6 +102,19 @@ class SettingsForm(forms.Form):
         zone = self.fields["time_zone"]
         assert isinstance(zone, forms.ChoiceField)
         zone.choices = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+    def clean_receipt_logo(self) -> bytes | None:
+        """The upload as the PNG tills print (refused in words when it is not a picture)."""
+        upload = self.cleaned_data.get("receipt_logo")
+        return services.receipt_logo_from_upload(upload) if upload else None
+
+    def logo_change(self) -> tuple[bool, bytes | None]:
+        """(whether the logo changes, the new logo's PNG or None to remove it); after
+        `input_data` found the form valid."""
+        png = self.cleaned_data.get("receipt_logo")
+        if png is not None:
+            return True, png
+        return bool(self.cleaned_data.get("remove_receipt_logo")), None
 
     @staticmethod
     def initial_of(desk: Desk) -> dict[str, Any]:
@@ -134,6 +158,7 @@ def settings_page(request: HttpRequest, desk: Desk) -> HttpResponse:
         return forbidden(request, _("Your role may not open this page."))
     form = SettingsForm(
         request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
         initial=SettingsForm.initial_of(desk),
         desk=desk,
     )
@@ -150,6 +175,9 @@ def settings_page(request: HttpRequest, desk: Desk) -> HttpResponse:
                 tenant = tenant_by_slug(slug=desk.tenant.slug)
                 assert tenant is not None
                 services.tenant_update(tenant=tenant, **serializer.validated_data)
+                changes_logo, png = form.logo_change()
+                if changes_logo:
+                    services.tenant_receipt_logo_set(tenant=tenant, png=png)
                 return redirect(f"{request.path}?saved=1")
             show_serializer_errors(form, serializer.errors, FORM_FIELD)
     return render(
@@ -160,6 +188,7 @@ def settings_page(request: HttpRequest, desk: Desk) -> HttpResponse:
             "may_update": may_update,
             "saved": request.GET.get("saved") == "1",
             "currency": desk.tenant.currency,
+            "receipt_logo_url": desk.tenant.receipt_logo.url if desk.tenant.receipt_logo else "",
             "nav": "settings",
         },
         status=status,

@@ -366,7 +366,14 @@ def order_detail_page(request: HttpRequest, desk: Desk, pk: uuid.UUID) -> HttpRe
     return render(
         request,
         "backoffice/order_detail.html",
-        {"order": order, "details": order.details or {}, "slip": slip, "nav": "orders"},
+        {
+            "order": order,
+            "details": order.details or {},
+            "slip": slip,
+            # The business's logo today: tills print the current one on every slip.
+            "receipt_logo_url": desk.tenant.receipt_logo.url if desk.tenant.receipt_logo else "",
+            "nav": "orders",
+        },
     )
 
 

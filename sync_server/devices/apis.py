@@ -1,10 +1,13 @@
-"""Pairing endpoints (code for a terminal, code for credentials) and the device-aware refresh."""
+"""Pairing endpoints (code for a terminal, code for credentials), the device-aware refresh and
+what a paired till downloads besides the feed (the receipt logo)."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from drf_spectacular.utils import extend_schema
+from django.http import HttpResponse
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from pydantic import ValidationError
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -31,7 +34,7 @@ from sync_server.devices import services
 from sync_server.devices.auth import Device, DeviceJWTAuthentication, is_device_token
 from sync_server.devices.error_codes import DeviceErrorCode
 from sync_server.tenants.models import Tenant, TerminalKind
-from sync_server.tenants.selectors import terminal_list
+from sync_server.tenants.selectors import receipt_logo_bytes, terminal_list
 
 
 def validation_error_response(error: ValidationError, *, prefix: str = "") -> Response:
@@ -153,3 +156,34 @@ class DeviceTenantApi(APIView):
     def current_tenant(self) -> Tenant:
         assert self.tenant is not None
         return self.tenant
+
+
+def receipt_logo_path(tenant_slug: str, sha256: str) -> str:
+    """Where a till of the tenant downloads the logo whose SHA-256 is `sha256` ("" for none)."""
+    if not sha256:
+        return ""
+    return reverse("device-receipt-logo", kwargs={"tenant_slug": tenant_slug, "sha256": sha256})
+
+
+class ReceiptLogoApi(DeviceTenantApi):
+    """GET: the tenant's receipt logo (PNG) by its SHA-256, for the tenant's own tills.
+
+    The device's token names its tenant, so the logo it gets is always its own business's:
+    another business's hash, an older logo or none at all is a plain 404. The bytes never
+    change under one hash, so the answer may be cached for good.
+    """
+
+    @extend_schema(
+        operation_id="receipt_logo",
+        responses={
+            (200, "image/png"): OpenApiResponse(description="the logo as a PNG"),
+            404: ErrorV1,
+        },
+    )
+    def get(self, request: Request, tenant_slug: str, sha256: str) -> HttpResponse:
+        png = receipt_logo_bytes(tenant=self.current_tenant, sha256=sha256)
+        if png is None:
+            raise exceptions.NotFound("this business has no receipt logo with that hash")
+        answer = HttpResponse(png, content_type="image/png")
+        answer["Cache-Control"] = "private, max-age=31536000, immutable"
+        return answer

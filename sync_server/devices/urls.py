@@ -1,6 +1,7 @@
-"""Routes of pairing: `/api/pair/` and `/api/<tenant>/terminals/<id>/pairing-code/`."""
+"""Routes of pairing (`/api/pair/`, `/api/<tenant>/terminals/<id>/pairing-code/`) and of the
+receipt logo a paired till downloads (`/api/<tenant>/receipt-logo/<sha256>.png`)."""
 
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, re_path
 
 from sync_server.devices import apis
 
@@ -13,5 +14,10 @@ tenant_urlpatterns: list[URLPattern] = [
         "terminals/<uuid:pk>/pairing-code/",
         apis.PairingCodeApi.as_view(),
         name="terminal-pairing-code",
+    ),
+    re_path(
+        r"^receipt-logo/(?P<sha256>[0-9a-f]{64})\.png$",
+        apis.ReceiptLogoApi.as_view(),
+        name="device-receipt-logo",
     ),
 ]

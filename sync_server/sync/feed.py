@@ -57,6 +57,7 @@ from sync_server.catalog.models import (
 from sync_server.common.services import same_fields
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.customers.models import Customer
+from sync_server.devices.apis import receipt_logo_path
 from sync_server.devices.auth import Device
 from sync_server.kitchen.services import station_code
 from sync_server.promotions.models import Promotion
@@ -215,6 +216,8 @@ def _tenant_change(tenant: Tenant, ids: Iterable[uuid.UUID], device: Device) -> 
         address=fresh.address,
         receipt_header=fresh.receipt_header,
         receipt_footer=fresh.receipt_footer,
+        receipt_logo_url=receipt_logo_path(fresh.slug, fresh.receipt_logo_sha256),
+        receipt_logo_sha256=fresh.receipt_logo_sha256,
     )
     return {fresh.id: (fresh.version, data)}
 

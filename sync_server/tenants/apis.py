@@ -6,6 +6,7 @@ import zoneinfo
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -17,6 +18,7 @@ from sync_server.common.apis import (
     ResourceListMixin,
     TenantApi,
 )
+from sync_server.common.errors import KioskJSONParser
 from sync_server.common.schema import ResourceSchema
 from sync_server.common.serializers import (
     RoleAwareOutputSerializer,
@@ -52,6 +54,12 @@ class TenantSettingsInput(StrictInputSerializer):
     receipt_footer = StrictCharField(required=False, allow_blank=True, max_length=2000)
     tax_id = StrictCharField(required=False, allow_blank=True, max_length=64)
     address = StrictCharField(required=False, allow_blank=True, max_length=2000)
+    receipt_logo = serializers.ImageField(required=False, allow_null=True)
+    """A picture (multipart upload) becomes the receipt logo; null removes it."""
+
+    def validate_receipt_logo(self, value: Any) -> bytes | None:
+        """The PNG tills print, by the back office's own check (None: remove the logo)."""
+        return None if value is None else services.receipt_logo_from_upload(value)
 
     def validate_time_zone(self, value: str) -> str:
         if value not in zoneinfo.available_timezones():
@@ -74,6 +82,7 @@ class TenantInput(TenantSettingsInput):
     slug = serializers.RegexField(SLUG, max_length=63)
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False)
     is_active = StrictBooleanField(required=False)
+    receipt_logo = None  # type: ignore[assignment]  # set by the business, not the platform
 
     def validate_slug(self, value: str) -> str:
         if value in RESERVED_SLUGS:
@@ -85,6 +94,8 @@ class TenantInput(TenantSettingsInput):
 
 class TenantOutput(RoleAwareOutputSerializer):
     resource = "tenants"
+
+    receipt_logo_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Tenant
@@ -102,11 +113,17 @@ class TenantOutput(RoleAwareOutputSerializer):
             "cash_rounding_step_minor",
             "receipt_header",
             "receipt_footer",
+            "receipt_logo_url",
+            "receipt_logo_sha256",
             "tax_id",
             "address",
             "is_active",
             "version",
         ]
+
+    def get_receipt_logo_url(self, tenant: Tenant) -> str:
+        """The logo as the back office shows it ("" for none; set on the settings page)."""
+        return tenant.receipt_logo.url if tenant.receipt_logo else ""
 
 
 class TenantListApi(ResourceListMixin, PlatformApi):
@@ -135,9 +152,11 @@ class TenantDetailApi(ResourceDetailMixin, PlatformApi):
 
 
 class TenantSettingsApi(TenantApi):
-    """GET the tenant's own settings (currency, tax, receipt); PATCH them (owner, admin)."""
+    """GET the tenant's own settings (currency, tax, receipt); PATCH them (owner, admin), as
+    JSON, or as a multipart form to upload the receipt logo."""
 
     resource = "settings"
+    parser_classes = [KioskJSONParser, MultiPartParser]
     singleton = True
     InputSerializer = TenantSettingsInput
     OutputSerializer = TenantOutput
@@ -151,7 +170,12 @@ class TenantSettingsApi(TenantApi):
         assert tenant is not None
         serializer = TenantSettingsInput(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        services.tenant_update(tenant=tenant, **serializer.validated_data)
+        fields = dict(serializer.validated_data)
+        changes_logo = "receipt_logo" in fields
+        png = fields.pop("receipt_logo", None)
+        services.tenant_update(tenant=tenant, **fields)
+        if changes_logo:
+            services.tenant_receipt_logo_set(tenant=tenant, png=png)
         return Response(self._output())
 
     def _output(self) -> Any:

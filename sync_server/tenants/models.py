@@ -32,6 +32,11 @@ class Tenant(VersionedModel):
     cash_rounding_step_minor = models.BigIntegerField(default=1)
     receipt_header = models.TextField(blank=True, default="")
     receipt_footer = models.TextField(blank=True, default="")
+    # The logo printed at the top of receipts: a PNG the server made from the owner's upload
+    # (tenants.services.tenant_receipt_logo_set), and its SHA-256, which tells a till whether
+    # the one it keeps is still the current one.
+    receipt_logo = models.ImageField(upload_to="receipt-logos/", blank=True, default="")
+    receipt_logo_sha256 = models.CharField(max_length=64, blank=True, default="")
     tax_id = models.CharField(max_length=64, blank=True, default="")
     address = models.TextField(blank=True, default="")
     is_active = models.BooleanField(default=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.files.storage import default_storage
 from django.db.models import Q, QuerySet
 
 from sync_server.tenants.models import Outlet, Tenant, Terminal
@@ -39,3 +40,16 @@ def terminal_list(
     if kind:
         queryset = queryset.filter(kind=kind)
     return queryset.order_by("code", "id")
+
+
+def receipt_logo_bytes(*, tenant: Tenant, sha256: str) -> bytes | None:
+    """The stored logo when `sha256` names the tenant's current one; None otherwise (no logo,
+    an older one, another business's, or a file lost from storage)."""
+    name = tenant.receipt_logo.name
+    if not name or not tenant.receipt_logo_sha256 or sha256 != tenant.receipt_logo_sha256:
+        return None
+    try:
+        with default_storage.open(name, "rb") as file:
+            return bytes(file.read())
+    except OSError:
+        return None
