@@ -9,7 +9,6 @@ Channel layers deliver at most once: a push is a nudge, the till's cursors stay 
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from typing import Any
 
@@ -51,20 +50,45 @@ def send_after_commit(group: str, message: dict[str, Any]) -> None:
     transaction.on_commit(lambda: send_now(group, message))
 
 
-_pending_catalog: dict[uuid.UUID, int] = {}
-_pending_lock = threading.Lock()
+class _CatalogNote:
+    """The highest feed version one transaction wrote for one tenant, at one savepoint depth.
+
+    It is the transaction's own `on_commit` callback, so it lives and dies with that
+    transaction: a rolled-back write (or savepoint) pushes nothing, and two concurrent
+    transactions each push their own version when each commits.
+    """
+
+    __slots__ = ("savepoints", "tenant_id", "version")
+
+    def __init__(self, tenant_id: uuid.UUID, version: int, savepoints: tuple[Any, ...]) -> None:
+        self.tenant_id = tenant_id
+        self.version = version
+        self.savepoints = savepoints
+
+    def __call__(self) -> None:
+        _push_catalog(self.tenant_id, self.version)
 
 
-def catalog_changed(tenant_id: uuid.UUID, version: int) -> None:
+def catalog_changed(tenant_id: uuid.UUID, version: int, *, using: str | None = None) -> None:
     """A feed row of `tenant_id` was written at `version`: one push per commit, not per row.
 
-    Every write registers a flush after commit; the first flush of a commit sends the highest
-    version noted and the others find nothing left. A rolled-back write leaves its note for
-    the tenant's next commit: one spurious nudge, which costs a till one empty pull.
+    The first write of the tenant in a transaction (or in a savepoint of it) registers a note
+    after commit; later writes at the same depth raise its version (a 10,000-row import is
+    one push, not 10,000).
     """
-    with _pending_lock:
-        _pending_catalog[tenant_id] = max(version, _pending_catalog.get(tenant_id, 0))
-    transaction.on_commit(lambda: _flush_catalog(tenant_id))
+    connection = transaction.get_connection(using)
+    savepoints = tuple(connection.savepoint_ids) if connection.in_atomic_block else ()
+    if connection.in_atomic_block:
+        for entry in reversed(connection.run_on_commit):
+            note = entry[1]
+            if (
+                isinstance(note, _CatalogNote)
+                and note.tenant_id == tenant_id
+                and note.savepoints == savepoints
+            ):
+                note.version = max(note.version, version)
+                return
+    transaction.on_commit(_CatalogNote(tenant_id, version, savepoints), using=using)
 
 
 def _catalog_version_key(tenant_id: uuid.UUID) -> str:
@@ -80,11 +104,7 @@ def pushed_catalog_version(tenant_id: uuid.UUID) -> int:
         return 0
 
 
-def _flush_catalog(tenant_id: uuid.UUID) -> None:
-    with _pending_lock:
-        version = _pending_catalog.pop(tenant_id, None)
-    if version is None:
-        return
+def _push_catalog(tenant_id: uuid.UUID, version: int) -> None:
     try:
         if version > pushed_catalog_version(tenant_id):  # a race only makes it lag a push
             cache.set(_catalog_version_key(tenant_id), version, timeout=None)

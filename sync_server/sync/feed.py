@@ -2,15 +2,30 @@
 
 Versions come from one sequence but commit out of order, so paging by `version > cursor`
 would skip a row whose transaction took an early version and committed late. On PostgreSQL
-every fed row carries `feed_txid`, the id of the transaction that last wrote it (set by a
-trigger, see sync/migrations/0002), and the feed:
+every fed row carries `feed_txid`, its writer's feed clock C (set by a trigger, see
+sync/migrations/0005), and the feed orders rows by (feed_txid, version), pages by that pair,
+and serves only rows below the tenant's horizon H = `kiosk_feed_horizon(tenant)`.
 
-- orders rows by (feed_txid, version) and pages by that pair;
-- serves only rows with feed_txid below `pg_snapshot_xmin(pg_current_snapshot())`, the
-  oldest transaction still running, read before the rows. Every transaction below it has
-  finished, and any transaction that commits later has a feed_txid at or above it, so it
-  sorts after every cursor already handed out: nothing is skipped, at the price of a short
-  lag behind long transactions.
+The guarantee: a row that commits after a page was read sorts after that page's cursor.
+The writer side (trigger, once per transaction and tenant): L := xmax of a snapshot; take a
+shared advisory lock on (tenant, L); C := xmax of a fresh snapshot (so C >= L, read after the
+lock shows). The reader side: snapshot S first, then the tenant's locks; H = min(xmax(S), L of
+each holder); then the rows, each statement with its own READ COMMITTED snapshot. Take a row
+of transaction W with C < H. If W held its lock when the reader looked, H <= L <= C: not so.
+Else W took the lock after the reader looked, so C >= xmax(S) >= H: not so either. So W had
+finished before the reader looked (its lock goes only after its commit is visible), and its
+row is in this page or an earlier one. xmax only grows, and a cursor is a served key (< H),
+so a row committed later never lands behind one.
+
+Why not the cluster's oldest running transaction (`pg_snapshot_xmin`), as before: one long
+transaction in ANY database of the cluster (a test run, another tenant's import, a
+`rebuild_rollups`, a psql session left open) then held back every tenant's changes. Now only a
+transaction that wrote this tenant's fed rows holds this tenant's feed, and only while it runs.
+Not a per-database `min(backend_xid)` from `pg_stat_activity`: still every tenant behind one
+import. Not a per-tenant counter row taken under its lock: it serialises a tenant's writers
+until they commit. The shared locks cost one lock per writing transaction and tenant, and the
+reader one `pg_locks` scan per page; both work through pgbouncer in transaction mode (the lock
+and the setting that remembers C are transaction-scoped).
 
 On SQLite (one writer at a time) the version alone is the cursor.
 """
@@ -147,9 +162,9 @@ class FeedRow:
     target_id: uuid.UUID
 
 
-def _horizon(cursor: Any) -> int:
-    """The oldest transaction still running: rows written below it are final."""
-    cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+def _horizon(cursor: Any, tenant: Tenant) -> int:
+    """The tenant's feed horizon: no row below it can still commit (see the module docstring)."""
+    cursor.execute("SELECT kiosk_feed_horizon(%s)::text::bigint", [tenant.id])
     return int(cursor.fetchone()[0])
 
 
@@ -159,7 +174,7 @@ def _changed_rows(tenant: Tenant, after: FeedKey, limit: int) -> list[FeedRow]:
     postgres = connection.vendor == "postgresql"
     rows: list[FeedRow] = []
     with connection.cursor() as cursor:
-        horizon = _horizon(cursor) if postgres else 0
+        horizon = _horizon(cursor, tenant) if postgres else 0
         for source in SOURCES:
             if postgres:
                 sql = (

@@ -8,11 +8,13 @@ and committed fresh tenants for the tests that need other connections to see the
 from __future__ import annotations
 
 import itertools
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from django.db import connections
@@ -240,6 +242,43 @@ def purge_tenant(tenant: Tenant) -> None:
         for model in PURGE_ORDER:
             model.unscoped.filter(tenant_id=tenant.id).delete()
     Tenant.objects.filter(id=tenant.id).delete()
+
+
+_Written = TypeVar("_Written")
+
+
+@contextmanager
+def held_open(tenant: Tenant, write: Callable[[], _Written]) -> Iterator[_Written]:
+    """Run `write` in a transaction of `tenant` on another thread (its own connection) and keep
+    that transaction open for the block: its writes commit when the block ends."""
+    wrote, release = threading.Event(), threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def writer() -> None:
+        try:
+            with tenant_atomic(tenant):
+                outcome["written"] = write()
+                wrote.set()
+                assert release.wait(30), "the test never released its open transaction"
+        except BaseException as error:  # re-raised in the test's thread
+            outcome["error"] = error
+            wrote.set()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert wrote.wait(30), "the open write never happened"
+        if "error" in outcome:
+            raise outcome["error"]
+        yield outcome["written"]
+    finally:
+        release.set()
+        thread.join(30)
+    assert not thread.is_alive(), "the open transaction never ended"
+    if "error" in outcome:
+        raise outcome["error"]
 
 
 @dataclass

@@ -1,14 +1,18 @@
 """Committed-data tests on PostgreSQL: concurrent posts of one order, the catalog feed under
-two concurrent writers, and a 10,000-product initial sync in pages."""
+concurrent writers and beside long transactions it has nothing to do with, and a
+10,000-product initial sync in pages."""
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
+from django.conf import settings
 from django.db import connections
 from rest_framework.test import APIClient
 
@@ -16,8 +20,16 @@ from shared.protocol import CatalogPageV1
 from sync_server.catalog.models import Product
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.orders.models import Order, OrderLine, Payment
+from sync_server.tenants.models import Tenant
 from tests.server.conftest import requires_postgres
-from tests.server.sync.conftest import FreshWorld, PairedDevice, make_order, pair_through_api
+from tests.server.sync.conftest import (
+    FreshWorld,
+    PairedDevice,
+    held_open,
+    make_order,
+    pair_through_api,
+)
+from tests.support import pg
 
 pytestmark = requires_postgres
 
@@ -87,66 +99,151 @@ def _drain(device: PairedDevice, since: str, limit: int = 1000) -> tuple[list[An
             return changes, since, pages
 
 
-def _drain_until(
-    device: PairedDevice, since: str, done: Callable[[list[Any]], bool], timeout_s: float = 60
-) -> tuple[list[Any], int]:
-    """Drain the feed again and again until `done(changes)`: (changes, pages).
-
-    The feed holds rows back while any older transaction in the cluster still runs (other
-    test suites share this PostgreSQL), so "not yet" is legal for a while; "never" is not.
-    """
-    changes: list[Any] = []
-    pages = 0
-    deadline = time.monotonic() + timeout_s
-    while True:
-        more, since, used = _drain(device, since)
-        changes.extend(more)
-        pages += used
-        if done(changes):
-            return changes, pages
-        assert time.monotonic() < deadline, f"feed incomplete after {timeout_s}s"
-        time.sleep(0.2)
-
-
 def test_the_feed_never_skips_a_row_committed_late_with_an_earlier_version(
     fresh_world: FreshWorld,
 ) -> None:
     device = pair_through_api(fresh_world.tenant, fresh_world.terminal, fresh_world.owner)
     _, cursor, _ = _drain(device, "")
     tenant = fresh_world.tenant
-    early_saved = threading.Event()
-    release = threading.Event()
-    early: dict[str, Product] = {}
 
-    def slow_writer() -> None:
-        try:
-            with tenant_atomic(tenant):
-                product = Product(tenant=tenant, sku="EARLY", name="Early", price_minor=1)
-                product.save()  # takes its version now, commits only when released
-                early["product"] = product
-                early_saved.set()
-                assert release.wait(30)
-        finally:
-            connections.close_all()
+    def early_write() -> Product:
+        product = Product(tenant=tenant, sku="EARLY", name="Early", price_minor=1)
+        product.save()  # takes its version now, commits only when the block ends
+        return product
 
-    writer = threading.Thread(target=slow_writer)
-    writer.start()
-    try:
-        assert early_saved.wait(30)
+    with held_open(tenant, early_write) as early:
         with tenant_atomic(tenant):
             late = Product(tenant=tenant, sku="LATE", name="Late", price_minor=2)
             late.save()  # a later version, committed first
-        assert early["product"].version < late.version  # a naive version cursor would skip it
+        assert early.version < late.version  # a naive version cursor would skip it
         meanwhile, cursor, _ = _drain(device, cursor)
         served = {change.id for change in meanwhile}
-        assert early["product"].id not in served  # not committed: not visible
-        assert late.id not in served  # committed, but behind an open transaction: held back
+        assert early.id not in served  # not committed: not visible
+        assert late.id not in served  # committed, but behind an open write of this tenant
+    after, _, _ = _drain(device, cursor)  # at once: nothing else holds this tenant's feed
+    assert {early.id, late.id} <= {change.id for change in after}
+
+
+def _open_transaction_with_xid(url: str) -> tuple[psycopg.Connection[Any], int]:
+    """A session left open in a transaction that holds a transaction id (as a write does)."""
+    connection = psycopg.connect(url)
+    row = connection.execute("SELECT pg_current_xact_id()::text::bigint").fetchone()
+    assert row is not None
+    return connection, int(row[0])
+
+
+def _app_url() -> str:
+    database = settings.DATABASES["default"]
+    return (
+        f"postgresql://{database['USER']}:{database['PASSWORD']}@"
+        f"{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    )
+
+
+def test_a_price_change_is_served_at_once_beside_long_transactions_it_has_no_part_in(
+    fresh_world: FreshWorld,
+) -> None:
+    """Another database's open transaction, an unrelated open one in this database and another
+    tenant's open catalog write all used to hold every tenant's feed (the cluster's oldest
+    running transaction was the horizon); none of them writes this tenant's catalog."""
+    device = pair_through_api(fresh_world.tenant, fresh_world.terminal, fresh_world.owner)
+    _, cursor, _ = _drain(device, "")
+    elsewhere = pg.create_database()
+    sessions: list[psycopg.Connection[Any]] = []
+    try:
+        other_database, elsewhere_xid = _open_transaction_with_xid(elsewhere.owner_url)
+        sessions.append(other_database)
+        sessions.append(_open_transaction_with_xid(_app_url())[0])  # an unrelated one, here
+        demo = Tenant.objects.get(slug="demo")
+        with tenant_atomic(demo):
+            demo_product = Product.objects.filter(tenant=demo).values_list("id", flat=True)[0]
+        other_import = psycopg.connect(_app_url())  # another tenant's catalog write, left open
+        sessions.append(other_import)
+        other_import.execute("SELECT set_config('app.tenant_id', %s, true)", [str(demo.id)])
+        touched = other_import.execute(
+            "UPDATE catalog_product SET price_minor = price_minor + 1 WHERE id = %s",
+            [demo_product],
+        )
+        assert touched.rowcount == 1
+        with tenant_atomic(fresh_world.tenant):
+            product = Product.objects.get(id=fresh_world.products[0].id)
+            product.price_minor = 12_345
+            product.save()
+        with connections["default"].cursor() as db:
+            db.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+            cluster_horizon = int(db.fetchone()[0])
+        # The old horizon: the other database's transaction, older than this price change.
+        assert cluster_horizon <= elsewhere_xid
+        changes, _, _ = _drain(device, cursor)
+        served = {change.id: change for change in changes}
+        assert product.id in served, "the price change was held back"
+        assert served[product.id].data is not None
+        assert served[product.id].data["price_minor"] == 12_345
     finally:
-        release.set()
-        writer.join(30)
-    wanted = {early["product"].id, late.id}
-    after, _ = _drain_until(device, cursor, lambda changes: wanted <= {c.id for c in changes})
-    assert wanted <= {change.id for change in after}
+        for session in sessions:
+            session.rollback()
+            session.close()
+        pg.drop_database(elsewhere.name)
+
+
+def test_the_feed_skips_nothing_under_many_writers_committing_in_any_order(
+    fresh_world: FreshWorld,
+) -> None:
+    """Writers take versions and commit after random delays while a reader pages on: once they
+    stop, the reader's last-seen version of every product is the stored one."""
+    tenant = fresh_world.tenant
+    with tenant_atomic(tenant):
+        Product.objects.bulk_create(
+            Product(tenant=tenant, sku=f"RACE{n:02d}", name=f"Race {n}", price_minor=n)
+            for n in range(20)
+        )
+        product_ids = list(Product.objects.filter(tenant=tenant).values_list("id", flat=True))
+    device = pair_through_api(tenant, fresh_world.terminal, fresh_world.owner)
+    _, start, _ = _drain(device, "")
+    stop = threading.Event()
+    seen: dict[uuid.UUID, int] = {}
+    cursor = [start]
+    pages_read = [0]
+
+    def read_along() -> None:
+        try:
+            while not stop.is_set():
+                changes, cursor[0], pages = _drain(device, cursor[0])
+                pages_read[0] += pages
+                for change in changes:
+                    seen[change.id] = max(seen.get(change.id, 0), change.version)
+        finally:
+            connections.close_all()
+
+    def write(index: int) -> int:
+        rng = random.Random(index)
+        for _ in range(25):
+            with tenant_atomic(tenant):
+                if rng.random() < 0.5:  # a transaction id taken before its catalog write
+                    with connections["default"].cursor() as db:
+                        db.execute("SELECT pg_current_xact_id()")
+                for product_id in sorted(rng.sample(product_ids, rng.randint(1, 3))):  # no deadlock
+                    product = Product.objects.get(id=product_id)
+                    product.price_minor += 1
+                    product.save()
+                time.sleep(rng.uniform(0, 0.02))
+        return index
+
+    reader = threading.Thread(target=read_along)
+    reader.start()
+    try:
+        results = _in_threads(6, write)
+    finally:
+        stop.set()
+        reader.join(60)
+    assert all(isinstance(result, int) for result in results), results
+    changes, _, _ = _drain(device, cursor[0])
+    for change in changes:
+        seen[change.id] = max(seen.get(change.id, 0), change.version)
+    with tenant_atomic(tenant):
+        stored = dict(Product.objects.filter(id__in=product_ids).values_list("id", "version"))
+    assert pages_read[0] > 10  # the reader really paged while writers ran
+    assert {pid: seen.get(pid) for pid in product_ids} == stored
 
 
 def test_an_initial_sync_of_ten_thousand_products_arrives_complete_in_pages(
@@ -160,9 +257,7 @@ def test_an_initial_sync_of_ten_thousand_products_arrives_complete_in_pages(
         )
     device = pair_through_api(tenant, fresh_world.terminal, fresh_world.owner)
     started = time.perf_counter()
-    changes, pages = _drain_until(
-        device, "", lambda found: sum(c.entity == "product" for c in found) >= 10_003
-    )
+    changes, _, pages = _drain(device, "")
     elapsed = time.perf_counter() - started
     products = [c for c in changes if c.entity == "product"]
     assert len({c.id for c in products}) == 10_003
@@ -181,9 +276,7 @@ def test_back_office_free_text_never_breaks_the_feed(fresh_world: FreshWorld) ->
         nameless = fresh_world.products[1]
         Product.objects.filter(id=nameless.id).update(name="")  # invalid on the wire
     device = pair_through_api(tenant, fresh_world.terminal, fresh_world.owner)
-    changes, _ = _drain_until(
-        device, "", lambda found: {p.id for p in fresh_world.products} <= {c.id for c in found}
-    )
+    changes, _, _ = _drain(device, "")
     by_id = {c.id: c for c in changes}
     assert by_id[product.id].data is not None
     assert by_id[product.id].data["kitchen_station"] == "Hot-kitchen"  # as the kitchen names it
