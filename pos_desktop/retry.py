@@ -13,6 +13,10 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 RETRY_AFTER_CEILING_S = 3600.0
+REFUSED_RETRY_S = 30.0
+"""A device whose credentials the server refuses (revoked, paired again, business suspended)
+tries again this rarely, never in a backoff loop: only pairing again or a resumed business
+helps. The till's link and the kitchen screen's socket both keep to it."""
 
 
 def full_jitter_delay(attempt: int, *, base_s: float, cap_s: float, rng: random.Random) -> float:

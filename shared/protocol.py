@@ -852,6 +852,8 @@ class OrderReadyV1(VersionedPayload):
 # client cannot set headers). The screen says `hello` with the last sequence it saw; the
 # server answers with every ticket after it, then `caught_up`, then live `ticket` messages.
 # Actions carry a `request_id` and are idempotent: repeating one changes nothing twice.
+# A screen revoked, paired again or of a suspended business gets `device_revoked`, then the
+# socket closes with 4401.
 
 KitchenAction = Literal["start", "bump", "recall", "bump_item"]
 
@@ -894,7 +896,25 @@ class KitchenAckV1(VersionedPayload):
     error: ErrorV1 | None = None
 
 
+KitchenRevokeReason = Literal["revoked", "repaired", "suspended"]
+
+
+class KitchenRevokedV1(VersionedPayload):
+    """This screen's credentials no longer count: revoked in the back office, its terminal paired
+    again, or its business suspended. The server closes the socket after it (code 4401); only
+    pairing again (or the business resumed) helps, so the screen stops reconnecting quickly."""
+
+    type: Literal["device_revoked"] = "device_revoked"
+    reason: KitchenRevokeReason
+
+
 KitchenServerMessageV1 = Annotated[
     KitchenTicketMessageV1 | KitchenCaughtUpV1 | KitchenAckV1, Field(discriminator="type")
 ]
+"""What the board takes in."""
+KitchenSocketMessageV1 = Annotated[
+    KitchenTicketMessageV1 | KitchenCaughtUpV1 | KitchenAckV1 | KitchenRevokedV1,
+    Field(discriminator="type"),
+]
+"""Everything the server sends on the kitchen socket: the board's messages and the revocation."""
 KitchenClientMessageV1 = Annotated[KitchenHelloV1 | KitchenActionV1, Field(discriminator="type")]

@@ -5,6 +5,10 @@ last sequence the screen has (for `hello`), one that lists actions still unackno
 after every reconnect with their original request ids, so the server applies each once), and a
 sink for parsed server messages. Link state changes go to `on_online`. The UI bridges these to
 Qt signals; tests drive the client against a loopback server.
+
+A screen the server refuses (revoked or paired again in the back office, its business suspended:
+pushed as `device_revoked` then a 4401 close, or a 401/403 at the handshake) says so in words
+and then only looks again every `REFUSED_RETRY_S`, never a reconnect loop.
 """
 
 from __future__ import annotations
@@ -18,21 +22,23 @@ from typing import Final
 from urllib.parse import quote
 
 from pydantic import TypeAdapter, ValidationError
-from websockets.exceptions import InvalidStatus, WebSocketException
+from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
-from pos_desktop.retry import Backoff, RetryPolicy
+from pos_desktop.retry import REFUSED_RETRY_S, Backoff, RetryPolicy
 from pos_desktop.sync.client import DeviceNotAuthorized
 from shared.protocol import (
     KitchenActionV1,
     KitchenHelloV1,
+    KitchenRevokedV1,
     KitchenServerMessageV1,
+    KitchenSocketMessageV1,
 )
 from shared.protocol_link import LINK_HANG_S, LINK_HEARTBEAT_S
 
 log = logging.getLogger(__name__)
 
-SERVER_MESSAGE: Final[TypeAdapter[KitchenServerMessageV1]] = TypeAdapter(KitchenServerMessageV1)
+SERVER_MESSAGE: Final[TypeAdapter[KitchenSocketMessageV1]] = TypeAdapter(KitchenSocketMessageV1)
 POLL_S: Final = 0.05
 """How long one receive waits before the thread looks at its outgoing queue again."""
 
@@ -56,8 +62,21 @@ class AuthRejected(Exception):
 
 NOT_AUTHORISED: Final = "This kitchen screen is no longer authorised: pair it again"
 """The link state of a screen whose credentials the server refuses (revoked, paired again)."""
+REVOKED_WORDS: Final = {
+    "revoked": "This kitchen screen was revoked in the back office: pair it again",
+    "repaired": "This kitchen screen was paired again elsewhere: pair it again to use it here",
+    "suspended": "This business is suspended: the kitchen screen stays off until it is resumed",
+}
+"""What a screen says when the server pushes `device_revoked`, by its reason."""
+CLOSE_REVOKED: Final = 4401
+"""The server's close code after `device_revoked` (`sync_server.kitchen.consumers`)."""
 NO_ANSWER: Final = "the server does not answer"
 UNREACHABLE: Final = "the server cannot be reached"
+
+
+def is_refusal(reason: str) -> bool:
+    """Whether a link state `reason` is the server refusing the screen (not a network fault)."""
+    return reason == NOT_AUTHORISED or reason in REVOKED_WORDS.values()
 
 
 def credentials_refused(error: BaseException) -> bool:
@@ -101,6 +120,7 @@ class KitchenSocketClient:
         on_online: Callable[[bool, str], None],
         backoff: RetryPolicy | None = None,
         rng: random.Random | None = None,
+        refused_retry_s: float = REFUSED_RETRY_S,
     ) -> None:
         self.url = url
         self._access_token = access_token
@@ -113,8 +133,13 @@ class KitchenSocketClient:
         self._outgoing: queue.Queue[KitchenActionV1] = queue.Queue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._refused_retry_s = refused_retry_s
+        self.refused: str | None = None
+        """Why the server last refused this screen, in words (None while it is accepted)."""
         self.connections = 0
         """How many times a socket was opened: tests read it to see a reconnect happened."""
+        self.attempts = 0
+        """How many times a socket was tried: a refused screen must not try often."""
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="kitchen-socket", daemon=True)
@@ -135,9 +160,16 @@ class KitchenSocketClient:
         self._backoff.succeeded()
         self._auth_failures = 0
         while not self._stop.is_set():
+            self.attempts += 1
             reason = self._one_session()
             if self._stop.is_set():
                 break
+            if is_refusal(reason):
+                # A later plain 401/403 keeps the words of the push that said why.
+                self.refused = reason if reason != NOT_AUTHORISED else self.refused or reason
+                self._on_online(False, self.refused)
+                self._stop.wait(self._refused_retry_s)
+                continue
             self._on_online(False, reason)
             self._stop.wait(self._backoff.failed())
 
@@ -163,8 +195,11 @@ class KitchenSocketClient:
             ) as socket:
                 self._backoff.succeeded()
                 self._auth_failures = 0
+                self.refused = None
                 self.connections += 1
-                self._serve(socket)
+                revoked = self._serve(socket)
+            if revoked is not None:
+                return REVOKED_WORDS[revoked.reason]
             return "connection closed"
         except InvalidStatus as exc:
             status = exc.response.status_code
@@ -180,11 +215,16 @@ class KitchenSocketClient:
             if self._auth_failures > 3:
                 return NOT_AUTHORISED
             return f"server refused the socket ({status})"
+        except ConnectionClosed as exc:
+            if exc.rcvd is not None and exc.rcvd.code == CLOSE_REVOKED:  # its message was lost
+                return REVOKED_WORDS["revoked"]
+            return link_down_words(exc)
         except (OSError, WebSocketException, TimeoutError) as exc:
             return link_down_words(exc)
 
-    def _serve(self, socket: ClientConnection) -> None:
-        """Say hello, resend what is unacknowledged, then pump both directions until closed."""
+    def _serve(self, socket: ClientConnection) -> KitchenRevokedV1 | None:
+        """Say hello, resend what is unacknowledged, then pump both directions until closed;
+        returns the server's revocation if it sent one (it closes the socket after it)."""
         socket.send(KitchenHelloV1(last_sequence=self._last_sequence()).model_dump_json())
         while not self._outgoing.empty():  # everything queued is also pending: resent just below
             self._outgoing.get_nowait()
@@ -206,4 +246,8 @@ class KitchenSocketClient:
             except ValidationError as exc:
                 log.warning("ignored a malformed kitchen message: %s", exc.errors()[:1])
                 continue
+            if isinstance(message, KitchenRevokedV1):
+                log.warning("kitchen screen refused by the server: %s", message.reason)
+                return message
             self._on_message(message)
+        return None

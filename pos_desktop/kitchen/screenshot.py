@@ -10,6 +10,7 @@ from uuid import UUID
 from PySide6.QtWidgets import QApplication
 
 from pos_desktop.kitchen.board import KitchenBoard
+from pos_desktop.kitchen.client import REVOKED_WORDS
 from pos_desktop.kitchen.ui import KitchenWindow
 from shared.protocol import KitchenItemV1, KitchenTicketV1
 
@@ -113,13 +114,17 @@ def sample_board() -> KitchenBoard:
     return board
 
 
-def render(path: Path, *, offline: bool = False) -> Path:
-    """Draw the sample board at 1024×768 into `path`."""
+def render(path: Path, *, offline: bool = False, revoked: str | None = None) -> Path:
+    """Draw the sample board at 1024×768 into `path`: online, offline, or refused by the
+    server for `revoked` (a `device_revoked` reason: revoked, repaired, suspended)."""
     app = QApplication.instance() or QApplication([])
     window = KitchenWindow(sample_board(), title="Kitchen · MAIN")
     window.ticker.stop()
     window.resize(1024, 768)
-    window.set_online(not offline, "server unreachable")
+    if revoked is not None:
+        window.set_online(False, REVOKED_WORDS[revoked])
+    else:
+        window.set_online(not offline, "server unreachable")
     window.show()
     app.processEvents()
     window.grid.rebuild()
@@ -134,3 +139,4 @@ if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/screenshots")
     print(render(target / "kitchen.png"))
     print(render(target / "kitchen-offline.png", offline=True))
+    print(render(target / "kitchen-revoked.png", revoked="revoked"))

@@ -51,7 +51,7 @@ from pos_desktop.kitchen.board import (
     format_elapsed,
     order_number,
 )
-from pos_desktop.kitchen.client import NOT_AUTHORISED
+from pos_desktop.kitchen.client import is_refusal
 from shared.protocol import KitchenActionV1, KitchenServerMessageV1, KitchenTicketV1
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -510,8 +510,8 @@ class KitchenWindow(QMainWindow):
         self.banner.setVisible(not online)
         if online:
             return
-        if reason == NOT_AUTHORISED:
-            self.banner.setText(f"{NOT_AUTHORISED}.")
+        if is_refusal(reason):  # revoked, paired again, suspended: no "reconnecting" promise
+            self.banner.setText(f"{reason}.")
         else:
             self.banner.setText(f"Offline: {reason}. Bumps are kept and sent on reconnect.")
 

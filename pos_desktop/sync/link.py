@@ -31,7 +31,7 @@ from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
 from pos_desktop.config import APP_VERSION
-from pos_desktop.retry import full_jitter_delay
+from pos_desktop.retry import REFUSED_RETRY_S, full_jitter_delay
 from pos_desktop.store.db import Database
 from pos_desktop.store.models import Order
 from pos_desktop.store.uow import UnitOfWork
@@ -66,8 +66,6 @@ LINKED_CATALOG_INTERVAL_S: Final = 600.0
 LINKED_READY_INTERVAL_S: Final = 120.0
 """While the link is up the engine polls this rarely: pushes say when to pull; these polls
 only catch a lost push (a linked idle till makes 0.6 HTTP requests a minute)."""
-REFUSED_RETRY_S: Final = 30.0
-"""A refused device tries again this rarely: only pairing helps it."""
 
 
 class LinkedEngine(Protocol):

@@ -16,11 +16,13 @@ from django.core.cache import cache
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, TokenError
 from rest_framework_simplejwt.tokens import AccessToken, Token
 
+from shared.protocol import KitchenRevokeReason
 from sync_server.accounts.authentication import TenantJWTAuthentication
 from sync_server.accounts.models import Role, User
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.devices.auth import Device, DeviceAuthError, device_from_claims, is_device_token
 from sync_server.devices.error_codes import DeviceErrorCode
+from sync_server.link.services import link_device_live
 from sync_server.tenants.models import Outlet, Tenant, TerminalKind
 
 KITCHEN_ROLES: Final = frozenset({Role.KITCHEN, Role.MANAGER, Role.ADMIN, Role.OWNER})
@@ -63,6 +65,8 @@ class KitchenPrincipal:
     outlet: Outlet
     kind: Literal["device", "user"]
     subject_id: uuid.UUID
+    device: Device | None = None
+    """The paired screen's device (its pairing is checked again when a revocation is pushed)."""
 
 
 def _claim_uuid(token: Token, claim: str) -> uuid.UUID | None:
@@ -99,7 +103,7 @@ def kitchen_principal(
             outlet = Outlet.objects.filter(id=outlet_uuid).first()
         if outlet is None:
             return None
-        return KitchenPrincipal(tenant, outlet, "device", device.terminal_id)
+        return KitchenPrincipal(tenant, outlet, "device", device.terminal_id, device)
     with tenant_atomic(tenant):
         outlet = Outlet.objects.filter(id=outlet_uuid).first()
         if outlet is None:
@@ -111,6 +115,26 @@ def kitchen_principal(
         if user.outlet_id is not None and user.outlet_id != outlet.id:
             return None
         return KitchenPrincipal(tenant, outlet, "user", user.id)
+
+
+def kitchen_principal_refusal(
+    *, principal: KitchenPrincipal, reason: str
+) -> KitchenRevokeReason | None:
+    """Why an open kitchen socket no longer counts (None: it still does), checked when a
+    revocation is pushed: the business suspended, else the device's pairing ended (`reason`
+    from the push: revoked or paired again), else the user deactivated or demoted."""
+    tenant = principal.tenant
+    if not Tenant.objects.filter(id=tenant.id, is_active=True, deleted_at__isnull=True).exists():
+        return "suspended"
+    if principal.device is not None:
+        if link_device_live(device=principal.device):
+            return None
+        return "repaired" if reason == "repaired" else "revoked"
+    with tenant_atomic(tenant):
+        live = User.objects.filter(
+            id=principal.subject_id, is_active=True, role__in=KITCHEN_ROLES
+        ).exists()
+    return None if live else "revoked"
 
 
 class KitchenJWTAuthentication(TenantJWTAuthentication):

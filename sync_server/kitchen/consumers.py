@@ -4,6 +4,11 @@ After `hello` the consumer sends every ticket change after the screen's last seq
 `caught_up`; from then on each nudge of its group (sent after a commit) makes it read the
 changes after what it last sent, from the database. Nudges may be lost (channel layers deliver
 at most once), so a periodic check does the same; the database is the only copy that counts.
+
+Like the till's link, the socket also joins its device's and its tenant's link groups: a screen
+revoked or paired again, or a business suspended, is told so (`device_revoked`) and closed with
+`CLOSE_REVOKED` as soon as the change commits; every fourth periodic check looks again, in case
+that push was lost.
 """
 
 from __future__ import annotations
@@ -28,12 +33,18 @@ from shared.protocol import (
     KitchenCaughtUpV1,
     KitchenClientMessageV1,
     KitchenHelloV1,
+    KitchenRevokedV1,
     KitchenTicketMessageV1,
     KitchenTicketV1,
 )
 from sync_server.common.errors import Refused
 from sync_server.common.request_log import note_request
-from sync_server.kitchen.auth import KitchenPrincipal, kitchen_principal, socket_ticket_redeem
+from sync_server.kitchen.auth import (
+    KitchenPrincipal,
+    kitchen_principal,
+    kitchen_principal_refusal,
+    socket_ticket_redeem,
+)
 from sync_server.kitchen.error_codes import KitchenErrorCode
 from sync_server.kitchen.selectors import Replay, kitchen_replay, kitchen_ticket_wire
 from sync_server.kitchen.services import (
@@ -42,6 +53,7 @@ from sync_server.kitchen.services import (
     outlet_group,
     station_group,
 )
+from sync_server.link import push
 
 log = logging.getLogger("kiosk.kitchen")
 
@@ -49,8 +61,12 @@ CLIENT_MESSAGE: Final[TypeAdapter[KitchenClientMessageV1]] = TypeAdapter(Kitchen
 STATION_PATTERN: Final = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 SAFETY_CHECK_S: Final = 15.0
 """How often a socket looks for changes without a nudge, in case one was lost."""
+REVOCATION_CHECK_EVERY: Final = 4
+"""Every this many safety checks (a minute) the socket checks its pairing and business too."""
 CLOSE_FORBIDDEN: Final = 4403
 CLOSE_BAD_MESSAGE: Final = 4400
+CLOSE_REVOKED: Final = 4401
+"""The screen's credentials ended (after `device_revoked`): reconnecting will not help."""
 
 
 def _ticket_message(ticket: dict[str, Any]) -> dict[str, Any]:
@@ -110,6 +126,7 @@ class KitchenConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         station = (query.get("station") or [""])[0] or None
         self.sent_upto = None
+        self.joined: list[str] = []
         self._send_lock = asyncio.Lock()
         self._checker: asyncio.Task[None] | None = None
         if station is not None and not STATION_PATTERN.match(station):
@@ -130,16 +147,22 @@ class KitchenConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             self.scope, tenant=principal.tenant.slug, **{principal.kind: str(principal.subject_id)}
         )
         outlet_id: uuid.UUID = principal.outlet.id
-        self.group = station_group(outlet_id, station) if station else outlet_group(outlet_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.joined = [
+            station_group(outlet_id, station) if station else outlet_group(outlet_id),
+            push.tenant_group(principal.tenant.id),  # a suspension is pushed tenant-wide
+        ]
+        if principal.kind == "device":  # a revocation or a new pairing: to its device group
+            self.joined.append(push.device_group(principal.subject_id))
+        for group in self.joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         self._checker = asyncio.create_task(self._check_periodically())
 
     async def disconnect(self, code: int) -> None:
         if self._checker is not None:
             self._checker.cancel()
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        for group in self.joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
@@ -205,12 +228,43 @@ class KitchenConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                     break
 
     async def _check_periodically(self) -> None:
+        checks = 0
         while True:
             await asyncio.sleep(SAFETY_CHECK_S)
+            checks += 1
             try:
+                if checks % REVOCATION_CHECK_EVERY == 0 and await self._refused("revoked"):
+                    return
                 await self._send_changes()
             except Exception:  # a failed check is retried at the next one
                 log.exception("kitchen safety check failed")
+
+    async def _refused(self, reason: str) -> bool:
+        """Close the socket, saying why, if its credentials no longer count."""
+        refusal = await database_sync_to_async(kitchen_principal_refusal)(
+            principal=self.principal, reason=reason
+        )
+        if refusal is None:
+            return False
+        log.info("kitchen socket closed: %s", refusal)
+        async with self._send_lock:
+            await self.send(text_data=KitchenRevokedV1(reason=refusal).model_dump_json())
+        await self.close(code=CLOSE_REVOKED)
+        return True
+
+    # --- link pushes (the till link's groups; see `sync_server.link.push`) ---
+
+    async def link_revoked(self, event: dict[str, Any]) -> None:
+        await self._refused(str(event.get("reason", "revoked")))
+
+    async def link_catalog(self, event: dict[str, Any]) -> None:
+        """The screen reads no catalog over its socket: nothing to do."""
+
+    async def link_status_request(self, event: dict[str, Any]) -> None:
+        """A kitchen screen has no till status to report: nothing to do."""
+
+    async def link_ready(self, event: dict[str, Any]) -> None:
+        """Only a till that sold an order is told it is ready."""
 
     async def _replay(self, after: int) -> Replay:
         replay: Replay = await database_sync_to_async(kitchen_replay)(

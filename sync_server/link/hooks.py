@@ -2,7 +2,8 @@
 
 - a row the catalog feed serves (`sync.feed.SOURCES`) -> `catalog_changed` to its tenant;
 - an order's ready row turning ready -> `order_ready` to the till that sold it;
-- a terminal leaving the active state, or paired again -> `device_revoked` to its links.
+- a terminal leaving the active state, or paired again -> `device_revoked` to its links;
+- a business suspended (or deleted) -> `device_revoked` to every link and kitchen socket of it.
 
 Bulk `QuerySet.update()` sends no signal: revocations done that way (a reused refresh token)
 are caught by the link's own check of the pairing on each status heartbeat.
@@ -22,7 +23,7 @@ from sync_server.kitchen.models import KitchenOrderReady
 from sync_server.link import push
 from sync_server.orders.models import Order
 from sync_server.sync.feed import SOURCES
-from sync_server.tenants.models import Terminal, TerminalStatus
+from sync_server.tenants.models import Tenant, Terminal, TerminalStatus
 
 log = logging.getLogger("kiosk.link")
 FEED_TABLES: Final = frozenset(source.table for source in SOURCES)
@@ -76,9 +77,20 @@ def _pairing_saved(instance: DevicePairing, created: bool = False, **kwargs: Any
         push.device_revoked(instance.terminal_id, reason="revoked")
 
 
+def _tenant_saved(instance: Tenant, created: bool = False, **kwargs: Any) -> None:
+    if created:
+        return
+    if not instance.is_active or instance.deleted_at is not None:
+        # Each socket checks its own standing and closes; a resumed business's devices stay.
+        push.send_after_commit(
+            push.tenant_group(instance.id), {"type": push.REVOKED_EVENT, "reason": "suspended"}
+        )
+
+
 def connect() -> None:
     """Connect the receivers once (the app's `ready`)."""
     post_save.connect(_feed_row_saved, dispatch_uid="link-feed-row")
     post_save.connect(_order_ready_saved, sender=KitchenOrderReady, dispatch_uid="link-ready")
     post_save.connect(_terminal_saved, sender=Terminal, dispatch_uid="link-terminal")
     post_save.connect(_pairing_saved, sender=DevicePairing, dispatch_uid="link-pairing")
+    post_save.connect(_tenant_saved, sender=Tenant, dispatch_uid="link-tenant")

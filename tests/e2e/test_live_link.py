@@ -17,7 +17,10 @@ from typing import Any
 import httpx
 import pytest
 
-from pos_desktop.kitchen.client import KitchenSocketClient, kitchen_socket_url
+from pos_desktop.kitchen.client import REVOKED_WORDS, KitchenSocketClient, kitchen_socket_url
+from pos_desktop.kitchen.demo import demo_pairing_code
+from pos_desktop.kitchen.pairing import TokenKeeper, pair_kitchen
+from pos_desktop.retry import RetryPolicy
 from pos_desktop.store.models import Product
 from pos_desktop.terminal import Terminal
 from pos_desktop.till.facade import TerminalTill
@@ -244,6 +247,103 @@ def test_a_kitchen_screen_follows_the_same_heartbeat(cloud: Cloud) -> None:
         wait_for(lambda: states[-1:] == [True], 30, "screen back")
     finally:
         screen.stop()
+
+
+def test_a_revoked_kitchen_screen_learns_it_within_seconds_and_stops_retrying(
+    cloud: Cloud, tmp_path: Path
+) -> None:
+    """The kitchen app's socket follows the till's rules: revoked in the API, told by push on
+    its open socket (then closed with 4401), said in words, and no reconnect loop after."""
+    base = cloud.server.base_url
+    headers = cloud._owner_headers()
+    outlets = httpx.get(f"{base}/api/{TENANT}/outlets/", headers=headers, timeout=30).json()
+    main = next(row for row in outlets["results"] if row["code"] == "main")
+    code = "e2ek" + uuid.uuid4().hex[:6]
+    created = httpx.post(
+        f"{base}/api/{TENANT}/terminals/",
+        headers=headers,
+        json={"outlet": main["id"], "code": code, "name": f"E2E kitchen {code}", "kind": "kitchen"},
+        timeout=30,
+    )
+    assert created.status_code == 201, created.text
+    device = pair_kitchen(
+        data_dir=tmp_path, server_url=base, code=demo_pairing_code(base, screen_code=code)
+    )
+    states: list[tuple[bool, str]] = []
+    tokens = TokenKeeper(data_dir=tmp_path, device=device)
+    screen = KitchenSocketClient(
+        url=kitchen_socket_url(base, TENANT, device.outlet_id, None),
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh,
+        last_sequence=lambda: 0,
+        pending_actions=list,
+        on_message=lambda message: None,
+        on_online=lambda online, reason: states.append((online, reason)),
+        backoff=RetryPolicy(base_s=0.1, cap_s=0.5),
+    )
+    screen.start()
+    try:
+        wait_for(lambda: states[-1:] == [(True, "online")], 20, "screen online")
+        revoked = httpx.patch(
+            f"{base}/api/{TENANT}/terminals/{device.device_id}/",
+            headers=headers,
+            json={"status": "revoked"},
+            timeout=30,
+        )
+        assert revoked.status_code == 200, revoked.text
+        told = (False, REVOKED_WORDS["revoked"])
+        wait_for(lambda: states[-1:] == [told], PUSHED_WITHIN_S, lambda: f"revoked ({states})")
+        assert screen.connections == 1  # told on the socket it had open, not by a reconnect
+        attempts = screen.attempts
+        time.sleep(3)  # its backoff (0.1 to 0.5 s) would have tried several times by now
+        assert screen.attempts == attempts and states[-1] == told
+    finally:
+        screen.stop()
+
+
+def test_a_suspended_business_s_tills_learn_it_within_seconds(tmp_path: Path) -> None:
+    """A business suspended by the platform: its linked till is told by push (its own server,
+    so the module's demo tenant stays active for the other tests)."""
+    with running_server() as server, memory_keyring_installed():
+        cloud = Cloud(server)
+        with linked_till(cloud, tmp_path / "till") as till:
+            engine = till.engine
+            assert engine is not None and engine.link is not None
+            suspend_the_demo_business(server)
+            wait_for(lambda: not engine.state.device_authorized, PUSHED_WITHIN_S, "suspended")
+            assert engine.link.pushes["device_revoked"] == 1
+            assert engine.state.online is False
+
+
+def suspend_the_demo_business(server: ServerProcess) -> None:
+    """What the platform's super admin does: the demo business set inactive over the API."""
+    headers = super_admin_headers(server)
+    tenants = httpx.get(f"{server.base_url}/api/tenants/", headers=headers, timeout=30)
+    demo = next(row for row in tenants.json()["results"] if row["slug"] == TENANT)
+    business = f"{server.base_url}/api/tenants/{demo['id']}/"
+    suspended = httpx.patch(business, headers=headers, json={"is_active": False}, timeout=30)
+    assert suspended.status_code == 200, suspended.text
+
+
+def super_admin_headers(server: ServerProcess) -> dict[str, str]:
+    """A platform super admin made in the server's database, signed in."""
+    username, password = "e2e.root", "kiosk-root-" + uuid.uuid4().hex[:8]
+    server.manage(
+        "shell",
+        "-c",
+        "from sync_server.accounts.models import Role, User\n"
+        "from sync_server.common.tenancy import platform_atomic\n"
+        "with platform_atomic():\n"
+        f"    User.objects.create_user(username={username!r}, password={password!r},"
+        " role=Role.SUPER_ADMIN)\n",
+    )
+    login = httpx.post(
+        f"{server.base_url}/api/auth/token/",
+        json={"username": username, "password": password},
+        timeout=30,
+    )
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['access']}"}
 
 
 def test_a_server_restart_loses_nothing_and_the_till_resumes(cloud: Cloud, tmp_path: Path) -> None:

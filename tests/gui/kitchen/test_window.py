@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from pos_desktop.kitchen.board import VOID_SHOWN_S, KitchenBoard, TicketColour
+from pos_desktop.kitchen.client import REVOKED_WORDS
 from pos_desktop.kitchen.screenshot import render, sample_board, sample_ticket
 from pos_desktop.kitchen.ui import HOLD_S, KitchenWindow, TicketCard
 from shared.protocol import KitchenActionV1, KitchenTicketMessageV1
@@ -195,3 +197,19 @@ def test_holding_an_item_strikes_it_and_a_tap_on_it_bumps_the_ticket(
     burger_label = card.item_labels[1]
     qtbot.mouseClick(burger_label, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
     assert sent[-1].action == "bump" and window.grid.cards == []
+
+
+@pytest.mark.parametrize("reason", sorted(REVOKED_WORDS))
+def test_a_refused_screen_says_why_without_promising_a_reconnect(qtbot: QtBot, reason: str) -> None:
+    window = make_window(qtbot, sample_board())
+    window.set_online(False, REVOKED_WORDS[reason])
+    assert window.banner.isVisibleTo(window)
+    assert window.banner.text() == f"{REVOKED_WORDS[reason]}."
+    assert "reconnect" not in window.banner.text() and "Offline" not in window.banner.text()
+    window.set_online(False, "the server cannot be reached")
+    assert window.banner.text().startswith("Offline: the server cannot be reached.")
+
+
+def test_the_revoked_screenshot_is_written(qtbot: QtBot, tmp_path: Path) -> None:
+    path = render(tmp_path / "kitchen-revoked.png", revoked="suspended")
+    assert path.stat().st_size > 10_000

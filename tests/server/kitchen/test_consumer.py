@@ -17,7 +17,9 @@ from shared.protocol import (
     KitchenActionV1,
     KitchenCaughtUpV1,
     KitchenHelloV1,
+    KitchenRevokedV1,
     KitchenServerMessageV1,
+    KitchenSocketMessageV1,
     KitchenTicketMessageV1,
 )
 from sync_server.accounts.models import Role
@@ -25,11 +27,13 @@ from sync_server.common.tenancy import tenant_atomic
 from sync_server.config.asgi import application
 from sync_server.devices.services import device_revoke
 from sync_server.kitchen import consumers, sequences
-from sync_server.tenants.models import Terminal
+from sync_server.tenants.models import Tenant, Terminal, TerminalStatus
+from sync_server.tenants.services import tenant_update, terminal_update
 
-from .conftest import kitchen_lines, place_order
+from .conftest import kitchen_lines, pair_device, place_order
 
 SERVER_MESSAGE: TypeAdapter[KitchenServerMessageV1] = TypeAdapter(KitchenServerMessageV1)
+SOCKET_MESSAGE: TypeAdapter[KitchenSocketMessageV1] = TypeAdapter(KitchenSocketMessageV1)
 pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(60)]
 
 
@@ -237,3 +241,82 @@ async def test_a_lost_nudge_is_made_good_by_the_next_one_or_the_periodic_check(
     found = await receive(screen)  # no nudge at all: the periodic check finds it
     assert isinstance(found, KitchenTicketMessageV1) and found.ticket.id == silent.id
     await screen.disconnect()
+
+
+async def revoked(communicator: WebsocketCommunicator) -> KitchenRevokedV1:
+    """The revocation the server pushes, then the close that follows it (4401)."""
+    message = SOCKET_MESSAGE.validate_json(await communicator.receive_from(timeout=5))
+    assert isinstance(message, KitchenRevokedV1), message
+    closed = await communicator.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": consumers.CLOSE_REVOKED}, closed
+    return message
+
+
+async def test_an_open_screen_is_told_of_its_revocation_by_push_and_closed(
+    live_world: dict[str, Any],
+) -> None:
+    screen = socket(live_world, live_world["tokens"]["kitchen_device"], "grill")
+    user_screen = socket(live_world, live_world["tokens"][Role.KITCHEN])
+    await hello(screen)
+    await hello(user_screen)
+    try:
+        await database_sync_to_async(_revoke_in_the_back_office)(live_world["demo"])
+        assert (await revoked(screen)).reason == "revoked"
+        # A kitchen user's screen has no pairing to lose: it stays.
+        assert await user_screen.receive_nothing(timeout=0.3)
+        await user_screen.disconnect()
+    finally:
+        await database_sync_to_async(_reactivate)(live_world["demo"])
+
+
+async def test_a_screen_whose_terminal_is_paired_again_is_told_so(
+    live_world: dict[str, Any],
+) -> None:
+    screen = socket(live_world, live_world["tokens"]["kitchen_device"])
+    await hello(screen)
+    newer = await database_sync_to_async(pair_device)(live_world["demo"], "k1")
+    assert (await revoked(screen)).reason == "repaired"
+    fresh = socket(live_world, newer)
+    await hello(fresh)  # the new pairing's own socket is not touched by its push
+    assert await fresh.receive_nothing(timeout=0.3)
+    await fresh.disconnect()
+
+
+async def test_a_suspended_business_closes_every_kitchen_socket_of_it(
+    live_world: dict[str, Any],
+) -> None:
+    device_screen = socket(live_world, live_world["tokens"]["kitchen_device"])
+    user_screen = socket(live_world, live_world["tokens"][Role.KITCHEN])
+    await hello(device_screen)
+    await hello(user_screen)
+    await database_sync_to_async(_set_active)(live_world["demo"], False)
+    try:
+        assert (await revoked(device_screen)).reason == "suspended"
+        assert (await revoked(user_screen)).reason == "suspended"
+        refused = socket(live_world, live_world["tokens"]["kitchen_device"])
+        connected, code = await refused.connect(timeout=5)
+        assert not connected and code == 4403
+    finally:
+        await database_sync_to_async(_set_active)(live_world["demo"], True)
+    resumed = socket(live_world, live_world["tokens"]["kitchen_device"])
+    await hello(resumed)
+    await resumed.disconnect()
+
+
+def _revoke_in_the_back_office(tenant: Any) -> None:
+    """What the terminals page's Revoke does: the terminal revoked, then its pairings ended."""
+    with tenant_atomic(tenant):
+        terminal = Terminal.objects.get(outlet__code="main", code="k1")
+        terminal_update(tenant=tenant, terminal=terminal, status=TerminalStatus.REVOKED)
+    device_revoke(tenant=tenant, terminal=terminal)
+
+
+def _reactivate(tenant: Any) -> None:
+    with tenant_atomic(tenant):
+        terminal = Terminal.objects.get(outlet__code="main", code="k1")
+        terminal_update(tenant=tenant, terminal=terminal, status=TerminalStatus.ACTIVE)
+
+
+def _set_active(tenant: Any, active: bool) -> None:
+    with tenant_atomic(tenant):
+        tenant_update(tenant=Tenant.objects.get(id=tenant.id), is_active=active)
