@@ -31,6 +31,7 @@ from pos_desktop.store.models import (
     Refund,
     Shift,
 )
+from pos_desktop.store.receipt_logo import receipt_logo_png
 from pos_desktop.store.settings import SettingKey, get_mapping
 from shared.reports import ShiftFigures
 from shared.tax import tax_label
@@ -64,6 +65,7 @@ def tenant_header(session: Session, labels: SlipLabels | None = None) -> TenantH
 
     The outlet's address wins over the tenant's; the tenant's receipt header text comes
     after them (`header_blocks` leaves out its lines that repeat the name or the address).
+    The logo is the one the sync worker downloaded, while the settings still name it.
     """
     tenant = get_mapping(session, SettingKey.TENANT)
     outlet = get_mapping(session, SettingKey.OUTLET)
@@ -77,6 +79,7 @@ def tenant_header(session: Session, labels: SlipLabels | None = None) -> TenantH
             str(tenant.get("locale", "")), str(tenant.get("currency", "")), labels
         ),
         extra_lines=_lines(tenant.get("receipt_header")),
+        logo_png=receipt_logo_png(session),
         footer_lines=_lines(tenant.get("receipt_footer")),
     )
 

@@ -32,6 +32,8 @@ class SettingKey(StrEnum):
     """The printers of this terminal (`printing.settings.PrinterSettings`)."""
     PIN_THROTTLE = "pin_throttle"
     """Failed PIN sign-ins of this terminal, which slow the next tries down."""
+    RECEIPT_LOGO = "receipt_logo"
+    """The tenant's receipt logo as downloaded: `{"sha256": ..., "png_base64": ...}`."""
 
 
 def get_setting(session: Session, key: SettingKey, default: Any = None) -> Any:

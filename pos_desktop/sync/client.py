@@ -264,6 +264,19 @@ class SyncClient:
         params = {"since": since} if since else None
         return _parse(ReadyOrdersPage, self._authorized("GET", path, params=params))
 
+    def receipt_logo(self, path: str, max_bytes: int) -> bytes:
+        """The tenant's receipt logo at `path` (from the feed's tenant settings): PNG bytes.
+
+        An answer that is not a PNG or is larger than `max_bytes` is the server's bug, not a
+        logo: TransientError, so the caller keeps what it has and tries again later.
+        """
+        answer = self._authorized("GET", path)
+        if not answer.headers.get("content-type", "").startswith("image/png"):
+            raise TransientError("the receipt logo answer is not a PNG", offline=False)
+        if len(answer.content) > max_bytes:
+            raise TransientError("the receipt logo is larger than a logo", offline=False)
+        return answer.content
+
     def ping(self, timeout_s: float) -> None:
         """An authenticated request that costs the server one token check: "are we online?".
 

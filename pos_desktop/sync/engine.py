@@ -27,6 +27,7 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from pos_desktop.config import APP_VERSION, DEFAULT_SYNC, SyncSettings
 from pos_desktop.ids import utcnow
@@ -46,6 +47,7 @@ from pos_desktop.sync.client import (
 )
 from pos_desktop.sync.failures import record_failure
 from pos_desktop.sync.link import LINKED_CATALOG_INTERVAL_S, LINKED_READY_INTERVAL_S
+from pos_desktop.sync.receipt_logo import fetch_receipt_logo
 from shared.protocol import (
     BatchResultV1,
     EventBatchV1,
@@ -62,6 +64,8 @@ MAX_CATALOG_PAGES_PER_PASS = 50
 CLOCK_WATCH_S = 1.0
 CLOCK_JUMP_S = 5.0
 """A wall-clock change this large between two looks is a jump (NTP slews far less)."""
+LOGO_RETRY_S = 30.0
+"""How soon a receipt logo that could not be fetched is tried again (not at every pass)."""
 REFUSED_PROBE_INTERVAL_S = 30.0
 """How often a till whose credentials were refused asks again: only pairing can help it, so
 it need not knock every 2 s (each knock is a refused token refresh on the server)."""
@@ -138,6 +142,7 @@ class SyncEngine:
         self._clock_watch = threading.Event()
         self._planned_due: dict[str, float] = {}  # job id -> when it is due, monotonic
         self._catalog_due_at: datetime | None = None
+        self._logo_retry_at: datetime | None = None
         self._ready_due_at: datetime | None = None
         self._ready_listeners: list[ReadyListener] = []
         self._ready_notices: list[OrderReadyV1] = []
@@ -266,6 +271,8 @@ class SyncEngine:
                 self.pull_ready()
             except SyncError as exc:  # a notice is a courtesy: the sales already went through
                 log.warning("order-ready poll failed: %s", exc)
+        if self._logo_retry_at is not None and now >= self._logo_retry_at:
+            self._fetch_receipt_logo()
         if acknowledged or pulled:
             with UnitOfWork(self.database.session_factory) as uow:
                 put_setting(uow.session, SettingKey.LAST_SYNC, now.isoformat())
@@ -359,7 +366,18 @@ class SyncEngine:
             self._update(catalog_version=page.catalog_version)
             if not page.has_more:
                 break
+        self._fetch_receipt_logo()
         return applied
+
+    def _fetch_receipt_logo(self) -> None:
+        """The pulled settings may name a new receipt logo: fetch it now. Never raises: a
+        failure is tried again after LOGO_RETRY_S, and receipts print meanwhile."""
+        try:
+            done = fetch_receipt_logo(self.database, self.client)
+        except (SyncError, SQLAlchemyError) as exc:  # offline, or a disk that refuses it
+            log.warning("receipt logo not fetched: %s", exc)
+            done = False
+        self._logo_retry_at = None if done else utcnow() + timedelta(seconds=LOGO_RETRY_S)
 
     def pull_ready(self) -> list[OrderReadyV1]:
         """Ask which of this terminal's orders became ready after the stored cursor.

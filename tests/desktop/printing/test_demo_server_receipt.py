@@ -3,27 +3,31 @@
 The ESC/POS bytes the till queued are decoded the way the printer reads them, so the test
 sees what lands on paper: rupiah in Indonesian format, the header once, the labelled NPWP,
 the PB1 tax line, modifiers without amounts and without their group defaults, the refund
-slip and the X report's accounting words.
+slip and the X report's accounting words, and the business's logo above them all.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 
 from pos_desktop.printing.render_image import write_slip_previews
 from pos_desktop.store.models import PrintJob
+from pos_desktop.store.receipt_logo import receipt_logo_png, wanted_receipt_logo
 from pos_desktop.terminal import Terminal
 from pos_desktop.till.facade import TerminalTill
 from shared.pricing.tenders import Tender
-from tests.chaos.support import CASHIER_PIN, Cloud
-from tests.desktop.printing.escpos_decoder import Printout, decode
+from tests.chaos.support import CASHIER_PIN, OWNER, TENANT, Cloud
+from tests.desktop.printing.escpos_decoder import Image, Line, Printout, decode
 from tests.support.server_process import running_server
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.usefixtures("memory_keyring")]
@@ -169,3 +173,65 @@ def test_slips_of_a_till_set_to_indonesian(tmp_path: Path) -> None:
             t.startswith("Kembalian") and t.endswith(rupiah(sale.change_minor)) for t in texts
         )
         assert "NPWP 01.234.567.8-901.000" in texts
+
+
+def _owner_patches_settings(server_url: str, body: dict[str, object]) -> dict[str, object]:
+    """The owner changes the business's settings through the settings API."""
+    token = httpx.post(
+        f"{server_url}/api/auth/token/",
+        json={"username": OWNER[0], "password": OWNER[1]},
+        timeout=30,
+    )
+    token.raise_for_status()
+    answer = httpx.patch(
+        f"{server_url}/api/{TENANT}/settings/",
+        json=body,
+        headers={"Authorization": f"Bearer {token.json()['access']}"},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    settings: dict[str, object] = answer.json()
+    return settings
+
+
+def test_the_receipt_prints_the_businesss_logo_until_the_owner_removes_it(
+    tmp_path: Path,
+) -> None:
+    """The demo business's logo (drawn by `seed_demo`) reaches the paired till with the
+    catalog, prints at the top of the receipt as a raster image (GS v 0) before the business's
+    name, and is gone from the next receipt once the owner removed it."""
+    with demo_till(tmp_path / "till") as till:
+        with till.terminal.uow() as uow:
+            wanted = wanted_receipt_logo(uow.session)
+            kept = receipt_logo_png(uow.session)
+        assert wanted is not None and kept is not None  # fetched with the catalog pull
+        assert hashlib.sha256(kept).hexdigest() == wanted.sha256
+        products = {p.name: p for p in till.products()}
+        till.add_to_cart(products["Nasi Goreng"].id)
+        till.checkout([Tender("cash", 50_000)])
+        [receipt] = _printed(till, "receipt")
+        [logo] = [e for e in receipt.events if isinstance(e, Image)]
+        first_text = next(e for e in receipt.events if isinstance(e, Line) and e.text.strip())
+        assert receipt.events.index(logo) < receipt.events.index(first_text)
+        assert first_text.text.strip() == "Kopi Kiosk"
+        assert logo.width_dots == 576 and 0 < logo.height_dots <= 288  # 80 mm, half its width
+
+        identity = till.terminal.identity()
+        assert identity is not None and identity.server_url
+        removed = _owner_patches_settings(identity.server_url, {"receipt_logo": None})
+        assert removed["receipt_logo_sha256"] == ""
+        deadline = time.monotonic() + 60
+        while True:  # the feed serves a change once no transaction before it still runs
+            assert till.engine is not None
+            till.engine.pull_catalog()
+            with till.terminal.uow() as uow:
+                if wanted_receipt_logo(uow.session) is None:
+                    assert receipt_logo_png(uow.session) is None
+                    break
+            assert time.monotonic() < deadline, "the till never heard the logo was removed"
+            time.sleep(0.3)
+        till.add_to_cart(products["Nasi Goreng"].id)
+        till.checkout([Tender("cash", 50_000)])
+        second = _printed(till, "receipt")[-1]
+        assert not [e for e in second.events if isinstance(e, Image)]
+        assert "Kopi Kiosk" in second.texts
