@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import socket
@@ -60,6 +62,13 @@ def test_demo_pairs_a_till_with_the_catalog_from_an_empty_folder(tmp_path: Path)
     assert figures["paired"] is True
     assert figures["catalog_version"] > 0
     assert (data_dir / "server" / "kiosk.sqlite3").exists()
+    # the demo business's drawn logo came with the catalog, so the till's slips print it
+    with sqlite3.connect(data_dir / "till" / "terminal.sqlite3") as till_store:
+        stored = dict(till_store.execute("SELECT key, value FROM settings").fetchall())
+    named = json.loads(stored["tenant"])["receipt_logo_sha256"]
+    kept = json.loads(stored["receipt_logo"])
+    assert len(named) == 64 and kept["sha256"] == named
+    assert hashlib.sha256(base64.b64decode(kept["png_base64"])).hexdigest() == named
 
 
 def test_sales_of_the_demo_till_reach_the_demo_server_on_sqlite(tmp_path: Path) -> None:
