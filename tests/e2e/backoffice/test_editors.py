@@ -1,11 +1,17 @@
 """The back office's editors end to end, against a paired till: a happy-hour promotion made in
 the editor (previewed on a sample cart first) prices the till's next sales, and the server's
 re-pricing of those synced sales agrees; a cashier added with a PIN in the staff editor signs
-in on the till with that PIN once it has synced (the PIN travels only as its hash)."""
+in on the till with that PIN once it has synced (the PIN travels only as its hash); a receipt
+logo uploaded on the settings page is previewed there and lands in the till's store."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import shutil
+import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from PIL import Image, ImageDraw
 
 from tests.chaos.support import run_cli
 from tests.e2e.backoffice.conftest import OWNER, TABLET, shoot, sign_in
@@ -162,3 +169,43 @@ def test_a_cashier_added_with_a_pin_signs_in_on_the_till(
         assert done.returncode == 0, (step, done.stdout + done.stderr)
     orders = paired.api("orders/?page_size=50")["results"]
     assert any(order["cashier_id"] == rina["id"] for order in orders)  # type: ignore[attr-defined]
+
+
+def _kept_logo_sha256(till: Path) -> str:
+    """The SHA-256 of the receipt logo the till keeps for its slips ("" for none)."""
+    with sqlite3.connect(till / "terminal.sqlite3") as store:
+        row = store.execute("SELECT value FROM settings WHERE key = 'receipt_logo'").fetchone()
+    if row is None:
+        return ""
+    kept = json.loads(row[0])
+    assert hashlib.sha256(base64.b64decode(kept["png_base64"])).hexdigest() == kept["sha256"]
+    return str(kept["sha256"])
+
+
+def test_a_receipt_logo_uploaded_in_settings_is_previewed_and_reaches_the_till(
+    browser: object, paired: PairedTill, tmp_path: Path
+) -> None:
+    seeded = paired.api("settings/")["receipt_logo_sha256"]
+    picture = tmp_path / "logo.png"
+    image = Image.new("RGB", (900, 300), "white")
+    ImageDraw.Draw(image).ellipse((20, 20, 280, 280), fill="#7c2d12")
+    image.save(picture)
+    context = browser.new_context(viewport=TABLET)  # type: ignore[attr-defined]
+    page = context.new_page()
+    sign_in(page, paired.server.base_url, OWNER[0])
+    page.goto(f"{paired.server.base_url}/backoffice/settings/")
+    page.set_input_files("#id_receipt_logo", str(picture))
+    page.click("[data-testid=save-settings]")
+    page.wait_for_selector("[data-testid=saved]")
+    preview = page.locator("[data-testid=receipt-logo-preview]")
+    # the stored logo, loaded by the browser: 576 dots wide, as the server made it for tills
+    assert preview.evaluate("img => img.complete ? img.naturalWidth : 0") == 576
+    shoot(page, "settings")
+    context.close()
+    uploaded = paired.api("settings/")["receipt_logo_sha256"]
+    assert isinstance(uploaded, str) and len(uploaded) == 64 and uploaded != seeded
+    deadline = time.monotonic() + 90
+    while _kept_logo_sha256(paired.till) != uploaded:  # the feed serves finished changes
+        assert time.monotonic() < deadline, "the till never downloaded the new logo"
+        done = run_cli(paired.till, "sync", "--once")
+        assert done.returncode == 0, done.stdout + done.stderr
