@@ -234,12 +234,18 @@ class SyncEngine:
                 pull_catalog is None
                 and (self._catalog_due_at is None or now >= self._catalog_due_at)
             ):
-                self.pull_catalog()
-                pulled = True
                 every_s = self.settings.catalog_interval_s
                 if self.linked:
                     every_s = LINKED_CATALOG_INTERVAL_S
+                # Planned before the pull: a push heard during it (`wake`) clears this again,
+                # so the next pass pulls what the push announced instead of waiting 10 min.
                 self._catalog_due_at = now + timedelta(seconds=every_s)
+                try:
+                    self.pull_catalog()
+                except BaseException:
+                    self._catalog_due_at = None  # not pulled: still due
+                    raise
+                pulled = True
         except TransientError as exc:
             delay_s = self.backoff.failed(exc.retry_after_s)
             self._offline_failure = exc.offline

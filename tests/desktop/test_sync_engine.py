@@ -313,6 +313,35 @@ def test_catalog_pages_are_applied_in_order_with_their_cursor(
     assert json.loads(json.dumps(seen[-1].last_success_at.isoformat()))  # type: ignore[union-attr]
 
 
+def test_a_catalog_push_heard_during_a_pull_makes_the_next_pass_pull_again(
+    terminal: Terminal, cloud: FakeCloud
+) -> None:
+    """The link thread wakes the engine while a pass is pulling (the price was saved just
+    after the pull read the feed): the pass must not plan its next pull 10 minutes out."""
+    _pair(terminal)
+    pulls: list[str] = []
+    woken: list[SyncEngine] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/sync/catalog/"):
+            pulls.append(request.url.params["since"])
+            if len(pulls) == 1:
+                woken[0].wake(catalog=True)  # the push, heard mid-pull
+        return cloud(request)
+
+    engine = terminal.sync_engine(settings=FAST, transport=httpx.MockTransport(server))
+    woken.append(engine)
+    for since, version in (("demo", 1), ("c1", 2)):
+        cloud.catalog_pages[since] = CatalogPageV1(
+            changes=(), next_cursor="c1", has_more=False, catalog_version=version
+        )
+    assert engine.run_pass().transient_error is None
+    assert engine.run_pass().transient_error is None
+    assert pulls == ["demo", "c1"]
+    assert engine.run_pass().transient_error is None
+    assert pulls == ["demo", "c1"]  # no push since: the pull waits for its interval again
+
+
 def test_backoff_counts_consecutive_failed_requests_only(
     engine: SyncEngine, terminal: Terminal, cloud: FakeCloud
 ) -> None:
