@@ -60,6 +60,10 @@ def test_the_order_page_shows_the_receipt_as_printed(
     _language(owner, "en")
     page = owner.get(f"/backoffice/orders/{order.id}/").text
     slip = _slip(page)
+    # The business's logo above the slip, as the tills print it (the demo's drawn one).
+    logo = re.search(r'<img src="([^"]+)"[^>]*data-testid="receipt-preview-logo"', page)
+    assert logo and logo.group(1) == demo_tenant.receipt_logo.url
+    assert owner.get(logo.group(1)).status_code == 200
     # The payments table names the method as the till does, not by its code.
     assert re.search(r'data-testid="order-payments">\s*<tr><td>Cash</td>', page)
     assert all(len(line) <= 48 for line in slip), [line for line in slip if len(line) > 48]
