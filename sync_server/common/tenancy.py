@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -119,6 +119,44 @@ def tenant_atomic_joined(
         return
     with tenant_atomic(tenant, using=using):
         yield
+
+
+Statement = tuple[str, Sequence[Any]]
+"""SQL with `%s` placeholders and its parameters."""
+
+
+def tenant_statements(
+    tenant: Tenant | uuid.UUID, statements: Sequence[Statement], *, using: str = DEFAULT_DB_ALIAS
+) -> list[list[tuple[Any, ...]]]:
+    """Run `statements` for one tenant in ONE round trip on PostgreSQL; the rows of each.
+
+    The tenant's `set_config(..., true)` and the statements go as one simple-protocol query,
+    which PostgreSQL runs in order as one transaction (outside an atomic block it is its own
+    implicit transaction: committed or rolled back whole, and the setting dies with it). A
+    request's hot path pays one round trip here where `tenant_atomic` pays four (BEGIN,
+    `set_config`, the statement, COMMIT). Inside an atomic block the setting of the scope in
+    context (none: empty, which matches no row) is put back at the end. Parameters are bound
+    by the client (Django's psycopg cursor), as for every ORM query.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("tenant_statements runs on PostgreSQL only")
+    parts = ["SELECT set_config('app.tenant_id', %s, true)"]
+    params: list[Any] = [_scope_for(tenant).setting]
+    for sql, values in statements:
+        parts.append(sql)
+        params.extend(values)
+    if connection.in_atomic_block:
+        outer = _current_scope.get()
+        parts.append("SELECT set_config('app.tenant_id', %s, true)")
+        params.append(outer.setting if outer is not None else "")
+    rows: list[list[tuple[Any, ...]]] = []
+    with connection.cursor() as cursor:
+        cursor.execute(";\n".join(parts), params)
+        for _ in statements:
+            cursor.nextset()
+            rows.append(cursor.fetchall() if cursor.description else [])
+    return rows
 
 
 @contextmanager

@@ -11,13 +11,13 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-from django.db import connections, models, router
+from django.db import DataError, connections, models, router
 from django.utils import timezone
 
 from shared.protocol import OrderRefundedV1, OrderVoidedV1
 from sync_server.common.errors import ItemRefused
 from sync_server.common.services import insert_if_absent
-from sync_server.common.tenancy import tenant_atomic
+from sync_server.common.tenancy import tenant_atomic, tenant_statements
 from sync_server.kitchen.services import kitchen_tickets_cancel_lines
 from sync_server.orders.error_codes import OrderErrorCode
 from sync_server.orders.models import (
@@ -33,6 +33,7 @@ from sync_server.reports.rollups import (
     rollups_order_voided,
     rollups_orders_stored,
     rollups_refund_stored,
+    rollups_sale_upserts,
 )
 from sync_server.stock.models import MovementReason
 from sync_server.stock.movements import stock_movements_record
@@ -62,7 +63,12 @@ class OrderRows:
     payments: Sequence[Mapping[str, Any]]
 
 
-def orders_store(entries: Sequence[OrderRows]) -> set[uuid.UUID]:
+def orders_store(
+    entries: Sequence[OrderRows],
+    *,
+    tenant: Tenant | None = None,
+    also: Sequence[tuple[str, Sequence[Any]]] = (),
+) -> set[uuid.UUID]:
     """Store every order whose id is free, with its lines and payments, in the caller's
     transaction: the ids stored now. Ids already taken (replays, or another tenant's) are
     left alone for the caller to answer.
@@ -71,13 +77,20 @@ def orders_store(entries: Sequence[OrderRows]) -> set[uuid.UUID]:
     (data-modifying CTEs over `jsonb_populate_recordset`, parameters bound by the server), so
     a batch costs one round trip besides its transaction's own; ON CONFLICT on the order id
     decides, and lines and payments follow only the orders inserted now. The ids must be
-    distinct within `entries`. Elsewhere: the ORM, step by step.
+    distinct within `entries`. The rollups ride in the same statement, gated on every order
+    being new (the usual case); when one was not, a second statement adds the new ones'.
+    `tenant` (theirs) saves reading it for the rollups. `also`: other writes of the same
+    transaction (SQL, parameters) sent within that statement on PostgreSQL (data-modifying
+    CTEs: the device's status), run as they are elsewhere. Elsewhere: the ORM, step by step.
     """
     if not entries:
         return set()
     connection = connections[router.db_for_write(Order)]
     now = timezone.now()
     if connection.vendor != "postgresql":
+        for sql, values in also:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, values)
         stored: set[uuid.UUID] = set()
         for entry in entries:
             if insert_if_absent(Order(**full_row(Order, entry.order, now))):
@@ -88,8 +101,29 @@ def orders_store(entries: Sequence[OrderRows]) -> set[uuid.UUID]:
                     Payment(**full_row(Payment, pay, now)) for pay in entry.payments
                 )
                 stored.add(uuid.UUID(str(entry.order["id"])))
-        rollups_orders_stored(entries=entries, stored=stored)
+        rollups_orders_stored(entries=entries, stored=stored, tenant=tenant)
         return stored
+    sql, params = _insert_statement(entries, tenant=tenant, also=also, now=now)
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(f"{sql} SELECT id FROM new_orders", params)
+        stored = {uuid.UUID(str(row[0])) for row in cursor.fetchall()}
+    if tenant is None or len(stored) != len(entries):
+        rollups_orders_stored(entries=entries, stored=stored, tenant=tenant)
+    return stored
+
+
+def _insert_statement(
+    entries: Sequence[OrderRows],
+    *,
+    tenant: Tenant | None,
+    also: Sequence[tuple[str, Sequence[Any]]],
+    now: datetime,
+) -> tuple[str, list[Any]]:
+    """PostgreSQL: the WITH clauses of `orders_store`'s one statement (orders, lines,
+    payments; rollups gated on every order being new, with `tenant`; `also`), and their
+    parameters; the caller adds the final SELECT."""
+    connection = connections[router.db_for_write(Order)]
     order_rows = [full_row(Order, entry.order, now) for entry in entries]
     line_rows = [full_row(OrderLine, line, now) for entry in entries for line in entry.lines]
     payment_rows = [full_row(Payment, pay, now) for entry in entries for pay in entry.payments]
@@ -106,16 +140,63 @@ def orders_store(entries: Sequence[OrderRows]) -> set[uuid.UUID]:
         "WHERE r.order_id IN (SELECT id FROM new_orders)), "
         f"new_payments AS (INSERT INTO {payment_table} "
         f"SELECT r.* FROM jsonb_populate_recordset(NULL::{payment_table}, %s::jsonb) r "
-        "WHERE r.order_id IN (SELECT id FROM new_orders)) "
-        "SELECT id FROM new_orders"
+        "WHERE r.order_id IN (SELECT id FROM new_orders))"
     )
-    params = [json.dumps(rows, default=str) for rows in (order_rows, line_rows, payment_rows)]
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params)
-        stored = {uuid.UUID(str(row[0])) for row in cursor.fetchall()}
-    rollups_orders_stored(entries=entries, stored=stored)
-    return stored
+    params: list[Any] = [
+        json.dumps(rows, default=str) for rows in (order_rows, line_rows, payment_rows)
+    ]
+    if tenant is not None:
+        rollups, rollup_params = rollups_sale_upserts(
+            entries=entries,
+            tenant=tenant,
+            condition=f"(SELECT count(*) FROM new_orders) = {len(entries):d}",
+            connection=connection,
+        )
+        sql += "".join(f", {part}" for part in rollups)
+        params += rollup_params
+    for index, (extra, values) in enumerate(also):
+        sql += f", also{index} AS ({extra})"
+        params += list(values)
+    return sql, params
+
+
+def orders_store_new(
+    entries: Sequence[OrderRows],
+    *,
+    tenant: Tenant,
+    also: Sequence[tuple[str, Sequence[Any]]] = (),
+) -> bool:
+    """PostgreSQL: store orders that are all new, with their lines, payments, rollups and
+    `also`, in ONE round trip: the tenant setting and `orders_store`'s statement sent
+    together (`tenant_statements`), their own transaction (in a caller's transaction, a
+    savepoint of it). What a till's single sale costs: no BEGIN, no separate COMMIT.
+
+    False when one of the ids was stored already (a replay, or a race with another push):
+    then nothing is written (a guard in the statement divides by zero unless every order
+    was inserted, which rolls the whole statement back) and the caller stores them in its
+    own transaction, where `orders_store` sorts new from known.
+    """
+    sql, params = _insert_statement(entries, tenant=tenant, also=also, now=timezone.now())
+    guarded = (
+        f"{sql}, every_order_new AS (SELECT 1 / (count(*) = {len(entries):d})::int AS ok "
+        "FROM new_orders) SELECT ok FROM every_order_new"
+    )
+    connection = connections[router.db_for_write(Order)]
+    try:
+        if connection.in_atomic_block:
+            with tenant_atomic(tenant):
+                tenant_statements(tenant, [(guarded, params)])
+        else:
+            tenant_statements(tenant, [(guarded, params)])
+    except DataError as error:
+        if getattr(error.__cause__, "sqlstate", None) != DIVISION_BY_ZERO:
+            raise
+        return False
+    return True
+
+
+DIVISION_BY_ZERO = "22012"
+"""SQLSTATE of the guard of `orders_store_new`: an order of the batch was not new."""
 
 
 def stock_adjust(*, tenant: Tenant, outlet_id: uuid.UUID, changes: Mapping[uuid.UUID, int]) -> None:

@@ -272,6 +272,27 @@ def _rows_of(model: type[Rollup], tenant_id: uuid.UUID, tally: Tally) -> list[tu
     ]
 
 
+def _upsert_parts(
+    tenant_id: uuid.UUID, tally: Tally, connection: Any, *, prefix: str = "r", condition: str = ""
+) -> tuple[list[str], list[Any]]:
+    """PostgreSQL: the tally's upserts as data-modifying CTEs (`<prefix>0 AS (INSERT ...)`),
+    each table's rows one JSON parameter; `condition` (SQL) gates every insert."""
+    parts, params = [], []
+    where = f"WHERE {condition} " if condition else ""
+    for index, model in enumerate(model for model in ROLLUPS if tally.sums[model]):
+        upsert = _upsert(model, connection)
+        names = [str(field.column) for field in upsert.fields]
+        values = [dict(zip(names, row, strict=True)) for row in _rows_of(model, tenant_id, tally)]
+        parts.append(
+            f"{prefix}{index} AS (INSERT INTO {upsert.table} ({upsert.columns}) "
+            f"SELECT {upsert.columns} "
+            f"FROM jsonb_populate_recordset(NULL::{upsert.table}, %s::jsonb) "
+            f"{where}{upsert.conflict_and_update})"
+        )
+        params.append(json.dumps(values, default=str))
+    return parts, params
+
+
 def _write(tenant_id: uuid.UUID, tally: Tally) -> None:
     """Add the tally's sums to the tables. On PostgreSQL one statement for every table (an
     upsert per table in data-modifying CTEs, each table's rows as one JSON parameter), so a
@@ -281,20 +302,7 @@ def _write(tenant_id: uuid.UUID, tally: Tally) -> None:
         return
     connection = connections[router.db_for_write(models[0])]
     if connection.vendor == "postgresql":
-        parts, params = [], []
-        for index, model in enumerate(models):
-            upsert = _upsert(model, connection)
-            names = [str(field.column) for field in upsert.fields]
-            values = [
-                dict(zip(names, row, strict=True)) for row in _rows_of(model, tenant_id, tally)
-            ]
-            parts.append(
-                f"r{index} AS (INSERT INTO {upsert.table} ({upsert.columns}) "
-                f"SELECT {upsert.columns} "
-                f"FROM jsonb_populate_recordset(NULL::{upsert.table}, %s::jsonb) "
-                f"{upsert.conflict_and_update})"
-            )
-            params.append(json.dumps(values, default=str))
+        parts, params = _upsert_parts(tenant_id, tally, connection)
         with connection.cursor() as cursor:
             cursor.execute(f"WITH {', '.join(parts)} SELECT 1", params)
         return
@@ -333,17 +341,33 @@ def _grouped(rows: Iterable[Row]) -> dict[Any, list[Row]]:
     return grouped
 
 
-def rollups_orders_stored(*, entries: Sequence[OrderRows], stored: set[uuid.UUID]) -> None:
+def rollups_orders_stored(
+    *, entries: Sequence[OrderRows], stored: set[uuid.UUID], tenant: Tenant | None = None
+) -> None:
     """Add the orders just stored (`stored`, of `entries`: their column values as inserted)
-    to the rollups, in the caller's transaction."""
+    to the rollups, in the caller's transaction (`tenant`: their tenant, if the caller has
+    it, saves reading it)."""
     new = [entry for entry in entries if uuid.UUID(str(entry.order["id"])) in stored]
     if not new:
         return
     tenant_id = uuid.UUID(str(new[0].order["tenant_id"]))
-    tally = _tally(_tenant(tenant_id))
+    tally = _tally(tenant if tenant is not None and tenant.id == tenant_id else _tenant(tenant_id))
     for entry in new:
         tally.sale(entry.order, entry.lines, entry.payments, 1)
     _write(tenant_id, tally)
+
+
+def rollups_sale_upserts(
+    *, entries: Sequence[OrderRows], tenant: Tenant, condition: str, connection: Any
+) -> tuple[list[str], list[Any]]:
+    """PostgreSQL: what storing all of `entries` adds to the rollups, as CTEs (`rollup0 AS
+    (INSERT ...)`) gated by `condition`, for the ingest to send within its own insert
+    statement (one round trip for orders and rollups); it gates them on every order being
+    new and falls back to `rollups_orders_stored` when one was not."""
+    tally = _tally(tenant)
+    for entry in entries:
+        tally.sale(entry.order, entry.lines, entry.payments, 1)
+    return _upsert_parts(tenant.id, tally, connection, prefix="rollup", condition=condition)
 
 
 def rollups_order_voided(*, tenant: Tenant, order: Order) -> None:

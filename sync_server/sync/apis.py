@@ -66,9 +66,8 @@ class OrderSyncApi(DeviceTenantApi):
             device=self.device,
             raw_orders=envelope.orders,
             device_clock_offset=_device_clock_offset(request),
-        )
-        device_synced(
-            tenant=self.current_tenant, device=self.device, till_status=envelope.till_status
+            note_sync=True,
+            till_status=envelope.till_status,
         )
         return Response(BatchResultV1(results=tuple(results)).model_dump(mode="json"))
 

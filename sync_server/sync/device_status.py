@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from shared.protocol import TillStatusV1
-from sync_server.common.tenancy import tenant_atomic_joined
+from sync_server.common.tenancy import Statement, tenant_atomic_joined, tenant_statements
 from sync_server.devices.auth import Device
 from sync_server.sync.models import DeviceStatus
 from sync_server.tenants.models import Tenant
@@ -22,8 +25,7 @@ def device_seen(*, tenant: Tenant, device: Device) -> None:
     _upsert(tenant=tenant, device=device, fields={"last_seen_at": timezone.now()})
 
 
-def device_synced(*, tenant: Tenant, device: Device, till_status: TillStatusV1 | None) -> None:
-    """Note a pushed batch, with what the till reported of itself when it sent one."""
+def _synced_fields(till_status: TillStatusV1 | None) -> dict[str, object]:
     now = timezone.now()
     fields: dict[str, object] = {"last_seen_at": now, "last_sync_at": now}
     if till_status is not None:
@@ -32,11 +34,55 @@ def device_synced(*, tenant: Tenant, device: Device, till_status: TillStatusV1 |
             needs_attention=till_status.needs_attention,
             app_version=till_status.app_version,
         )
-    _upsert(tenant=tenant, device=device, fields=fields)
+    return fields
+
+
+def device_synced(*, tenant: Tenant, device: Device, till_status: TillStatusV1 | None) -> None:
+    """Note a pushed batch, with what the till reported of itself when it sent one."""
+    _upsert(tenant=tenant, device=device, fields=_synced_fields(till_status))
+
+
+def device_synced_statement(
+    *, tenant: Tenant, device: Device, till_status: TillStatusV1 | None
+) -> Statement:
+    """PostgreSQL: `device_synced` as one upsert statement, for the ingest to send with the
+    orders it stores (one commit per push instead of two)."""
+    fields = _synced_fields(till_status)
+    return _upsert_sql(tuple(fields)), _row_params(tenant, device, fields)
+
+
+def _row_params(tenant: Tenant, device: Device, fields: dict[str, object]) -> list[object]:
+    now = timezone.now()
+    row = DeviceStatus(
+        tenant=tenant, terminal_id=device.terminal_id, created_at=now, updated_at=now, **fields
+    )
+    return [
+        field.get_db_prep_save(getattr(row, field.attname), connection)
+        for field in DeviceStatus._meta.concrete_fields
+    ]
+
+
+def _upsert_sql(columns: Sequence[str]) -> str:
+    """INSERT of a whole row ... ON CONFLICT (terminal) DO UPDATE of `columns` only."""
+    table = DeviceStatus._meta.db_table
+    names = ", ".join(f'"{field.column}"' for field in DeviceStatus._meta.concrete_fields)
+    marks = ", ".join(["%s"] * len(DeviceStatus._meta.concrete_fields))
+    updates = ", ".join(f'"{name}" = EXCLUDED."{name}"' for name in (*columns, "updated_at"))
+    return (
+        f'INSERT INTO "{table}" ({names}) VALUES ({marks}) '
+        f'ON CONFLICT ("terminal_id") DO UPDATE SET {updates}'
+    )
 
 
 def _upsert(*, tenant: Tenant, device: Device, fields: dict[str, object]) -> None:
-    """One INSERT ... ON CONFLICT (terminal) DO UPDATE: concurrent calls never collide."""
+    """One INSERT ... ON CONFLICT (terminal) DO UPDATE: concurrent calls never collide.
+
+    On PostgreSQL one round trip with the tenant setting (`tenant_statements`: outside a
+    transaction its own implicit one), where a transaction took four: every push pays it."""
+    if connection.vendor == "postgresql":
+        params = _row_params(tenant, device, fields)
+        tenant_statements(tenant, [(_upsert_sql(tuple(fields)), params)])
+        return
     with tenant_atomic_joined(tenant):
         DeviceStatus.objects.bulk_create(
             [DeviceStatus(tenant=tenant, terminal_id=device.terminal_id, **fields)],

@@ -18,10 +18,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
 
-from django.db import IntegrityError, OperationalError
+from django.db import IntegrityError, OperationalError, connection
 from pydantic import ValidationError
 
-from shared.protocol import ErrorV1, ItemResultV1, OrderV1, canonical_digest, error_from_validation
+from shared.protocol import (
+    ErrorV1,
+    ItemResultV1,
+    OrderV1,
+    TillStatusV1,
+    canonical_digest,
+    error_from_validation,
+)
 from sync_server.common.errors import ItemRefused
 from sync_server.common.services import same_fields
 from sync_server.common.tenancy import tenant_atomic
@@ -29,12 +36,13 @@ from sync_server.devices.auth import Device
 from sync_server.kitchen.stations import KitchenLine, kitchen_lines_routed
 from sync_server.kitchen.tickets import KitchenOrder, kitchen_tickets_create_for_new_orders
 from sync_server.orders.models import Order, flags_text
-from sync_server.orders.services import OrderRows, orders_store, stock_adjust
+from sync_server.orders.services import OrderRows, orders_store, orders_store_new, stock_adjust
 from sync_server.shifts.models import Shift, ShiftStatus
 from sync_server.shifts.services import shift_ensure, shift_recount
 from sync_server.stock.models import MovementReason
 from sync_server.stock.movements import stock_movements_record
 from sync_server.sync.batch import OrderBatchContext, batch_context
+from sync_server.sync.device_status import device_synced, device_synced_statement
 from sync_server.sync.error_codes import SyncErrorCode
 from sync_server.sync.repricing import reprice_order
 from sync_server.sync.results import guarded, item_error, item_id_of, rejected, stored_results
@@ -316,6 +324,20 @@ def _sum_stock(prepared: Sequence[PreparedOrder]) -> dict[uuid.UUID, int]:
     return total
 
 
+def _fits_one_statement(prepared: Sequence[PreparedOrder], context: OrderBatchContext) -> bool:
+    """Whether storing `prepared` writes nothing but the orders, their lines and payments, the
+    rollups and the device's status (`orders_store_new`: one round trip on PostgreSQL): every
+    shift known and open, no stock tracked, no kitchen ticket. A till's sale in a shop is
+    that; the rest (a shift's first sale, stock, the kitchen) takes the transaction."""
+    if connection.vendor != "postgresql":
+        return False
+    for item in prepared:
+        shift = context.shifts.get(item.order.shift_id)
+        if shift is None or shift[1] == ShiftStatus.CLOSED or item.stock or item.kitchen:
+            return False
+    return True
+
+
 def _store_in_one_transaction(
     prepared: Sequence[PreparedOrder], context: OrderBatchContext
 ) -> dict[uuid.UUID, ItemResultV1]:
@@ -323,11 +345,21 @@ def _store_in_one_transaction(
     statement for orders, lines and payments, one stock upsert, one run of kitchen tickets,
     late counts. Orders whose id is stored already get their duplicate/conflict answer.
     Raises whatever failed, with everything rolled back and `context.shifts` as before."""
+    if _fits_one_statement(prepared, context) and orders_store_new(
+        [item.rows for item in prepared],
+        tenant=context.tenant,
+        also=[context.pending_status] if context.pending_status is not None else [],
+    ):
+        context.pending_status = None  # committed with the orders
+        return {item.order.id: item.created(context) for item in prepared}
     shifts_before = dict(context.shifts)
     try:
         with tenant_atomic(context.tenant):
             _ensure_unknown_shifts(prepared, context)
-            stored = orders_store([item.rows for item in prepared])
+            also = [context.pending_status] if context.pending_status is not None else []
+            stored = orders_store(
+                [item.rows for item in prepared], tenant=context.tenant, also=also
+            )
             new = [item for item in prepared if item.order.id in stored]
             stock_adjust(
                 tenant=context.tenant, outlet_id=context.outlet.id, changes=_sum_stock(new)
@@ -344,14 +376,13 @@ def _store_in_one_transaction(
                     tenant=context.tenant, outlet=context.outlet, orders=kitchen
                 )
             _count_late(new, context)
-            answers = stored_results(
-                Order,
-                {item.order.id: item.digest for item in prepared if item.order.id not in stored},
-            )
+            known = {item.order.id: item.digest for item in prepared if item.order.id not in stored}
+            answers = stored_results(Order, known) if known else {}
     except BaseException:
         context.shifts.clear()
         context.shifts.update(shifts_before)  # what the rolled-back transaction made is gone
         raise
+    context.pending_status = None  # committed with the orders
     answers.update({item.order.id: item.created(context) for item in new})
     return answers
 
@@ -416,12 +447,38 @@ def order_batch_ingest(
     device: Device,
     raw_orders: Sequence[Any],
     device_clock_offset: timedelta | None = None,
+    note_sync: bool = False,
+    till_status: TillStatusV1 | None = None,
 ) -> list[ItemResultV1]:
     """One result per raw order, in the batch's order.
 
     Every order is validated, checked and re-priced on its own; the good ones are stored
     together (`_store_batch`), or one by one in their own transactions when that fails.
+    `note_sync`: also note the push in the device's status (`device_synced`, with the
+    `till_status` it carried), on PostgreSQL in the transaction that stores the orders.
     """
+    context, results = _ingest(
+        tenant=tenant,
+        device=device,
+        raw_orders=raw_orders,
+        device_clock_offset=device_clock_offset,
+        till_status=till_status,
+        note_sync=note_sync,
+    )
+    if note_sync and (context is None or context.pending_status is not None):
+        device_synced(tenant=tenant, device=device, till_status=till_status)
+    return results
+
+
+def _ingest(
+    *,
+    tenant: Tenant,
+    device: Device,
+    raw_orders: Sequence[Any],
+    device_clock_offset: timedelta | None,
+    till_status: TillStatusV1 | None,
+    note_sync: bool,
+) -> tuple[OrderBatchContext | None, list[ItemResultV1]]:
     parsed: list[OrderV1 | ItemResultV1] = []
     for index, raw in enumerate(raw_orders):
         try:
@@ -432,10 +489,14 @@ def order_batch_ingest(
             )
     valid = [item for item in parsed if isinstance(item, OrderV1)]
     if not valid:
-        return [item for item in parsed if isinstance(item, ItemResultV1)]
+        return None, [item for item in parsed if isinstance(item, ItemResultV1)]
     context = batch_context(
         tenant=tenant, device=device, orders=valid, device_clock_offset=device_clock_offset
     )
+    if note_sync and connection.vendor == "postgresql":
+        context.pending_status = device_synced_statement(
+            tenant=tenant, device=device, till_status=till_status
+        )
     prepared: dict[int, PreparedOrder | ItemResultV1] = {
         index: guarded(str(item.id), order_prepare, order=item, context=context)
         for index, item in enumerate(parsed)
@@ -464,4 +525,4 @@ def order_batch_ingest(
                     str(outcome.order.id), order_store_prepared, prepared=outcome, context=context
                 )
             )
-    return results
+    return context, results
