@@ -59,9 +59,9 @@ CATALOG_RETRY_S: Final = 0.25
 CATALOG_RETRY_CAP_S: Final = 4.0
 CATALOG_RETRIES: Final = 12
 """After a catalog push the till pulls again, 0.25 s then doubling to 4 s, about 40 s in all,
-while its version is below the pushed one. The feed serves a row only once every transaction
-older than its writer has ended, and PostgreSQL counts those across the whole cluster: one
-long writing transaction anywhere (a migration, a bulk import) holds every row back."""
+while its version is below the pushed one. The feed holds a row back while an older write of
+the same business's catalog is still open (a bulk import in the back office, say), and a
+pull may fail: the first pull after a push is enough otherwise."""
 LINKED_CATALOG_INTERVAL_S: Final = 600.0
 LINKED_READY_INTERVAL_S: Final = 120.0
 """While the link is up the engine polls this rarely: pushes say when to pull; these polls
