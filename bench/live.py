@@ -70,18 +70,25 @@ def summary(name: str, samples_s: list[float]) -> str:
 
 
 class WritersWatch:
-    """Samples, every 100 ms, whether a writing transaction older than 0.5 s is open anywhere
-    in the PostgreSQL cluster (the catalog feed's horizon is the cluster's oldest writer), and
-    whether it is in this server's database or another one."""
+    """Samples, every 100 ms, what could hold the catalog feed back: a writing transaction older
+    than 0.5 s open in this server's database or in another one of the cluster (the feed's
+    horizon before sync/0005), and an open write of the demo business's catalog (the only thing
+    that holds it now: a feed-clock advisory lock of that tenant)."""
 
     SQL = (
         "SELECT datname = current_database() FROM pg_stat_activity "
         "WHERE backend_xid IS NOT NULL AND now() - xact_start > interval '500 ms'"
     )
+    LOCK_SQL = (
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 "
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "AND classid::text::bigint = (SELECT kiosk_feed_lock_key(id)::bigint & 4294967295 "
+        "FROM tenants_tenant WHERE slug = %s)"
+    )
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.samples = self.ours = self.others = 0
+        self.samples = self.ours = self.others = self.tenant_writes = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -90,9 +97,11 @@ class WritersWatch:
         with psycopg.connect(self.url, autocommit=True) as connection:
             while not self._stop.wait(0.1):
                 rows = connection.execute(self.SQL).fetchall()
+                locks = connection.execute(self.LOCK_SQL, [TENANT]).fetchone()
                 self.samples += 1
                 self.ours += any(row[0] for row in rows)
                 self.others += any(not row[0] for row in rows)
+                self.tenant_writes += bool(locks and locks[0])
 
     def stop(self) -> str:
         self._stop.set()
@@ -100,7 +109,8 @@ class WritersWatch:
         share = 100 / max(self.samples, 1)
         return (
             f"a writing transaction older than 0.5 s was open in {self.ours * share:.0f}% of "
-            f"{self.samples} samples in this database, in {self.others * share:.0f}% in others"
+            f"{self.samples} samples in this database, in {self.others * share:.0f}% in others; "
+            f"a write of {TENANT}'s catalog was open in {self.tenant_writes * share:.0f}%"
         )
 
 
@@ -134,7 +144,17 @@ class Screens:
                     self.arrivals[message["ticket"]["order_id"]].append(now)
 
     def close(self) -> None:
+        """Cancel the sockets' tasks, then stop the loop (no "task destroyed" noise at exit)."""
+
+        async def cancel_all() -> None:
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(cancel_all(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
 
 
 def wait_until(condition: Any, timeout_s: float) -> bool:
