@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy
@@ -28,6 +29,7 @@ from shared.reports import (
     ShiftFigures,
     shift_figures,
 )
+from sync_server.link.presence import linked_devices
 from sync_server.orders.models import Order, OrderFlag, OrderStatus, Refund
 from sync_server.orders.selectors import order_list
 from sync_server.reports import selectors as rollup_selectors
@@ -38,6 +40,7 @@ from sync_server.reports.records import (
     sale_taxes_of,
 )
 from sync_server.shifts.models import CashMovement, Shift
+from sync_server.sync.feed import SOURCES
 from sync_server.sync.models import DeviceStatus
 from sync_server.tenants.models import Outlet, Tenant, Terminal, TerminalStatus
 
@@ -248,10 +251,30 @@ class DeviceHealth:
     last_order_at: datetime | None
     flagged: dict[str, int]
     now: datetime
+    linked: bool = False
+    """Its socket (a till's link, a kitchen screen's) is open now; else only seen by HTTP."""
+    catalog_current: int = 0
+    """The tenant's newest catalog version, to hold the till's own against."""
 
     @property
     def last_seen_at(self) -> datetime | None:
         return self.status.last_seen_at if self.status else None
+
+    @property
+    def last_sale_at(self) -> datetime | None:
+        """The till's newest local sale, as its link heartbeat reported it (synced or not)."""
+        return self.status.last_sale_at if self.status else None
+
+    @property
+    def catalog_version(self) -> int | None:
+        """The catalog version the till holds, as its link heartbeat reported it."""
+        return self.status.catalog_version if self.status else None
+
+    @property
+    def catalog_behind(self) -> bool:
+        """The till holds an older catalog than the tenant's: a change has not reached it."""
+        held = self.catalog_version
+        return held is not None and held < self.catalog_current
 
     @property
     def online(self) -> bool:
@@ -274,16 +297,44 @@ class DeviceHealth:
 HEALTH_FLAGS = (OrderFlag.PRICE_MISMATCH, OrderFlag.CLOCK_SKEW, OrderFlag.LATE)
 
 
+def catalog_version_current(*, tenant: Tenant) -> int:
+    """The tenant's newest catalog version: the highest row version the catalog feed serves
+    (the figure a till's `catalog_version` counts up to)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    postgres = connection.vendor == "postgresql"
+    parts = [
+        f"SELECT max(version) FROM {source.table} WHERE {source.tenant_column} = %s"
+        for source in SOURCES
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT max(v) FROM ({' UNION ALL '.join(parts)}) AS versions (v)",
+            [tenant.id if postgres else tenant.id.hex] * len(parts),
+        )
+        row = cursor.fetchone()
+    return int(row[0] or 0) if row else 0
+
+
 def device_health(
-    *, tenant: Tenant, period: Period, outlet: uuid.UUID | None
+    *,
+    tenant: Tenant,
+    period: Period,
+    outlet: uuid.UUID | None,
+    terminal: uuid.UUID | None = None,
 ) -> list[DeviceHealth]:
-    """Every device: what it last reported, its last synced sale, its flagged orders."""
+    """Every device (or the one `terminal`): what it last reported, whether its socket is open,
+    the catalog it holds against the tenant's, its last sales, its flagged orders."""
     terminals = Terminal.objects.filter(tenant=tenant).select_related("outlet")
-    if outlet is not None:
-        terminals = terminals.filter(outlet_id=outlet)
     orders = Order.objects.filter(tenant=tenant)
     if outlet is not None:
+        terminals = terminals.filter(outlet_id=outlet)
         orders = orders.filter(outlet_id=outlet)
+    if terminal is not None:
+        terminals = terminals.filter(id=terminal)
+        orders = orders.filter(terminal_id=terminal)
+    devices = list(terminals.order_by("outlet__code", "code"))
+    linked = linked_devices(device.id for device in devices)
+    catalog_current = catalog_version_current(tenant=tenant)
     last = dict(
         orders.order_by()
         .values("terminal_id")
@@ -302,20 +353,25 @@ def device_health(
         )
     )
     flagged: dict[Any, Any] = {row["terminal_id"]: row for row in counts}
-    statuses = {status.terminal_id: status for status in DeviceStatus.objects.filter(tenant=tenant)}
+    statuses = DeviceStatus.objects.filter(tenant=tenant)
+    if terminal is not None:
+        statuses = statuses.filter(terminal_id=terminal)
+    status_of = {status.terminal_id: status for status in statuses}
     now = timezone.now()
     return [
         DeviceHealth(
-            terminal=terminal,
-            status=statuses.get(terminal.id),
-            last_order_at=last.get(terminal.id),
+            terminal=device,
+            status=status_of.get(device.id),
+            last_order_at=last.get(device.id),
             flagged={
-                str(flag): int(flagged.get(terminal.id, {}).get(str(flag)) or 0)
+                str(flag): int(flagged.get(device.id, {}).get(str(flag)) or 0)
                 for flag in HEALTH_FLAGS
             },
             now=now,
+            linked=device.id in linked,
+            catalog_current=catalog_current,
         )
-        for terminal in terminals.order_by("outlet__code", "code")
+        for device in devices
     ]
 
 

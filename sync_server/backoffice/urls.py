@@ -35,6 +35,7 @@ backoffice_patterns: list[URLPattern] = [
         name="tenant-suspend",
     ),
     path("sync/", views.sync_health_page, name="sync-health"),
+    path("sync/<uuid:pk>/status/", views.device_status_page, name="device-status"),
     path("orders/", views.order_list_page, name="orders"),
     path("orders/export.csv", views.order_export_page, name="orders-export"),
     path("orders/<uuid:pk>/", views.order_detail_page, name="order"),

@@ -10,6 +10,7 @@ import csv
 import io
 import uuid
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -54,6 +55,7 @@ from sync_server.backoffice.receipt import receipt_slip
 from sync_server.common.errors import Refused
 from sync_server.common.tenancy import platform_atomic, tenant_atomic
 from sync_server.devices.services import device_revoke, pairing_code_create
+from sync_server.link import push
 from sync_server.orders.models import Order
 from sync_server.orders.selectors import order_detail_queryset
 from sync_server.reports.paging import list_page
@@ -260,8 +262,59 @@ def sync_health_page(request: HttpRequest, desk: Desk) -> HttpResponse:
         tenant=desk.tenant, period=context["period"], outlet=context["outlet"]
     )
     context["silent_minutes"] = int(selectors.SILENT_AFTER.total_seconds() // 60)
+    context["period_query"] = request.GET.urlencode()
     context["nav"] = "sync"
     return render(request, "backoffice/sync_health.html", context)
+
+
+ASK_WAIT_S = 10
+"""How long a sync health row waits for a till's answer to "Ask for status"."""
+
+
+def _asked_at(raw: str) -> datetime | None:
+    """The `asked` of a waiting row (milliseconds since the epoch), or None if it is not one."""
+    if not raw.isdigit() or len(raw) > 15:
+        return None
+    return datetime.fromtimestamp(int(raw) / 1000, tz=UTC)
+
+
+@backoffice_page("terminals", "retrieve", methods=("GET", "POST"))
+def device_status_page(request: HttpRequest, desk: Desk, pk: uuid.UUID) -> HttpResponse:
+    """One sync health row (htmx). POST: "Ask for status": a linked till is asked to report at
+    once and the row polls (GET with `asked`) until its answer lands or `ASK_WAIT_S` passed;
+    an unlinked one is said to be so. Who may see the device's row may ask."""
+    terminal = _terminal(desk, pk)
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect("backoffice:sync-health")
+    context = period_context(request, desk)
+    query = request.GET.copy()
+    now = timezone.now()
+    if request.method == "POST":
+        asked: datetime | None = now
+    else:
+        asked = _asked_at(query.get("asked", "")) if "asked" in query else None
+        if "asked" in query and asked is None:
+            return HttpResponse(_("That request for a status is not understood."), status=400)
+    [device] = selectors.device_health(
+        tenant=desk.tenant, period=context["period"], outlet=desk.outlet_id, terminal=terminal.id
+    )
+    ask = None
+    if asked is not None:
+        answered = device.status is not None and device.status.updated_at >= asked
+        if terminal.kind != TerminalKind.TERMINAL or not device.linked:
+            ask = "answered" if answered else "not_linked"
+        elif request.method == "POST":
+            push.status_request(terminal.id)
+            ask = "waiting"
+        elif answered:
+            ask = "answered"
+        else:
+            ask = "no_answer" if now - asked > timedelta(seconds=ASK_WAIT_S) else "waiting"
+    query.pop("asked", None)
+    context["period_query"] = query.urlencode()
+    query["asked"] = str(int((asked or now).timestamp() * 1000))
+    context.update(device=device, ask=ask, ask_query=query.urlencode(), ask_wait_s=ASK_WAIT_S)
+    return render(request, "backoffice/_sync_health_row.html", context)
 
 
 def _order_filter(request: HttpRequest, desk: Desk) -> OrderFilter:

@@ -53,7 +53,7 @@ from sync_server.kitchen.services import (
     outlet_group,
     station_group,
 )
-from sync_server.link import push
+from sync_server.link import presence, push
 
 log = logging.getLogger("kiosk.kitchen")
 
@@ -156,6 +156,7 @@ class KitchenConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        await self._present()
         self._checker = asyncio.create_task(self._check_periodically())
 
     async def disconnect(self, code: int) -> None:
@@ -163,6 +164,14 @@ class KitchenConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             self._checker.cancel()
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
+        if self.joined and self.principal.device is not None:
+            await presence.socket_closed(self.principal.subject_id, self.channel_name)
+
+    async def _present(self) -> None:
+        """A paired screen's socket is marked open for the sync health page (renewed by the
+        periodic check, well inside the mark's lifetime)."""
+        if self.principal.device is not None:
+            await presence.socket_opened(self.principal.subject_id, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
@@ -235,6 +244,7 @@ class KitchenConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             try:
                 if checks % REVOCATION_CHECK_EVERY == 0 and await self._refused("revoked"):
                     return
+                await self._present()
                 await self._send_changes()
             except Exception:  # a failed check is retried at the next one
                 log.exception("kitchen safety check failed")

@@ -27,7 +27,7 @@ from shared.protocol_link import (
 from sync_server.common.request_log import note_request
 from sync_server.devices.auth import Device
 from sync_server.kitchen.consumers import _socket_token
-from sync_server.link import push
+from sync_server.link import presence, push
 from sync_server.link.services import link_device, link_device_live, link_status_record
 
 log = logging.getLogger("kiosk.link")
@@ -66,10 +66,13 @@ class TillLinkConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             terminal_id=device.terminal_id, server_time=timezone.now(), catalog_version=found[1]
         )
         await self.send(text_data=welcome.model_dump_json())
+        await presence.socket_opened(device.terminal_id, self.channel_name)
 
     async def disconnect(self, code: int) -> None:
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
+        if self.joined:
+            await presence.socket_closed(self.device.terminal_id, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
@@ -80,6 +83,8 @@ class TillLinkConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         live = await database_sync_to_async(link_status_record)(device=self.device, status=status)
         if not live:
             await self._revoked("revoked")
+            return
+        await presence.socket_opened(self.device.terminal_id, self.channel_name)  # renewed
 
     async def _revoked(self, reason: str) -> None:
         message = LinkDeviceRevokedV1(reason="repaired" if reason == "repaired" else "revoked")

@@ -15,8 +15,11 @@ from PIL import Image
 from shared.money import Money, format_money
 from tests.chaos.proxy import FaultPlan, FaultProxy
 from tests.chaos.support import Cloud, cli_env, pair, run_cli, simulate
+from tests.desktop.test_kitchen_offline import _sell_food
 from tests.e2e.backoffice.conftest import TABLET, BackOffice, shoot, sign_in
+from tests.e2e.test_live_link import linked_till, wait_for
 from tests.support.backoffice import product_csv
+from tests.support.keyring import memory_keyring_installed
 
 pytestmark = pytest.mark.slow
 
@@ -127,6 +130,7 @@ LISTS = (
     "staff",
     "outlets",
     "terminals",
+    "sync",
 )
 
 
@@ -397,6 +401,67 @@ def test_sync_health_shows_a_till_with_unsynced_sales(
     assert shown == str(waiting - 1)  # what waited behind the batch the server answered
     assert row.get_attribute("data-silent") == "false"
     shoot(page, "sync-health")
+
+
+TABLE_FITS = """() => {
+    const table = document.querySelector("[data-testid=devices]");
+    return [table.getBoundingClientRect().right, document.documentElement.clientWidth,
+            document.documentElement.scrollWidth];
+}"""
+
+
+def test_sync_health_shows_a_linked_till_its_last_sale_and_catalog_and_asks_it_for_status(
+    browser: object, backoffice: BackOffice, tmp_path: Path
+) -> None:
+    """A till holding its live link (real services, sync engine and link thread): its row says
+    linked, the till's own last sale and the catalog version it holds against the business's;
+    "Ask for status" brings its answer into the row. The table fits 1280 and 1024 px wide in
+    both languages."""
+    cloud = Cloud(backoffice.server)
+    with memory_keyring_installed(), linked_till(cloud, tmp_path / "linked") as till:
+        engine = till.engine
+        assert engine is not None
+        identity = till.terminal.identity()
+        assert identity is not None
+        terminals = backoffice.api("terminals/?page_size=100").json()["results"]
+        code = next(t["code"] for t in terminals if t["id"] == str(identity.terminal_id))
+        _sell_food(till)
+        wait_for(lambda: engine.state.pending == 0, 30, "sale synced")
+        context = browser.new_context(viewport=TABLET)  # type: ignore[attr-defined]
+        page = context.new_page()
+        sign_in(page, backoffice.server.base_url, "demo.owner")
+        page.goto(backoffice.url("/backoffice/sync/"))
+        selector = f"[data-testid=device-main-{code}]"
+        row = page.locator(selector)
+        assert row.count() == 1
+        link = row.locator("[data-testid=link]")
+        assert link.inner_text().strip() in ("linked", "terhubung")
+        assert "good" in (link.get_attribute("class") or "")
+        row.get_by_role("button", name=re.compile("Ask for status|Minta status")).click()
+        answered = page.locator(f"{selector} [data-testid=ask-said].badge.good")
+        answered.wait_for(timeout=15_000)  # the till answered over its link; the row updated
+        row = page.locator(selector)
+        assert re.search(r"\d{1,2}:\d{2}", row.locator("[data-testid=last-sale]").inner_text())
+        catalog = row.locator("[data-testid=catalog]")
+        assert catalog.get_attribute("data-behind") == "false"
+        assert int(catalog.inner_text().strip()) == engine.state.catalog_version > 0
+        shoot(page, "sync-health")
+        context.close()
+        for viewport in (TABLET, {"width": 1024, "height": 768}):
+            context = browser.new_context(viewport=viewport)  # type: ignore[attr-defined]
+            page = context.new_page()
+            sign_in(page, backoffice.server.base_url, "demo.owner")
+            page.goto(backoffice.url("/backoffice/sync/"))
+            for language in ("id", "en"):
+                page.select_option("select[name=language]", language)
+                page.wait_for_selector(f"html[lang={language}]")
+                right, width, scrolled = page.evaluate(TABLE_FITS)
+                assert right <= width and scrolled <= width, (viewport, language, right, width)
+            if viewport != TABLET:
+                page.select_option("select[name=language]", "id")
+                page.wait_for_selector("html[lang=id]")
+                shoot(page, "sync-health-1024")
+            context.close()
 
 
 @pytest.mark.parametrize("viewport", [TABLET, {"width": 1024, "height": 768}], ids=str)

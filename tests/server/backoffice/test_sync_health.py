@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.test import Client
 
+from shared.protocol_link import LinkStatusV1
+from sync_server.accounts.models import Role
+from sync_server.accounts.permissions import is_allowed
+from sync_server.backoffice.selectors import catalog_version_current
 from sync_server.catalog.models import Product
 from sync_server.common.tenancy import tenant_atomic
+from sync_server.devices.auth import Device
+from sync_server.link import presence, push
+from sync_server.link.services import link_device, link_status_record
 from sync_server.sync.models import DeviceStatus
 from sync_server.tenants.models import Tenant
-from tests.server.backoffice.conftest import csrf_from
+from tests.server.backoffice.conftest import csrf_from, sign_in
 from tests.server.sync.conftest import PairedDevice, make_order
 
 pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
 
 
 def _row(page: str, testid: str) -> str:
@@ -99,3 +109,176 @@ def test_an_old_batch_without_till_status_is_still_accepted(
     with tenant_atomic(demo_tenant):
         status = DeviceStatus.objects.get(terminal_id=device.pairing.terminal_id)
     assert status.last_sync_at is not None and status.pending_sales is None
+
+
+# --- the link's heartbeat on the page, and "Ask for status" -----------------------------------
+
+
+@pytest.fixture
+def linked(pair_device: Callable[..., PairedDevice]) -> Iterator[Callable[[PairedDevice], Device]]:
+    """`linked(device)`: the till's link marked open (as its socket does), and its `Device`."""
+    opened: list[uuid.UUID] = []
+
+    def mark(paired: PairedDevice) -> Device:
+        device = link_device(raw_token=paired.pairing.access, tenant_slug=paired.tenant_slug)
+        assert device is not None
+        async_to_sync(presence.socket_opened)(device.terminal_id, CHANNEL)
+        opened.append(device.terminal_id)
+        return device
+
+    yield mark
+    for terminal_id in opened:
+        async_to_sync(presence.socket_closed)(terminal_id, CHANNEL)
+
+
+CHANNEL = "test-link-channel"
+SOLD_AT = datetime(2026, 12, 4, 8, 15, tzinfo=UTC)  # 15:15 in Jakarta
+
+
+def _heartbeat(device: Device, *, catalog_version: int, sold_at: datetime = SOLD_AT) -> None:
+    status = LinkStatusV1(
+        app_version="0.2.0",
+        pending_sales=0,
+        needs_attention=0,
+        last_sale_at=sold_at,
+        catalog_version=catalog_version,
+    )
+    assert link_status_record(device=device, status=status)
+
+
+def test_the_row_shows_the_till_s_last_sale_its_catalog_and_whether_it_is_linked(
+    browser: Callable[[str], Client],
+    pair_device: Callable[..., PairedDevice],
+    linked: Callable[[PairedDevice], Device],
+    demo_tenant: Tenant,
+) -> None:
+    owner = browser("demo.owner")
+    paired = pair_device("main", "t1")
+    assert paired.client.get(paired.url("sync/ping/")).status_code == 200
+    row = _row(owner.get("/backoffice/sync/").text, "device-main-t1")
+    # Heard from over HTTP only: online, but no socket; it never sent a heartbeat.
+    assert re.search(r'<span class="muted" data-testid="link"[^>]*>(HTTP only|hanya HTTP)<', row)
+    assert 'data-testid="catalog" data-behind="false"><span class="muted">–' in row
+    device = linked(paired)
+    with tenant_atomic(demo_tenant):
+        current = catalog_version_current(tenant=demo_tenant)
+    assert current > 0
+    _heartbeat(device, catalog_version=current - 1)
+    row = _row(owner.get("/backoffice/sync/").text, "device-main-t1")
+    assert re.search(r'<span class="badge good" data-testid="link"[^>]*>\s*(linked|terhubung)', row)
+    assert "4 Des 15:15" in row or "4 Dec 15:15" in row, row  # the till's own last sale
+    assert 'data-behind="true"' in row and f"{current - 1}</span>" in row
+    assert re.search(rf"(behind|tertinggal) {current}", row), row
+    # Caught up: no mark. And a kitchen screen never shows an "Ask for status" button.
+    _heartbeat(device, catalog_version=current)
+    page = owner.get("/backoffice/sync/").text
+    row = _row(page, "device-main-t1")
+    assert f'data-testid="catalog" data-behind="false">{current}<' in row
+    assert "/status/" in row and "/status/" not in _row(page, "device-main-k1")
+
+
+def test_asking_a_linked_till_pushes_a_status_request_and_the_row_waits_for_the_answer(
+    browser: Callable[[str], Client],
+    pair_device: Callable[..., PairedDevice],
+    linked: Callable[[PairedDevice], Device],
+    demo_tenant: Tenant,
+) -> None:
+    paired = pair_device("main", "t1")
+    device = linked(paired)
+    layer = get_channel_layer()
+    listener = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(push.device_group(device.terminal_id), listener)
+    owner = browser("demo.owner")
+    token = csrf_from(owner.get("/backoffice/sync/").text)
+    url = f"/backoffice/sync/{device.terminal_id}/status/"
+    asked = owner.post(url, {"csrfmiddlewaretoken": token}, headers=HTMX)
+    assert asked.status_code == 200, asked.content[:500]
+    heard = async_to_sync(layer.receive)(listener)
+    assert heard == {"type": push.STATUS_REQUEST_EVENT}
+    row = asked.text
+    assert 'data-testid="ask-said"' in row and 'hx-trigger="load delay:1s"' in row
+    [poll] = re.findall(r'hx-get="([^"]+)"', row)
+    poll = poll.replace("&amp;", "&")
+    waiting = owner.get(poll, headers=HTMX)
+    assert waiting.status_code == 200 and 'hx-trigger="load delay:1s"' in waiting.text
+    _heartbeat(device, catalog_version=1, sold_at=SOLD_AT + timedelta(hours=1))
+    answered = owner.get(poll, headers=HTMX).text
+    assert 'hx-get="' not in answered  # the row stops polling
+    assert re.search(r'class="badge good" data-testid="ask-said">(Answered|Dijawab) ', answered)
+    assert "16:15" in answered  # the new last sale, in the row at once
+
+
+def test_a_till_that_does_not_answer_is_said_to_and_an_unlinked_one_is_not_asked(
+    browser: Callable[[str], Client],
+    pair_device: Callable[..., PairedDevice],
+    linked: Callable[[PairedDevice], Device],
+) -> None:
+    owner = browser("demo.owner")
+    token = csrf_from(owner.get("/backoffice/sync/").text)
+    unlinked = pair_device("mall", "t1")
+    url = f"/backoffice/sync/{unlinked.pairing.terminal_id}/status/"
+    said = owner.post(url, {"csrfmiddlewaretoken": token}, headers=HTMX)
+    assert said.status_code == 200
+    assert re.search(
+        r'class="badge warn" data-testid="ask-said">(Not linked|Tidak terhubung)', said.text
+    )
+    assert 'hx-get="' not in said.text
+    quiet = linked(pair_device("main", "t1"))
+    long_ago = int((datetime.now(UTC) - timedelta(seconds=30)).timestamp() * 1000)
+    url = f"/backoffice/sync/{quiet.terminal_id}/status/?asked={long_ago}"
+    late = owner.get(url, headers=HTMX).text
+    assert re.search(r'class="badge bad" data-testid="ask-said">', late) and "10" in late
+    for bad in ("yesterday", "-5", "9" * 40):
+        assert owner.get(f"{url.split('?')[0]}?asked={bad}", headers=HTMX).status_code == 400
+    # Without htmx (no script): back to the page, nothing broken.
+    plain = owner.post(
+        f"/backoffice/sync/{quiet.terminal_id}/status/", {"csrfmiddlewaretoken": token}
+    )
+    assert plain.status_code == 302 and plain.headers["Location"] == "/backoffice/sync/"
+
+
+@pytest.mark.parametrize(
+    ("username", "outlet", "expected"),
+    [
+        ("demo.owner", "main", 200),
+        ("demo.admin", "main", 200),
+        ("demo.manager", "main", 200),
+        ("demo.manager", "mall", 404),  # another outlet's till is not theirs to see
+        ("demo.owner", "mall", 200),
+        ("rival.owner", "main", 404),  # another business's till is not found
+    ],
+)
+def test_ask_for_status_follows_the_terminals_retrieve_cell_and_the_manager_s_outlet(
+    browser: Callable[[str], Client],
+    pair_device: Callable[..., PairedDevice],
+    username: str,
+    outlet: str,
+    expected: int,
+) -> None:
+    """docs/permissions.md: asking a till for its status is `terminals` retrieve (owner, admin,
+    manager; a manager for their own outlet's devices only). Cashier and kitchen users are
+    refused the back office altogether (`test_access`)."""
+    assert is_allowed(Role.MANAGER, "terminals", "retrieve")
+    assert not is_allowed(Role.CASHIER, "terminals", "retrieve")
+    paired = pair_device(outlet, "t1")
+    client = browser(username)
+    token = csrf_from(client.get("/backoffice/sync/").text)
+    url = f"/backoffice/sync/{paired.pairing.terminal_id}/status/"
+    answer = client.post(url, {"csrfmiddlewaretoken": token}, headers=HTMX)
+    assert answer.status_code == expected, answer.content[:300]
+    assert client.get(url, headers=HTMX).status_code == expected
+    forged = client.post(url, headers=HTMX)  # no CSRF token
+    assert forged.status_code == 403
+
+
+@pytest.mark.parametrize("username", ["demo.cashier", "demo.kitchen"])
+def test_cashier_and_kitchen_users_may_not_ask_for_a_status(
+    username: str, pair_device: Callable[..., PairedDevice]
+) -> None:
+    paired = pair_device("main", "t1")
+    client = Client()
+    refused = sign_in(client, username)
+    assert refused.status_code == 403  # type: ignore[attr-defined]
+    url = f"/backoffice/sync/{paired.pairing.terminal_id}/status/"
+    answer = client.post(url, headers=HTMX)
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/backoffice/login/")

@@ -27,6 +27,7 @@ from sync_server.common.tenancy import tenant_atomic
 from sync_server.config.asgi import application
 from sync_server.devices.services import device_revoke
 from sync_server.kitchen import consumers, sequences
+from sync_server.link import presence
 from sync_server.tenants.models import Tenant, Terminal, TerminalStatus
 from sync_server.tenants.services import tenant_update, terminal_update
 
@@ -320,3 +321,24 @@ def _reactivate(tenant: Any) -> None:
 def _set_active(tenant: Any, active: bool) -> None:
     with tenant_atomic(tenant):
         tenant_update(tenant=Tenant.objects.get(id=tenant.id), is_active=active)
+
+
+async def test_a_paired_screen_s_open_socket_shows_it_linked_until_it_closes(
+    live_world: dict[str, Any],
+) -> None:
+    """What the sync health page reads as "linked" (a user's socket is no device's)."""
+    screen = socket(live_world, live_world["tokens"]["kitchen_device"])
+    await hello(screen)
+    with_user = socket(live_world, live_world["tokens"][Role.KITCHEN])
+    await hello(with_user)
+    k1 = await database_sync_to_async(_k1_id)(live_world["demo"])
+    assert presence.linked_devices([k1]) == {k1}
+    await screen.disconnect()
+    assert presence.linked_devices([k1]) == set()
+    await with_user.disconnect()
+
+
+def _k1_id(tenant: Any) -> uuid.UUID:
+    with tenant_atomic(tenant):
+        terminal_id: uuid.UUID = Terminal.objects.get(outlet__code="main", code="k1").id
+    return terminal_id
