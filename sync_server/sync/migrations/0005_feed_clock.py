@@ -11,13 +11,19 @@ tenant, kept in a transaction-local setting) does, in this order:
 2. takes a shared transaction-level advisory lock on (hash of the tenant, low 32 bits of L):
    shared locks never wait on each other, so writers are not serialised;
 3. C := `pg_snapshot_xmax` of a fresh snapshot (plpgsql takes one per expression in READ
-   COMMITTED), so C >= L and C is read after the lock is visible in `pg_locks`;
+   COMMITTED), so C >= L and C is read after the lock is visible in `pg_locks`; and C is
+   never below the writer's own transaction id, so the old rule (serve below
+   `pg_snapshot_xmin`) stays safe too, for a server of the previous release still reading
+   during a rolling deploy;
 4. every fed row of that tenant the transaction writes gets `feed_txid` = C.
 
 `kiosk_feed_horizon(tenant)` takes a snapshot S first, then reads `pg_locks`, and returns
 min(xmax(S), L of every transaction holding the tenant's lock in this database). Why no row
 is skipped is in the docstring of sync/feed.py. Rows written before this migration carry
-transaction ids, all below any C taken after it, so old cursors stay valid.
+transaction ids, all below any C taken after it, so old cursors stay valid. One gap: a
+transaction that wrote catalog rows with the old trigger and commits after this migration has
+no lock for the new rule to see, so migrate while no catalog write is in flight (the deploy
+stops writers first), or a till may miss that one write until the row changes again.
 """
 
 from importlib import import_module
@@ -61,7 +67,8 @@ BEGIN
         low := low - 4294967296;
     END IF;
     PERFORM pg_advisory_xact_lock_shared(kiosk_feed_lock_key(owner), low::integer);
-    clock := pg_snapshot_xmax(pg_current_snapshot());  -- fresh: taken after the lock is held
+    -- fresh: taken after the lock is held; never below the writer's own transaction id
+    clock := greatest(pg_snapshot_xmax(pg_current_snapshot()), pg_current_xact_id());
     PERFORM set_config(setting_name, clock::text, true);
     NEW.feed_txid := clock;
     RETURN NEW;

@@ -124,6 +124,29 @@ def test_the_feed_never_skips_a_row_committed_late_with_an_earlier_version(
     assert {early.id, late.id} <= {change.id for change in after}
 
 
+def test_a_transactions_catalog_rows_share_one_clock_at_or_above_its_own_id(
+    fresh_world: FreshWorld,
+) -> None:
+    """One clock per transaction and business (one lock, one setting), and never below the
+    writer's transaction id, so the previous rule (`pg_snapshot_xmin`) would not skip it."""
+    tenant = fresh_world.tenant
+    with tenant_atomic(tenant), connections["default"].cursor() as db:
+        for product in fresh_world.products:
+            product.price_minor += 1
+            product.save()
+        db.execute(
+            "SELECT count(DISTINCT feed_txid), bool_and(feed_txid >= pg_current_xact_id()) "
+            "FROM catalog_product WHERE id = ANY(%s)",
+            [[product.id for product in fresh_world.products]],
+        )
+        assert db.fetchone() == (1, True)
+        db.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 "
+            "AND pid = pg_backend_pid()"
+        )
+        assert db.fetchone()[0] == 1
+
+
 def _open_transaction_with_xid(url: str) -> tuple[psycopg.Connection[Any], int]:
     """A session left open in a transaction that holds a transaction id (as a write does)."""
     connection = psycopg.connect(url)
