@@ -89,7 +89,9 @@ def _drain(device: PairedDevice, since: str, limit: int = 1000) -> tuple[list[An
     changes: list[Any] = []
     pages = 0
     while True:
-        answer = device.client.get(device.url("sync/catalog/"), {"since": since, "limit": limit})
+        answer = device.client.get(
+            device.url("sync/catalog/"), {"since": since, "limit": str(limit)}
+        )
         assert answer.status_code == 200, answer.content
         page = CatalogPageV1.model_validate(answer.json())
         pages += 1
