@@ -11,11 +11,12 @@ from pytestqt.qtbot import QtBot
 
 from pos_desktop.kitchen.app import KitchenScreen, open_kitchen_screen
 from pos_desktop.kitchen.board import KitchenBoard
-from pos_desktop.kitchen.client import NOT_AUTHORISED, kitchen_socket_url
+from pos_desktop.kitchen.client import NOT_AUTHORISED, REVOKED_WORDS, kitchen_socket_url
 from pos_desktop.kitchen.pairing import PairingError
 from pos_desktop.kitchen.screenshot import sample_ticket
 from pos_desktop.retry import RetryPolicy
 from pos_desktop.sync.client import DeviceNotAuthorized
+from shared.protocol import KitchenRevokedV1
 
 from .conftest import FakeKitchenServer, ManualClock
 
@@ -200,3 +201,24 @@ def test_no_token_yet_keeps_retrying_instead_of_killing_the_thread(
         assert len(calls) == 3  # two failures survived, the third token worked
     finally:
         screen.client.stop()
+
+
+@pytest.mark.parametrize("said", [True, False], ids=["with-message", "close-code-only"])
+def test_a_revocation_pushed_on_the_socket_ends_the_reconnects(
+    qtbot: QtBot, screen: KitchenScreen, kitchen_server: FakeKitchenServer, said: bool
+) -> None:
+    """The server says `device_revoked` and closes with 4401; a lost message still leaves the
+    close code. Either way the banner says why and the screen does not reconnect at once
+    (its backoff here would retry within 0.1 s)."""
+    qtbot.waitUntil(lambda: screen.board.caught_up, timeout=5000)
+    [connection] = kitchen_server.connections
+    kitchen_server.token = "another pairing's"  # as the real server: this token is refused now
+    if said:
+        connection.send(KitchenRevokedV1(reason="repaired").model_dump_json())
+    connection.close(code=4401, reason="revoked")
+    words = f"{REVOKED_WORDS['repaired' if said else 'revoked']}."
+    qtbot.waitUntil(lambda: screen.window.banner.text() == words, timeout=5000)
+    attempts = screen.client.attempts
+    qtbot.wait(1000)
+    assert screen.client.attempts == attempts and screen.client.connections == 1
+    assert screen.window.banner.text() == words
