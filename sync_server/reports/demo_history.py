@@ -25,6 +25,7 @@ from shared.order_wire import order_v1, payments_v1
 from shared.pricing import Cart, CartLine, price_cart
 from shared.pricing.tenders import Tender, cash_rounding_for, split_tenders
 from shared.protocol import (
+    OrderLineV1,
     OrderRefundedV1,
     OrderV1,
     OrderVoidedV1,
@@ -41,7 +42,7 @@ from sync_server.common.tenancy import tenant_atomic
 from sync_server.devices.auth import Device
 from sync_server.kitchen.models import KitchenTicket, TicketStatus
 from sync_server.orders.models import Order
-from sync_server.sync.batch import _pricing_rules
+from sync_server.sync.batch import tenant_pricing_rules
 from sync_server.sync.services import event_batch_ingest, order_batch_ingest
 from sync_server.tenants.models import Outlet, Tenant, Terminal, TerminalKind
 
@@ -120,6 +121,11 @@ def _record(order: OrderV1) -> SaleRecord:
     )
 
 
+def _refundable_lines(order: OrderV1) -> list[OrderLineV1]:
+    """Lines with money to give back: a line a promotion made free has none."""
+    return [line for line in order.lines if line.total_minor >= line.quantity]
+
+
 class History:
     """The demo tenant's sales, day by day, outlet by outlet."""
 
@@ -131,7 +137,7 @@ class History:
             self.products = list(
                 Product.objects.filter(is_active=True).exclude(price_minor=0).order_by("name")
             )
-            self.rules = _pricing_rules(tenant, set())
+            self.rules = tenant_pricing_rules(tenant)
             self.tills = _tills(tenant)
         self.order_ids: list[uuid.UUID] = []
 
@@ -244,8 +250,8 @@ class History:
                         cashier_id=order.cashier_id,
                     )
                 )
-            elif roll < 0.045:
-                line = order.lines[0]
+            elif roll < 0.045 and (refundable := _refundable_lines(order)):
+                line = refundable[0]
                 amount = line.total_minor // line.quantity
                 method = order.payments[0].method
                 events.append(

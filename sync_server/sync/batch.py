@@ -87,6 +87,18 @@ def _pricing_rules(
     )
 
 
+def tenant_pricing_rules(tenant: Tenant) -> PricingRules:
+    """The tenant's pricing rules as the ingest re-prices by, for a sale with no customer
+    (the demo history prices its sales by them). Call inside the tenant's transaction."""
+    return _pricing_rules(
+        tenant,
+        promotions=Promotion.objects.filter(is_active=True),
+        groups={},
+        outlet_rate_rows=OutletTaxRate.objects.values_list("outlet_id", "tax_rate_id", "rate_bp"),
+        tax_rate_rows=TaxRate.with_tombstones.values_list("id", "name", "rate_bp", "inclusive"),
+    )
+
+
 @dataclass(frozen=True)
 class _Wanted:
     """The ids a batch's orders name."""
