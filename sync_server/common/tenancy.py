@@ -9,6 +9,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 
@@ -141,6 +142,10 @@ def tenant_statements(
     connection = connections[using]
     if connection.vendor != "postgresql":
         raise NotImplementedError("tenant_statements runs on PostgreSQL only")
+    if connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+        # Server-side binding sends one statement per query: the setting and the statements
+        # could no longer share one implicit transaction. Refuse loudly rather than degrade.
+        raise ImproperlyConfigured("tenant_statements needs client-side parameter binding")
     parts = ["SELECT set_config('app.tenant_id', %s, true)"]
     params: list[Any] = [_scope_for(tenant).setting]
     for sql, values in statements:
