@@ -9,9 +9,10 @@ and serves only rows below the tenant's horizon H = `kiosk_feed_horizon(tenant)`
 The guarantee: a row that commits after a page was read sorts after that page's cursor.
 The writer side (trigger, once per transaction and tenant): L := xmax of a snapshot; take a
 shared advisory lock on (tenant, L); C := xmax of a fresh snapshot (so C >= L, read after the
-lock shows), raised to the writer's own transaction id if that is higher (so the previous rule,
-below `pg_snapshot_xmin`, stays safe for an older server during a deploy). The reader side: snapshot S first, then the tenant's locks; H = min(xmax(S), L of
-each holder); then the rows, each statement with its own READ COMMITTED snapshot. Take a row
+lock shows), raised to the writer's own transaction id if that is higher (so the previous
+rule, below `pg_snapshot_xmin`, stays safe for an older server during a deploy). The reader
+side: snapshot S first, then the tenant's locks; H = min(xmax(S), L of each holder); then the
+rows, each statement with its own READ COMMITTED snapshot. Take a row
 of transaction W with C < H. If W held its lock when the reader looked, H <= L <= C: not so.
 Else W took the lock after the reader looked, so C >= xmax(S) >= H: not so either. So W had
 finished before the reader looked (its lock goes only after its commit is visible), and its
