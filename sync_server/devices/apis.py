@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.http import HttpResponse
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from pydantic import ValidationError
 from rest_framework import exceptions, serializers, status
@@ -156,13 +155,6 @@ class DeviceTenantApi(APIView):
     def current_tenant(self) -> Tenant:
         assert self.tenant is not None
         return self.tenant
-
-
-def receipt_logo_path(tenant_slug: str, sha256: str) -> str:
-    """Where a till of the tenant downloads the logo whose SHA-256 is `sha256` ("" for none)."""
-    if not sha256:
-        return ""
-    return reverse("device-receipt-logo", kwargs={"tenant_slug": tenant_slug, "sha256": sha256})
 
 
 class ReceiptLogoApi(DeviceTenantApi):

@@ -9,8 +9,10 @@ Channel layers deliver at most once: a push is a nudge, the till's cursors stay 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import uuid
-from typing import Any
+from typing import Any, Final
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -33,16 +35,36 @@ def device_group(terminal_id: uuid.UUID) -> str:
     return f"link.d.{terminal_id.hex}"
 
 
+PAUSE_AFTER_FAILURE_S: Final = 30.0
+"""After Redis failed a push (down, or silent until its socket timeout), pushes and the pushed
+version's cache are skipped this long: a write does not wait out the timeout again and again
+(a back-office save, a seeding run of many transactions). Pushes are nudges; tills poll."""
+
+_paused_until = 0.0
+_pause_lock = threading.Lock()
+
+
+def _paused() -> bool:
+    return time.monotonic() < _paused_until
+
+
+def _pause(what: str) -> None:
+    global _paused_until
+    with _pause_lock:
+        _paused_until = time.monotonic() + PAUSE_AFTER_FAILURE_S
+    log.exception("%s failed: link pushes paused for %.0f s", what, PAUSE_AFTER_FAILURE_S)
+
+
 def send_now(group: str, message: dict[str, Any]) -> None:
     """Send one group message from synchronous code; a failure is logged, never raised (the
     write that caused it stands, and the till catches up from its cursors)."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or _paused():
         return
     try:
         async_to_sync(layer.group_send)(group, message)
     except Exception:
-        log.exception("link push to %s failed", group)
+        _pause(f"link push to {group}")
 
 
 def send_after_commit(group: str, message: dict[str, Any]) -> None:
@@ -97,19 +119,21 @@ def _catalog_version_key(tenant_id: uuid.UUID) -> str:
 
 def pushed_catalog_version(tenant_id: uuid.UUID) -> int:
     """The newest catalog version pushed for the tenant (0 when the cache does not know)."""
+    if _paused():
+        return 0
     try:
         return int(cache.get(_catalog_version_key(tenant_id)) or 0)
     except Exception:  # the cache is a help, never a requirement
-        log.exception("link: reading the pushed catalog version failed")
+        _pause("link: reading the pushed catalog version")
         return 0
 
 
 def _push_catalog(tenant_id: uuid.UUID, version: int) -> None:
     try:
-        if version > pushed_catalog_version(tenant_id):  # a race only makes it lag a push
+        if version > pushed_catalog_version(tenant_id) and not _paused():  # a race: one lag
             cache.set(_catalog_version_key(tenant_id), version, timeout=None)
     except Exception:
-        log.exception("link: keeping the pushed catalog version failed")
+        _pause("link: keeping the pushed catalog version")
     send_now(tenant_group(tenant_id), {"type": CATALOG_EVENT, "catalog_version": version})
 
 

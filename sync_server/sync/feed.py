@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Protocol, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.urls import reverse
 from pydantic import ValidationError
 
 from shared.money import default_locale
@@ -74,7 +75,6 @@ from sync_server.catalog.models import (
 from sync_server.common.services import same_fields
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.customers.models import Customer
-from sync_server.devices.apis import receipt_logo_path
 from sync_server.devices.auth import Device
 from sync_server.kitchen.services import station_code
 from sync_server.promotions.models import Promotion
@@ -213,6 +213,14 @@ def _as_uuid(value: Any) -> uuid.UUID:
 def _station(value: str | None) -> str | None:
     """A station as the wire and the kitchen name it (free text "Hot line" is `Hot-line`)."""
     return station_code(value) if value and value.strip() else None
+
+
+def receipt_logo_path(tenant_slug: str, sha256: str) -> str:
+    """Where a till of the tenant downloads the logo whose SHA-256 is `sha256` ("" for none),
+    with its device token (`devices.apis.ReceiptLogoApi`)."""
+    if not sha256:
+        return ""
+    return reverse("device-receipt-logo", kwargs={"tenant_slug": tenant_slug, "sha256": sha256})
 
 
 def _tenant_change(tenant: Tenant, ids: Iterable[uuid.UUID], device: Device) -> dict[Any, Any]:
