@@ -161,7 +161,12 @@ class MatrixPermission(BasePermission):
 
 
 def view_action(request: Request, view: Any) -> str:
-    """The matrix action of a request: list vs retrieve by whether the URL names an object."""
+    """The matrix action of a request: the view's own `method_actions` for a method it
+    declares (a POST that only reads, say), else by method, list vs retrieve by whether the
+    URL names an object."""
+    declared: dict[str, str] = getattr(view, "method_actions", {})
+    if request.method in declared:
+        return declared[request.method]
     names_object = "pk" in getattr(view, "kwargs", {}) or getattr(view, "singleton", False)
     return {
         "GET": "retrieve" if names_object else "list",

@@ -294,8 +294,13 @@ def device_refresh(*, refresh: RefreshToken) -> dict[str, str]:
 
 
 def device_revoke(*, tenant: Tenant, terminal: Terminal) -> None:
-    """End every pairing of a terminal (its tokens get a 401 on their next call)."""
+    """End every pairing of a terminal (its tokens get a 401 on their next call).
+
+    Saved row by row, not as one bulk update: each save is what tells the terminal's live
+    link and kitchen sockets (the link's post-save hook), so a revoked till learns it within
+    seconds whichever door revoked it. A terminal has one live pairing, rarely two."""
+    now = timezone.now()
     with tenant_atomic(tenant):
-        DevicePairing.objects.filter(terminal=terminal, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
+        for pairing in DevicePairing.objects.filter(terminal=terminal, revoked_at__isnull=True):
+            pairing.revoked_at = now
+            pairing.save(update_fields=["revoked_at"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions
@@ -40,9 +41,12 @@ class LinkSocketTicketApi(DeviceTenantApi):
 )
 class StatusRequestApi(TenantApi):
     """POST `link/terminals/<id>/status-request/`: ask the terminal, if linked, to report its
-    status now (it lands on the sync health page); 202 whether or not it is linked."""
+    status now (it lands on the sync health page); 202 whether or not it is linked. Whoever
+    may see the terminal may ask (as on the back office's sync health page): it changes
+    nothing stored."""
 
     resource = "terminals"
+    method_actions: ClassVar[dict[str, str]] = {"POST": "retrieve"}
 
     def post(self, request: Request, tenant_slug: str, pk: uuid.UUID) -> Response:
         if not Terminal.objects.filter(id=pk).exists():

@@ -6,6 +6,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -282,3 +283,38 @@ def test_cashier_and_kitchen_users_may_not_ask_for_a_status(
     url = f"/backoffice/sync/{paired.pairing.terminal_id}/status/"
     answer = client.post(url, headers=HTMX)
     assert answer.status_code == 302 and answer.headers["Location"].startswith("/backoffice/login/")
+
+
+@pytest.mark.parametrize(
+    ("role", "tenant", "expected"),
+    [
+        ("owner", "demo", 202),
+        ("admin", "demo", 202),
+        ("manager", "demo", 202),  # `terminals` retrieve, as on the sync health page
+        ("cashier", "demo", 403),
+        ("kitchen", "demo", 403),
+        ("owner", "rival", 404),  # another business's till is not found
+    ],
+)
+def test_the_status_request_api_asks_the_till_for_whoever_may_see_it(
+    role_client: Callable[..., Any],
+    pair_device: Callable[..., PairedDevice],
+    linked: Callable[[PairedDevice], Device],
+    role: str,
+    tenant: str,
+    expected: int,
+) -> None:
+    """POST `link/terminals/<id>/status-request/` follows the `terminals` retrieve cell, like
+    the back office's "Ask for status": it reads nothing private and changes nothing stored."""
+    device = linked(pair_device("main", "t1"))
+    layer = get_channel_layer()
+    listener = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(push.device_group(device.terminal_id), listener)
+    client = role_client(role, tenant=tenant)
+    url = f"/api/{tenant}/link/terminals/{device.terminal_id}/status-request/"
+    answer = client.post(url)
+    assert answer.status_code == expected, answer.content[:300]
+    if expected == 202:
+        assert async_to_sync(layer.receive)(listener) == {"type": push.STATUS_REQUEST_EVENT}
+    unknown = client.post(f"/api/{tenant}/link/terminals/{uuid.uuid4()}/status-request/")
+    assert unknown.status_code == (404 if expected != 403 else 403)

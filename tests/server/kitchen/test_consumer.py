@@ -270,6 +270,17 @@ async def test_an_open_screen_is_told_of_its_revocation_by_push_and_closed(
         await database_sync_to_async(_reactivate)(live_world["demo"])
 
 
+async def test_ending_the_pairing_alone_tells_an_open_screen_by_push(
+    live_world: dict[str, Any],
+) -> None:
+    """`device_revoke` on its own (the terminal stays active, only its pairings end) reaches
+    the open socket by push, not by the 30 s recheck."""
+    screen = socket(live_world, live_world["tokens"]["kitchen_device"], "grill")
+    await hello(screen)
+    await database_sync_to_async(_revoke_kitchen_screen)(live_world["demo"])
+    assert (await revoked(screen)).reason == "revoked"
+
+
 async def test_a_screen_whose_terminal_is_paired_again_is_told_so(
     live_world: dict[str, Any],
 ) -> None:
