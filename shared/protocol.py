@@ -378,11 +378,16 @@ class OrderV1(VersionedPayload):
 
 class TillStatusV1(WireModel):
     """What a till says of itself with each pushed batch, for the back office's sync health:
-    sales and events still waiting in its outbox, items stuck for a manager, its app version."""
+    sales and events still waiting in its outbox, items stuck for a manager, its app version,
+    and, as its link heartbeat (`LinkStatusV1`) says them, its newest local sale and the
+    catalog version it holds, so a till whose link is down still shows them. The last two
+    came later: a till that omits them leaves what the server holds as it was."""
 
     pending_sales: Count = 0
     needs_attention: Count = 0
     app_version: Annotated[str, StringConstraints(max_length=40)] = ""
+    last_sale_at: AwareDatetime | None = None
+    catalog_version: Version = 0
 
 
 class OrderBatchV1(VersionedPayload):

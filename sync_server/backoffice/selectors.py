@@ -262,12 +262,14 @@ class DeviceHealth:
 
     @property
     def last_sale_at(self) -> datetime | None:
-        """The till's newest local sale, as its link heartbeat reported it (synced or not)."""
+        """The till's newest local sale (synced or not), as its link heartbeat or its latest
+        pushed batch reported it."""
         return self.status.last_sale_at if self.status else None
 
     @property
     def catalog_version(self) -> int | None:
-        """The catalog version the till holds, as its link heartbeat reported it."""
+        """The catalog version the till holds, as its link heartbeat or its latest pushed batch
+        reported it."""
         return self.status.catalog_version if self.status else None
 
     @property
@@ -303,12 +305,12 @@ def catalog_version_current(*, tenant: Tenant) -> int:
     connection = connections[DEFAULT_DB_ALIAS]
     postgres = connection.vendor == "postgresql"
     parts = [
-        f"SELECT max(version) FROM {source.table} WHERE {source.tenant_column} = %s"
+        f"SELECT max(version) AS v FROM {source.table} WHERE {source.tenant_column} = %s"
         for source in SOURCES
     ]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT max(v) FROM ({' UNION ALL '.join(parts)}) AS versions (v)",
+            f"SELECT max(v) FROM ({' UNION ALL '.join(parts)}) AS versions",  # SQLite too
             [tenant.id if postgres else tenant.id.hex] * len(parts),
         )
         row = cursor.fetchone()

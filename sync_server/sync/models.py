@@ -28,7 +28,8 @@ class DeviceStatus(TenantOwnedModel):
     `last_seen_at` moves with any authenticated call (pings included, at most every
     `SEEN_WRITE_EVERY_S`); `last_sync_at` with each pushed batch, which also carries what the
     till reports of itself (`TillStatusV1`): sales still waiting to be sent, items needing a
-    manager's attention, its app version.
+    manager's attention, its app version, its newest sale and its catalog version (the last
+    two also come with its link heartbeat; a batch only moves them forward).
     """
 
     terminal = models.OneToOneField(Terminal, on_delete=models.CASCADE, related_name="+")
@@ -38,9 +39,9 @@ class DeviceStatus(TenantOwnedModel):
     needs_attention = models.IntegerField(null=True, blank=True)
     app_version = models.CharField(max_length=40, blank=True, default="")
     last_sale_at = models.DateTimeField(null=True, blank=True)
-    """The till's newest local sale, from its live-link status heartbeat."""
+    """The till's newest local sale, from its link heartbeat or its pushed batches."""
     catalog_version = models.BigIntegerField(null=True, blank=True)
-    """The catalog version the till holds, from its live-link status heartbeat."""
+    """The catalog version the till holds, from its link heartbeat or its pushed batches."""
 
     def __str__(self) -> str:
         return f"status of {self.terminal_id}"

@@ -465,7 +465,10 @@ def order_batch_ingest(
         till_status=till_status,
         note_sync=note_sync,
     )
-    if note_sync and (context is None or context.pending_status is not None):
+    # On PostgreSQL the status was queued to commit with the orders (`pending_status`, spent
+    # once committed); nothing queues it elsewhere (SQLite), nor when no order was valid.
+    queued = context is not None and connection.vendor == "postgresql"
+    if note_sync and (not queued or (context is not None and context.pending_status is not None)):
         device_synced(tenant=tenant, device=device, till_status=till_status)
     return results
 

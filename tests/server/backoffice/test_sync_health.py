@@ -178,6 +178,82 @@ def test_the_row_shows_the_till_s_last_sale_its_catalog_and_whether_it_is_linked
     assert "/status/" in row and "/status/" not in _row(page, "device-main-k1")
 
 
+def _batch_status(*, sold_at: datetime | None, catalog_version: int | None) -> dict[str, Any]:
+    """A batch's `till_status` as a till sends it (None: left out, as by an older till)."""
+    status: dict[str, Any] = {"pending_sales": 0, "needs_attention": 0, "app_version": "0.3.0"}
+    if sold_at is not None:
+        status["last_sale_at"] = sold_at.isoformat()
+    if catalog_version is not None:
+        status["catalog_version"] = catalog_version
+    return status
+
+
+def _push_batch(
+    device: PairedDevice, products: dict[str, Product], till_status: dict[str, Any]
+) -> None:
+    """Two sales of one shift in one batch (the ingest's one-statement path on PostgreSQL)."""
+    shift_id = uuid.uuid4()
+    orders = [
+        make_order(device, [(products["Espresso"], 1)], shift_id=shift_id).model_dump(mode="json")
+        for _ in range(2)
+    ]
+    body = {"protocol_version": 1, "orders": orders, "till_status": till_status}
+    answer = device.client.post(device.url("sync/orders/"), body, format="json")
+    assert answer.status_code == 200, answer.content
+    assert [result["status"] for result in answer.json()["results"]] == ["created", "created"]
+
+
+def _held(tenant: Tenant, device: PairedDevice) -> tuple[datetime | None, int | None]:
+    with tenant_atomic(tenant):
+        status = DeviceStatus.objects.get(terminal_id=device.pairing.terminal_id)
+    return status.last_sale_at, status.catalog_version
+
+
+def test_an_unlinked_till_s_batch_shows_its_own_last_sale_and_catalog_on_the_row(
+    browser: Callable[[str], Client],
+    pair_device: Callable[..., PairedDevice],
+    demo_products: dict[str, Product],
+    demo_tenant: Tenant,
+) -> None:
+    """No socket, HTTP only: what the heartbeat would say comes with the till's pushes."""
+    paired = pair_device("main", "t1")
+    with tenant_atomic(demo_tenant):
+        current = catalog_version_current(tenant=demo_tenant)
+    _push_batch(paired, demo_products, _batch_status(sold_at=SOLD_AT, catalog_version=current - 1))
+    row = _row(browser("demo.owner").get("/backoffice/sync/").text, "device-main-t1")
+    assert re.search(r'<span class="muted" data-testid="link"[^>]*>(HTTP only|hanya HTTP)<', row)
+    assert "4 Des 15:15" in row or "4 Dec 15:15" in row, row  # the till's own last sale
+    assert 'data-behind="true"' in row and f"{current - 1}</span>" in row
+    assert re.search(rf"(behind|tertinggal) {current}", row), row
+
+
+def test_a_batch_moves_the_till_s_last_sale_and_catalog_forward_only(
+    pair_device: Callable[..., PairedDevice],
+    linked: Callable[[PairedDevice], Device],
+    demo_products: dict[str, Product],
+    demo_tenant: Tenant,
+) -> None:
+    """A batch's status was read before its push; a heartbeat heard meanwhile is newer."""
+    paired = pair_device("main", "t1")
+    device = linked(paired)
+    later = SOLD_AT + timedelta(hours=1)
+    _heartbeat(device, catalog_version=7, sold_at=later)
+    _push_batch(paired, demo_products, _batch_status(sold_at=SOLD_AT, catalog_version=6))
+    assert _held(demo_tenant, paired) == (later, 7)
+    # An events batch writes the status by the other path; an older till leaves both out.
+    events = {
+        "protocol_version": 1,
+        "events": [],
+        "till_status": _batch_status(sold_at=SOLD_AT, catalog_version=6),
+    }
+    assert paired.client.post(paired.url("sync/events/"), events, format="json").status_code == 200
+    _push_batch(paired, demo_products, _batch_status(sold_at=None, catalog_version=None))
+    assert _held(demo_tenant, paired) == (later, 7)
+    latest = later + timedelta(minutes=5)
+    _push_batch(paired, demo_products, _batch_status(sold_at=latest, catalog_version=8))
+    assert _held(demo_tenant, paired) == (latest, 8)
+
+
 def test_asking_a_linked_till_pushes_a_status_request_and_the_row_waits_for_the_answer(
     browser: Callable[[str], Client],
     pair_device: Callable[..., PairedDevice],
