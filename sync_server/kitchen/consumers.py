@@ -1,9 +1,18 @@
 """The kitchen socket: `/ws/<tenant_slug>/kitchen/<outlet_id>/?station=<code>`.
 
 After `hello` the consumer sends every ticket change after the screen's last sequence, then
-`caught_up`; from then on each nudge of its group (sent after a commit) makes it read the
-changes after what it last sent, from the database. Nudges may be lost (channel layers deliver
-at most once), so a periodic check does the same; the database is the only copy that counts.
+`caught_up`; from then on each nudge of its outlet (sent after a commit, carrying the changed
+tickets and the outlet sequences they cover) is forwarded as it is when it follows on from
+what the screen has. Nudges from other server processes can arrive out of order: one that
+skips ahead waits `GAP_WAIT_S` for those before it, and only a gap still open then is read
+from the database. Nudges may be lost (channel layers deliver at most once), so a periodic
+check reads too; the database is the only copy that counts. A station screen hears the whole
+outlet's nudges and forwards its station's tickets, so another station's ticket is no gap.
+
+Its database calls run on a few threads of their own (`_database`), several at once: as
+plain `database_sync_to_async` calls they all queued on asgiref's one shared thread, behind
+every other socket's reads and the till links' status writes, and tickets fell minutes behind
+under load. Each call is whole on its own (its own transaction), so any thread will do.
 
 Like the till's link, the socket also joins its device's and its tenant's link groups: a screen
 revoked or paired again, or a business suspended, is told so (`device_revoked`) and closed with
@@ -18,11 +27,14 @@ import json
 import logging
 import re
 import uuid
-from typing import Any, Final
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Final, TypeVar
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
+from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.db import connections
 from pydantic import TypeAdapter, ValidationError
 
 from shared.protocol import (
@@ -51,14 +63,18 @@ from sync_server.kitchen.services import (
     kitchen_ticket_act,
     kitchen_ticket_recall_last,
     outlet_group,
-    station_group,
 )
 from sync_server.link import presence, push
 
 log = logging.getLogger("kiosk.kitchen")
+T = TypeVar("T")
 
 CLIENT_MESSAGE: Final[TypeAdapter[KitchenClientMessageV1]] = TypeAdapter(KitchenClientMessageV1)
 STATION_PATTERN: Final = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+GAP_WAIT_S: Final = 0.25
+"""How long a nudge that skips ahead waits for the nudges before it before the gap is read."""
+MAX_HELD_NUDGES: Final = 200
+"""Nudges held while waiting for a gap; past this the gap is read at once."""
 SAFETY_CHECK_S: Final = 15.0
 """How often a socket looks for changes without a nudge, in case one was lost."""
 REVOCATION_CHECK_EVERY: Final = 4
@@ -67,6 +83,24 @@ CLOSE_FORBIDDEN: Final = 4403
 CLOSE_BAD_MESSAGE: Final = 4400
 CLOSE_REVOKED: Final = 4401
 """The screen's credentials ended (after `device_revoked`): reconnecting will not help."""
+
+
+DATABASE_THREADS: Final = 4
+"""Threads a server process gives its kitchen sockets' database calls."""
+_database_threads = ThreadPoolExecutor(DATABASE_THREADS, thread_name_prefix="kitchen-db")
+
+
+def _database(function: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+    """`function` on the kitchen sockets' own threads (see the module's docstring for why not
+    on asgiref's one shared thread), its connection handed back to the pool when it returns."""
+
+    def closing(*args: Any, **kwargs: Any) -> T:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    return sync_to_async(closing, thread_sensitive=False, executor=_database_threads)
 
 
 def _ticket_message(ticket: dict[str, Any]) -> dict[str, Any]:
@@ -129,11 +163,14 @@ class KitchenConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.joined: list[str] = []
         self._send_lock = asyncio.Lock()
         self._checker: asyncio.Task[None] | None = None
+        self._held: dict[int, dict[str, Any]] = {}
+        """Nudges that skipped ahead, by the sequence they follow on from (`after`)."""
+        self._gap_reader: asyncio.Task[None] | None = None
         if station is not None and not STATION_PATTERN.match(station):
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        raw_token = await database_sync_to_async(_socket_token)(self.scope)
-        principal = await database_sync_to_async(kitchen_principal)(
+        raw_token = await _database(_socket_token)(self.scope)
+        principal = await _database(kitchen_principal)(
             raw_token=raw_token,
             tenant_slug=kwargs["tenant_slug"],
             outlet_id=kwargs["outlet_id"],
@@ -148,7 +185,7 @@ class KitchenConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         )
         outlet_id: uuid.UUID = principal.outlet.id
         self.joined = [
-            station_group(outlet_id, station) if station else outlet_group(outlet_id),
+            outlet_group(outlet_id),  # a station screen too: every span, so no false gaps
             push.tenant_group(principal.tenant.id),  # a suspension is pushed tenant-wide
         ]
         if principal.kind == "device":  # a revocation or a new pairing: to its device group
@@ -160,8 +197,9 @@ class KitchenConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self._checker = asyncio.create_task(self._check_periodically())
 
     async def disconnect(self, code: int) -> None:
-        if self._checker is not None:
-            self._checker.cancel()
+        for task in (self._checker, self._gap_reader):
+            if task is not None:
+                task.cancel()
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         if self.joined and self.principal.device is not None:
@@ -202,7 +240,7 @@ class KitchenConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     async def _action(self, action: KitchenActionV1) -> None:
         try:
-            ticket = await database_sync_to_async(_act)(self.principal, self.station, action)
+            ticket = await _database(_act)(self.principal, self.station, action)
         except Refused as exc:
             error = ErrorV1(error="rejected", message=exc.message, field=exc.field, code=exc.code)
             ack = KitchenAckV1(request_id=action.request_id, error=error)
@@ -211,20 +249,52 @@ class KitchenConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         await self.send(text_data=ack.model_dump_json())
 
     async def kitchen_changed(self, event: dict[str, Any]) -> None:
-        """A commit nudged this group: forward its tickets if they follow on from what this
-        screen has, else read the gap from the database."""
+        """A commit nudged the outlet: forward its tickets if they follow on from what this
+        screen has (then any held nudges that now follow on); hold one that skips ahead for
+        the nudges before it; read from the database what they cannot fill."""
         sequence = int(event.get("sequence", 0))
         if self.sent_upto is None or sequence <= self.sent_upto:
             return
         async with self._send_lock:
-            if self.sent_upto is not None and event.get("after") == self.sent_upto:
-                for ticket in event.get("tickets", []):
-                    if self.station is None or ticket["station"] == self.station:
-                        # Made by kitchen_ticket_wire on the server: already the wire shape.
-                        await self.send(text_data=json.dumps(_ticket_message(ticket)))
-                self.sent_upto = sequence
+            if self.sent_upto is None or sequence <= self.sent_upto:
                 return
-        await self._send_changes()
+            after = int(event.get("after", -1))
+            if after == self.sent_upto:
+                await self._forward(event)
+                await self._forward_held()
+                return
+            if after > self.sent_upto and len(self._held) < MAX_HELD_NUDGES:
+                self._held[after] = event
+                if self._gap_reader is None:
+                    self._gap_reader = asyncio.create_task(self._read_gap_later())
+                return
+        await self._send_changes()  # overlaps what was sent, or too much held: read it
+
+    async def _forward(self, event: dict[str, Any]) -> None:
+        """Send a nudge's tickets (this screen's station only) as they came (lock held)."""
+        for ticket in event.get("tickets", []):
+            if self.station is None or ticket["station"] == self.station:
+                # Made by kitchen_ticket_wire on the server: already the wire shape.
+                await self.send(text_data=json.dumps(_ticket_message(ticket)))
+        self.sent_upto = int(event["sequence"])
+
+    async def _forward_held(self) -> None:
+        """Held nudges that follow on now, in order; forget those already covered (lock
+        held)."""
+        while self.sent_upto is not None and self.sent_upto in self._held:
+            await self._forward(self._held.pop(self.sent_upto))
+        upto = self.sent_upto or 0
+        self._held = {a: e for a, e in self._held.items() if int(e["sequence"]) > upto}
+
+    async def _read_gap_later(self) -> None:
+        """A gap still open `GAP_WAIT_S` after a nudge skipped ahead: its nudge was lost or
+        is late; read the changes from the database."""
+        try:
+            await asyncio.sleep(GAP_WAIT_S)
+        finally:
+            self._gap_reader = None
+        if self._held:
+            await self._send_changes()
 
     async def _send_changes(self) -> None:
         async with self._send_lock:
@@ -235,6 +305,9 @@ class KitchenConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 self.sent_upto = max(self.sent_upto, replay.sequence)
                 if replay.complete:
                     break
+            await self._forward_held()
+            if self._held and self._gap_reader is None:  # committed after the read
+                self._gap_reader = asyncio.create_task(self._read_gap_later())
 
     async def _check_periodically(self) -> None:
         checks = 0
@@ -251,7 +324,7 @@ class KitchenConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     async def _refused(self, reason: str) -> bool:
         """Close the socket, saying why, if its credentials no longer count."""
-        refusal = await database_sync_to_async(kitchen_principal_refusal)(
+        refusal = await _database(kitchen_principal_refusal)(
             principal=self.principal, reason=reason
         )
         if refusal is None:
@@ -277,7 +350,7 @@ class KitchenConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         """Only a till that sold an order is told it is ready."""
 
     async def _replay(self, after: int) -> Replay:
-        replay: Replay = await database_sync_to_async(kitchen_replay)(
+        replay: Replay = await _database(kitchen_replay)(
             tenant=self.principal.tenant.id,
             outlet_id=self.principal.outlet.id,
             station=self.station,

@@ -71,9 +71,11 @@ def nudge_after_commit(outlet_id: uuid.UUID, tickets: Sequence[KitchenTicket]) -
     """Tell the outlet's screens after commit, carrying the changed tickets.
 
     The message says which outlet sequences it covers (`after` < s <= `sequence`): a consumer
-    that has sent exactly up to `after` forwards the tickets at once; any other consumer reads
-    the gap from the database. Channel layers deliver at most once, so a lost message only
-    delays a ticket until the next one or the consumer's periodic check.
+    that has sent exactly up to `after` forwards the tickets at once; one that is behind holds
+    it briefly for the nudges before it, then reads the gap from the database. Channel layers
+    deliver at most once, so a lost message only delays a ticket until the next one or the
+    consumer's periodic check. Screens listen on the outlet's group; the per-station groups
+    still get their station's tickets, for screens of the previous release during an update.
     """
     sequences = [ticket.sequence for ticket in tickets]
     wire = [kitchen_ticket_wire(ticket).model_dump(mode="json") for ticket in tickets]

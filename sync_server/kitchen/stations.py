@@ -42,7 +42,7 @@ def station_code(raw: str | None) -> str:
 
 
 def outlet_group(outlet_id: uuid.UUID) -> str:
-    """Channels group of every screen of an outlet that shows all stations."""
+    """Channels group of every screen of an outlet (a station screen picks its own tickets)."""
     return f"kitchen.{outlet_id.hex}"
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from pydantic import TypeAdapter
 
@@ -251,6 +252,84 @@ async def revoked(communicator: WebsocketCommunicator) -> KitchenRevokedV1:
     closed = await communicator.receive_output(timeout=5)
     assert closed == {"type": "websocket.close", "code": consumers.CLOSE_REVOKED}, closed
     return message
+
+
+async def test_nudges_out_of_order_are_put_in_order_without_reading_the_database(
+    live_world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two server processes commit one after the other and their nudges cross: the later one
+    waits for the earlier, and both tickets go out in order with no read of the database. A
+    nudge lost for good leaves a gap that is read once `GAP_WAIT_S` has passed."""
+    reads: list[int] = []
+    replay = consumers.kitchen_replay
+
+    def counted(**kwargs: Any) -> Any:
+        reads.append(kwargs["after"])
+        return replay(**kwargs)
+
+    screen = socket(live_world, live_world["tokens"][Role.KITCHEN])
+    await hello(screen)
+    monkeypatch.setattr(consumers, "kitchen_replay", counted)
+    nudges: list[dict[str, Any]] = []
+    with monkeypatch.context() as caught:  # keep each commit's nudge to send it by hand
+        caught.setattr(sequences, "get_channel_layer", lambda: _Catcher(nudges))
+        [first] = await order(live_world, "grill")
+        [second] = await order(live_world, "bar")
+        [third] = await order(live_world, "grill")
+    layer = get_channel_layer()
+    group, later = nudges[1]
+    await layer.group_send(group, later)  # the second commit's nudge arrives first
+    assert await screen.receive_nothing(timeout=0.1)  # held: the first may still come
+    group, earlier = nudges[0]
+    await layer.group_send(group, earlier)
+    got = [await receive(screen), await receive(screen)]
+    assert [m.ticket.id for m in got if isinstance(m, KitchenTicketMessageV1)] == [
+        first.id,
+        second.id,
+    ]
+    assert reads == []  # nothing read from the database
+    group, last = nudges[2]
+    await layer.group_send(group, {**last, "after": last["after"] + 1, "tickets": []})
+    assert await screen.receive_nothing(timeout=consumers.GAP_WAIT_S / 2)
+    [found] = [await receive(screen)]  # the gap (sequence 3) is read after GAP_WAIT_S
+    assert isinstance(found, KitchenTicketMessageV1) and found.ticket.id == third.id
+    assert reads == [second.sequence]
+    await screen.disconnect()
+
+
+async def test_a_station_screen_follows_on_across_other_stations_tickets(
+    live_world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The grill screen hears the bar's nudges too (and shows none of their tickets), so the
+    next grill ticket follows on and is forwarded without a read."""
+    reads: list[int] = []
+    replay = consumers.kitchen_replay
+
+    def counted(**kwargs: Any) -> Any:
+        reads.append(kwargs["after"])
+        return replay(**kwargs)
+
+    grill = socket(live_world, live_world["tokens"][Role.KITCHEN], "grill")
+    await hello(grill)
+    monkeypatch.setattr(consumers, "kitchen_replay", counted)
+    await order(live_world, "bar")
+    [mine] = await order(live_world, "grill")
+    arrived = await receive(grill)
+    assert isinstance(arrived, KitchenTicketMessageV1) and arrived.ticket.id == mine.id
+    assert await grill.receive_nothing(timeout=0.3)
+    assert reads == []
+    await grill.disconnect()
+
+
+class _Catcher:
+    """A channel layer that keeps what it is asked to send (group, message)."""
+
+    def __init__(self, sent: list[tuple[str, dict[str, Any]]]) -> None:
+        self.sent = sent
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        if message.get("tickets") is not None and group.count(".") == 1:  # the outlet's group
+            self.sent.append((group, message))
 
 
 async def test_an_open_screen_is_told_of_its_revocation_by_push_and_closed(
