@@ -48,6 +48,7 @@ from pos_desktop.sync.client import (
 from pos_desktop.sync.failures import record_failure
 from pos_desktop.sync.link import LINKED_CATALOG_INTERVAL_S, LINKED_READY_INTERVAL_S
 from pos_desktop.sync.receipt_logo import fetch_receipt_logo
+from pos_desktop.sync.self_report import self_report
 from shared.protocol import (
     BatchResultV1,
     EventBatchV1,
@@ -147,6 +148,8 @@ class SyncEngine:
         self._ready_listeners: list[ReadyListener] = []
         self._ready_notices: list[OrderReadyV1] = []
         self._nudged = False
+        self._pushes_resume_at: float | None = None
+        """time.monotonic() when the pass after a failed one may push again (its backoff)."""
         self._offline_failure = False
         self._answered_at: float | None = None  # time.monotonic() of the last authenticated answer
         self.linked = False
@@ -214,60 +217,93 @@ class SyncEngine:
     # --- one pass ---
 
     def run_pass(
-        self, *, pull_catalog: bool | None = None, pull_ready: bool | None = None
+        self,
+        *,
+        pull_catalog: bool | None = None,
+        pull_ready: bool | None = None,
+        push: bool = True,
     ) -> PassResult:
         """Push everything due, then pull the catalog and the kitchen's ready orders when due;
-        never raises for link trouble."""
+        never raises for link trouble.
+
+        The catalog pull does not wait on the pushes: when a push fails but the server
+        answered (an error status, such as a 503 for one batch it cannot store now) the
+        catalog is still pulled when due, so price changes keep reaching a till whose sales
+        wait; the pass still reports the push's error and backs off, and a failed pull then
+        is logged, never reported in its place. Unanswered (offline), the pass ends at the
+        push. `push=False` pulls only (catalog and ready orders when due) and leaves the
+        backoff and the state's error alone (`_tick` while the pushes back off).
+        """
         acknowledged = failed = 0
-        pulled = False
+        push_error: TransientError | None = None
         started = utcnow()  # a pass tries each item at most once: what fails now waits
         try:
-            while True:
+            while push:
                 sent = self._push_one_batch(started)
                 if sent is None:
                     break
                 self.backoff.succeeded()  # the link carried a request: count failures afresh
                 acknowledged += sent[0]
                 failed += sent[1]
-            now = utcnow()
-            if pull_catalog or (
+        except TransientError as exc:
+            if exc.offline:  # no answer at all: a pull would only wait out its timeout too
+                return self._failed_pass(exc, acknowledged, failed)
+            push_error = exc
+        except DeviceNotAuthorized as exc:
+            return self._refused_pass(exc, acknowledged, failed)
+        try:
+            pulled = self._pull_catalog_when_due(pull_catalog)
+        except (TransientError, RejectedError) as exc:
+            if push_error is None and push:
+                return self._failed_pass(exc, acknowledged, failed)
+            log.warning("catalog pull failed: %s", exc)  # the push's error is the pass's
+            pulled = False
+        except DeviceNotAuthorized as exc:
+            return self._refused_pass(exc, acknowledged, failed)
+        if push_error is not None:  # ready notices wait for the pushes (or a link push)
+            return self._failed_pass(push_error, acknowledged, failed)
+        now = utcnow()
+        self._pull_ready_when_due(pull_ready, now)
+        if push:
+            self.backoff.succeeded()
+            self._offline_failure = False
+        if self._logo_retry_at is not None and now >= self._logo_retry_at:
+            self._fetch_receipt_logo()
+        if acknowledged or pulled:
+            with UnitOfWork(self.database.session_factory) as uow:
+                put_setting(uow.session, SettingKey.LAST_SYNC, now.isoformat())
+                uow.commit()
+        if push:
+            self._update(last_success_at=now, last_error=None, next_attempt_in_s=0.0)
+        self.refresh_counts()
+        return PassResult(acknowledged, failed, None, 0.0)
+
+    def _pull_catalog_when_due(self, pull_catalog: bool | None) -> bool:
+        """Pull the catalog if asked to (True), or if due (None); whether it was pulled."""
+        now = utcnow()
+        if not (
+            pull_catalog
+            or (
                 pull_catalog is None
                 and (self._catalog_due_at is None or now >= self._catalog_due_at)
-            ):
-                every_s = self.settings.catalog_interval_s
-                if self.linked:
-                    every_s = LINKED_CATALOG_INTERVAL_S
-                # Planned before the pull: a push heard during it (`wake`) clears this again,
-                # so the next pass pulls what the push announced instead of waiting 10 min.
-                self._catalog_due_at = now + timedelta(seconds=every_s)
-                try:
-                    self.pull_catalog()
-                except BaseException:
-                    self._catalog_due_at = None  # not pulled: still due
-                    raise
-                pulled = True
-        except TransientError as exc:
-            delay_s = self.backoff.failed(exc.retry_after_s)
-            self._offline_failure = exc.offline
-            if exc.offline:  # no answer at all; an HTTP error status leaves the light alone
-                self._update(online=False)
-            self._update(last_error=str(exc), next_attempt_in_s=delay_s)
-            self.refresh_counts()
-            return PassResult(acknowledged, failed, str(exc), delay_s)
-        except RejectedError as exc:  # the catalog feed refused us: keep selling, say so
-            delay_s = self.backoff.failed()
-            self._update(last_error=f"catalog: {exc}", next_attempt_in_s=delay_s)
-            self.refresh_counts()
-            return PassResult(acknowledged, failed, str(exc), delay_s)
-        except DeviceNotAuthorized as exc:
-            delay_s = self.backoff.failed()
-            self._refused(exc)
-            self._update(next_attempt_in_s=delay_s)
-            self.refresh_counts()
-            return PassResult(acknowledged, failed, str(exc), delay_s)
-        self.backoff.succeeded()
-        self._offline_failure = False
-        now = utcnow()
+            )
+        ):
+            return False
+        every_s = self.settings.catalog_interval_s
+        if self.linked:
+            every_s = LINKED_CATALOG_INTERVAL_S
+        # Planned before the pull: a push heard during it (`wake`) clears this again,
+        # so the next pass pulls what the push announced instead of waiting 10 min.
+        self._catalog_due_at = now + timedelta(seconds=every_s)
+        try:
+            self.pull_catalog()
+        except BaseException:
+            self._catalog_due_at = None  # not pulled: still due
+            raise
+        return True
+
+    def _pull_ready_when_due(self, pull_ready: bool | None, now: datetime) -> None:
+        """Ask for this till's ready orders if asked to (True), or if due (None)."""
         if pull_ready or (
             pull_ready is None and (self._ready_due_at is None or now >= self._ready_due_at)
         ):
@@ -277,15 +313,30 @@ class SyncEngine:
                 self.pull_ready()
             except SyncError as exc:  # a notice is a courtesy: the sales already went through
                 log.warning("order-ready poll failed: %s", exc)
-        if self._logo_retry_at is not None and now >= self._logo_retry_at:
-            self._fetch_receipt_logo()
-        if acknowledged or pulled:
-            with UnitOfWork(self.database.session_factory) as uow:
-                put_setting(uow.session, SettingKey.LAST_SYNC, now.isoformat())
-                uow.commit()
-        self._update(last_success_at=now, last_error=None, next_attempt_in_s=0.0)
+
+    def _failed_pass(
+        self, exc: TransientError | RejectedError, acknowledged: int, failed: int
+    ) -> PassResult:
+        """Back off after a transient failure, or after the catalog feed refused us (keep
+        selling, say so)."""
+        if isinstance(exc, TransientError):
+            delay_s = self.backoff.failed(exc.retry_after_s)
+            self._offline_failure = exc.offline
+            if exc.offline:  # no answer at all; an HTTP error status leaves the light alone
+                self._update(online=False)
+            self._update(last_error=str(exc), next_attempt_in_s=delay_s)
+        else:
+            delay_s = self.backoff.failed()
+            self._update(last_error=f"catalog: {exc}", next_attempt_in_s=delay_s)
         self.refresh_counts()
-        return PassResult(acknowledged, failed, None, 0.0)
+        return PassResult(acknowledged, failed, str(exc), delay_s)
+
+    def _refused_pass(self, exc: DeviceNotAuthorized, acknowledged: int, failed: int) -> PassResult:
+        delay_s = self.backoff.failed()
+        self._refused(exc)
+        self._update(next_attempt_in_s=delay_s)
+        self.refresh_counts()
+        return PassResult(acknowledged, failed, str(exc), delay_s)
 
     def _push_one_batch(self, due_by: datetime) -> tuple[int, int] | None:
         """Send one run of items due by `due_by`, of one kind; None when nothing is due.
@@ -300,13 +351,17 @@ class SyncEngine:
                 for item in uow.outbox.due_run(due_by, self.settings.batch_size)
             ]
             waiting = uow.outbox.counts()
-        if not run:
+            own = self_report(uow.session) if run else None
+        if not run or own is None:
             return None
-        # Sent with the batch for the back office's sync health: what still waits after it.
+        # Sent with the batch for the back office's sync health: what still waits after it,
+        # and what the link's heartbeat says too (a till whose link is down reports them here).
         till_status = TillStatusV1(
             pending_sales=max(waiting.pending - len(run), 0),
             needs_attention=waiting.needs_attention,
             app_version=APP_VERSION,
+            last_sale_at=own.last_sale_at,
+            catalog_version=own.catalog_version,
         )
         errors: dict[int, str] = {}
         ready: list[tuple[_Outgoing, BaseModel]] = []
@@ -560,7 +615,13 @@ class SyncEngine:
 
     def nudge(self) -> None:
         """Something was just sold: push now, unless the link is backing off."""
-        if self._scheduler is None or self.backoff.failures:
+        if self.backoff.failures:
+            return
+        self._bring_pass_forward()
+
+    def _bring_pass_forward(self) -> None:
+        """Run the next pass now (while backing off, `_tick` makes it a pull-only one)."""
+        if self._scheduler is None:
             return
         try:
             self._scheduler.modify_job("pass", next_run_time=utcnow())
@@ -571,12 +632,19 @@ class SyncEngine:
     # --- the live link (pos_desktop.sync.link calls these from its thread) ---
 
     def wake(self, *, catalog: bool = False, ready: bool = False) -> None:
-        """A push said the catalog or this till's ready orders changed: pull them now."""
+        """A push said the catalog or this till's ready orders changed: pull them now.
+
+        Even while the pushes back off (the orders endpoint answered 503 to a batch, say): a
+        push over the link proves the server reachable, so the catalog or the ready orders
+        are fetched at once, by a pull-only pass brought forward (`_tick`). The pushes keep
+        the time their backoff chose: a price change does not knock once more on an orders
+        endpoint that is failing, nor does each of the link's retries after a catalog push.
+        """
         if catalog:
             self._catalog_due_at = None
         if ready:
             self._ready_due_at = None
-        self.nudge()
+        self._bring_pass_forward()
 
     def link_up(self) -> None:
         """The link is open: it drives the light now; pull what pushes missed while it was down."""
@@ -600,6 +668,17 @@ class SyncEngine:
         self._refused(DeviceNotAuthorized(reason))
 
     def _tick(self) -> None:
+        """One scheduled pass. Run before the pushes' backoff is over (a `wake`, a clock
+        jump), it only pulls, then the pushes' pass is planned for when it was due."""
+        resumes_at = self._pushes_resume_at
+        if self.backoff.failures and resumes_at is not None and time.monotonic() < resumes_at:
+            try:
+                self.run_pass(push=False)
+            except Exception:  # a bug must not stop the worker for good; log and go on
+                log.exception("sync pull failed")
+            finally:
+                self._schedule_pass(max(resumes_at - time.monotonic(), 0.0))
+            return
         delay_s = self.idle_interval_s
         try:
             result = self.run_pass()
@@ -608,6 +687,7 @@ class SyncEngine:
             log.exception("sync pass failed")
             delay_s = self.backoff.failed()
         finally:
+            self._pushes_resume_at = time.monotonic() + delay_s
             self._schedule_pass(delay_s)
 
     def _schedule_probe(self, delay_s: float) -> None:

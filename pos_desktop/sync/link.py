@@ -20,22 +20,20 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any, Final, Protocol
 from urllib.parse import quote
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import func, select
 from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
 from pos_desktop.config import APP_VERSION
 from pos_desktop.retry import REFUSED_RETRY_S, full_jitter_delay
 from pos_desktop.store.db import Database
-from pos_desktop.store.models import Order
 from pos_desktop.store.uow import UnitOfWork
 from pos_desktop.sync.client import DeviceNotAuthorized, SyncClient
+from pos_desktop.sync.self_report import self_report
 from shared.protocol_link import (
     LINK_HANG_S,
     LINK_HEARTBEAT_S,
@@ -96,15 +94,6 @@ def link_socket_url(server_url: str, tenant_slug: str) -> str:
     """`ws(s)://host/ws/<tenant>/link/` from the server's http(s) address."""
     url = httpx.URL(server_url.rstrip("/") + f"/ws/{quote(tenant_slug)}/link/")
     return str(url.copy_with(scheme="wss" if url.scheme == "https" else "ws"))
-
-
-def last_sale_at(database: Database) -> datetime | None:
-    """When the newest local sale was rung up (None before the first)."""
-    with UnitOfWork(database.session_factory) as uow:
-        newest: datetime | None = uow.session.scalar(select(func.max(Order.created_at)))
-    if newest is None:
-        return None
-    return newest if newest.tzinfo else newest.replace(tzinfo=UTC)
 
 
 class TillLink:
@@ -293,12 +282,14 @@ class TillLink:
     def _send_status(self, socket: ClientConnection) -> tuple[int, int, int]:
         """Report the till's status; returns what was reported, to see when it changes."""
         key = self._status_key()
+        with UnitOfWork(self.engine.database.session_factory) as uow:
+            own = self_report(uow.session)  # as each pushed batch says them (TillStatusV1)
         status = LinkStatusV1(
             app_version=APP_VERSION,
             pending_sales=key[0],
             needs_attention=key[1],
-            catalog_version=key[2],
-            last_sale_at=last_sale_at(self.engine.database),
+            catalog_version=own.catalog_version,
+            last_sale_at=own.last_sale_at,
         )
         socket.send(status.model_dump_json())
         return key
