@@ -11,6 +11,7 @@ sells one every `--pace` seconds (1 s: 50 sales a second offered; 0: as fast as 
 
 Printed: sales per second, sale-to-acknowledged latency (commit to the outbox row gone, seen
 every 20 ms) p50 / p95 / p99, sale-to-ticket latency (commit to the ticket on each screen),
+the kitchen path alone (the ticket's making on the server to its arrival on each screen),
 server errors (5xx lines in the server logs). Then it checks that every sale is on the server
 exactly once and that every sale's ticket reached every screen.
 
@@ -32,6 +33,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -210,6 +212,8 @@ class Screens:
 
     def __init__(self, urls: list[str], token: str) -> None:
         self.first_seen: list[dict[str, float]] = [{} for _ in urls]
+        self.delivery_s: list[float] = []
+        """Per screen and order: from the ticket's making on the server to its arrival."""
         self.caught_up = 0
         self.reconnects = 0
         self.loop = asyncio.new_event_loop()
@@ -242,7 +246,10 @@ class Screens:
                         elif message["type"] == "ticket":
                             ticket = message["ticket"]
                             last_sequence = max(last_sequence, int(ticket["sequence"]))
-                            seen.setdefault(ticket["order_id"], now)
+                            if ticket["order_id"] not in seen:
+                                seen[ticket["order_id"]] = now
+                                made = datetime.fromisoformat(ticket["created_at"]).timestamp()
+                                self.delivery_s.append(now - made)
             except (OSError, WebSocketException):
                 pass
             self.reconnects += 1
@@ -355,6 +362,7 @@ def report(
     )
     print(latency_line("sale → acknowledged", to_ack))
     print(latency_line("sale → ticket (each screen)", to_ticket))
+    print(latency_line("ticket made → on screen", screens.delivery_s))
     print(
         f"server errors (5xx in the logs): {server_errors}; till errors: {errors[:3]}; "
         f"kitchen socket reconnects: {screens.reconnects}"

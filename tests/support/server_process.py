@@ -163,11 +163,15 @@ def another_node(
     first: ServerProcess, extra_env: Mapping[str, str] | None = None
 ) -> Iterator[ServerProcess]:
     """A second server process on the first one's database (and its Redis, when `REDIS_URL`
-    is set), on a port of its own; killed at the end."""
+    is set) and its media folder (shared, as nodes in production share a volume), on a port
+    of its own; killed at the end."""
     redis = {key: first.env[key] for key in ("REDIS_URL",) if key in first.env}
+    data_dir = Path(tempfile.mkdtemp(prefix="kiosk-e2e-node2-"))
+    (first.data_dir / "media").mkdir(exist_ok=True)
+    (data_dir / "media").symlink_to(first.data_dir / "media", target_is_directory=True)
     second = ServerProcess(
         database=first.database,
-        data_dir=Path(tempfile.mkdtemp(prefix="kiosk-e2e-node2-")),
+        data_dir=data_dir,
         port=free_port(),
         extra_env={**redis, **(extra_env or {})},
     )
