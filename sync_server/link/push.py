@@ -72,45 +72,81 @@ def send_after_commit(group: str, message: dict[str, Any]) -> None:
     transaction.on_commit(lambda: send_now(group, message))
 
 
-class _CatalogNote:
-    """The highest feed version one transaction wrote for one tenant, at one savepoint depth.
+class _CatalogPush:
+    """One transaction's catalog push for one tenant: sent once, after the commit, with the
+    highest version its surviving writes reached (nothing if none survived).
 
-    It is the transaction's own `on_commit` callback, so it lives and dies with that
-    transaction: a rolled-back write (or savepoint) pushes nothing, and two concurrent
-    transactions each push their own version when each commits.
+    Kept last among the transaction's commit hooks, with no savepoint of its own, so it
+    outlives any savepoint's rollback and runs after every `_CatalogWrites` of its tenant:
+    those carry the versions, and a rolled-back savepoint's are dropped with it. An outer
+    rollback drops it too. One push per commit however many savepoints the writes took (an
+    import updates each row in a savepoint of its own).
     """
 
-    __slots__ = ("savepoints", "tenant_id", "version")
+    __slots__ = ("depths", "tenant_id", "version")
 
-    def __init__(self, tenant_id: uuid.UUID, version: int, savepoints: tuple[Any, ...]) -> None:
+    def __init__(self, tenant_id: uuid.UUID) -> None:
         self.tenant_id = tenant_id
-        self.version = version
-        self.savepoints = savepoints
+        self.version = 0
+        self.depths: dict[tuple[Any, ...], _CatalogWrites] = {}
+        """The writes noted per savepoint depth (savepoint ids are never reused, so a depth
+        rolled back never comes again)."""
 
     def __call__(self) -> None:
-        _push_catalog(self.tenant_id, self.version)
+        if self.version:
+            _push_catalog(self.tenant_id, self.version)
+
+
+class _CatalogWrites:
+    """The highest version written at one savepoint depth: a commit hook that lives and dies
+    with that depth, handing its version to the transaction's `_CatalogPush` when it ran."""
+
+    __slots__ = ("push", "version")
+
+    def __init__(self, push: _CatalogPush, version: int) -> None:
+        self.push = push
+        self.version = version
+
+    def __call__(self) -> None:
+        self.push.version = max(self.push.version, self.version)
 
 
 def catalog_changed(tenant_id: uuid.UUID, version: int, *, using: str | None = None) -> None:
-    """A feed row of `tenant_id` was written at `version`: one push per commit, not per row.
+    """A feed row of `tenant_id` was written at `version`: one push per commit, not per row
+    nor per savepoint (a 10,000-row import is one push, not 10,000).
 
-    The first write of the tenant in a transaction (or in a savepoint of it) registers a note
-    after commit; later writes at the same depth raise its version (a 10,000-row import is
-    one push, not 10,000).
+    Outside a transaction the push goes at once. Inside one the push rides on the
+    transaction's commit hooks (`_CatalogPush`, `_CatalogWrites`): a rolled-back write, or
+    savepoint, pushes nothing, and two concurrent transactions each push their own version.
     """
     connection = transaction.get_connection(using)
-    savepoints = tuple(connection.savepoint_ids) if connection.in_atomic_block else ()
-    if connection.in_atomic_block:
-        for entry in reversed(connection.run_on_commit):
-            note = entry[1]
-            if (
-                isinstance(note, _CatalogNote)
-                and note.tenant_id == tenant_id
-                and note.savepoints == savepoints
-            ):
-                note.version = max(note.version, version)
-                return
-    transaction.on_commit(_CatalogNote(tenant_id, version, savepoints), using=using)
+    if not connection.in_atomic_block:
+        _push_catalog(tenant_id, version)
+        return
+    hooks = connection.run_on_commit  # Django's (savepoint ids, callback, robust) entries
+    found = next(
+        (
+            index
+            for index in range(len(hooks) - 1, -1, -1)
+            if isinstance(hooks[index][1], _CatalogPush) and hooks[index][1].tenant_id == tenant_id
+        ),
+        None,
+    )
+    if found is None:
+        push, entry = _CatalogPush(tenant_id), None
+    else:
+        entry = hooks[found]
+        push = entry[1]
+    depth = tuple(connection.savepoint_ids)
+    writes = push.depths.get(depth)
+    if writes is not None:
+        writes.version = max(writes.version, version)
+        return
+    writes = push.depths[depth] = _CatalogWrites(push, version)
+    transaction.on_commit(writes, using=using)
+    if found is not None:
+        del hooks[found]
+    hooks.append(entry or (set(), push, False))  # last again, and in no savepoint
 
 
 def _catalog_version_key(tenant_id: uuid.UUID) -> str:

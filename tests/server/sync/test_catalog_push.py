@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from sync_server.catalog import services
 from sync_server.catalog.models import Product
 from sync_server.common.tenancy import tenant_atomic
 from sync_server.link import push
@@ -92,3 +93,39 @@ def test_two_concurrent_transactions_each_push_their_own_version(
             late = _reprice(second.id, 6)
         assert pushes == [(group, late)]
     assert pushes == [(group, late), (group, early)]
+
+
+def test_writes_in_many_savepoints_push_once_without_a_rolled_back_one(
+    fresh_world: FreshWorld, pushes: list[tuple[str, int]]
+) -> None:
+    """An import updates each row in a savepoint of its own (`product_update` is atomic): one
+    push for the commit, with the highest version that survived, not one per savepoint."""
+    group = push.tenant_group(fresh_world.tenant.id)
+    first, second, third = fresh_world.products[:3]
+    with tenant_atomic(fresh_world.tenant):
+        kept = []
+        for n, product in enumerate((first, second)):
+            product.refresh_from_db()
+            updated = services.product_update(
+                tenant=fresh_world.tenant, product=product, price_minor=30_000 + n
+            )
+            kept.append(int(updated.version))
+        with pytest.raises(RuntimeError), transaction.atomic():
+            with transaction.atomic():  # a deeper savepoint, rolled back with its parent
+                _reprice(third.id, 7)
+            raise RuntimeError("the last row of an import refused")
+        assert pushes == []
+    assert pushes == [(group, max(kept))]
+
+
+def test_two_tenants_in_one_transaction_each_get_one_push(
+    fresh_world: FreshWorld, pushes: list[tuple[str, int]]
+) -> None:
+    group = push.tenant_group(fresh_world.tenant.id)
+    other = uuid.uuid4()
+    with tenant_atomic(fresh_world.tenant):
+        with transaction.atomic():
+            push.catalog_changed(other, 10)
+            version = _reprice(fresh_world.products[0].id, 8)
+        push.catalog_changed(other, 11)
+    assert sorted(pushes) == sorted([(group, version), (push.tenant_group(other), 11)])
