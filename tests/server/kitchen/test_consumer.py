@@ -254,12 +254,8 @@ async def revoked(communicator: WebsocketCommunicator) -> KitchenRevokedV1:
     return message
 
 
-async def test_nudges_out_of_order_are_put_in_order_without_reading_the_database(
-    live_world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Two server processes commit one after the other and their nudges cross: the later one
-    waits for the earlier, and both tickets go out in order with no read of the database. A
-    nudge lost for good leaves a gap that is read once `GAP_WAIT_S` has passed."""
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on, the `after` of every read of the database the sockets make."""
     reads: list[int] = []
     replay = consumers.kitchen_replay
 
@@ -267,9 +263,19 @@ async def test_nudges_out_of_order_are_put_in_order_without_reading_the_database
         reads.append(kwargs["after"])
         return replay(**kwargs)
 
+    monkeypatch.setattr(consumers, "kitchen_replay", counted)
+    return reads
+
+
+async def test_nudges_out_of_order_are_put_in_order_without_reading_the_database(
+    live_world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two server processes commit one after the other and their nudges cross: the later one
+    waits for the earlier, and both tickets go out in order with no read of the database. A
+    nudge lost for good leaves a gap that is read once `GAP_WAIT_S` has passed."""
     screen = socket(live_world, live_world["tokens"][Role.KITCHEN])
     await hello(screen)
-    monkeypatch.setattr(consumers, "kitchen_replay", counted)
+    reads = count_reads(monkeypatch)
     nudges: list[dict[str, Any]] = []
     with monkeypatch.context() as caught:  # keep each commit's nudge to send it by hand
         caught.setattr(sequences, "get_channel_layer", lambda: _Catcher(nudges))
@@ -302,16 +308,9 @@ async def test_a_station_screen_follows_on_across_other_stations_tickets(
 ) -> None:
     """The grill screen hears the bar's nudges too (and shows none of their tickets), so the
     next grill ticket follows on and is forwarded without a read."""
-    reads: list[int] = []
-    replay = consumers.kitchen_replay
-
-    def counted(**kwargs: Any) -> Any:
-        reads.append(kwargs["after"])
-        return replay(**kwargs)
-
     grill = socket(live_world, live_world["tokens"][Role.KITCHEN], "grill")
     await hello(grill)
-    monkeypatch.setattr(consumers, "kitchen_replay", counted)
+    reads = count_reads(monkeypatch)
     await order(live_world, "bar")
     [mine] = await order(live_world, "grill")
     arrived = await receive(grill)
